@@ -1,0 +1,123 @@
+# The whole project in one non-recursive Makefile.
+#
+#   make            bin/mock_server and the three client programs
+#   make test       every test: unit, integration, and the sanitizer builds
+#   make bench      the main job: benchmarks and charts into results/
+#   make asan       the programs with AddressSanitizer + UBSan, in build/asan/bin
+#   make tsan       the programs with ThreadSanitizer, in build/tsan/bin
+#
+# A variant build is this same Makefile run again with other BUILD and
+# SANITIZE values; each keeps its objects in its own folder.
+
+BUILD    ?= build/release
+BINDIR   ?= bin
+SANITIZE ?=
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Werror
+CPPFLAGS += -D_GNU_SOURCE -Icommon -MMD -MP
+
+# libcurl, libuv, cJSON, xxHash and cmocka ship pkg-config files; civetweb's
+# Debian package does not, so it is linked by name.
+PKGS := libcurl libuv libcjson libxxhash
+
+# ---- Install missing Debian packages before anything is compiled ----
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+DEPS_MISSING := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null \
+                  && [ -f /usr/include/civetweb.h ] && command -v gnuplot jq curl python3 >/dev/null \
+                  || echo yes)
+ifeq ($(DEPS_MISSING),yes)
+$(info make: some packages are missing; running scripts/install-deps.sh)
+DEPS_STATUS := $(shell scripts/install-deps.sh 1>&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error packages could not be installed: see the message above)
+endif
+endif
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libcurl libcjson libxxhash 2>/dev/null)
+UV_LIBS    := $(shell pkg-config --libs libuv 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ifeq ($(SANITIZE),asan)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(SANITIZE),tsan)
+SAN_FLAGS := -fsanitize=thread
+endif
+
+ALL_CFLAGS  = -std=c11 $(CFLAGS) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+# ---- Sources: one folder, one part ----
+COMMON_SRC  := $(wildcard common/*.c)
+COMMON_LIB  := $(BUILD)/libcommon.a
+MODELS      := sync async_uv async_threads
+SERVER_SRC  := $(wildcard mock_server/*.c)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+PROGRAMS := $(BINDIR)/mock_server $(foreach m,$(MODELS),$(if $(wildcard $(m)/*.c),$(BINDIR)/$(m)))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BINDIR)/%,$(UNIT_SRC))
+TEST_TOOLS := $(BINDIR)/expected_checksum
+
+.PHONY: all test unit asan tsan bench clean
+all: $(PROGRAMS) $(UNIT_TESTS) $(TEST_TOOLS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(COMMON_LIB): $(call obj,$(COMMON_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BINDIR)/sync: $(call obj,$(wildcard sync/*.c)) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+$(BINDIR)/async_uv: $(call obj,$(wildcard async_uv/*.c)) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(UV_LIBS) -o $@
+
+$(BINDIR)/async_threads: $(call obj,$(wildcard async_threads/*.c)) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -pthread $^ $(PKG_LIBS) -o $@
+
+# The server shares only the content generator with the clients.
+$(BINDIR)/mock_server: $(call obj,$(SERVER_SRC)) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -pthread $^ -lcivetweb $(PKG_LIBS) -o $@
+
+$(BINDIR)/test_%: $(BUILD)/tests/unit/test_%.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
+
+# The pool's test also links the pool, which lives in its model's folder.
+$(BINDIR)/test_pool: $(BUILD)/tests/unit/test_pool.o $(BUILD)/async_threads/pool.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -pthread $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
+
+$(BINDIR)/expected_checksum: $(BUILD)/tests/tools/expected_checksum.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+# ---- Variants ----
+asan:
+	$(MAKE) --no-print-directory BUILD=build/asan BINDIR=build/asan/bin SANITIZE=asan CFLAGS="-O1 -g" all
+tsan:
+	$(MAKE) --no-print-directory BUILD=build/tsan BINDIR=build/tsan/bin SANITIZE=tsan CFLAGS="-O1 -g" all
+
+# ---- The two commands of the README ----
+test: all asan tsan
+	tests/run.sh
+
+bench: all
+	scripts/bench.sh $(if $(QUICK),--quick)
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

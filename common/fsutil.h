@@ -1,0 +1,30 @@
+/* fsutil.h: the few file-system chores the client programs share. */
+#ifndef FSUTIL_H
+#define FSUTIL_H
+
+#include <stddef.h>
+
+/* Makes the folder a run writes into. With want = "" it creates a fresh
+ * temporary folder (under $TMPDIR, else /tmp) and sets *created = 1; else it
+ * creates want if missing (one level) and checks it is a writable folder;
+ * *created is then 0, for a folder the user named is never removed.
+ * The path goes to dir (size bytes). 0, or -1 with a message printed. */
+int dir_prepare(const char *want, char *dir, size_t size, int *created);
+
+/* Removes a folder this program created and every file in it (one level:
+ * the programs write no subfolders). 0, or -1 with a message printed. */
+int dir_remove(const char *dir);
+
+/* The final and the temporary path of task id's file: DIR/PREFIX-ID.bin and
+ * DIR/.PREFIX-ID.bin.part. A file exists under its final name only once it
+ * is whole. 0, or -1 when a path does not fit. */
+int file_paths(const char *dir, const char *prefix, long id,
+               char *final_path, char *part_path, size_t size);
+
+/* Raises the soft limit on open files to the hard limit, so that thousands
+ * of sockets or files can be open at once. Returns the soft limit now in
+ * force; a refused raise is printed and the old limit returned; -1 (printed)
+ * when the limit cannot even be read. */
+long limits_raise_nofile(void);
+
+#endif

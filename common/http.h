@@ -1,0 +1,58 @@
+/* http.h: what every model does with a libcurl easy handle.
+ *
+ * All three models transfer with easy handles; they differ only in who
+ * drives them (curl_easy_perform in sync and async_threads, the multi
+ * socket interface in async_uv). Setting a handle up and judging its result
+ * is the same everywhere, so it is written once here. This file knows
+ * libcurl's easy interface only. */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+#include <curl/curl.h>
+
+#include "record.h"
+
+struct run;
+
+/* A growing buffer for a small body (an item). Owned by whoever holds it;
+ * body_free releases the memory. Bodies larger than BODY_LIMIT are refused. */
+#define BODY_LIMIT (1024 * 1024)
+struct body {
+    char *data;   /* NUL-terminated when len > 0 */
+    size_t len;
+    size_t cap;
+};
+void body_reset(struct body *body);   /* len = 0, memory kept for reuse */
+void body_free(struct body *body);
+
+/* A curl_write_callback for a struct body (pass it as http_setup's
+ * body_data). Called by libcurl with each piece of the body. */
+size_t http_on_body(char *data, size_t size, size_t nmemb, void *userdata);
+
+/* Sets the options every task's transfer shares: url, where the body goes
+ * (on_body is called by libcurl with each piece, with body_data), the
+ * per-attempt timeout, no signals (threads), keep-alive, a short connect
+ * timeout, the error buffer (CURL_ERROR_SIZE bytes, owned by the caller),
+ * and a progress callback that aborts the transfer once the run is
+ * cancelled. Returns CURLE_OK or the first error, which it has printed as
+ * "PROGRAM: curl_easy_setopt(X): why". */
+CURLcode http_setup(CURL *easy, const struct run *run, const char *url,
+                    curl_write_callback on_body, void *body_data, char *errbuf);
+
+/* Judges a finished transfer: its CURLcode (from curl_easy_perform, or the
+ * CURLMsg of curl_multi_info_read) and its HTTP status. Sets rec->http_status
+ * and returns CAUSE_NONE for a 200, else the cause, with a reason in why
+ * (the error buffer's text when there is one). CURLE_WRITE_ERROR means the
+ * write callback refused a piece and counts as CAUSE_IO: a caller whose
+ * callback knows better (wrong bytes, a failed write()) uses its own cause.
+ * libcurl errors not named in http.c count as CAUSE_RESET: they happen on an
+ * open connection whose answer was then lost. */
+enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf,
+                           struct task_record *rec, char *why, size_t why_size);
+
+/* Asks GET BASE/health with a 2 s timeout. 0 when the server answered 200;
+ * otherwise prints "PROGRAM: cannot reach URL: why" and returns -1. */
+int http_check_server(const struct run *run);
+
+#endif

@@ -1,0 +1,81 @@
+/* options.h: the command line shared by the three client programs.
+ *
+ *   PROGRAM WORKLOAD [options]     WORKLOAD: fetch, download, files, cook
+ *
+ * One parser serves all three models, so the same flags mean the same thing
+ * everywhere; a model only says which limits apply to it (struct model). */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum workload { WORKLOAD_FETCH, WORKLOAD_DOWNLOAD, WORKLOAD_FILES, WORKLOAD_COOK };
+
+#define DISH_NAME_MAX 64
+#define DISHES_MAX 32
+#define COUNT_MAX 1000000L   /* records are kept in memory: about 300 bytes each */
+
+struct dish {
+    char name[DISH_NAME_MAX];   /* as given, e.g. "Garlic Lettuce" */
+    double seconds;             /* cooking time before --time-scale */
+};
+
+/* Everything the user asked for. Filled by cli_parse, read-only afterwards. */
+struct options {
+    enum workload workload;
+    char url[512];              /* server base URL without a trailing slash */
+    long count;                 /* tasks to run, 1..COUNT_MAX */
+    long latency_ms;            /* sent as ?latency_ms=; -1 leaves it to the server */
+    long concurrency;           /* most tasks in flight at once; 0: no limit */
+    long retries;               /* extra attempts after a failed one */
+    long backoff_ms;            /* wait backoff_ms * 2^attempt before retrying */
+    long timeout_ms;            /* per request (per attempt), connect included */
+    long process_ms;            /* simulated processing of each fetched item */
+    uint64_t size_bytes;        /* download and files: bytes per blob or file */
+    char dir[PATH_MAX];         /* download and files: "" means a fresh temp dir */
+    bool keep;                  /* keep the temp dir and its files */
+    bool fsync;                 /* files: fsync each file after writing it */
+    double time_scale;          /* cook: multiplies every dish's time */
+    struct dish dishes[DISHES_MAX];
+    int dish_count;
+    char trace_path[PATH_MAX];  /* "" means no trace */
+    bool json;                  /* one JSON object on stdout, not the table */
+    bool verbose;               /* a line on stderr per task event */
+    bool quiet;                 /* no human output at all on stdout */
+    long uv_threadpool;         /* async_uv: UV_THREADPOOL_SIZE; 0: libuv's default */
+    long stack_kb;              /* async_threads: worker stack size; 0: default */
+};
+
+struct model;
+
+/* What cli_parse tells its caller to do next. */
+enum cli_result {
+    CLI_RUN = 0,        /* options are valid: run the workload */
+    CLI_EXIT_OK = 1,    /* --help or --version was printed: exit 0 */
+    CLI_EXIT_USAGE = 2, /* a bad option or value was reported: exit 2 */
+};
+
+/* Parses argv into *opts for the given model. Help and version go to out;
+ * a usage error is one line on err, "PROGRAM: what is wrong", naming the
+ * offending option or value. Defaults come first; $MOCK_URL is read once
+ * here. Never exits, so that tests can call it. */
+enum cli_result cli_parse(int argc, char **argv, const struct model *model,
+                          struct options *opts, FILE *out, FILE *err);
+
+/* The workload's name as typed on the command line ("fetch", ...). */
+const char *workload_name(enum workload workload);
+
+/* Parses "NAME:SECONDS,NAME:SECONDS" into dishes. Returns how many (>= 1),
+ * or -1 with a reason in why (why_size bytes) for an empty list, a missing
+ * ':' or name, a bad or negative time, a name too long, too many dishes. */
+int dish_list_parse(const char *text, struct dish *dishes, int max_dishes,
+                    char *why, size_t why_size);
+
+/* Parses a byte count with an optional K, M or G suffix (powers of 1024).
+ * Returns 0 or -1 for anything else, a negative or an overflowing value. */
+int size_parse(const char *text, uint64_t *bytes);
+
+#endif

@@ -1,0 +1,89 @@
+/* record.h: what happened to each task, and the trace file.
+ *
+ * Every model fills the same records the same way, through these functions,
+ * so the summary, the trace and the verbose log cannot differ between
+ * models. A record is written by one thread at a time (the one running its
+ * task), so records need no locks. */
+#ifndef RECORD_H
+#define RECORD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct run;
+
+enum task_state { TASK_PENDING, TASK_RUNNING, TASK_COMPLETED, TASK_FAILED };
+
+/* Why a task failed. Counted by cause in the summary. */
+enum fail_cause {
+    CAUSE_NONE,
+    CAUSE_CONNECT,    /* could not connect, resolve or send */
+    CAUSE_TIMEOUT,    /* no complete answer within --timeout-ms */
+    CAUSE_STATUS,     /* an HTTP status other than 200 */
+    CAUSE_RESET,      /* the connection closed with no (complete) response */
+    CAUSE_TRUNCATED,  /* a body shorter than its Content-Length */
+    CAUSE_BAD_JSON,   /* the item's body is not the JSON expected */
+    CAUSE_MISMATCH,   /* wrong id, size or bytes */
+    CAUSE_IO,         /* a local file operation failed */
+    CAUSE_CANCELLED,  /* stopped by Ctrl-C or SIGTERM */
+    CAUSE_COUNT
+};
+
+#define RECORD_ERROR_MAX 160
+
+struct task_record {
+    long id;                   /* 1..count; the task's item, blob, file or dish */
+    enum task_state state;
+    double start_ms;           /* first attempt began, ms since run start */
+    double attempt_start_ms;   /* last attempt began (retries make it > start_ms) */
+    double end_ms;             /* completed or finally failed */
+    int attempts;              /* attempts made, 1 + retries used */
+    long http_status;          /* last HTTP status seen; 0 if none */
+    uint64_t bytes;            /* payload bytes of the successful attempt */
+    uint64_t checksum;         /* the task's result (workload.h); 0 unless completed */
+    enum fail_cause cause;     /* the last attempt's failure; CAUSE_NONE if completed */
+    char error[RECORD_ERROR_MAX];
+};
+
+/* Marks an attempt as begun: running, attempts + 1, times stamped. */
+void record_attempt(struct run *run, struct task_record *rec);
+
+/* The attempt succeeded: completed, with its bytes and result checksum. */
+void record_complete(struct run *run, struct task_record *rec,
+                     uint64_t bytes, uint64_t checksum);
+
+/* The attempt failed for cause; why is printf-style. The task stays running
+ * (state TASK_RUNNING) so the caller can decide on a retry with
+ * record_should_retry(); it calls record_give_up() when it will not. */
+void record_attempt_failed(struct run *run, struct task_record *rec,
+                           enum fail_cause cause, const char *why, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* True when the failed attempt may be retried: retries are left, the run
+ * is not cancelled, and the cause is transient (not cancelled, not a 4xx). */
+int record_should_retry(const struct run *run, const struct task_record *rec);
+
+/* How long to wait before the next attempt: backoff_ms * 2^(attempts - 1).
+ * Call it once per retry, when record_should_retry() said yes: under
+ * --verbose it logs "retry in N ms after CAUSE: why". (record_attempt_failed
+ * logs nothing; the retry or record_give_up that follows does.) */
+long record_backoff_ms(const struct run *run, const struct task_record *rec);
+
+/* Gives up: the task is failed with its last attempt's cause and error. */
+void record_give_up(struct run *run, struct task_record *rec);
+
+/* A task that never got to start because the run was cancelled. */
+void record_cancel(struct run *run, struct task_record *rec);
+
+/* backoff_ms * 2^attempt, saturating at one hour. attempt counts from 0. */
+long backoff_delay_ms(long backoff_ms, int attempt);
+
+const char *task_state_name(enum task_state state);
+const char *fail_cause_name(enum fail_cause cause); /* "timeout", ... */
+
+/* Writes every record as CSV with a header line to path, through a temporary
+ * file renamed into place, so a reader never sees half a trace. 0 or -1
+ * (with errno set). */
+int record_write_csv(const char *path, const struct task_record *records, size_t count);
+
+#endif

@@ -1,0 +1,41 @@
+/* summary.h: the run's result, for people (a table) and scripts (JSON).
+ *
+ * Computed after the run from the records alone, plus getrusage(), so every
+ * model is summarised by the same arithmetic. */
+#ifndef SUMMARY_H
+#define SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "record.h"
+
+struct run;
+
+struct summary {
+    long count, ok, failed;
+    long failures[CAUSE_COUNT];   /* failed tasks by their cause */
+    long retries;                 /* attempts beyond the first, over all tasks */
+    uint64_t bytes;
+    double wall_ms;               /* run start to summary_compute() */
+    double user_ms, sys_ms;       /* CPU time of the whole process */
+    long max_rss_kb;              /* peak resident set size */
+    double p50_ms, p90_ms, p99_ms, max_ms; /* per-task duration, start to end */
+    uint64_t checksum;            /* checksum_run() */
+    int cancelled;                /* the run was stopped by a signal */
+};
+
+/* Fills *sum from the run's records; wall_ms is measured up to now. */
+void summary_compute(const struct run *run, struct summary *sum);
+
+/* The nearest-rank percentile p (0..100) of n sorted values; 0 when n = 0. */
+double percentile(const double *sorted, size_t n, double p);
+
+/* A fixed-width table for people. */
+void summary_print_human(FILE *out, const struct run *run, const struct summary *sum);
+
+/* One JSON object on one line, keys stable (see README). */
+void summary_print_json(FILE *out, const struct run *run, const struct summary *sum);
+
+#endif

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs the Debian packages this project builds and runs with.
+# make calls it when pkg-config or a header is missing; it is safe to run by hand.
+# As root it uses apt-get, otherwise sudo; when neither works it says what to install.
+set -eu
+
+packages="build-essential pkg-config libcurl4-openssl-dev libuv1-dev libcjson-dev
+libcmocka-dev libcivetweb-dev libxxhash-dev
+gnuplot-nox curl jq procps python3"
+
+if [ "$(id -u)" -eq 0 ]; then
+    run=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    run="sudo"
+else
+    echo "install-deps: need root to install packages; please run:" >&2
+    echo "  sudo apt-get install -y $(echo $packages)" >&2
+    exit 1
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: apt-get not found; install these (Debian names): $(echo $packages)" >&2
+    exit 1
+fi
+
+echo "install-deps: installing $(echo $packages)" >&2
+export DEBIAN_FRONTEND=noninteractive
+# An old or missing package list makes apt-get install fail; refresh it once.
+$run apt-get update -qq
+# shellcheck disable=SC2086
+$run apt-get install -y -qq --no-install-recommends $packages >/dev/null
+echo "install-deps: done" >&2
