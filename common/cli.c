@@ -1,0 +1,600 @@
+/* cli.c: the command line shared by the three client programs.
+ *
+ * One getopt_long loop fills struct options; every value is parsed
+ * strictly (no trailing junk, range checked) and every mistake gets one
+ * line on err that names the option. getopt's own messages are turned off
+ * (opterr = 0) so that all messages have the same shape. */
+#include "options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+#include "run.h"
+
+#define PROGRAM_VERSION "0.1.0"
+#define DEFAULT_URL "http://127.0.0.1:8080"
+#define DEFAULT_DISHES "Green Pepper with Meat:3,Tomato and Eggs:2,Garlic Lettuce:1"
+#define DISH_SECONDS_MAX 86400.0          /* a day on the stove is plenty */
+#define SIZE_MAX_BYTES (16ULL << 30)      /* --size: up to 16G */
+
+/* Long-only options get values above any char, so that one switch handles
+ * short and long options alike. */
+enum option_id {
+    OPT_COUNT = 'n',
+    OPT_VERBOSE = 'v',
+    OPT_QUIET = 'q',
+    OPT_HELP = 'h',
+    OPT_URL = 256,
+    OPT_LATENCY_MS,
+    OPT_CONCURRENCY,
+    OPT_RETRIES,
+    OPT_BACKOFF_MS,
+    OPT_TIMEOUT_MS,
+    OPT_PROCESS_MS,
+    OPT_SIZE,
+    OPT_DIR,
+    OPT_KEEP,
+    OPT_FSYNC,
+    OPT_TIME_SCALE,
+    OPT_DISHES,
+    OPT_TRACE,
+    OPT_JSON,
+    OPT_UV_THREADPOOL,
+    OPT_STACK_KB,
+    OPT_VERSION,
+};
+
+/* Every option any model accepts; build_long_options() keeps the ones the
+ * model has, so that the others are unknown options for it. */
+static const struct option all_options[] = {
+    {"url", required_argument, NULL, OPT_URL},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"latency-ms", required_argument, NULL, OPT_LATENCY_MS},
+    {"concurrency", required_argument, NULL, OPT_CONCURRENCY},
+    {"retries", required_argument, NULL, OPT_RETRIES},
+    {"backoff-ms", required_argument, NULL, OPT_BACKOFF_MS},
+    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT_MS},
+    {"process-ms", required_argument, NULL, OPT_PROCESS_MS},
+    {"size", required_argument, NULL, OPT_SIZE},
+    {"dir", required_argument, NULL, OPT_DIR},
+    {"keep", no_argument, NULL, OPT_KEEP},
+    {"fsync", no_argument, NULL, OPT_FSYNC},
+    {"time-scale", required_argument, NULL, OPT_TIME_SCALE},
+    {"dishes", required_argument, NULL, OPT_DISHES},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"verbose", no_argument, NULL, OPT_VERBOSE},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"uv-threadpool", required_argument, NULL, OPT_UV_THREADPOOL},
+    {"stack-kb", required_argument, NULL, OPT_STACK_KB},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+};
+#define OPTION_COUNT (sizeof all_options / sizeof all_options[0])
+
+/* The leading '-' makes getopt return each positional argument in place
+ * (as option 1) instead of permuting argv, whatever POSIXLY_CORRECT says;
+ * the ':' after it tells a missing value (':') from an unknown option ('?'). */
+static const char short_options[] = "-:n:vqh";
+
+static const char *const workload_names[] = {
+    [WORKLOAD_FETCH] = "fetch",
+    [WORKLOAD_DOWNLOAD] = "download",
+    [WORKLOAD_FILES] = "files",
+    [WORKLOAD_COOK] = "cook",
+};
+#define WORKLOAD_COUNT (sizeof workload_names / sizeof workload_names[0])
+
+/* One cli_parse call's state: where things go and what was seen so far. */
+struct parser {
+    const struct model *model;
+    struct options *opts;
+    FILE *out, *err;
+    const char *workload_text;  /* the positional argument, once seen */
+    const char *url_text;       /* --url's value, or $MOCK_URL's */
+    const char *url_source;     /* "--url" or "$MOCK_URL", for messages */
+    const struct option *long_options;  /* the ones this model accepts */
+    int concurrency_given;
+};
+
+const char *workload_name(enum workload workload)
+{
+    if ((size_t)workload >= WORKLOAD_COUNT)
+        return "unknown";
+    return workload_names[workload];
+}
+
+/* ---- Value parsers ---- */
+
+/* A whole number in min..max, digits only (with an optional '-'): strtol
+ * alone would also take leading blanks and a '+'. 0 or -1. */
+static int parse_long(const char *text, long min, long max, long *value)
+{
+    char *end;
+    long v;
+
+    if (!isdigit((unsigned char)text[0]) && text[0] != '-')
+        return -1;
+    errno = 0;
+    v = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
+        return -1;
+    *value = v;
+    return 0;
+}
+
+/* A finite decimal number, no trailing junk. 0 or -1. */
+static int parse_double(const char *text, double *value)
+{
+    char *end;
+    double v;
+
+    if (!isdigit((unsigned char)text[0]) && text[0] != '.' && text[0] != '-')
+        return -1;
+    errno = 0;
+    v = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !isfinite(v))
+        return -1;
+    *value = v;
+    return 0;
+}
+
+int size_parse(const char *text, uint64_t *bytes)
+{
+    uint64_t value = 0, unit = 1;
+    const char *p = text;
+
+    if (!isdigit((unsigned char)*p))
+        return -1;
+    for (; isdigit((unsigned char)*p); p++) {
+        unsigned digit = (unsigned)(*p - '0');
+        if (value > (UINT64_MAX - digit) / 10)
+            return -1;
+        value = value * 10 + digit;
+    }
+    switch (*p) {
+    case '\0': break;
+    case 'K': case 'k': unit = 1ULL << 10; p++; break;
+    case 'M': case 'm': unit = 1ULL << 20; p++; break;
+    case 'G': case 'g': unit = 1ULL << 30; p++; break;
+    default: return -1;
+    }
+    if (*p != '\0' || value > UINT64_MAX / unit)
+        return -1;
+    *bytes = value * unit;
+    return 0;
+}
+
+/* Copies [start, end) without its leading and trailing blanks into buf.
+ * Returns the length, or -1 when it does not fit in size - 1 bytes. */
+static int copy_trimmed(const char *start, const char *end, char *buf, size_t size)
+{
+    size_t len;
+
+    while (start < end && isspace((unsigned char)*start))
+        start++;
+    while (end > start && isspace((unsigned char)end[-1]))
+        end--;
+    len = (size_t)(end - start);
+    if (len >= size)
+        return -1;
+    memcpy(buf, start, len);
+    buf[len] = '\0';
+    return (int)len;
+}
+
+/* Parses one "NAME:SECONDS" item, [start, end), into *dish. The last ':'
+ * splits, so a name may hold a ':' itself. 0, or -1 with why filled. */
+static int dish_parse(const char *start, const char *end, struct dish *dish,
+                      char *why, size_t why_size)
+{
+    const char *colon = NULL;
+    char seconds_text[64];
+    int item_len = (int)(end - start);
+
+    for (const char *p = start; p < end; p++)
+        if (*p == ':')
+            colon = p;
+    if (colon == NULL) {
+        snprintf(why, why_size, "'%.*s' has no ':SECONDS'", item_len, start);
+        return -1;
+    }
+    int name_len = copy_trimmed(start, colon, dish->name, sizeof dish->name);
+    if (name_len < 0) {
+        snprintf(why, why_size, "the name in '%.*s' is longer than %d bytes",
+                 item_len, start, DISH_NAME_MAX - 1);
+        return -1;
+    }
+    if (name_len == 0) {
+        snprintf(why, why_size, "'%.*s' has no name", item_len, start);
+        return -1;
+    }
+    if (copy_trimmed(colon + 1, end, seconds_text, sizeof seconds_text) < 0
+        || parse_double(seconds_text, &dish->seconds) != 0
+        || dish->seconds < 0 || dish->seconds > DISH_SECONDS_MAX) {
+        snprintf(why, why_size, "'%.*s': the time is not a number of seconds from 0 to %.0f",
+                 item_len, start, DISH_SECONDS_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+int dish_list_parse(const char *text, struct dish *dishes, int max_dishes,
+                    char *why, size_t why_size)
+{
+    const char *start = text;
+    int count = 0;
+
+    if (text[strspn(text, " \t")] == '\0') {
+        snprintf(why, why_size, "the list of dishes is empty");
+        return -1;
+    }
+    for (;;) {
+        const char *end = strchr(start, ',');
+        if (end == NULL)
+            end = start + strlen(start);
+        if (count == max_dishes) {
+            snprintf(why, why_size, "more than %d dishes", max_dishes);
+            return -1;
+        }
+        if (dish_parse(start, end, &dishes[count], why, why_size) != 0)
+            return -1;
+        count++;
+        if (*end == '\0')
+            return count;
+        start = end + 1;
+    }
+}
+
+/* ---- Messages ---- */
+
+/* "count" for OPT_COUNT: messages name every option by its long name. */
+static const char *option_name(int id)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (all_options[i].val == id)
+            return all_options[i].name;
+    return "?";
+}
+
+static enum cli_result usage_error(struct parser *p, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints "PROGRAM: what is wrong" on one line and says to stop (exit 2). */
+static enum cli_result usage_error(struct parser *p, const char *format, ...)
+{
+    char line[512];
+    va_list args;
+
+    va_start(args, format);
+    vsnprintf(line, sizeof line, format, args);
+    va_end(args);
+    fprintf(p->err, "%s: %s\n", run_program(), line);
+    return CLI_EXIT_USAGE;
+}
+
+static enum cli_result bad_number(struct parser *p, int id, const char *text,
+                                  long min, long max)
+{
+    return usage_error(p, "--%s: '%s' is not a whole number from %ld to %ld",
+                       option_name(id), text, min, max);
+}
+
+/* Stores a whole-number option's value, or reports it. */
+static enum cli_result set_long(struct parser *p, int id, const char *text,
+                                long min, long max, long *field)
+{
+    if (parse_long(text, min, max, field) != 0)
+        return bad_number(p, id, text, min, max);
+    return CLI_RUN;
+}
+
+/* Stores a path option's value, or reports one too long. */
+static enum cli_result set_path(struct parser *p, int id, const char *text,
+                                char *field, size_t size)
+{
+    if (strlen(text) >= size)
+        return usage_error(p, "--%s: the path is longer than %zu bytes",
+                           option_name(id), size - 1);
+    memcpy(field, text, strlen(text) + 1);
+    return CLI_RUN;
+}
+
+/* ---- Help and version ---- */
+
+/* Writes the help to out. It ends the program, so an error writing it is
+ * reported on err; its exit code is then 2, the nearest one this
+ * interface has for "nothing was run". */
+static enum cli_result print_help(struct parser *p)
+{
+    const char *prog = run_program();
+    const struct model *m = p->model;
+    FILE *out = p->out;
+
+    fprintf(out,
+        "Usage: %s WORKLOAD [options]\n"
+        "%s: %s.\n"
+        "\n"
+        "Workloads:\n"
+        "  fetch               GET N small JSON items and check each one\n"
+        "  download            download N blobs into files and check their bytes\n"
+        "  files               write N files, read each back and check it\n"
+        "  cook                prepare each dish of --dishes (--count does not apply)\n"
+        "\n"
+        "Options (--opt VALUE and --opt=VALUE both work):\n"
+        "  --url BASE          server base URL, http:// only\n"
+        "                      (default: $MOCK_URL, else " DEFAULT_URL ")\n"
+        "  -n, --count N       tasks to run, 1..%ld (default: 100)\n"
+        "  --latency-ms L      ask the server to wait L ms per answer, 0..600000\n"
+        "                      (default: the server's own latency)\n"
+        "  --concurrency C     most tasks in flight at once, 1 or more\n"
+        "                      (default: 0, no limit)\n"
+        "                      in %s: %s\n"
+        "  --retries R         extra attempts after a failed one, 0..100 (default: 0)\n"
+        "  --backoff-ms B      wait B * 2^k ms before retry k+1, 0..3600000 (default: 100)\n"
+        "  --timeout-ms T      per attempt, connect included, 1..3600000 (default: 10000)\n"
+        "  --process-ms P      fetch: simulated work per item, 0..3600000 (default: 0)\n"
+        "  --size BYTES        download, files: bytes per blob or file, with K, M or G\n"
+        "                      (powers of 1024), 0..16G (default: 1M)\n"
+        "  --dir DIR           download, files: the folder to write in\n"
+        "                      (default: a fresh temporary folder, removed at the end)\n"
+        "  --keep              keep the written files (default: off)\n"
+        "  --fsync             files: fsync each file after writing it (default: off)\n"
+        "  --time-scale F      cook: multiply every dish's time by F, above 0 up to 1000\n"
+        "                      (default: 1)\n"
+        "  --dishes LIST       cook: \"NAME:SECONDS,...\"\n"
+        "                      (default: \"" DEFAULT_DISHES "\")\n"
+        "  --trace FILE        write every task's record to FILE as CSV (default: none)\n"
+        "  --json              one JSON object on stdout instead of the table (default: off)\n"
+        "  -v, --verbose       a line on stderr for every task event (default: off)\n"
+        "  -q, --quiet         nothing for people on stdout; --json still prints (default: off)\n",
+        prog, prog, m->about, COUNT_MAX, prog, m->concurrency_help);
+    if (m->has_uv_threadpool)
+        fprintf(out, "  --uv-threadpool N   libuv's thread pool size, 1..1024 (default: libuv's, 4)\n");
+    if (m->has_stack_kb)
+        fprintf(out, "  --stack-kb K        each worker's stack in KiB, 16..65536 (default: the system's)\n");
+    fprintf(out,
+        "  -h, --help          print this help and exit\n"
+        "  --version           print the version and library versions and exit\n"
+        "\n"
+        "Exit status: 0 all tasks completed, 1 some failed, 2 usage error,\n"
+        "3 could not start, 130 interrupted.\n");
+    if (ferror(out) || fflush(out) == EOF) {
+        fprintf(p->err, "%s: writing the help: %s\n", prog, strerror(errno));
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+}
+
+static enum cli_result print_version(struct parser *p)
+{
+    const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+
+    fprintf(p->out, "%s " PROGRAM_VERSION " (libcurl %s, cJSON %s)\n", run_program(),
+            curl != NULL ? curl->version : "unknown", cJSON_Version());
+    if (ferror(p->out) || fflush(p->out) == EOF) {
+        fprintf(p->err, "%s: writing the version: %s\n", run_program(), strerror(errno));
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* ---- The parse ---- */
+
+static void set_defaults(struct options *opts)
+{
+    char why[128];
+
+    memset(opts, 0, sizeof *opts);
+    opts->workload = WORKLOAD_FETCH;
+    opts->count = 100;
+    opts->latency_ms = -1;
+    opts->concurrency = 0;
+    opts->retries = 0;
+    opts->backoff_ms = 100;
+    opts->timeout_ms = 10000;
+    opts->process_ms = 0;
+    opts->size_bytes = 1ULL << 20;
+    opts->time_scale = 1.0;
+    /* A constant that parses: the unit tests hold it to that. */
+    opts->dish_count = dish_list_parse(DEFAULT_DISHES, opts->dishes, DISHES_MAX,
+                                       why, sizeof why);
+}
+
+/* Takes the positional argument: the workload, exactly once. */
+static enum cli_result take_workload(struct parser *p, const char *text)
+{
+    if (p->workload_text != NULL)
+        return usage_error(p, "one workload only, but got '%s' and '%s'",
+                           p->workload_text, text);
+    for (size_t i = 0; i < WORKLOAD_COUNT; i++) {
+        if (strcmp(text, workload_names[i]) == 0) {
+            p->opts->workload = (enum workload)i;
+            p->workload_text = text;
+            return CLI_RUN;
+        }
+    }
+    return usage_error(p, "'%s' is not a workload (fetch, download, files, cook)", text);
+}
+
+/* Checks --url or $MOCK_URL and stores it without trailing slashes. */
+static enum cli_result take_url(struct parser *p)
+{
+    const char *text = p->url_text;
+    size_t len = strlen(text);
+
+    while (len > 0 && text[len - 1] == '/')
+        len--;
+    if (strncmp(text, "http://", 7) != 0 || len <= 7)
+        return usage_error(p, "%s: '%s' is not an http:// URL", p->url_source, text);
+    if (len >= sizeof p->opts->url)
+        return usage_error(p, "%s: the URL is longer than %zu bytes",
+                           p->url_source, sizeof p->opts->url - 1);
+    memcpy(p->opts->url, text, len);
+    p->opts->url[len] = '\0';
+    return CLI_RUN;
+}
+
+static enum cli_result take_concurrency(struct parser *p, const char *text)
+{
+    long max = p->model->concurrency_max;
+
+    if (set_long(p, OPT_CONCURRENCY, text, 1, COUNT_MAX, &p->opts->concurrency) != CLI_RUN)
+        return CLI_EXIT_USAGE;
+    if (max > 0 && p->opts->concurrency > max)
+        return usage_error(p, "--concurrency %ld: %s (%s %ld is accepted)",
+                           p->opts->concurrency, p->model->concurrency_help,
+                           max == 1 ? "only" : "at most", max);
+    return CLI_RUN;
+}
+
+static enum cli_result take_size(struct parser *p, const char *text)
+{
+    uint64_t bytes;
+
+    if (size_parse(text, &bytes) != 0 || bytes > SIZE_MAX_BYTES)
+        return usage_error(p, "--size: '%s' is not a byte count from 0 to 16G "
+                           "(K, M, G suffixes allowed)", text);
+    p->opts->size_bytes = bytes;
+    return CLI_RUN;
+}
+
+static enum cli_result take_time_scale(struct parser *p, const char *text)
+{
+    double scale;
+
+    if (parse_double(text, &scale) != 0 || scale <= 0 || scale > 1000)
+        return usage_error(p, "--time-scale: '%s' is not a number above 0 and at most 1000",
+                           text);
+    p->opts->time_scale = scale;
+    return CLI_RUN;
+}
+
+static enum cli_result take_dishes(struct parser *p, const char *text)
+{
+    char why[256];
+    int count = dish_list_parse(text, p->opts->dishes, DISHES_MAX, why, sizeof why);
+
+    if (count < 0)
+        return usage_error(p, "--dishes: %s", why);
+    p->opts->dish_count = count;
+    return CLI_RUN;
+}
+
+/* How many of the model's long options start with the name in arg
+ * ("--NAME" or "--NAME=VALUE"): getopt_long takes any unique prefix. */
+static int count_prefix_matches(const struct parser *p, const char *arg)
+{
+    size_t len = strcspn(arg + 2, "=");
+    int matches = 0;
+
+    for (const struct option *o = p->long_options; o->name != NULL; o++)
+        if (strncmp(o->name, arg + 2, len) == 0)
+            matches++;
+    return matches;
+}
+
+/* Reports what getopt_long refused ('?'). With opterr = 0 glibc leaves
+ * optopt = 0 for an unknown or ambiguous long option (then arg, which is
+ * argv[optind - 1], is it), the option's value for a long option given a
+ * value it does not take, and the character for an unknown short option. */
+static enum cli_result unknown_option(struct parser *p, const char *arg)
+{
+    int name_len = (int)strcspn(arg, "=");
+
+    if (optopt >= OPT_URL)
+        return usage_error(p, "--%s: takes no value", option_name(optopt));
+    if (optopt != 0)
+        return usage_error(p, "unknown option '-%c' (see --help)", optopt);
+    if (strncmp(arg, "--", 2) == 0 && count_prefix_matches(p, arg) > 1)
+        return usage_error(p, "ambiguous option '%.*s' (see --help)", name_len, arg);
+    return usage_error(p, "unknown option '%.*s' (see --help)", name_len, arg);
+}
+
+/* Applies one option (or the positional argument, id 1). */
+static enum cli_result apply_option(struct parser *p, int id, const char *arg)
+{
+    struct options *o = p->opts;
+
+    switch (id) {
+    case 1: return take_workload(p, arg);
+    case OPT_URL: p->url_text = arg; p->url_source = "--url"; return CLI_RUN;
+    case OPT_COUNT: return set_long(p, id, arg, 1, COUNT_MAX, &o->count);
+    case OPT_LATENCY_MS: return set_long(p, id, arg, 0, 600000, &o->latency_ms);
+    case OPT_CONCURRENCY: return take_concurrency(p, arg);
+    case OPT_RETRIES: return set_long(p, id, arg, 0, 100, &o->retries);
+    case OPT_BACKOFF_MS: return set_long(p, id, arg, 0, 3600000, &o->backoff_ms);
+    case OPT_TIMEOUT_MS: return set_long(p, id, arg, 1, 3600000, &o->timeout_ms);
+    case OPT_PROCESS_MS: return set_long(p, id, arg, 0, 3600000, &o->process_ms);
+    case OPT_SIZE: return take_size(p, arg);
+    case OPT_DIR: return set_path(p, id, arg, o->dir, sizeof o->dir);
+    case OPT_KEEP: o->keep = true; return CLI_RUN;
+    case OPT_FSYNC: o->fsync = true; return CLI_RUN;
+    case OPT_TIME_SCALE: return take_time_scale(p, arg);
+    case OPT_DISHES: return take_dishes(p, arg);
+    case OPT_TRACE: return set_path(p, id, arg, o->trace_path, sizeof o->trace_path);
+    case OPT_JSON: o->json = true; return CLI_RUN;
+    case OPT_VERBOSE: o->verbose = true; return CLI_RUN;
+    case OPT_QUIET: o->quiet = true; return CLI_RUN;
+    case OPT_UV_THREADPOOL: return set_long(p, id, arg, 1, 1024, &o->uv_threadpool);
+    case OPT_STACK_KB: return set_long(p, id, arg, 16, 65536, &o->stack_kb);
+    case OPT_HELP: return print_help(p);
+    case OPT_VERSION: return print_version(p);
+    case ':': return usage_error(p, "--%s: needs a value", option_name(optopt));
+    default: return unknown_option(p, arg);
+    }
+}
+
+/* Fills options[] with the options this model accepts, NULL-terminated. */
+static void build_long_options(const struct model *m, struct option *options)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        if (all_options[i].val == OPT_UV_THREADPOOL && !m->has_uv_threadpool)
+            continue;
+        if (all_options[i].val == OPT_STACK_KB && !m->has_stack_kb)
+            continue;
+        options[n++] = all_options[i];
+    }
+    memset(&options[n], 0, sizeof options[n]);
+}
+
+enum cli_result cli_parse(int argc, char **argv, const struct model *model,
+                          struct options *opts, FILE *out, FILE *err)
+{
+    struct option long_options[OPTION_COUNT + 1];
+    const char *env_url = getenv("MOCK_URL");
+    struct parser p = {
+        .model = model, .opts = opts, .out = out, .err = err,
+        .url_text = env_url != NULL && env_url[0] != '\0' ? env_url : DEFAULT_URL,
+        .url_source = "$MOCK_URL",
+        .long_options = long_options,
+    };
+    enum cli_result result = CLI_RUN;
+    int id;
+
+    set_defaults(opts);
+    build_long_options(model, long_options);
+    optind = 0;     /* 0, not 1: makes glibc forget any earlier parse */
+    opterr = 0;
+    while (result == CLI_RUN
+           && (id = getopt_long(argc, argv, short_options, long_options, NULL)) != -1)
+        result = apply_option(&p, id, id == '?' ? argv[optind - 1] : optarg);
+    /* Whatever follows "--" is positional too. */
+    for (; result == CLI_RUN && optind < argc; optind++)
+        result = take_workload(&p, argv[optind]);
+    if (result != CLI_RUN)
+        return result;
+    if (p.workload_text == NULL)
+        return usage_error(&p, "no workload given (fetch, download, files, cook); see --help");
+    return take_url(&p);
+}

@@ -1,0 +1,165 @@
+/* fsutil.c: the few file-system chores the client programs share.
+ *
+ * The folder a run writes into, its removal afterwards, the names of a
+ * task's file, and the open-files limit. Each failure is printed here as
+ * one line naming the path, so callers only pass -1 on. */
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run.h"
+
+/* Creates a fresh aio-bench-XXXXXX folder under $TMPDIR or /tmp. */
+static int make_temp_dir(char *dir, size_t size)
+{
+    const char *base = getenv("TMPDIR");
+    int len;
+
+    if (base == NULL || base[0] == '\0')
+        base = "/tmp";
+    len = snprintf(dir, size, "%s/aio-bench-XXXXXX", base);
+    if (len < 0 || (size_t)len >= size) {
+        fprintf(stderr, "%s: temporary folder under %s: path too long\n", run_program(), base);
+        return -1;
+    }
+    if (mkdtemp(dir) == NULL) {
+        fprintf(stderr, "%s: mkdtemp %s: %s\n", run_program(), dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Creates want if it is missing and checks that it is a folder we may
+ * write in. */
+static int use_dir(const char *want, char *dir, size_t size)
+{
+    struct stat st;
+
+    if (strlen(want) >= size) {
+        fprintf(stderr, "%s: %s: path too long\n", run_program(), want);
+        return -1;
+    }
+    if (mkdir(want, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: mkdir %s: %s\n", run_program(), want, strerror(errno));
+        return -1;
+    }
+    if (stat(want, &st) != 0) {
+        fprintf(stderr, "%s: stat %s: %s\n", run_program(), want, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "%s: %s: not a folder\n", run_program(), want);
+        return -1;
+    }
+    if (access(want, W_OK | X_OK) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", run_program(), want, strerror(errno));
+        return -1;
+    }
+    memcpy(dir, want, strlen(want) + 1);
+    return 0;
+}
+
+int dir_prepare(const char *want, char *dir, size_t size, int *created)
+{
+    *created = 0;
+    if (want[0] != '\0')
+        return use_dir(want, dir, size);
+    if (make_temp_dir(dir, size) != 0)
+        return -1;
+    *created = 1;
+    return 0;
+}
+
+/* Unlinks every entry of the open folder d (at dir) but . and .. */
+static int remove_entries(DIR *d, const char *dir)
+{
+    struct dirent *entry;
+    int rc = 0;
+
+    for (;;) {
+        errno = 0;
+        entry = readdir(d);
+        if (entry == NULL)
+            break;
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+            continue;
+        if (unlinkat(dirfd(d), entry->d_name, 0) != 0) {
+            fprintf(stderr, "%s: unlink %s/%s: %s\n", run_program(), dir,
+                    entry->d_name, strerror(errno));
+            rc = -1;   /* go on: remove as much as can be removed */
+        }
+    }
+    if (errno != 0) {
+        fprintf(stderr, "%s: readdir %s: %s\n", run_program(), dir, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
+int dir_remove(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int rc;
+
+    if (d == NULL) {
+        fprintf(stderr, "%s: opendir %s: %s\n", run_program(), dir, strerror(errno));
+        return -1;
+    }
+    rc = remove_entries(d, dir);
+    if (closedir(d) != 0) {
+        fprintf(stderr, "%s: closedir %s: %s\n", run_program(), dir, strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && rmdir(dir) != 0) {
+        fprintf(stderr, "%s: rmdir %s: %s\n", run_program(), dir, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
+int file_paths(const char *dir, const char *prefix, long id,
+               char *final_path, char *part_path, size_t size)
+{
+    int len = snprintf(final_path, size, "%s/%s-%ld.bin", dir, prefix, id);
+
+    if (len < 0 || (size_t)len >= size)
+        return -1;
+    len = snprintf(part_path, size, "%s/.%s-%ld.bin.part", dir, prefix, id);
+    if (len < 0 || (size_t)len >= size)
+        return -1;
+    return 0;
+}
+
+/* The kernel refuses an infinite open-files limit; this is its usual
+ * ceiling (fs.nr_open). */
+#define NOFILE_CEILING 1048576
+
+long limits_raise_nofile(void)
+{
+    struct rlimit limit;
+    rlim_t old_soft;
+
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        fprintf(stderr, "%s: getrlimit(RLIMIT_NOFILE): %s\n", run_program(), strerror(errno));
+        return -1;
+    }
+    old_soft = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? NOFILE_CEILING : limit.rlim_max;
+    if (limit.rlim_cur <= old_soft)
+        return old_soft > LONG_MAX ? LONG_MAX : (long)old_soft;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        fprintf(stderr, "%s: setrlimit(RLIMIT_NOFILE, %llu): %s\n", run_program(),
+                (unsigned long long)limit.rlim_cur, strerror(errno));
+        return old_soft > LONG_MAX ? LONG_MAX : (long)old_soft;
+    }
+    return (long)limit.rlim_cur;
+}

@@ -1,0 +1,252 @@
+/* http.c: what every model does with a libcurl easy handle.
+ *
+ * Setting a handle up and turning its result into a failure cause are the
+ * same in all three models, whoever drives the transfer, so they live here.
+ * The one thing to notice is http_on_progress(): it is how Ctrl-C reaches a
+ * transfer that is blocked inside libcurl. */
+#include "http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+#define USER_AGENT "aio-bench/0.1"
+#define CONNECT_TIMEOUT_MAX_MS 5000L
+#define HEALTH_TIMEOUT_MS 2000L
+
+/* ---- Bodies ---- */
+
+void body_reset(struct body *body)
+{
+    body->len = 0;
+    if (body->data != NULL)
+        body->data[0] = '\0';
+}
+
+void body_free(struct body *body)
+{
+    free(body->data);
+    body->data = NULL;
+    body->len = 0;
+    body->cap = 0;
+}
+
+/* Makes room for need bytes (the NUL included), doubling. 0 or -1. */
+static int body_reserve(struct body *body, size_t need)
+{
+    size_t cap = body->cap > 0 ? body->cap : 256;
+    char *data;
+
+    if (need <= body->cap)
+        return 0;
+    while (cap < need)
+        cap *= 2;
+    data = realloc(body->data, cap);
+    if (data == NULL)
+        return -1;
+    body->data = data;
+    body->cap = cap;
+    return 0;
+}
+
+/* Called by libcurl with each piece of the body. Returning less than the
+ * piece's size makes the transfer fail with CURLE_WRITE_ERROR: that is how
+ * a body over BODY_LIMIT, or one we have no memory for, is refused. */
+size_t http_on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    struct body *body = userdata;
+    size_t n = size * nmemb;
+
+    if (n > BODY_LIMIT - body->len || body_reserve(body, body->len + n + 1) != 0)
+        return 0;
+    memcpy(body->data + body->len, data, n);
+    body->len += n;
+    body->data[body->len] = '\0';
+    return n;
+}
+
+/* ---- Setting up ---- */
+
+/* Called by libcurl about once a second, and after each piece of data,
+ * while a transfer runs. A nonzero return aborts it with
+ * CURLE_ABORTED_BY_CALLBACK. */
+static int http_on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
+                            curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)userdata;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return run_cancelled() ? 1 : 0;
+}
+
+/* Called by libcurl with the health check's body, which nobody reads.
+ * Without it libcurl would write the body to stdout. */
+static size_t on_discard(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    (void)data;
+    (void)userdata;
+    return size * nmemb;
+}
+
+static CURLcode setopt_failed(const char *option, CURLcode rc)
+{
+    fprintf(stderr, "%s: curl_easy_setopt(%s): %s\n", run_program(), option,
+            curl_easy_strerror(rc));
+    return rc;
+}
+
+CURLcode http_setup(CURL *easy, const struct run *run, const char *url,
+                    curl_write_callback on_body, void *body_data, char *errbuf)
+{
+    long timeout_ms = run->opts->timeout_ms;
+    long connect_ms = timeout_ms < CONNECT_TIMEOUT_MAX_MS ? timeout_ms : CONNECT_TIMEOUT_MAX_MS;
+    const char *option;
+    CURLcode rc;
+
+    errbuf[0] = '\0';
+    /* Each line sets one option; the first that fails names itself. */
+    if ((rc = curl_easy_setopt(easy, CURLOPT_URL, url)) != CURLE_OK)
+        option = "CURLOPT_URL";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body)) != CURLE_OK)
+        option = "CURLOPT_WRITEFUNCTION";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_WRITEDATA, body_data)) != CURLE_OK)
+        option = "CURLOPT_WRITEDATA";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms)) != CURLE_OK)
+        option = "CURLOPT_TIMEOUT_MS";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms)) != CURLE_OK)
+        option = "CURLOPT_CONNECTTIMEOUT_MS";
+    /* Timeouts by signal cannot work with threads; with NOSIGNAL libcurl
+     * times its own waits. */
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK)
+        option = "CURLOPT_NOSIGNAL";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf)) != CURLE_OK)
+        option = "CURLOPT_ERRORBUFFER";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_USERAGENT, USER_AGENT)) != CURLE_OK)
+        option = "CURLOPT_USERAGENT";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, http_on_progress)) != CURLE_OK)
+        option = "CURLOPT_XFERINFOFUNCTION";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L)) != CURLE_OK)
+        option = "CURLOPT_NOPROGRESS";
+    /* We judge the status ourselves, and want the 4xx/5xx body counted. */
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_FAILONERROR, 0L)) != CURLE_OK)
+        option = "CURLOPT_FAILONERROR";
+    else
+        return CURLE_OK;
+    return setopt_failed(option, rc);
+}
+
+/* ---- Judging ---- */
+
+/* The cause of a transfer that libcurl itself failed. */
+static enum fail_cause cause_of(CURLcode result)
+{
+    switch (result) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return CAUSE_TIMEOUT;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_SEND_ERROR:
+        return CAUSE_CONNECT;
+    case CURLE_PARTIAL_FILE:
+        return CAUSE_TRUNCATED;
+    case CURLE_ABORTED_BY_CALLBACK:
+        return CAUSE_CANCELLED;
+    case CURLE_WRITE_ERROR:
+        return CAUSE_IO;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    default:
+        /* The other errors come from a connection that was open (a reply
+         * libcurl could not use, HTTP/2 framing...): the answer is lost,
+         * which is what RESET counts. */
+        return CAUSE_RESET;
+    }
+}
+
+enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf,
+                           struct task_record *rec, char *why, size_t why_size)
+{
+    long status = 0;
+    CURLcode rc = curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+
+    if (rc != CURLE_OK)
+        status = 0;     /* no status to report; the result says the rest */
+    rec->http_status = status;
+    why[0] = '\0';
+    if (result == CURLE_OK) {
+        if (status == 200)
+            return CAUSE_NONE;
+        snprintf(why, why_size, "HTTP %ld", status);
+        return CAUSE_STATUS;
+    }
+    snprintf(why, why_size, "%s",
+             errbuf != NULL && errbuf[0] != '\0' ? errbuf : curl_easy_strerror(result));
+    return cause_of(result);
+}
+
+/* Performs GET url on easy. 0, or -1 with the reason in why. */
+static int get_health(CURL *easy, const char *url, char *errbuf, char *why, size_t why_size)
+{
+    const char *option;
+    long status = 0;
+    CURLcode rc;
+
+    errbuf[0] = '\0';
+    if ((rc = curl_easy_setopt(easy, CURLOPT_URL, url)) != CURLE_OK)
+        option = "CURLOPT_URL";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, HEALTH_TIMEOUT_MS)) != CURLE_OK)
+        option = "CURLOPT_TIMEOUT_MS";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK)
+        option = "CURLOPT_NOSIGNAL";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf)) != CURLE_OK)
+        option = "CURLOPT_ERRORBUFFER";
+    else if ((rc = curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_discard)) != CURLE_OK)
+        option = "CURLOPT_WRITEFUNCTION";
+    else
+        option = NULL;
+    if (option != NULL) {
+        snprintf(why, why_size, "curl_easy_setopt(%s): %s", option, curl_easy_strerror(rc));
+        return -1;
+    }
+    rc = curl_easy_perform(easy);
+    if (rc != CURLE_OK) {
+        snprintf(why, why_size, "%s", errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+        return -1;
+    }
+    rc = curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    if (rc != CURLE_OK) {
+        snprintf(why, why_size, "curl_easy_getinfo: %s", curl_easy_strerror(rc));
+        return -1;
+    }
+    if (status != 200) {
+        snprintf(why, why_size, "HTTP %ld", status);
+        return -1;
+    }
+    return 0;
+}
+
+int http_check_server(const struct run *run)
+{
+    char url[sizeof run->opts->url + 16];
+    char errbuf[CURL_ERROR_SIZE];
+    char why[CURL_ERROR_SIZE + 64];
+    CURL *easy;
+    int rc;
+
+    snprintf(url, sizeof url, "%s/health", run->opts->url);
+    easy = curl_easy_init();
+    if (easy == NULL) {
+        fprintf(stderr, "%s: curl_easy_init: failed\n", run_program());
+        return -1;
+    }
+    rc = get_health(easy, url, errbuf, why, sizeof why);
+    curl_easy_cleanup(easy);
+    if (rc != 0)
+        fprintf(stderr, "%s: cannot reach %s: %s\n", run_program(), url, why);
+    return rc;
+}

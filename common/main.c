@@ -1,0 +1,170 @@
+/* main.c: the one main() of the three client programs.
+ *
+ * It parses the command line, prepares the run (server check, folder,
+ * records), hands the run to the model's workload function, then writes the
+ * trace and the summary. Each program links this with its own `model`
+ * (sync/model.c, async_uv/model.c, async_threads/model.c), so everything
+ * outside the model folders is identical in the three.
+ *
+ * Exit status: 0 every task completed, 1 some failed, 2 usage error,
+ * 3 the run could not start, 130 interrupted. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "clock.h"
+#include "fsutil.h"
+#include "http.h"
+#include "options.h"
+#include "record.h"
+#include "run.h"
+#include "summary.h"
+
+enum exit_status {
+    EXIT_ALL_OK = 0,
+    EXIT_SOME_FAILED = 1,
+    EXIT_USAGE = 2,
+    EXIT_CANNOT_START = 3,
+    EXIT_INTERRUPTED = 130,
+};
+
+/* Called by the kernel on SIGINT or SIGTERM. Only sets the flag; the models
+ * notice it. SA_RESETHAND makes a second Ctrl-C kill the program at once. */
+static void on_signal(int signum)
+{
+    (void)signum;
+    run_cancel();
+}
+
+static int install_signal_handlers(void)
+{
+    struct sigaction cancel = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND };
+    struct sigaction ignore = { .sa_handler = SIG_IGN };
+
+    /* A peer that closes a socket must give EPIPE, not kill the process. */
+    if (sigemptyset(&cancel.sa_mask) != 0 || sigaction(SIGINT, &cancel, NULL) != 0 ||
+        sigaction(SIGTERM, &cancel, NULL) != 0 || sigaction(SIGPIPE, &ignore, NULL) != 0) {
+        fprintf(stderr, "%s: sigaction: %s\n", run_program(), strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The workload function of this model for the chosen workload. */
+static int (*workload_function(enum workload workload))(struct run *)
+{
+    switch (workload) {
+    case WORKLOAD_FETCH:    return model.fetch;
+    case WORKLOAD_DOWNLOAD: return model.download;
+    case WORKLOAD_FILES:    return model.files;
+    case WORKLOAD_COOK:     return model.cook;
+    }
+    return NULL;
+}
+
+/* Allocates one pending record per task. 0, or -1 with a message. */
+static int records_create(struct run *run)
+{
+    const struct options *opts = run->opts;
+
+    run->count = opts->workload == WORKLOAD_COOK ? (size_t)opts->dish_count
+                                                  : (size_t)opts->count;
+    run->records = calloc(run->count, sizeof *run->records);
+    if (run->records == NULL) {
+        fprintf(stderr, "%s: cannot allocate %zu task records: %s\n",
+                run_program(), run->count, strerror(errno));
+        return -1;
+    }
+    for (size_t i = 0; i < run->count; i++)
+        run->records[i].id = (long)i + 1;
+    return 0;
+}
+
+/* Checks what the workload needs before any task starts: a server that
+ * answers, a folder that can be written. 0, or -1 with a message. */
+static int run_prepare(struct run *run, int *dir_created)
+{
+    enum workload workload = run->opts->workload;
+
+    if ((workload == WORKLOAD_FETCH || workload == WORKLOAD_DOWNLOAD) &&
+        http_check_server(run) != 0)
+        return -1;
+    if ((workload == WORKLOAD_DOWNLOAD || workload == WORKLOAD_FILES) &&
+        dir_prepare(run->opts->dir, run->dir, sizeof run->dir, dir_created) != 0)
+        return -1;
+    return 0;
+}
+
+/* Writes the trace and the summary of a run that went through. */
+static void run_report(const struct run *run, const struct summary *sum)
+{
+    const struct options *opts = run->opts;
+
+    if (opts->trace_path[0] != '\0' &&
+        record_write_csv(opts->trace_path, run->records, run->count) != 0)
+        fprintf(stderr, "%s: cannot write the trace %s: %s\n",
+                run_program(), opts->trace_path, strerror(errno));
+    if (opts->json)
+        summary_print_json(stdout, run, sum);
+    else if (!opts->quiet)
+        summary_print_human(stdout, run, sum);
+    fflush(stdout);
+}
+
+static enum exit_status exit_status_of(const struct summary *sum)
+{
+    if (sum->cancelled)
+        return EXIT_INTERRUPTED;
+    return sum->failed > 0 ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+}
+
+int main(int argc, char **argv)
+{
+    static struct options opts;   /* large (paths, dishes): not on the stack */
+    struct run run = { .opts = &opts, .model = &model };
+    struct summary sum;
+    int dir_created = 0;
+    enum exit_status status = EXIT_CANNOT_START;
+
+    switch (cli_parse(argc, argv, &model, &opts, stdout, stderr)) {
+    case CLI_RUN:       break;
+    case CLI_EXIT_OK:   return EXIT_ALL_OK;
+    case CLI_EXIT_USAGE: return EXIT_USAGE;
+    }
+    if (install_signal_handlers() != 0)
+        return EXIT_CANNOT_START;
+    limits_raise_nofile();
+
+    /* Before any thread exists: libcurl's global state is not thread-safe. */
+    CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (rc != CURLE_OK) {
+        fprintf(stderr, "%s: curl_global_init: %s\n", run_program(), curl_easy_strerror(rc));
+        return EXIT_CANNOT_START;
+    }
+    if (records_create(&run) != 0)
+        goto out_curl;
+    if (run_prepare(&run, &dir_created) != 0)
+        goto out_dir;
+
+    run.start_ns = clock_now_ns();
+    if (workload_function(opts.workload)(&run) != 0)
+        goto out_dir;
+    summary_compute(&run, &sum);
+    run_report(&run, &sum);
+    status = exit_status_of(&sum);
+
+out_dir:
+    /* A failed removal is reported by dir_remove; the tasks' verdict stands. */
+    if (dir_created && !opts.keep)
+        (void)dir_remove(run.dir);
+    else if (dir_created)
+        fprintf(stderr, "%s: files kept in %s\n", run_program(), run.dir);
+    free(run.records);
+out_curl:
+    curl_global_cleanup();
+    return (int)status;
+}

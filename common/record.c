@@ -1,0 +1,244 @@
+/* record.c: what happened to each task, the verbose log and the trace file.
+ *
+ * The models report every step of a task through these functions, which
+ * stamp the times and write the --verbose line, so the three programs
+ * measure and log in exactly the same way. A record belongs to the one
+ * thread running its task; the log lines are whole fprintf calls, which
+ * stdio locks, so lines from several threads never mix. */
+#include "record.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "run.h"
+
+#define BACKOFF_MAX_MS 3600000L     /* one hour: longer is never useful */
+
+static const char *const state_names[] = {
+    [TASK_PENDING] = "pending",
+    [TASK_RUNNING] = "running",
+    [TASK_COMPLETED] = "completed",
+    [TASK_FAILED] = "failed",
+};
+
+static const char *const cause_names[CAUSE_COUNT] = {
+    [CAUSE_NONE] = "none",
+    [CAUSE_CONNECT] = "connect",
+    [CAUSE_TIMEOUT] = "timeout",
+    [CAUSE_STATUS] = "status",
+    [CAUSE_RESET] = "reset",
+    [CAUSE_TRUNCATED] = "truncated",
+    [CAUSE_BAD_JSON] = "bad_json",
+    [CAUSE_MISMATCH] = "mismatch",
+    [CAUSE_IO] = "io",
+    [CAUSE_CANCELLED] = "cancelled",
+};
+
+const char *task_state_name(enum task_state state)
+{
+    if ((size_t)state >= sizeof state_names / sizeof state_names[0])
+        return "unknown";
+    return state_names[state];
+}
+
+const char *fail_cause_name(enum fail_cause cause)
+{
+    if ((size_t)cause >= CAUSE_COUNT)
+        return "unknown";
+    return cause_names[cause];
+}
+
+static void log_event(const struct run *run, const struct task_record *rec,
+                      const char *format, ...) __attribute__((format(printf, 3, 4)));
+
+/* Under --verbose, writes "[  12.345 ms] task 7: EVENT" to stderr in one
+ * fprintf. A failure to write the log is not worth stopping a run for. */
+static void log_event(const struct run *run, const struct task_record *rec,
+                      const char *format, ...)
+{
+    char event[RECORD_ERROR_MAX + 64];
+    va_list args;
+
+    if (!run->opts->verbose)
+        return;
+    va_start(args, format);
+    vsnprintf(event, sizeof event, format, args);
+    va_end(args);
+    fprintf(stderr, "[%8.3f ms] task %ld: %s\n",
+            clock_elapsed_ms(run->start_ns), rec->id, event);
+}
+
+void record_attempt(struct run *run, struct task_record *rec)
+{
+    double now_ms = clock_elapsed_ms(run->start_ns);
+
+    if (rec->attempts == 0)
+        rec->start_ms = now_ms;
+    rec->attempt_start_ms = now_ms;
+    rec->attempts++;
+    rec->state = TASK_RUNNING;
+    /* The status and the cause describe the latest attempt only. */
+    rec->http_status = 0;
+    rec->cause = CAUSE_NONE;
+    rec->error[0] = '\0';
+    log_event(run, rec, "start (attempt %d)", rec->attempts);
+}
+
+void record_complete(struct run *run, struct task_record *rec,
+                     uint64_t bytes, uint64_t checksum)
+{
+    rec->end_ms = clock_elapsed_ms(run->start_ns);
+    rec->state = TASK_COMPLETED;
+    rec->bytes = bytes;
+    rec->checksum = checksum;
+    rec->cause = CAUSE_NONE;
+    rec->error[0] = '\0';
+    log_event(run, rec, "completed, %" PRIu64 " bytes", bytes);
+}
+
+void record_attempt_failed(struct run *run, struct task_record *rec,
+                           enum fail_cause cause, const char *why, ...)
+{
+    va_list args;
+
+    (void)run;
+    rec->cause = cause;
+    va_start(args, why);
+    vsnprintf(rec->error, sizeof rec->error, why, args);
+    va_end(args);
+}
+
+int record_should_retry(const struct run *run, const struct task_record *rec)
+{
+    if (rec->attempts > run->opts->retries || run_cancelled())
+        return 0;
+    if (rec->cause == CAUSE_CANCELLED)
+        return 0;
+    /* A 4xx says the request itself is wrong: asking again cannot help. */
+    if (rec->cause == CAUSE_STATUS && rec->http_status >= 400 && rec->http_status < 500)
+        return 0;
+    return 1;
+}
+
+long backoff_delay_ms(long backoff_ms, int attempt)
+{
+    long delay_ms = backoff_ms < BACKOFF_MAX_MS ? backoff_ms : BACKOFF_MAX_MS;
+
+    if (delay_ms <= 0)
+        return 0;
+    /* Doubling stops at the cap, so a huge attempt number costs nothing
+     * and the product never overflows. */
+    for (int i = 0; i < attempt && delay_ms < BACKOFF_MAX_MS; i++)
+        delay_ms = delay_ms > BACKOFF_MAX_MS / 2 ? BACKOFF_MAX_MS : delay_ms * 2;
+    return delay_ms;
+}
+
+long record_backoff_ms(const struct run *run, const struct task_record *rec)
+{
+    long delay_ms = backoff_delay_ms(run->opts->backoff_ms, rec->attempts - 1);
+
+    log_event(run, rec, "retry in %ld ms after %s: %s",
+              delay_ms, fail_cause_name(rec->cause), rec->error);
+    return delay_ms;
+}
+
+void record_give_up(struct run *run, struct task_record *rec)
+{
+    rec->end_ms = clock_elapsed_ms(run->start_ns);
+    rec->state = TASK_FAILED;
+    rec->checksum = 0;
+    log_event(run, rec, "failed (%s): %s", fail_cause_name(rec->cause), rec->error);
+}
+
+void record_cancel(struct run *run, struct task_record *rec)
+{
+    double now_ms = clock_elapsed_ms(run->start_ns);
+
+    /* A task that never started gets all three times equal to now, so it
+     * counts for nothing in the durations. */
+    if (rec->attempts == 0) {
+        rec->start_ms = now_ms;
+        rec->attempt_start_ms = now_ms;
+    }
+    rec->end_ms = now_ms;
+    rec->state = TASK_FAILED;
+    rec->checksum = 0;
+    rec->cause = CAUSE_CANCELLED;
+    snprintf(rec->error, sizeof rec->error, "cancelled before it %s",
+             rec->attempts == 0 ? "started" : "finished");
+    log_event(run, rec, "cancelled");
+}
+
+/* ---- The trace ---- */
+
+/* Writes text as one CSV field: in quotes, each quote doubled. */
+static void write_csv_text(FILE *file, const char *text)
+{
+    putc('"', file);
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '"')
+            putc('"', file);
+        putc(*p, file);
+    }
+    putc('"', file);
+}
+
+static void write_csv_row(FILE *file, const struct task_record *rec)
+{
+    fprintf(file, "%ld,%s,%.3f,%.3f,%.3f,%d,%ld,%" PRIu64 ",%016" PRIx64 ",%s,",
+            rec->id, task_state_name(rec->state), rec->start_ms,
+            rec->attempt_start_ms, rec->end_ms, rec->attempts, rec->http_status,
+            rec->bytes, rec->checksum, fail_cause_name(rec->cause));
+    write_csv_text(file, rec->error);
+    putc('\n', file);
+}
+
+/* Writes the whole trace into an open file; stdio remembers any write
+ * error, so one check of ferror() and fclose() covers them all. */
+static void write_csv(FILE *file, const struct task_record *records, size_t count)
+{
+    fputs("id,state,start_ms,attempt_start_ms,end_ms,attempts,http_status,"
+          "bytes,checksum,cause,error\n", file);
+    for (size_t i = 0; i < count; i++)
+        write_csv_row(file, &records[i]);
+}
+
+int record_write_csv(const char *path, const struct task_record *records, size_t count)
+{
+    char tmp_path[4096 + 32];
+    FILE *file;
+    int failed, saved_errno;
+
+    if ((size_t)snprintf(tmp_path, sizeof tmp_path, "%s.tmp-%ld", path, (long)getpid())
+        >= sizeof tmp_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    file = fopen(tmp_path, "w");
+    if (file == NULL)
+        return -1;
+    errno = 0;
+    write_csv(file, records, count);
+    failed = ferror(file);
+    saved_errno = errno != 0 ? errno : EIO;
+    /* No fsync: the rename is what keeps readers from half a file; the
+     * trace need not survive a power cut. */
+    if (fclose(file) == EOF && !failed) {
+        failed = 1;
+        saved_errno = errno;
+    }
+    if (!failed && rename(tmp_path, path) != 0) {
+        failed = 1;
+        saved_errno = errno;
+    }
+    if (failed) {
+        unlink(tmp_path);
+        errno = saved_errno;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,304 @@
+/* summary.c: the run's result, for people (a table) and scripts (JSON).
+ *
+ * Everything is computed from the records after the run, plus getrusage()
+ * for the process's CPU time and memory, so every model is summarised by
+ * the same arithmetic. The JSON keys are a stable interface for scripts:
+ * add keys, never rename or remove one. */
+#include "summary.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+#include "clock.h"
+#include "run.h"
+#include "workload.h"
+
+#define LABEL_WIDTH 18
+
+/* ---- Computing ---- */
+
+double percentile(const double *sorted, size_t n, double p)
+{
+    double exact;
+    size_t rank;
+
+    if (n == 0)
+        return 0.0;
+    /* Nearest rank: the smallest value with at least p% of values at or
+     * below it, i.e. rank ceil(p/100 * n), counted from 1. ceil() is done
+     * by hand so that common/ needs no libm. */
+    exact = p * (double)n / 100.0;
+    rank = exact <= 0 ? 1 : (size_t)exact;
+    if ((double)rank < exact)
+        rank++;
+    if (rank > n)
+        rank = n;
+    return sorted[rank - 1];
+}
+
+/* qsort's comparison for doubles, without the overflow of a subtraction. */
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Fills the duration percentiles from the tasks that ran (attempted and
+ * finished). Needs one double per task; without the memory it says so and
+ * leaves them 0, since the rest of the summary is still worth printing. */
+static void compute_durations(const struct run *run, struct summary *sum)
+{
+    double *durations;
+    size_t n = 0;
+
+    if (run->count == 0)
+        return;
+    durations = malloc(run->count * sizeof *durations);
+    if (durations == NULL) {
+        fprintf(stderr, "%s: cannot allocate %zu durations: %s\n",
+                run_program(), run->count, strerror(errno));
+        return;
+    }
+    for (size_t i = 0; i < run->count; i++) {
+        const struct task_record *rec = &run->records[i];
+        if (rec->attempts > 0 && (rec->state == TASK_COMPLETED || rec->state == TASK_FAILED))
+            durations[n++] = rec->end_ms - rec->start_ms;
+    }
+    qsort(durations, n, sizeof *durations, compare_doubles);
+    sum->p50_ms = percentile(durations, n, 50);
+    sum->p90_ms = percentile(durations, n, 90);
+    sum->p99_ms = percentile(durations, n, 99);
+    sum->max_ms = percentile(durations, n, 100);
+    free(durations);
+}
+
+/* CPU time and peak memory of the whole process, threads included. */
+static void compute_usage(struct summary *sum)
+{
+    struct rusage usage;
+
+    if (getrusage(RUSAGE_SELF, &usage) != 0) {
+        fprintf(stderr, "%s: getrusage: %s\n", run_program(), strerror(errno));
+        return;
+    }
+    sum->user_ms = (double)usage.ru_utime.tv_sec * 1e3 + (double)usage.ru_utime.tv_usec / 1e3;
+    sum->sys_ms = (double)usage.ru_stime.tv_sec * 1e3 + (double)usage.ru_stime.tv_usec / 1e3;
+    sum->max_rss_kb = usage.ru_maxrss;   /* kilobytes on Linux */
+}
+
+void summary_compute(const struct run *run, struct summary *sum)
+{
+    memset(sum, 0, sizeof *sum);
+    sum->wall_ms = clock_elapsed_ms(run->start_ns);
+    sum->count = (long)run->count;
+    for (size_t i = 0; i < run->count; i++) {
+        const struct task_record *rec = &run->records[i];
+        if (rec->attempts > 1)
+            sum->retries += rec->attempts - 1;
+        if (rec->state == TASK_COMPLETED) {
+            sum->ok++;
+            sum->bytes += rec->bytes;
+        } else {
+            /* Pending or running at the end is a failure too: a model
+             * must finish every record, and one that did not is a bug
+             * that the count should show, not hide. */
+            sum->failed++;
+            if ((size_t)rec->cause < CAUSE_COUNT)
+                sum->failures[rec->cause]++;
+        }
+    }
+    compute_durations(run, sum);
+    compute_usage(sum);
+    sum->checksum = checksum_run(run->records, run->count);
+    sum->cancelled = run_cancelled();
+}
+
+/* ---- For people ---- */
+
+static void row(FILE *out, const char *label, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* One line of the table: the label in a fixed-width column, then the value. */
+static void row(FILE *out, const char *label, const char *format, ...)
+{
+    char value[256];
+    va_list args;
+
+    va_start(args, format);
+    vsnprintf(value, sizeof value, format, args);
+    va_end(args);
+    fprintf(out, "  %-*s %s\n", LABEL_WIDTH, label, value);
+}
+
+static const char *curl_version_text(void)
+{
+    const curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+
+    return info != NULL ? info->version : "unknown";
+}
+
+/* The model's facts, each only when it applies. */
+static void print_model_facts(FILE *out, const struct run *run)
+{
+    if (run->concurrency != 0)
+        row(out, "concurrency", "%ld", run->concurrency);
+    if (run->pool_threads != 0)
+        row(out, "pool threads", "%ld", run->pool_threads);
+    if (run->stack_kb != 0)
+        row(out, "stack", "%ld KiB", run->stack_kb);
+    if (run->uv_threadpool != 0)
+        row(out, "uv threadpool", "%ld", run->uv_threadpool);
+}
+
+void summary_print_human(FILE *out, const struct run *run, const struct summary *sum)
+{
+    char label[32];
+
+    row(out, "model", "%s", run->model->name);
+    row(out, "workload", "%s", workload_name(run->opts->workload));
+    row(out, "tasks", "%ld", sum->count);
+    row(out, "completed", "%ld", sum->ok);
+    row(out, "failed", "%ld", sum->failed);
+    for (int c = CAUSE_NONE + 1; c < CAUSE_COUNT; c++) {
+        if (sum->failures[c] == 0)
+            continue;
+        snprintf(label, sizeof label, "  %s", fail_cause_name((enum fail_cause)c));
+        row(out, label, "%ld", sum->failures[c]);
+    }
+    row(out, "retries", "%ld", sum->retries);
+    row(out, "bytes", "%" PRIu64, sum->bytes);
+    row(out, "wall time", "%.3f ms (%.3f s)", sum->wall_ms, sum->wall_ms / 1000.0);
+    row(out, "cpu user", "%.3f ms", sum->user_ms);
+    row(out, "cpu sys", "%.3f ms", sum->sys_ms);
+    row(out, "peak rss", "%ld kB", sum->max_rss_kb);
+    row(out, "task p50", "%.3f ms", sum->p50_ms);
+    row(out, "task p90", "%.3f ms", sum->p90_ms);
+    row(out, "task p99", "%.3f ms", sum->p99_ms);
+    row(out, "task max", "%.3f ms", sum->max_ms);
+    print_model_facts(out, run);
+    if (sum->cancelled)
+        row(out, "cancelled", "yes");
+    row(out, "checksum", "%016" PRIx64, sum->checksum);
+    row(out, "libcurl", "%s", curl_version_text());
+    row(out, "cJSON", "%s", cJSON_Version());
+    if (run->libuv_version != NULL)
+        row(out, "libuv", "%s", run->libuv_version);
+    if (ferror(out) || fflush(out) == EOF)
+        fprintf(stderr, "%s: writing the summary: %s\n", run_program(), strerror(errno));
+}
+
+/* ---- For scripts ---- */
+
+/* Adds key: value to obj. 0, or -1 when cJSON could not allocate. */
+static int add_number(cJSON *obj, const char *key, double value)
+{
+    return cJSON_AddNumberToObject(obj, key, value) != NULL ? 0 : -1;
+}
+
+static int add_failures(cJSON *root, const struct summary *sum)
+{
+    cJSON *failures = cJSON_AddObjectToObject(root, "failures");
+
+    if (failures == NULL)
+        return -1;
+    for (int c = CAUSE_NONE + 1; c < CAUSE_COUNT; c++)
+        if (add_number(failures, fail_cause_name((enum fail_cause)c),
+                       (double)sum->failures[c]) != 0)
+            return -1;
+    return 0;
+}
+
+static int add_versions(cJSON *root, const struct run *run)
+{
+    cJSON *versions = cJSON_AddObjectToObject(root, "versions");
+
+    if (versions == NULL
+        || cJSON_AddStringToObject(versions, "libcurl", curl_version_text()) == NULL
+        || cJSON_AddStringToObject(versions, "cjson", cJSON_Version()) == NULL)
+        return -1;
+    if (run->libuv_version != NULL
+        && cJSON_AddStringToObject(versions, "libuv", run->libuv_version) == NULL)
+        return -1;
+    return 0;
+}
+
+/* Adds the counts and times. */
+static int add_results(cJSON *root, const struct summary *sum)
+{
+    return add_number(root, "count", (double)sum->count)
+        || add_number(root, "ok", (double)sum->ok)
+        || add_number(root, "failed", (double)sum->failed)
+        || add_failures(root, sum)
+        || add_number(root, "retries", (double)sum->retries)
+        || add_number(root, "bytes", (double)sum->bytes)
+        || add_number(root, "wall_ms", sum->wall_ms)
+        || add_number(root, "user_ms", sum->user_ms)
+        || add_number(root, "sys_ms", sum->sys_ms)
+        || add_number(root, "max_rss_kb", (double)sum->max_rss_kb)
+        || add_number(root, "p50_ms", sum->p50_ms)
+        || add_number(root, "p90_ms", sum->p90_ms)
+        || add_number(root, "p99_ms", sum->p99_ms)
+        || add_number(root, "max_ms", sum->max_ms) ? -1 : 0;
+}
+
+/* Adds what was asked and what the model reported. */
+static int add_settings(cJSON *root, const struct run *run)
+{
+    const struct options *opts = run->opts;
+
+    return add_number(root, "latency_ms", (double)opts->latency_ms)
+        || add_number(root, "concurrency", (double)run->concurrency)
+        || add_number(root, "pool_threads", (double)run->pool_threads)
+        || add_number(root, "stack_kb", (double)run->stack_kb)
+        || add_number(root, "uv_threadpool", (double)run->uv_threadpool)
+        || add_number(root, "size_bytes", (double)opts->size_bytes) ? -1 : 0;
+}
+
+/* The whole summary as a cJSON tree, or NULL when out of memory. */
+static cJSON *summary_json(const struct run *run, const struct summary *sum)
+{
+    cJSON *root = cJSON_CreateObject();
+    char checksum[17];
+
+    snprintf(checksum, sizeof checksum, "%016" PRIx64, sum->checksum);
+    if (root == NULL
+        || cJSON_AddStringToObject(root, "model", run->model->name) == NULL
+        || cJSON_AddStringToObject(root, "workload", workload_name(run->opts->workload)) == NULL
+        || add_results(root, sum) != 0
+        || add_settings(root, run) != 0
+        || cJSON_AddBoolToObject(root, "cancelled", sum->cancelled != 0) == NULL
+        || cJSON_AddStringToObject(root, "checksum", checksum) == NULL
+        || add_versions(root, run) != 0) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+void summary_print_json(FILE *out, const struct run *run, const struct summary *sum)
+{
+    cJSON *root = summary_json(run, sum);
+    char *text;
+
+    if (root == NULL) {
+        fprintf(stderr, "%s: cannot build the JSON summary: out of memory\n", run_program());
+        return;
+    }
+    text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (text == NULL) {
+        fprintf(stderr, "%s: cannot print the JSON summary: out of memory\n", run_program());
+        return;
+    }
+    if (fprintf(out, "%s\n", text) < 0 || fflush(out) == EOF)
+        fprintf(stderr, "%s: writing the JSON summary: %s\n", run_program(), strerror(errno));
+    cJSON_free(text);
+}

@@ -1,0 +1,677 @@
+/* test_cli.c: unit tests of the command line (common/cli.c).
+ *
+ * Every option in both spellings, every refusal with the message it must
+ * print, the per-model limits, and the dish and size parsers. Messages are
+ * captured with open_memstream and checked as text, since they are part of
+ * the interface people see. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+#include "options.h"
+#include "run.h"
+
+/* ---- Test models ---- */
+
+static int no_workload(struct run *run)
+{
+    (void)run;
+    return 0;
+}
+
+/* The program's model, as libcommon's run_program() needs: it mimics sync,
+ * capped at one task at a time, with neither model-specific option. */
+const struct model model = {
+    .name = "sync",
+    .about = "runs one task at a time on one thread",
+    .concurrency_help = "always 1: this model runs one task at a time",
+    .concurrency_max = 1,
+    .fetch = no_workload, .download = no_workload,
+    .files = no_workload, .cook = no_workload,
+};
+
+/* A model with no cap and both model-specific options. */
+static const struct model open_model = {
+    .name = "open",
+    .about = "runs every task at once",
+    .concurrency_help = "how many tasks may be in flight",
+    .concurrency_max = 0,
+    .has_uv_threadpool = true,
+    .has_stack_kb = true,
+    .fetch = no_workload, .download = no_workload,
+    .files = no_workload, .cook = no_workload,
+};
+
+/* ---- Running cli_parse with captured output ---- */
+
+struct capture {
+    char *out;
+    size_t out_len;
+    char *err;
+    size_t err_len;
+};
+
+static void capture_free(struct capture *cap)
+{
+    free(cap->out);
+    free(cap->err);
+    memset(cap, 0, sizeof *cap);
+}
+
+#define ARGS_MAX 64
+
+/* Runs cli_parse on "sync" + args (NULL-terminated); out and err end up in
+ * *cap, which the caller frees with capture_free. */
+static enum cli_result parse_args(const struct model *m, struct options *opts,
+                                  struct capture *cap, const char *const *args)
+{
+    char *argv[ARGS_MAX + 2];
+    int argc = 0;
+    FILE *out, *err;
+    enum cli_result result;
+
+    argv[argc++] = strdup("sync");
+    for (; *args != NULL; args++) {
+        assert_true(argc <= ARGS_MAX);
+        argv[argc++] = strdup(*args);
+    }
+    argv[argc] = NULL;
+    for (int i = 0; i < argc; i++)
+        assert_non_null(argv[i]);
+    out = open_memstream(&cap->out, &cap->out_len);
+    err = open_memstream(&cap->err, &cap->err_len);
+    assert_non_null(out);
+    assert_non_null(err);
+    result = cli_parse(argc, argv, m, opts, out, err);
+    assert_int_equal(fclose(out), 0);
+    assert_int_equal(fclose(err), 0);
+    for (int i = 0; i < argc; i++)
+        free(argv[i]);
+    return result;
+}
+
+#define PARSE(m, opts, cap, ...) \
+    parse_args((m), (opts), (cap), (const char *const[]){__VA_ARGS__, NULL})
+
+/* cli_parse is told to read $MOCK_URL: each test starts without it. */
+static int clear_env(void **state)
+{
+    (void)state;
+    return unsetenv("MOCK_URL");
+}
+
+/* ---- Accepted command lines ---- */
+
+static void test_defaults(void **state)
+{
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    assert_int_equal(PARSE(&model, &o, &cap, "fetch"), CLI_RUN);
+    assert_int_equal(cap.out_len, 0);
+    assert_int_equal(cap.err_len, 0);
+    assert_int_equal(o.workload, WORKLOAD_FETCH);
+    assert_string_equal(o.url, "http://127.0.0.1:8080");
+    assert_int_equal(o.count, 100);
+    assert_int_equal(o.latency_ms, -1);
+    assert_int_equal(o.concurrency, 0);
+    assert_int_equal(o.retries, 0);
+    assert_int_equal(o.backoff_ms, 100);
+    assert_int_equal(o.timeout_ms, 10000);
+    assert_int_equal(o.process_ms, 0);
+    assert_int_equal(o.size_bytes, 1024 * 1024);
+    assert_string_equal(o.dir, "");
+    assert_false(o.keep);
+    assert_false(o.fsync);
+    assert_true(o.time_scale == 1.0);
+    assert_int_equal(o.dish_count, 3);
+    assert_string_equal(o.dishes[0].name, "Green Pepper with Meat");
+    assert_true(o.dishes[0].seconds == 3.0);
+    assert_string_equal(o.dishes[1].name, "Tomato and Eggs");
+    assert_true(o.dishes[1].seconds == 2.0);
+    assert_string_equal(o.dishes[2].name, "Garlic Lettuce");
+    assert_true(o.dishes[2].seconds == 1.0);
+    assert_string_equal(o.trace_path, "");
+    assert_false(o.json);
+    assert_false(o.verbose);
+    assert_false(o.quiet);
+    assert_int_equal(o.uv_threadpool, 0);
+    assert_int_equal(o.stack_kb, 0);
+    capture_free(&cap);
+}
+
+/* The values every-option tests give, checked once. */
+static void check_every_option(const struct options *o)
+{
+    assert_int_equal(o->workload, WORKLOAD_DOWNLOAD);
+    assert_string_equal(o->url, "http://example.test:9");
+    assert_int_equal(o->count, 7);
+    assert_int_equal(o->latency_ms, 5);
+    assert_int_equal(o->concurrency, 12);
+    assert_int_equal(o->retries, 3);
+    assert_int_equal(o->backoff_ms, 50);
+    assert_int_equal(o->timeout_ms, 250);
+    assert_int_equal(o->process_ms, 4);
+    assert_int_equal(o->size_bytes, 2048);
+    assert_string_equal(o->dir, "/tmp/some dir");
+    assert_true(o->keep);
+    assert_true(o->fsync);
+    assert_true(o->time_scale == 0.5);
+    assert_int_equal(o->dish_count, 2);
+    assert_string_equal(o->dishes[0].name, "A");
+    assert_string_equal(o->dishes[1].name, "B b");
+    assert_true(o->dishes[1].seconds == 2.5);
+    assert_string_equal(o->trace_path, "/tmp/t.csv");
+    assert_true(o->json);
+    assert_true(o->verbose);
+    assert_true(o->quiet);
+    assert_int_equal(o->uv_threadpool, 8);
+    assert_int_equal(o->stack_kb, 64);
+}
+
+static void test_every_option_separate_value(void **state)
+{
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    assert_int_equal(PARSE(&open_model, &o, &cap,
+        "--url", "http://example.test:9/", "--count", "7", "--latency-ms", "5",
+        "--concurrency", "12", "--retries", "3", "--backoff-ms", "50",
+        "--timeout-ms", "250", "--process-ms", "4", "--size", "2K",
+        "--dir", "/tmp/some dir", "--keep", "--fsync", "--time-scale", "0.5",
+        "--dishes", "A:1,B b:2.5", "--trace", "/tmp/t.csv", "--json",
+        "--verbose", "--quiet", "--uv-threadpool", "8", "--stack-kb", "64",
+        "download"), CLI_RUN);
+    assert_int_equal(cap.err_len, 0);
+    check_every_option(&o);
+    capture_free(&cap);
+}
+
+static void test_every_option_equals_value(void **state)
+{
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    assert_int_equal(PARSE(&open_model, &o, &cap, "download",
+        "--url=http://example.test:9", "--count=7", "--latency-ms=5",
+        "--concurrency=12", "--retries=3", "--backoff-ms=50",
+        "--timeout-ms=250", "--process-ms=4", "--size=2048",
+        "--dir=/tmp/some dir", "--keep", "--fsync", "--time-scale=0.5",
+        "--dishes=A:1, B b : 2.5", "--trace=/tmp/t.csv", "--json",
+        "--verbose", "--quiet", "--uv-threadpool=8", "--stack-kb=64"), CLI_RUN);
+    assert_int_equal(cap.err_len, 0);
+    check_every_option(&o);
+    capture_free(&cap);
+}
+
+static void test_short_options(void **state)
+{
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    assert_int_equal(PARSE(&model, &o, &cap, "-n", "9", "-v", "-q", "cook", "--ret=2"), CLI_RUN);
+    assert_int_equal(o.retries, 2);   /* a unique prefix is enough */
+    assert_int_equal(o.count, 9);
+    assert_true(o.verbose);
+    assert_true(o.quiet);
+    assert_int_equal(o.workload, WORKLOAD_COOK);
+    capture_free(&cap);
+    assert_int_equal(PARSE(&model, &o, &cap, "files", "-n42", "-vq"), CLI_RUN);
+    assert_int_equal(o.count, 42);
+    assert_true(o.verbose && o.quiet);
+    assert_int_equal(o.workload, WORKLOAD_FILES);
+    capture_free(&cap);
+}
+
+static void test_workload_names(void **state)
+{
+    static const char *const names[] = {"fetch", "download", "files", "cook"};
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    for (int w = 0; w < 4; w++) {
+        assert_int_equal(PARSE(&model, &o, &cap, "--json", names[w], "-n", "3"), CLI_RUN);
+        assert_int_equal(o.workload, w);
+        assert_string_equal(workload_name((enum workload)w), names[w]);
+        capture_free(&cap);
+    }
+    /* After "--", a positional argument is still the workload. */
+    assert_int_equal(PARSE(&model, &o, &cap, "--json", "--", "cook"), CLI_RUN);
+    assert_int_equal(o.workload, WORKLOAD_COOK);
+    capture_free(&cap);
+}
+
+static void test_bounds_accepted(void **state)
+{
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    assert_int_equal(PARSE(&open_model, &o, &cap, "fetch", "--count", "1000000",
+        "--latency-ms", "0", "--retries", "100", "--backoff-ms", "0",
+        "--timeout-ms", "3600000", "--size", "16G", "--time-scale", "1000",
+        "--uv-threadpool", "1024", "--stack-kb", "16"), CLI_RUN);
+    assert_int_equal(o.count, COUNT_MAX);
+    assert_int_equal(o.latency_ms, 0);
+    assert_int_equal(o.retries, 100);
+    assert_int_equal(o.backoff_ms, 0);
+    assert_int_equal(o.timeout_ms, 3600000);
+    assert_int_equal(o.size_bytes, 16ULL << 30);
+    assert_true(o.time_scale == 1000.0);
+    assert_int_equal(o.uv_threadpool, 1024);
+    assert_int_equal(o.stack_kb, 16);
+    capture_free(&cap);
+    assert_int_equal(PARSE(&open_model, &o, &cap, "fetch", "--size", "0",
+                           "--time-scale", "0.001"), CLI_RUN);
+    assert_int_equal(o.size_bytes, 0);
+    capture_free(&cap);
+}
+
+/* ---- Refused command lines ---- */
+
+struct bad_case {
+    const struct model *model;   /* NULL: the program's model */
+    const char *args[6];
+    const char *message;         /* must appear in the one line on err */
+};
+
+static char long_path[PATH_MAX + 10];
+
+static const struct bad_case bad_cases[] = {
+    {NULL, {"fetch", "--count", "abc"}, "sync: --count: 'abc' is not a whole number from 1 to 1000000"},
+    {NULL, {"fetch", "--count", "0"}, "--count: '0' is not a whole number"},
+    {NULL, {"fetch", "--count", "1000001"}, "--count: '1000001'"},
+    {NULL, {"fetch", "--count", "12x"}, "--count: '12x'"},
+    {NULL, {"fetch", "--count", " 5"}, "--count: ' 5'"},
+    {NULL, {"fetch", "--count", "+5"}, "--count: '+5'"},
+    {NULL, {"fetch", "--count="}, "--count: ''"},
+    {NULL, {"fetch", "--count", "99999999999999999999999"}, "--count: '99999999999999999999999'"},
+    {NULL, {"fetch", "-n", "x"}, "--count: 'x'"},
+    {NULL, {"fetch", "--latency-ms", "-1"}, "--latency-ms: '-1' is not a whole number from 0 to 600000"},
+    {NULL, {"fetch", "--latency-ms", "600001"}, "--latency-ms: '600001'"},
+    {NULL, {"fetch", "--concurrency", "0"}, "--concurrency: '0' is not a whole number from 1"},
+    {NULL, {"fetch", "--concurrency", "4"},
+     "sync: --concurrency 4: always 1: this model runs one task at a time (only 1 is accepted)"},
+    {NULL, {"fetch", "--retries", "101"}, "--retries: '101' is not a whole number from 0 to 100"},
+    {NULL, {"fetch", "--backoff-ms", "-1"}, "--backoff-ms: '-1'"},
+    {NULL, {"fetch", "--backoff-ms", "3600001"}, "--backoff-ms: '3600001'"},
+    {NULL, {"fetch", "--timeout-ms", "0"}, "--timeout-ms: '0' is not a whole number from 1 to 3600000"},
+    {NULL, {"fetch", "--process-ms", "3600001"}, "--process-ms: '3600001'"},
+    {NULL, {"fetch", "--size", "1T"}, "--size: '1T' is not a byte count from 0 to 16G"},
+    {NULL, {"fetch", "--size", "17G"}, "--size: '17G'"},
+    {NULL, {"fetch", "--size", "16385M"}, "--size: '16385M'"},
+    {NULL, {"fetch", "--size", "-1"}, "--size: '-1'"},
+    {NULL, {"fetch", "--size", "1.5M"}, "--size: '1.5M'"},
+    {NULL, {"fetch", "--size", ""}, "--size: ''"},
+    {NULL, {"fetch", "--time-scale", "0"}, "--time-scale: '0' is not a number above 0 and at most 1000"},
+    {NULL, {"fetch", "--time-scale", "-2"}, "--time-scale: '-2'"},
+    {NULL, {"fetch", "--time-scale", "1000.5"}, "--time-scale: '1000.5'"},
+    {NULL, {"fetch", "--time-scale", "fast"}, "--time-scale: 'fast'"},
+    {NULL, {"fetch", "--time-scale", "nan"}, "--time-scale: 'nan'"},
+    {NULL, {"fetch", "--time-scale", "inf"}, "--time-scale: 'inf'"},
+    {NULL, {"fetch", "--time-scale", "1x"}, "--time-scale: '1x'"},
+    {NULL, {"fetch", "--dishes", ""}, "--dishes: the list of dishes is empty"},
+    {NULL, {"fetch", "--dishes", "Soup"}, "--dishes: 'Soup' has no ':SECONDS'"},
+    {NULL, {"fetch", "--dishes", "Soup:-1"}, "--dishes: 'Soup:-1': the time is not"},
+    {NULL, {"fetch", "--url", "https://example.test"}, "--url: 'https://example.test' is not an http:// URL"},
+    {NULL, {"fetch", "--url", "example.test:80"}, "--url: 'example.test:80'"},
+    {NULL, {"fetch", "--url", "http://"}, "--url: 'http://'"},
+    {NULL, {"fetch", "--url", "http:///"}, "--url: 'http:///'"},
+    {NULL, {"fetch", "--dir", long_path}, "--dir: the path is longer than 4095 bytes"},
+    {NULL, {"fetch", "--trace", long_path}, "--trace: the path is longer than 4095 bytes"},
+    {NULL, {"fetch", "--bogus"}, "unknown option '--bogus'"},
+    {NULL, {"fetch", "--t", "3"}, "ambiguous option '--t'"},
+    {NULL, {"fetch", "--time=3"}, "ambiguous option '--time'"},
+    {NULL, {"fetch", "--bogus=3"}, "unknown option '--bogus'"},
+    {NULL, {"fetch", "-x"}, "unknown option '-x'"},
+    {NULL, {"fetch", "--keep=yes"}, "--keep: takes no value"},
+    {NULL, {"fetch", "--json=1"}, "--json: takes no value"},
+    {NULL, {"fetch", "--count"}, "--count: needs a value"},
+    {NULL, {"fetch", "-n"}, "--count: needs a value"},
+    {NULL, {"fetch", "--url"}, "--url: needs a value"},
+    {NULL, {"--json"}, "no workload given (fetch, download, files, cook)"},
+    {NULL, {"bake"}, "'bake' is not a workload (fetch, download, files, cook)"},
+    {NULL, {"fetch", "cook"}, "one workload only, but got 'fetch' and 'cook'"},
+    {NULL, {"fetch", "--", "cook"}, "one workload only"},
+    {NULL, {"fetch", "--uv-threadpool", "4"}, "unknown option '--uv-threadpool'"},
+    {NULL, {"fetch", "--stack-kb=64"}, "unknown option '--stack-kb'"},
+    {&open_model, {"fetch", "--uv-threadpool", "0"}, "--uv-threadpool: '0' is not a whole number from 1 to 1024"},
+    {&open_model, {"fetch", "--uv-threadpool", "1025"}, "--uv-threadpool: '1025'"},
+    {&open_model, {"fetch", "--stack-kb", "15"}, "--stack-kb: '15' is not a whole number from 16 to 65536"},
+    {&open_model, {"fetch", "--stack-kb", "65537"}, "--stack-kb: '65537'"},
+    {&open_model, {"fetch", "--concurrency", "1000001"}, "--concurrency: '1000001'"},
+};
+
+/* Each bad command line: exit code 2, nothing on out, exactly one line on
+ * err that starts with the program's name and holds the expected text. */
+static void test_bad_inputs(void **state)
+{
+    (void)state;
+    memset(long_path, 'd', sizeof long_path - 1);
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        const struct bad_case *c = &bad_cases[i];
+        struct options o;
+        struct capture cap = {0};
+        enum cli_result result = parse_args(c->model != NULL ? c->model : &model, &o, &cap,
+                                            c->args);
+
+        if (result != CLI_EXIT_USAGE || strstr(cap.err, c->message) == NULL)
+            print_error("case %zu (%s %s): got %d, err '%s', wanted '%s'\n", i,
+                        c->args[0], c->args[1] ? c->args[1] : "", result, cap.err, c->message);
+        assert_int_equal(result, CLI_EXIT_USAGE);
+        assert_non_null(strstr(cap.err, c->message));
+        assert_int_equal(strncmp(cap.err, "sync: ", 6), 0);
+        assert_ptr_equal(strchr(cap.err, '\n'), cap.err + cap.err_len - 1);
+        assert_int_equal(cap.out_len, 0);
+        capture_free(&cap);
+    }
+}
+
+/* A refused call must not spoil the next one (getopt's state is reset). */
+static void test_repeated_calls(void **state)
+{
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    assert_int_equal(PARSE(&model, &o, &cap, "fetch", "-vq", "--bogus"), CLI_EXIT_USAGE);
+    capture_free(&cap);
+    assert_int_equal(PARSE(&model, &o, &cap, "download", "-n", "5"), CLI_RUN);
+    assert_int_equal(o.count, 5);
+    assert_false(o.verbose);
+    assert_int_equal(o.workload, WORKLOAD_DOWNLOAD);
+    capture_free(&cap);
+}
+
+/* ---- Help, version, model limits, $MOCK_URL ---- */
+
+static void test_help(void **state)
+{
+    static const char *const expected[] = {
+        "Usage: sync WORKLOAD [options]", "runs one task at a time on one thread",
+        "always 1: this model runs one task at a time",
+        "--url BASE", "$MOCK_URL", "http://127.0.0.1:8080", "-n, --count N", "(default: 100)",
+        "--latency-ms", "--concurrency C", "(default: 0, no limit)", "--retries",
+        "--backoff-ms", "(default: 100)", "--timeout-ms", "(default: 10000)",
+        "--process-ms", "--size BYTES", "(default: 1M)", "--dir DIR", "--keep", "--fsync",
+        "--time-scale", "(default: 1)", "--dishes",
+        "Green Pepper with Meat:3,Tomato and Eggs:2,Garlic Lettuce:1", "--trace FILE",
+        "--json", "-v, --verbose", "-q, --quiet", "-h, --help", "--version",
+        "0 all tasks completed", "1 some failed", "2 usage error", "3 could not start",
+        "130 interrupted",
+    };
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    assert_int_equal(PARSE(&model, &o, &cap, "--help"), CLI_EXIT_OK);
+    assert_int_equal(cap.err_len, 0);
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        if (strstr(cap.out, expected[i]) == NULL)
+            print_error("help lacks '%s'\n", expected[i]);
+        assert_non_null(strstr(cap.out, expected[i]));
+    }
+    assert_null(strstr(cap.out, "--uv-threadpool"));
+    assert_null(strstr(cap.out, "--stack-kb"));
+    capture_free(&cap);
+
+    assert_int_equal(PARSE(&open_model, &o, &cap, "fetch", "-h"), CLI_EXIT_OK);
+    assert_non_null(strstr(cap.out, "--uv-threadpool N"));
+    assert_non_null(strstr(cap.out, "--stack-kb K"));
+    assert_non_null(strstr(cap.out, "how many tasks may be in flight"));
+    capture_free(&cap);
+}
+
+static void test_version(void **state)
+{
+    const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+    char expected[256];
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    snprintf(expected, sizeof expected, "sync 0.1.0 (libcurl %s, cJSON %s)\n",
+             curl->version, cJSON_Version());
+    assert_int_equal(PARSE(&model, &o, &cap, "--version"), CLI_EXIT_OK);
+    assert_string_equal(cap.out, expected);
+    assert_int_equal(strncmp(cap.out, "sync 0.1.0 (libcurl 7.", 22), 0);
+    assert_int_equal(cap.err_len, 0);
+    capture_free(&cap);
+}
+
+static void test_model_limits(void **state)
+{
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    assert_int_equal(PARSE(&model, &o, &cap, "fetch", "--concurrency", "1"), CLI_RUN);
+    assert_int_equal(o.concurrency, 1);
+    capture_free(&cap);
+    assert_int_equal(PARSE(&model, &o, &cap, "fetch", "--concurrency", "2"), CLI_EXIT_USAGE);
+    assert_non_null(strstr(cap.err, "(only 1 is accepted)"));
+    capture_free(&cap);
+
+    struct model capped = open_model;
+    capped.concurrency_max = 64;
+    assert_int_equal(PARSE(&capped, &o, &cap, "fetch", "--concurrency=64"), CLI_RUN);
+    assert_int_equal(o.concurrency, 64);
+    capture_free(&cap);
+    assert_int_equal(PARSE(&capped, &o, &cap, "fetch", "--concurrency=65"), CLI_EXIT_USAGE);
+    assert_non_null(strstr(cap.err, "--concurrency 65: how many tasks may be in flight "
+                                    "(at most 64 is accepted)"));
+    capture_free(&cap);
+
+    assert_int_equal(PARSE(&open_model, &o, &cap, "fetch", "--concurrency", "100000"), CLI_RUN);
+    assert_int_equal(o.concurrency, 100000);
+    capture_free(&cap);
+
+    /* Each model-specific option is known only where the model has it. */
+    capped.has_uv_threadpool = false;
+    assert_int_equal(PARSE(&capped, &o, &cap, "fetch", "--stack-kb", "32"), CLI_RUN);
+    assert_int_equal(o.stack_kb, 32);
+    capture_free(&cap);
+    assert_int_equal(PARSE(&capped, &o, &cap, "fetch", "--uv-threadpool", "2"), CLI_EXIT_USAGE);
+    assert_non_null(strstr(cap.err, "unknown option '--uv-threadpool'"));
+    capture_free(&cap);
+}
+
+static void test_mock_url(void **state)
+{
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    assert_int_equal(setenv("MOCK_URL", "http://10.0.0.1:9000///", 1), 0);
+    assert_int_equal(PARSE(&model, &o, &cap, "fetch"), CLI_RUN);
+    assert_string_equal(o.url, "http://10.0.0.1:9000");
+    capture_free(&cap);
+
+    assert_int_equal(PARSE(&model, &o, &cap, "fetch", "--url", "http://other:1/"), CLI_RUN);
+    assert_string_equal(o.url, "http://other:1");
+    capture_free(&cap);
+
+    assert_int_equal(setenv("MOCK_URL", "nope", 1), 0);
+    assert_int_equal(PARSE(&model, &o, &cap, "fetch"), CLI_EXIT_USAGE);
+    assert_non_null(strstr(cap.err, "sync: $MOCK_URL: 'nope' is not an http:// URL"));
+    capture_free(&cap);
+    /* A bad $MOCK_URL does not matter once --url says otherwise. */
+    assert_int_equal(PARSE(&model, &o, &cap, "fetch", "--url=http://ok:2"), CLI_RUN);
+    assert_string_equal(o.url, "http://ok:2");
+    capture_free(&cap);
+
+    assert_int_equal(setenv("MOCK_URL", "", 1), 0);
+    assert_int_equal(PARSE(&model, &o, &cap, "fetch"), CLI_RUN);
+    assert_string_equal(o.url, "http://127.0.0.1:8080");
+    capture_free(&cap);
+}
+
+/* ---- dish_list_parse ---- */
+
+static void test_dishes_valid(void **state)
+{
+    struct dish d[DISHES_MAX];
+    char why[128];
+
+    (void)state;
+    assert_int_equal(dish_list_parse("Soup:1", d, DISHES_MAX, why, sizeof why), 1);
+    assert_string_equal(d[0].name, "Soup");
+    assert_true(d[0].seconds == 1.0);
+
+    assert_int_equal(dish_list_parse(" Green Pepper with Meat : 3 ,Tomato and Eggs:0.25,X:0",
+                                     d, DISHES_MAX, why, sizeof why), 3);
+    assert_string_equal(d[0].name, "Green Pepper with Meat");
+    assert_true(d[0].seconds == 3.0);
+    assert_string_equal(d[1].name, "Tomato and Eggs");
+    assert_true(d[1].seconds == 0.25);
+    assert_string_equal(d[2].name, "X");
+    assert_true(d[2].seconds == 0.0);
+
+    /* The last ':' splits, so a name may hold one. */
+    assert_int_equal(dish_list_parse("Chef's: special:2", d, DISHES_MAX, why, sizeof why), 1);
+    assert_string_equal(d[0].name, "Chef's: special");
+    assert_true(d[0].seconds == 2.0);
+}
+
+static void test_dishes_limits(void **state)
+{
+    struct dish d[DISHES_MAX];
+    char why[128];
+    char text[DISHES_MAX * 8 + 64];
+    char name[DISH_NAME_MAX + 8];
+
+    (void)state;
+    /* A name of DISH_NAME_MAX - 1 bytes fits; one more does not. */
+    memset(name, 'n', DISH_NAME_MAX - 1);
+    snprintf(name + DISH_NAME_MAX - 1, 8, ":1");
+    assert_int_equal(dish_list_parse(name, d, DISHES_MAX, why, sizeof why), 1);
+    assert_int_equal(strlen(d[0].name), DISH_NAME_MAX - 1);
+    memset(name, 'n', DISH_NAME_MAX);
+    snprintf(name + DISH_NAME_MAX, 8, ":1");
+    assert_int_equal(dish_list_parse(name, d, DISHES_MAX, why, sizeof why), -1);
+    assert_non_null(strstr(why, "longer than 63 bytes"));
+
+    /* DISHES_MAX dishes fit; one more does not. */
+    text[0] = '\0';
+    for (int i = 0; i < DISHES_MAX; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%sd%d:1", i ? "," : "", i);
+    assert_int_equal(dish_list_parse(text, d, DISHES_MAX, why, sizeof why), DISHES_MAX);
+    assert_string_equal(d[DISHES_MAX - 1].name, "d31");
+    strcat(text, ",last:1");
+    assert_int_equal(dish_list_parse(text, d, DISHES_MAX, why, sizeof why), -1);
+    assert_non_null(strstr(why, "more than 32 dishes"));
+    assert_int_equal(dish_list_parse("a:1,b:1,c:1", d, 2, why, sizeof why), -1);
+    assert_non_null(strstr(why, "more than 2 dishes"));
+}
+
+static void test_dishes_invalid(void **state)
+{
+    static const struct { const char *text, *why; } cases[] = {
+        {"", "empty"},
+        {"   ", "empty"},
+        {"a", "'a' has no ':SECONDS'"},
+        {"a:", "'a:': the time is not"},
+        {":1", "':1' has no name"},
+        {"  :1", "has no name"},
+        {"a:-1", "'a:-1': the time is not"},
+        {"a:x", "'a:x': the time is not"},
+        {"a:1s", "'a:1s': the time is not"},
+        {"a:nan", "the time is not"},
+        {"a:86401", "the time is not"},
+        {"a:1,", "has no ':SECONDS'"},
+        {",a:1", "has no ':SECONDS'"},
+        {"a:1,,b:2", "has no ':SECONDS'"},
+        {"a:1,b", "'b' has no ':SECONDS'"},
+    };
+    struct dish d[DISHES_MAX];
+    char why[128];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        why[0] = '\0';
+        int n = dish_list_parse(cases[i].text, d, DISHES_MAX, why, sizeof why);
+        if (n != -1 || strstr(why, cases[i].why) == NULL)
+            print_error("'%s': got %d, why '%s'\n", cases[i].text, n, why);
+        assert_int_equal(n, -1);
+        assert_non_null(strstr(why, cases[i].why));
+    }
+}
+
+/* ---- size_parse ---- */
+
+static void test_size_valid(void **state)
+{
+    static const struct { const char *text; uint64_t bytes; } cases[] = {
+        {"0", 0}, {"1", 1}, {"512", 512}, {"1K", 1024}, {"1k", 1024},
+        {"3M", 3u << 20}, {"16G", 16ULL << 30}, {"0G", 0},
+        {"16777215G", 16777215ULL << 30},
+        {"18446744073709551615", UINT64_MAX},
+        {"000012", 12},
+    };
+    uint64_t bytes;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bytes = 7;
+        assert_int_equal(size_parse(cases[i].text, &bytes), 0);
+        assert_int_equal(bytes, cases[i].bytes);
+    }
+}
+
+static void test_size_invalid(void **state)
+{
+    static const char *const cases[] = {
+        "", "K", "1KB", "1 K", " 1", "1 ", "-1", "+1", "1.5K", "0x10", "1T", "1e3",
+        "18446744073709551616",      /* 2^64 */
+        "17179869184G",              /* 2^34 G = 2^64 */
+        "18014398509481984K",        /* 2^54 K = 2^64 */
+    };
+    uint64_t bytes = 7;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (size_parse(cases[i], &bytes) != -1)
+            print_error("'%s' was accepted\n", cases[i]);
+        assert_int_equal(size_parse(cases[i], &bytes), -1);
+    }
+    assert_int_equal(bytes, 7);   /* untouched on failure */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_defaults, clear_env),
+        cmocka_unit_test_setup(test_every_option_separate_value, clear_env),
+        cmocka_unit_test_setup(test_every_option_equals_value, clear_env),
+        cmocka_unit_test_setup(test_short_options, clear_env),
+        cmocka_unit_test_setup(test_workload_names, clear_env),
+        cmocka_unit_test_setup(test_bounds_accepted, clear_env),
+        cmocka_unit_test_setup(test_bad_inputs, clear_env),
+        cmocka_unit_test_setup(test_repeated_calls, clear_env),
+        cmocka_unit_test_setup(test_help, clear_env),
+        cmocka_unit_test_setup(test_version, clear_env),
+        cmocka_unit_test_setup(test_model_limits, clear_env),
+        cmocka_unit_test_teardown(test_mock_url, clear_env),
+        cmocka_unit_test(test_dishes_valid),
+        cmocka_unit_test(test_dishes_limits),
+        cmocka_unit_test(test_dishes_invalid),
+        cmocka_unit_test(test_size_valid),
+        cmocka_unit_test(test_size_invalid),
+    };
+
+    return cmocka_run_group_tests(tests, clear_env, NULL);
+}

@@ -1,0 +1,244 @@
+/* test_fsutil.c: unit tests of the file-system chores (common/fsutil.c)
+ * and the clock (common/clock.c).
+ *
+ * Folders made, checked and removed, the names of a task's files, the
+ * open-files limit, and the sleep's length. Expected failures print their
+ * one-line message on stderr; those lines are captured and checked. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "fsutil.h"
+#include "run.h"
+
+static int no_workload(struct run *run)
+{
+    (void)run;
+    return 0;
+}
+
+const struct model model = {
+    .name = "test_fsutil",
+    .about = "a test model",
+    .concurrency_help = "unused",
+    .fetch = no_workload, .download = no_workload,
+    .files = no_workload, .cook = no_workload,
+};
+
+static char base[] = "/tmp/test_fsutil-XXXXXX";   /* each test's playground */
+
+static int make_base(void **state)
+{
+    (void)state;
+    strcpy(base, "/tmp/test_fsutil-XXXXXX");
+    return mkdtemp(base) != NULL ? 0 : -1;
+}
+
+static int remove_base(void **state)
+{
+    char command[128];
+
+    (void)state;
+    snprintf(command, sizeof command, "rm -rf '%s'", base);
+    return system(command) == 0 ? 0 : -1;
+}
+
+/* stderr pointed at a temporary file while an expected failure runs. */
+struct stderr_capture {
+    FILE *sink;
+    int saved;
+};
+
+static void capture_start(struct stderr_capture *cap)
+{
+    fflush(stderr);
+    cap->sink = tmpfile();
+    assert_non_null(cap->sink);
+    cap->saved = dup(STDERR_FILENO);
+    assert_true(cap->saved >= 0);
+    assert_true(dup2(fileno(cap->sink), STDERR_FILENO) >= 0);
+}
+
+/* Restores stderr and checks that exactly one line holding want came. */
+static void capture_expect(struct stderr_capture *cap, const char *want)
+{
+    char text[1024] = "";
+
+    fflush(stderr);
+    assert_true(dup2(cap->saved, STDERR_FILENO) >= 0);
+    close(cap->saved);
+    rewind(cap->sink);
+    assert_true(fread(text, 1, sizeof text - 1, cap->sink) < sizeof text - 1);
+    fclose(cap->sink);
+    if (strstr(text, want) == NULL)
+        print_error("stderr was '%s', wanted '%s'\n", text, want);
+    assert_non_null(strstr(text, want));
+    assert_int_equal(strncmp(text, "test_fsutil: ", 13), 0);
+    assert_ptr_equal(strchr(text, '\n'), text + strlen(text) - 1);
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void touch(const char *dir, const char *name)
+{
+    char path[512];
+    FILE *file;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    file = fopen(path, "w");
+    assert_non_null(file);
+    assert_true(fputs("x", file) >= 0);
+    assert_int_equal(fclose(file), 0);
+}
+
+static void test_temp_dir(void **state)
+{
+    char dir[512], prefix[512];
+    int created = -1;
+
+    (void)state;
+    assert_int_equal(setenv("TMPDIR", base, 1), 0);
+    assert_int_equal(dir_prepare("", dir, sizeof dir, &created), 0);
+    assert_int_equal(created, 1);
+    snprintf(prefix, sizeof prefix, "%s/aio-bench-", base);
+    assert_int_equal(strncmp(dir, prefix, strlen(prefix)), 0);
+    assert_int_equal(strlen(dir), strlen(prefix) + 6);
+    assert_true(is_dir(dir));
+
+    /* Two runs never share a folder. */
+    char other[512];
+    assert_int_equal(dir_prepare("", other, sizeof other, &created), 0);
+    assert_string_not_equal(dir, other);
+    assert_int_equal(dir_remove(other), 0);
+
+    touch(dir, "blob-1.bin");
+    touch(dir, ".blob-2.bin.part");
+    assert_int_equal(dir_remove(dir), 0);
+    assert_false(is_dir(dir));
+    assert_int_equal(access(dir, F_OK), -1);
+
+    /* A path that does not fit is refused. */
+    struct stderr_capture cap;
+    capture_start(&cap);
+    assert_int_equal(dir_prepare("", dir, 10, &created), -1);
+    capture_expect(&cap, "path too long");
+    assert_int_equal(unsetenv("TMPDIR"), 0);
+}
+
+static void test_named_dir(void **state)
+{
+    char want[512], dir[512], file_path[512];
+    struct stderr_capture cap;
+    int created = -1;
+
+    (void)state;
+    /* Missing: created (one level), but not ours to remove. */
+    snprintf(want, sizeof want, "%s/out", base);
+    assert_int_equal(dir_prepare(want, dir, sizeof dir, &created), 0);
+    assert_int_equal(created, 0);
+    assert_string_equal(dir, want);
+    assert_true(is_dir(want));
+    /* Existing: fine. */
+    assert_int_equal(dir_prepare(want, dir, sizeof dir, &created), 0);
+
+    /* A file is not a folder. */
+    touch(base, "plain");
+    snprintf(file_path, sizeof file_path, "%s/plain", base);
+    capture_start(&cap);
+    assert_int_equal(dir_prepare(file_path, dir, sizeof dir, &created), -1);
+    capture_expect(&cap, "not a folder");
+
+    /* Only one level is created. */
+    snprintf(want, sizeof want, "%s/a/b", base);
+    capture_start(&cap);
+    assert_int_equal(dir_prepare(want, dir, sizeof dir, &created), -1);
+    capture_expect(&cap, "mkdir");
+    assert_false(is_dir(want));
+
+    capture_start(&cap);
+    assert_int_equal(dir_prepare(base, dir, 5, &created), -1);
+    capture_expect(&cap, "path too long");
+}
+
+static void test_dir_remove_missing(void **state)
+{
+    char dir[512];
+    struct stderr_capture cap;
+
+    (void)state;
+    snprintf(dir, sizeof dir, "%s/never-made", base);
+    capture_start(&cap);
+    assert_int_equal(dir_remove(dir), -1);
+    capture_expect(&cap, "opendir");
+}
+
+static void test_file_paths(void **state)
+{
+    char final_path[64], part_path[64];
+
+    (void)state;
+    assert_int_equal(file_paths("/tmp/d", "blob", 42, final_path, part_path, sizeof final_path), 0);
+    assert_string_equal(final_path, "/tmp/d/blob-42.bin");
+    assert_string_equal(part_path, "/tmp/d/.blob-42.bin.part");
+    /* "/tmp/d/.file-7.bin.part" is 23 bytes: 24 fit it, 23 do not. */
+    assert_int_equal(file_paths("/tmp/d", "file", 7, final_path, part_path, 24), 0);
+    assert_int_equal(file_paths("/tmp/d", "file", 7, final_path, part_path, 23), -1);
+    assert_int_equal(file_paths("/tmp/d", "file", 7, final_path, part_path, 10), -1);
+}
+
+static void test_limits_raise_nofile(void **state)
+{
+    struct rlimit before, after;
+    long limit;
+
+    (void)state;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &before), 0);
+    limit = limits_raise_nofile();
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &after), 0);
+    assert_true(limit >= (long)before.rlim_cur);
+    assert_int_equal(limit, (long)after.rlim_cur);
+}
+
+static void test_clock(void **state)
+{
+    uint64_t start = clock_now_ns();
+
+    (void)state;
+    assert_true(clock_now_ns() >= start);
+    assert_int_equal(clock_sleep_ms(0), 0);
+    assert_int_equal(clock_sleep_ms(-5), 0);
+    assert_int_equal(clock_sleep_ms(120), 0);    /* three slices */
+    double elapsed = clock_elapsed_ms(start);
+    assert_true(elapsed >= 120.0);
+    assert_true(elapsed < 1000.0);
+    assert_true(clock_elapsed_ms(clock_now_ns() + 1000000000u) == 0.0);   /* never negative */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_temp_dir, make_base, remove_base),
+        cmocka_unit_test_setup_teardown(test_named_dir, make_base, remove_base),
+        cmocka_unit_test_setup_teardown(test_dir_remove_missing, make_base, remove_base),
+        cmocka_unit_test(test_file_paths),
+        cmocka_unit_test(test_limits_raise_nofile),
+        cmocka_unit_test(test_clock),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

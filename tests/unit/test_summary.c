@@ -1,0 +1,275 @@
+/* test_summary.c: unit tests of the run summary (common/summary.c).
+ *
+ * The arithmetic over a small set of records, the JSON object read back
+ * with cJSON, and the rows of the table people read. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "clock.h"
+#include "options.h"
+#include "record.h"
+#include "run.h"
+#include "summary.h"
+#include "workload.h"
+
+static int no_workload(struct run *run)
+{
+    (void)run;
+    return 0;
+}
+
+const struct model model = {
+    .name = "test_summary",
+    .about = "a test model",
+    .concurrency_help = "unused",
+    .fetch = no_workload, .download = no_workload,
+    .files = no_workload, .cook = no_workload,
+};
+
+/* Four tasks: two completed (one after two retries), one timed out after
+ * a retry, one cancelled before it started. */
+static struct task_record records[4];
+static struct options opts;
+static struct run run;
+
+static int make_run(void **state)
+{
+    (void)state;
+    memset(&opts, 0, sizeof opts);
+    opts.workload = WORKLOAD_DOWNLOAD;
+    opts.latency_ms = 5;
+    opts.size_bytes = 2048;
+    memset(&run, 0, sizeof run);
+    run.opts = &opts;
+    run.model = &model;
+    run.records = records;
+    run.count = 4;
+    run.start_ns = clock_now_ns();
+    records[0] = (struct task_record){ .id = 1, .state = TASK_COMPLETED, .start_ms = 0,
+        .end_ms = 10, .attempts = 1, .bytes = 100, .checksum = 11 };
+    records[1] = (struct task_record){ .id = 2, .state = TASK_COMPLETED, .start_ms = 5,
+        .end_ms = 25, .attempts = 3, .bytes = 50, .checksum = 22 };
+    records[2] = (struct task_record){ .id = 3, .state = TASK_FAILED, .start_ms = 1,
+        .end_ms = 31, .attempts = 2, .bytes = 7, .cause = CAUSE_TIMEOUT };
+    records[3] = (struct task_record){ .id = 4, .state = TASK_FAILED, .start_ms = 40,
+        .end_ms = 40, .attempts = 0, .cause = CAUSE_CANCELLED };
+    return 0;
+}
+
+static void test_compute(void **state)
+{
+    struct summary sum;
+
+    (void)state;
+    assert_int_equal(clock_sleep_ms(2), 0);
+    summary_compute(&run, &sum);
+    assert_int_equal(sum.count, 4);
+    assert_int_equal(sum.ok, 2);
+    assert_int_equal(sum.failed, 2);
+    assert_int_equal(sum.failures[CAUSE_TIMEOUT], 1);
+    assert_int_equal(sum.failures[CAUSE_CANCELLED], 1);
+    assert_int_equal(sum.failures[CAUSE_CONNECT], 0);
+    assert_int_equal(sum.failures[CAUSE_NONE], 0);
+    assert_int_equal(sum.retries, 3);
+    assert_int_equal(sum.bytes, 150);               /* completed tasks only */
+    assert_true(sum.wall_ms >= 2.0);
+    assert_true(sum.user_ms >= 0 && sum.sys_ms >= 0);
+    assert_true(sum.max_rss_kb > 0);
+    /* Durations of the three that ran: 10, 20, 30. */
+    assert_true(sum.p50_ms == 20);
+    assert_true(sum.p90_ms == 30);
+    assert_true(sum.p99_ms == 30);
+    assert_true(sum.max_ms == 30);
+    assert_int_equal(sum.checksum, checksum_run(records, 4));
+    assert_int_equal(sum.cancelled, 0);
+}
+
+static void test_compute_empty(void **state)
+{
+    struct summary sum;
+
+    (void)state;
+    run.count = 0;
+    summary_compute(&run, &sum);
+    assert_int_equal(sum.count, 0);
+    assert_int_equal(sum.ok + sum.failed, 0);
+    assert_true(sum.p50_ms == 0 && sum.max_ms == 0);
+}
+
+/* Prints with print into a memory buffer; returns it (caller frees). */
+static char *capture(void (*print)(FILE *, const struct run *, const struct summary *),
+                     const struct summary *sum)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+
+    assert_non_null(out);
+    print(out, &run, sum);
+    assert_int_equal(fclose(out), 0);
+    return text;
+}
+
+static double number(const cJSON *obj, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    if (!cJSON_IsNumber(item))
+        print_error("no number \"%s\"\n", key);
+    assert_true(cJSON_IsNumber(item));
+    return item->valuedouble;
+}
+
+static const char *string(const cJSON *obj, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    assert_true(cJSON_IsString(item));
+    return item->valuestring;
+}
+
+static void test_json(void **state)
+{
+    struct summary sum;
+    char checksum[17];
+    char *text;
+    cJSON *root, *failures, *versions;
+
+    (void)state;
+    run.concurrency = 8;
+    run.libuv_version = "1.44.2";
+    summary_compute(&run, &sum);
+    text = capture(summary_print_json, &sum);
+    /* One line, ending in a newline. */
+    assert_ptr_equal(strchr(text, '\n'), text + strlen(text) - 1);
+    root = cJSON_Parse(text);
+    assert_non_null(root);
+    assert_string_equal(string(root, "model"), "test_summary");
+    assert_string_equal(string(root, "workload"), "download");
+    assert_true(number(root, "count") == 4);
+    assert_true(number(root, "ok") == 2);
+    assert_true(number(root, "failed") == 2);
+    assert_true(number(root, "retries") == 3);
+    assert_true(number(root, "bytes") == 150);
+    assert_true(number(root, "wall_ms") >= 0);
+    assert_true(number(root, "user_ms") >= 0);
+    assert_true(number(root, "sys_ms") >= 0);
+    assert_true(number(root, "max_rss_kb") > 0);
+    assert_true(number(root, "p50_ms") == 20);
+    assert_true(number(root, "p90_ms") == 30);
+    assert_true(number(root, "p99_ms") == 30);
+    assert_true(number(root, "max_ms") == 30);
+    assert_true(number(root, "latency_ms") == 5);
+    assert_true(number(root, "concurrency") == 8);
+    assert_true(number(root, "pool_threads") == 0);
+    assert_true(number(root, "stack_kb") == 0);
+    assert_true(number(root, "uv_threadpool") == 0);
+    assert_true(number(root, "size_bytes") == 2048);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(root, "cancelled")));
+    snprintf(checksum, sizeof checksum, "%016" PRIx64, sum.checksum);
+    assert_string_equal(string(root, "checksum"), checksum);
+
+    failures = cJSON_GetObjectItemCaseSensitive(root, "failures");
+    assert_true(cJSON_IsObject(failures));
+    assert_int_equal(cJSON_GetArraySize(failures), CAUSE_COUNT - 1);   /* every cause */
+    assert_true(number(failures, "timeout") == 1);
+    assert_true(number(failures, "cancelled") == 1);
+    assert_true(number(failures, "connect") == 0);
+    assert_true(number(failures, "bad_json") == 0);
+
+    versions = cJSON_GetObjectItemCaseSensitive(root, "versions");
+    assert_true(cJSON_IsObject(versions));
+    assert_int_equal(strncmp(string(versions, "libcurl"), "7.", 2), 0);
+    assert_string_equal(string(versions, "cjson"), cJSON_Version());
+    assert_string_equal(string(versions, "libuv"), "1.44.2");
+    cJSON_Delete(root);
+    free(text);
+
+    /* Without libuv, no libuv key. */
+    run.libuv_version = NULL;
+    text = capture(summary_print_json, &sum);
+    root = cJSON_Parse(text);
+    assert_non_null(root);
+    versions = cJSON_GetObjectItemCaseSensitive(root, "versions");
+    assert_null(cJSON_GetObjectItemCaseSensitive(versions, "libuv"));
+    cJSON_Delete(root);
+    free(text);
+}
+
+/* The value column of the row labelled label, or NULL. */
+static const char *row_value(const char *text, const char *label)
+{
+    char key[64];
+    const char *line;
+
+    snprintf(key, sizeof key, "\n  %s ", label);
+    line = strstr(text, key);
+    if (line == NULL && strncmp(text, key + 1, strlen(key + 1)) == 0)
+        line = text - 1;
+    if (line == NULL)
+        return NULL;
+    line += strlen(key);
+    while (*line == ' ')
+        line++;
+    return line;
+}
+
+static void test_human(void **state)
+{
+    struct summary sum;
+    char checksum[17];
+    char *text;
+
+    (void)state;
+    run.concurrency = 8;
+    run.pool_threads = 0;
+    run.libuv_version = NULL;
+    summary_compute(&run, &sum);
+    text = capture(summary_print_human, &sum);
+    assert_int_equal(strncmp(row_value(text, "model"), "test_summary\n", 13), 0);
+    assert_int_equal(strncmp(row_value(text, "workload"), "download\n", 9), 0);
+    assert_int_equal(strncmp(row_value(text, "tasks"), "4\n", 2), 0);
+    assert_int_equal(strncmp(row_value(text, "completed"), "2\n", 2), 0);
+    assert_int_equal(strncmp(row_value(text, "failed"), "2\n", 2), 0);
+    assert_int_equal(strncmp(row_value(text, "  timeout"), "1\n", 2), 0);
+    assert_int_equal(strncmp(row_value(text, "  cancelled"), "1\n", 2), 0);
+    assert_null(row_value(text, "  connect"));     /* zero causes are left out */
+    assert_int_equal(strncmp(row_value(text, "retries"), "3\n", 2), 0);
+    assert_int_equal(strncmp(row_value(text, "bytes"), "150\n", 4), 0);
+    assert_non_null(strstr(row_value(text, "wall time"), " ms ("));
+    assert_int_equal(strncmp(row_value(text, "task p50"), "20.000 ms\n", 10), 0);
+    assert_int_equal(strncmp(row_value(text, "task max"), "30.000 ms\n", 10), 0);
+    assert_int_equal(strncmp(row_value(text, "concurrency"), "8\n", 2), 0);
+    assert_null(row_value(text, "pool threads"));
+    assert_null(row_value(text, "libuv"));
+    assert_non_null(row_value(text, "libcurl"));
+    assert_non_null(row_value(text, "cJSON"));
+    snprintf(checksum, sizeof checksum, "%016" PRIx64, sum.checksum);
+    assert_int_equal(strncmp(row_value(text, "checksum"), checksum, 16), 0);
+    /* Fixed width: every value starts in the same column. */
+    for (const char *line = text; *line != '\0'; line = strchr(line, '\n') + 1)
+        assert_true(line[21] != ' ' && line[20] == ' ');
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_compute, make_run),
+        cmocka_unit_test_setup(test_compute_empty, make_run),
+        cmocka_unit_test_setup(test_json, make_run),
+        cmocka_unit_test_setup(test_human, make_run),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
