@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# test_models.sh: the checks every model must pass, run for each model built.
+#
+# Every workload completes with the expected count and the checksum computed
+# from the workload definitions; faults of every kind are retried or fail
+# exactly the ids the server fails; hangs time out; an unreachable server
+# and bad options are refused; a download never leaves a partial file under
+# a final name; Ctrl-C stops a run with exit 130 and a trace.
+. "$(dirname "$0")/../lib.sh"
+
+N=20
+SIZE=300K
+SIZE_BYTES=307200
+
+check_workloads() {
+    local m=$1 dir="$TEST_TMP/$1-dir"
+
+    run_client "$m" fetch -n $N --url "$SERVER_URL" --json --trace "$TEST_TMP/trace.csv"
+    expect_eq "$m fetch: exit 0" "$STATUS" 0
+    expect_eq "$m fetch: $N ok" "$(json .ok)" $N
+    expect_eq "$m fetch: checksum" "$(json .checksum)" "$("$BIN/expected_checksum" fetch $N)"
+    expect_eq "$m fetch: trace has a header and $N rows" "$(wc -l <"$TEST_TMP/trace.csv")" $((N + 1))
+    expect_eq "$m fetch: trace header" "$(head -1 "$TEST_TMP/trace.csv")" \
+        "id,state,start_ms,attempt_start_ms,end_ms,attempts,http_status,bytes,checksum,cause,error"
+
+    run_client "$m" download -n 8 --size $SIZE --url "$SERVER_URL" --json --dir "$dir"
+    expect_eq "$m download: exit 0" "$STATUS" 0
+    expect_eq "$m download: checksum" "$(json .checksum)" \
+        "$("$BIN/expected_checksum" download 8 $SIZE_BYTES)"
+    expect_eq "$m download: 8 whole files" \
+        "$(find "$dir" -name 'blob-*.bin' -size ${SIZE_BYTES}c | wc -l)" 8
+    expect_eq "$m download: no part file left" "$(find "$dir" -name '*.part' | wc -l)" 0
+
+    run_client "$m" files -n 8 --size $SIZE --json --fsync
+    expect_eq "$m files: exit 0" "$STATUS" 0
+    expect_eq "$m files: checksum" "$(json .checksum)" \
+        "$("$BIN/expected_checksum" files 8 $SIZE_BYTES)"
+
+    run_client "$m" cook --time-scale 0.02
+    expect_eq "$m cook: exit 0" "$STATUS" 0
+    expect_eq "$m cook: three dishes ready" "$(grep -c 'is ready' "$TEST_TMP/out")" 3
+    run_client "$m" cook --time-scale 0.02 --json
+    expect_eq "$m cook: checksum" "$(json .checksum)" "$("$BIN/expected_checksum" cook)"
+}
+
+# check_faults MODEL KIND: with ids failing their first 2 requests, 2
+# retries complete every task; no retry fails exactly the failing ids.
+check_faults() {
+    local m=$1 kind=$2 n=30 trace="$TEST_TMP/faults.csv"
+    local opts=(--url "$SERVER_URL" -n $n --timeout-ms 300 --backoff-ms 10 --json)
+
+    reset_stats
+    run_client "$m" fetch "${opts[@]}" --retries 2
+    expect_eq "$m $kind: --retries 2 completes all" "$STATUS/$(json .ok)" "0/$n"
+    expect_true "$m $kind: --retries 2 retried" [ "$(json .retries)" -gt 0 ]
+
+    reset_stats
+    run_client "$m" fetch "${opts[@]}" --retries 0 --trace "$trace"
+    local expected
+    expected=$(failing_ids $n)
+    expect_eq "$m $kind: --retries 0 exits 1" "$STATUS" 1
+    expect_eq "$m $kind: --retries 0 fails exactly the failing ids" \
+        "$(trace_ids failed "$trace")" "$expected"
+    # shellcheck disable=SC2086
+    expect_eq "$m $kind: checksum with failures" "$(json .checksum)" \
+        "$("$BIN/expected_checksum" fetch $n $expected)"
+}
+
+# A blob cut short must never appear under its final name.
+check_truncated_download() {
+    local m=$1 dir="$TEST_TMP/$1-trunc" n=10 ok_files
+
+    reset_stats
+    run_client "$m" download -n $n --size $SIZE --url "$SERVER_URL" --dir "$dir" \
+        --json --trace "$TEST_TMP/trunc.csv"
+    expect_eq "$m truncated download: exits 1" "$STATUS" 1
+    ok_files=$(cd "$dir" && ls blob-*.bin 2>/dev/null | sed 's/blob-\(.*\)\.bin/\1/' | sort -n | xargs)
+    expect_eq "$m truncated download: final files are exactly the completed ids" \
+        "$ok_files" "$(trace_ids completed "$TEST_TMP/trunc.csv")"
+    expect_eq "$m truncated download: whole final files only" \
+        "$(find "$dir" -name 'blob-*.bin' ! -size ${SIZE_BYTES}c | wc -l)" 0
+    expect_eq "$m truncated download: no part file left" "$(find "$dir" -name '*.part' | wc -l)" 0
+}
+
+check_usage() {
+    local m=$1
+
+    run_client "$m" fetch --count abc
+    expect_eq "$m: a bad value exits 2" "$STATUS" 2
+    expect_true "$m: a bad value is named" grep -q -- '--count' "$TEST_TMP/err"
+    run_client "$m" fetch --no-such-option
+    expect_eq "$m: an unknown option exits 2" "$STATUS" 2
+    run_client "$m" bake
+    expect_eq "$m: an unknown workload exits 2" "$STATUS" 2
+    run_client "$m" --help
+    expect_eq "$m: --help exits 0" "$STATUS" 0
+    expect_true "$m: --help lists the workloads" grep -q 'download' "$TEST_TMP/out"
+}
+
+check_unreachable() {
+    local m=$1
+
+    run_client "$m" fetch -n 5 --url http://127.0.0.1:1
+    expect_eq "$m: an unreachable server exits 3" "$STATUS" 3
+    expect_true "$m: an unreachable server is named" grep -q 'cannot reach' "$TEST_TMP/err"
+}
+
+# Every request hangs: each task fails by timeout, in bounded time.
+check_hang_times_out() {
+    local m=$1
+
+    run_client "$m" fetch -n 3 --url "$SERVER_URL" --timeout-ms 200 --json
+    expect_eq "$m hang: exits 1" "$STATUS" 1
+    expect_eq "$m hang: every task timed out" "$(json .failures.timeout)" 3
+}
+
+# Ctrl-C in the middle of cooking: exit 130, and a trace that says so.
+check_interrupt() {
+    local m=$1 trace="$TEST_TMP/int.csv" i
+
+    rm -f "$trace"
+    "$BIN/$m" cook --dishes "Stew:30,Soup:30" --trace "$trace" \
+        >"$TEST_TMP/int.out" 2>&1 &
+    local pid=$!
+    for i in $(seq 100); do
+        grep -q 'Starting to prepare' "$TEST_TMP/int.out" && break
+        sleep 0.1
+    done
+    kill -INT "$pid"
+    for i in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid"
+    expect_eq "$m Ctrl-C: exits 130" "$?" 130
+    expect_true "$m Ctrl-C: the trace records cancelled tasks" grep -q ',cancelled,' "$trace"
+}
+
+start_server --latency-ms 20 --threads 128 || exit 1
+for m in $(models); do
+    check_workloads "$m"
+    check_usage "$m"
+    check_unreachable "$m"
+    check_interrupt "$m"
+done
+
+for kind in status reset truncate badjson hang; do
+    start_server --latency-ms 5 --threads 128 --fail-rate 0.2 --fail-times 2 --seed 7 \
+        --fail-kind $kind --hang-ms 2000 || exit 1
+    for m in $(models); do
+        check_faults "$m" $kind
+        [ $kind = truncate ] && check_truncated_download "$m"
+    done
+done
+
+start_server --latency-ms 5 --fail-rate 1 --fail-times 0 --fail-kind hang --hang-ms 5000 || exit 1
+for m in $(models); do
+    check_hang_times_out "$m"
+done

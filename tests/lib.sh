@@ -1,0 +1,118 @@
+# lib.sh: what every integration test file shares. Source it; do not run it.
+#
+# A test file prints one line per check, "ok - what" or "not ok - what: why",
+# and tests/run.sh counts them. Servers are started on a free port of
+# 127.0.0.1 and stopped by PID when the file ends, however it ends. Every
+# wait is bounded. No check depends on how fast the machine is.
+
+set -u
+
+BIN=${BIN:-bin}                 # where the programs are: bin, build/asan/bin, ...
+SERVER_BIN=${SERVER_BIN:-$BIN}  # where mock_server is (TSan runs use the release one)
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/aio-test.XXXXXX")
+SERVER_PID=
+SERVER_URL=
+CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-120}   # seconds any one client run may take
+
+# ---- Reporting ----
+
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; }
+
+# expect_eq WHAT ACTUAL EXPECTED
+expect_eq() {
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', expected '$3'"; fi
+}
+
+# expect_true WHAT COMMAND...: passes when the command succeeds.
+expect_true() {
+    local what=$1
+    shift
+    if "$@"; then pass "$what"; else fail "$what: '$*' is false"; fi
+}
+
+# ---- The mock server ----
+
+# start_server [mock_server options]: starts a server on a free port and
+# waits (10 s at most) for its "listening on URL" line; sets SERVER_URL.
+start_server() {
+    stop_server
+    "$SERVER_BIN/mock_server" --host 127.0.0.1 --port 0 "$@" \
+        >"$TEST_TMP/server.out" 2>"$TEST_TMP/server.err" &
+    SERVER_PID=$!
+    local i
+    for i in $(seq 100); do
+        SERVER_URL=$(sed -n 's/^listening on //p' "$TEST_TMP/server.out")
+        [ -n "$SERVER_URL" ] && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "# mock_server did not start: $(cat "$TEST_TMP/server.err")" >&2
+    SERVER_URL=
+    return 1
+}
+
+# stop_server: SIGTERM, then SIGKILL after 10 s; always reaps the process.
+stop_server() {
+    [ -n "$SERVER_PID" ] || return 0
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    local i
+    for i in $(seq 100); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+    SERVER_PID=
+}
+
+# server_stat KEY: a value from GET /stats (jq syntax: .max_in_flight).
+server_stat() {
+    curl -s --max-time 5 "$SERVER_URL/stats" | jq -r "$1"
+}
+
+reset_stats() {
+    curl -s --max-time 5 -X POST "$SERVER_URL/stats/reset" >/dev/null
+}
+
+# failing_ids N: the ids in 1..N the server is set to fail, space-separated.
+failing_ids() {
+    curl -s --max-time 5 "$SERVER_URL/faults?count=$1" | jq -r 'map(tostring) | join(" ")'
+}
+
+# ---- The clients ----
+
+# run_client MODEL ARGS...: runs bin/MODEL against the server, bounded in
+# time; stdout to $TEST_TMP/out, stderr to $TEST_TMP/err; sets STATUS.
+run_client() {
+    local model=$1
+    shift
+    timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$model" "$@" \
+        >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+    STATUS=$?
+}
+
+# json KEY: a value from the last client's --json summary.
+json() {
+    jq -r "$1" "$TEST_TMP/out"
+}
+
+# trace_ids STATE FILE: the ids in a --trace CSV with that state, space-separated.
+trace_ids() {
+    awk -F, -v state="$1" 'NR > 1 && $2 == state { printf "%s%s", sep, $1; sep = " " }' "$2"
+}
+
+# models: the client programs built in $BIN, in a fixed order.
+models() {
+    local m
+    for m in sync async_uv async_threads; do
+        [ -x "$BIN/$m" ] && echo "$m"
+    done
+}
+
+cleanup() {
+    stop_server
+    rm -rf "$TEST_TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM

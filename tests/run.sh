@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# run.sh: every test of the project, then one closing line "N passed, N failed".
+#
+# make test builds the release, ASan+UBSan and TSan variants, then runs this:
+#   1. the cmocka unit tests of common/, plain and under ASan+UBSan;
+#   2. the integration tests (tests/integration/test_*.sh) against the release
+#      programs, then against the ASan+UBSan programs;
+#   3. the thread-pool model's tests against its TSan build.
+# A sanitizer report anywhere counts as a failed check, with its log shown.
+set -u
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+SAN_LOGS=$(mktemp -d "${TMPDIR:-/tmp}/aio-san.XXXXXX")
+trap 'rm -rf "$SAN_LOGS"' EXIT
+
+export ASAN_OPTIONS="detect_leaks=1:exitcode=86:log_path=$SAN_LOGS/asan"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=86:log_path=$SAN_LOGS/ubsan"
+export TSAN_OPTIONS="halt_on_error=1:exitcode=86:log_path=$SAN_LOGS/tsan"
+
+count() {   # count PASSED FAILED
+    passed=$((passed + $1))
+    failed=$((failed + $2))
+}
+
+# Any sanitizer log written since the last call is one failed check.
+check_sanitizer_logs() {
+    local what=$1 log
+    for log in "$SAN_LOGS"/*; do
+        [ -e "$log" ] || continue
+        echo "not ok - $what: sanitizer report $(basename "$log")"
+        sed 's/^/#   /' "$log" | head -40
+        rm -f "$log"
+        count 0 1
+    done
+}
+
+# run_unit BINARY: a cmocka binary; its "[  PASSED  ] N" and "[  FAILED  ] N"
+# lines are added to the totals.
+run_unit() {
+    local out p f
+    out=$(timeout -s KILL 120 "$1" 2>&1)
+    local status=$?
+    echo "$out" | grep -E '^\[ *(OK|FAILED|PASSED) *\]' | sed 's/^/# /'
+    p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p')
+    f=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p')
+    count "${p:-0}" "${f:-0}"
+    if [ -z "$p$f" ] || { [ "$status" -ne 0 ] && [ "${f:-0}" -eq 0 ]; }; then
+        echo "not ok - $1 exited $status without a cmocka summary"
+        echo "$out" | tail -20 | sed 's/^/#   /'
+        count 0 1
+    fi
+}
+
+# run_integration BIN FILE: one integration file; counts its ok/not ok lines.
+run_integration() {
+    local bin=$1 file=$2 out status
+    echo "# $file (BIN=$bin)"
+    out=$(BIN=$bin SERVER_BIN=${SERVER_BIN:-$bin} timeout -s KILL 900 bash "$file" 2>&1)
+    status=$?
+    echo "$out" | grep -v '^ok - ' | sed '/^not ok/!s/^/# /'
+    local p f
+    p=$(echo "$out" | grep -c '^ok - ')
+    f=$(echo "$out" | grep -c '^not ok - ')
+    count "$p" "$f"
+    if [ "$status" -ne 0 ]; then
+        echo "not ok - $file exited $status"
+        count 0 1
+    fi
+}
+
+for bin in bin build/asan/bin; do
+    [ -d "$bin" ] || continue
+    for t in "$bin"/test_*; do
+        [ -x "$t" ] && run_unit "$t"
+    done
+    check_sanitizer_logs "unit tests in $bin"
+done
+
+for bin in bin build/asan/bin; do
+    [ -x "$bin/mock_server" ] || continue
+    for file in tests/integration/test_*.sh; do
+        run_integration "$bin" "$file"
+        check_sanitizer_logs "$file in $bin"
+    done
+done
+
+if [ -x build/tsan/bin/async_threads ] && [ -f tests/integration/test_async_threads.sh ]; then
+    SERVER_BIN=bin run_integration build/tsan/bin tests/integration/test_async_threads.sh
+    check_sanitizer_logs "test_async_threads.sh under TSan"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
