@@ -37,6 +37,7 @@ expect_true() {
 # waits (10 s at most) for its "listening on URL" line; sets SERVER_URL.
 start_server() {
     stop_server
+    : >"$TEST_TMP/server.out"   # exists before the first read below
     "$SERVER_BIN/mock_server" --host 127.0.0.1 --port 0 "$@" \
         >"$TEST_TMP/server.out" 2>"$TEST_TMP/server.err" &
     SERVER_PID=$!

@@ -1,0 +1,267 @@
+/* options.c: the mock server's command line, parsed with getopt_long.
+ *
+ * Each value is checked in full (no trailing junk, within its range); the
+ * first bad one is named in one stderr line and the program exits 2. */
+#include "options.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <civetweb.h>
+
+#define SEED_MAX 9007199254740991ULL /* 2^53 - 1: exact as a JSON number */
+
+static const char usage_text[] =
+"Usage: mock_server [OPTION]...\n"
+"An HTTP server with a fixed latency, for benchmarking HTTP clients.\n"
+"\n"
+"Options:\n"
+"  --host ADDR          IPv4 address to listen on (default 127.0.0.1)\n"
+"  --port N             port, 0..65535; 0 takes a free one (default 8080)\n"
+"  --latency-ms MS      delay before each /items or /blobs answer,\n"
+"                       0..600000 (default 200)\n"
+"  --jitter-ms MS       spread the latency uniformly over +-MS, fixed per id\n"
+"                       by the seed, never below 0 (default 0)\n"
+"  --threads N          worker threads, 1..10000 (default 512); one worker\n"
+"                       holds one request for its whole latency, so N\n"
+"                       requests at once take ceil(N/threads) latencies\n"
+"  --keep-alive on|off  HTTP keep-alive (default on)\n"
+"  --keep-alive-ms MS   an idle kept-alive connection holds its worker this\n"
+"                       long, 1..60000 (default 500)\n"
+"  --seed S             chooses the failing ids and the jitter,\n"
+"                       0..9007199254740991 (default 0)\n"
+"  --fail-rate P        fraction of ids that fail, 0..1 (default 0)\n"
+"  --fail-times K       a failing id fails its first K requests, then\n"
+"                       succeeds; 0: it always fails; 0..10000 (default 1)\n"
+"  --fail-kind KIND     how a failing request fails (default status):\n"
+"                         status    500 with a short text body\n"
+"                         reset     connection closed, no response at all\n"
+"                         hang      no answer for --hang-ms, then closed\n"
+"                         truncate  full Content-Length, half the body, closed\n"
+"                         badjson   200 with invalid JSON; a blob is\n"
+"                                   truncated instead\n"
+"  --hang-ms MS         how long a hang lasts, 0..3600000 (default 60000)\n"
+"  -q, --quiet          no civetweb diagnostics on stderr\n"
+"  -v, --verbose        one stderr line per request\n"
+"  -h, --help           this text\n"
+"      --version        the version\n"
+"\n"
+"Endpoints (all take ?latency_ms=L, 0..600000, for that one request):\n"
+"  GET  /items/{id}             {\"id\": ID, \"payload\": \"...\"}; id 1..999999999\n"
+"  GET  /blobs/{id}?size=BYTES  BYTES (0..16 GiB) deterministic bytes\n"
+"  GET  /stats                  counters as JSON (requests, in_flight,\n"
+"                               max_in_flight, responses, faults, ...)\n"
+"  POST /stats/reset            zero the counters and the fault attempts\n"
+"  GET  /health                 \"ok\"\n"
+"  GET  /faults?count=N         JSON array of the failing ids in 1..N\n"
+"\n"
+"Prints \"listening on http://HOST:PORT\" on stdout when ready; SIGINT or\n"
+"SIGTERM stops it. Exit: 0 stopped, 2 bad usage, 3 setup failed.\n";
+
+enum {
+    OPT_HOST = 256, OPT_PORT, OPT_LATENCY, OPT_JITTER, OPT_THREADS,
+    OPT_KEEP_ALIVE, OPT_KEEP_ALIVE_MS, OPT_SEED, OPT_FAIL_RATE,
+    OPT_FAIL_TIMES, OPT_FAIL_KIND, OPT_HANG, OPT_VERSION
+};
+
+static const struct option long_options[] = {
+    { "host", required_argument, NULL, OPT_HOST },
+    { "port", required_argument, NULL, OPT_PORT },
+    { "latency-ms", required_argument, NULL, OPT_LATENCY },
+    { "jitter-ms", required_argument, NULL, OPT_JITTER },
+    { "threads", required_argument, NULL, OPT_THREADS },
+    { "keep-alive", required_argument, NULL, OPT_KEEP_ALIVE },
+    { "keep-alive-ms", required_argument, NULL, OPT_KEEP_ALIVE_MS },
+    { "seed", required_argument, NULL, OPT_SEED },
+    { "fail-rate", required_argument, NULL, OPT_FAIL_RATE },
+    { "fail-times", required_argument, NULL, OPT_FAIL_TIMES },
+    { "fail-kind", required_argument, NULL, OPT_FAIL_KIND },
+    { "hang-ms", required_argument, NULL, OPT_HANG },
+    { "quiet", no_argument, NULL, 'q' },
+    { "verbose", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { NULL, 0, NULL, 0 },
+};
+
+static void set_defaults(struct server_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    snprintf(opt->host, sizeof opt->host, "127.0.0.1");
+    opt->port = 8080;
+    opt->latency_ms = 200;
+    opt->jitter_ms = 0;
+    opt->threads = THREADS_DEFAULT;
+    opt->keep_alive = true;
+    opt->keep_alive_ms = 500;
+    opt->seed = 0;
+    opt->fail_rate = 0;
+    opt->fail_times = 1;
+    opt->fail_kind = FAULT_STATUS;
+    opt->hang_ms = 60000;
+}
+
+/* Sets *out from text, a plain decimal integer in min..max. 0, or -1 after
+ * printing what the option expects. */
+static int parse_integer(const char *name, const char *text, unsigned long long min,
+                         unsigned long long max, unsigned long long *out)
+{
+    char *end = NULL;
+
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0
+        || value < min || value > max) {
+        fprintf(stderr, "mock_server: --%s: expected an integer in %llu..%llu, got '%s'\n",
+                name, min, max, text);
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
+/* As parse_integer, into a long. */
+static int parse_long(const char *name, const char *text, long min, long max, long *out)
+{
+    unsigned long long value = 0;
+
+    if (parse_integer(name, text, (unsigned long long)min, (unsigned long long)max,
+                      &value) != 0)
+        return -1;
+    *out = (long)value;
+    return 0;
+}
+
+/* Sets *out from text, a number in 0..1. 0, or -1 after printing why not. */
+static int parse_rate(const char *text, double *out)
+{
+    char *end = NULL;
+
+    errno = 0;
+    double value = strtod(text, &end);
+    if (end == text || *end != '\0' || errno != 0 || !isfinite(value)
+        || value < 0 || value > 1) {
+        fprintf(stderr, "mock_server: --fail-rate: expected a number in 0..1, got '%s'\n",
+                text);
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
+static int parse_host(const char *text, struct server_options *opt)
+{
+    struct in_addr addr;
+
+    if (strlen(text) >= sizeof opt->host || inet_pton(AF_INET, text, &addr) != 1) {
+        fprintf(stderr, "mock_server: --host: expected an IPv4 address such as "
+                        "127.0.0.1, got '%s'\n", text);
+        return -1;
+    }
+    snprintf(opt->host, sizeof opt->host, "%s", text);
+    return 0;
+}
+
+static int parse_on_off(const char *text, bool *out)
+{
+    if (strcmp(text, "on") == 0 || strcmp(text, "off") == 0) {
+        *out = strcmp(text, "on") == 0;
+        return 0;
+    }
+    fprintf(stderr, "mock_server: --keep-alive: expected on or off, got '%s'\n", text);
+    return -1;
+}
+
+/* Applies one option with a value. 0, or -1 after printing what is wrong. */
+static int apply_option(int code, const char *arg, struct server_options *opt)
+{
+    unsigned long long value = 0;
+
+    switch (code) {
+    case OPT_HOST:
+        return parse_host(arg, opt);
+    case OPT_PORT:
+        return parse_long("port", arg, 0, 65535, &opt->port);
+    case OPT_LATENCY:
+        return parse_long("latency-ms", arg, 0, LATENCY_MAX_MS, &opt->latency_ms);
+    case OPT_JITTER:
+        return parse_long("jitter-ms", arg, 0, LATENCY_MAX_MS, &opt->jitter_ms);
+    case OPT_THREADS:
+        return parse_long("threads", arg, 1, THREADS_MAX, &opt->threads);
+    case OPT_KEEP_ALIVE:
+        return parse_on_off(arg, &opt->keep_alive);
+    case OPT_KEEP_ALIVE_MS:
+        return parse_long("keep-alive-ms", arg, 1, KEEP_ALIVE_MAX_MS, &opt->keep_alive_ms);
+    case OPT_SEED:
+        if (parse_integer("seed", arg, 0, SEED_MAX, &value) != 0)
+            return -1;
+        opt->seed = value;
+        return 0;
+    case OPT_FAIL_RATE:
+        return parse_rate(arg, &opt->fail_rate);
+    case OPT_FAIL_TIMES:
+        return parse_long("fail-times", arg, 0, FAIL_TIMES_MAX, &opt->fail_times);
+    case OPT_FAIL_KIND:
+        if (fault_kind_parse(arg, &opt->fail_kind) == 0)
+            return 0;
+        fprintf(stderr, "mock_server: --fail-kind: expected status, reset, hang, "
+                        "truncate or badjson, got '%s'\n", arg);
+        return -1;
+    case OPT_HANG:
+        return parse_long("hang-ms", arg, 0, HANG_MAX_MS, &opt->hang_ms);
+    default:
+        fprintf(stderr, "mock_server: internal error: option %d unhandled\n", code);
+        return -1;
+    }
+}
+
+int options_parse(int argc, char **argv, struct server_options *opt)
+{
+    int code;
+
+    set_defaults(opt);
+    opterr = 0; /* our own one-line messages instead of getopt's */
+    while ((code = getopt_long(argc, argv, ":hqv", long_options, NULL)) != -1) {
+        switch (code) {
+        case 'h':
+            fputs(usage_text, stdout);
+            return 1;
+        case OPT_VERSION:
+            printf("mock_server %s (civetweb %s)\n", MOCK_VERSION, mg_version());
+            return 1;
+        case 'q':
+            opt->quiet = true;
+            break;
+        case 'v':
+            opt->verbose = true;
+            break;
+        case ':':
+            fprintf(stderr, "mock_server: option '%s' needs a value (see --help)\n",
+                    argv[optind - 1]);
+            return 2;
+        case '?':
+            /* A long option is named by its argv word; a short one by
+             * optopt, as it may sit inside a cluster such as -qx. */
+            if (strncmp(argv[optind - 1], "--", 2) == 0 || optopt == 0)
+                fprintf(stderr, "mock_server: unknown option '%s' (see --help)\n",
+                        argv[optind - 1]);
+            else
+                fprintf(stderr, "mock_server: unknown option '-%c' (see --help)\n", optopt);
+            return 2;
+        default:
+            if (apply_option(code, optarg, opt) != 0)
+                return 2;
+            break;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "mock_server: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    return 0;
+}
