@@ -1,0 +1,402 @@
+/* download.c: download N blobs to files at once, on one thread.
+ *
+ * libcurl's pieces go to DIR/.blob-ID.bin.part by uv_fs writes; a whole,
+ * checked blob is renamed blob-ID.bin. Notice the back-pressure: a network
+ * faster than the disk is paused (CURL_WRITEFUNC_PAUSE) until a write is
+ * done, never buffered without bound. Compare download_task in
+ * common/blocking.c, where write() simply blocks. */
+#include "model.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "http.h"
+#include "workload.h"
+
+/* Bytes a blob may gather while its last write is in flight: past this, its
+ * transfer is paused. Pieces come from libcurl 16 KiB at a time; gathering
+ * them while the disk is busy makes writes larger and fewer (each write is a
+ * trip through the thread pool). The price: two such buffers at most per
+ * blob in flight, 512 MiB for 1,000 blobs at once if the disk is that slow;
+ * --concurrency bounds it. */
+#define BLOB_BUFFER_MAX (256 * 1024)
+
+/* What the blobs' writes did, for --verbose. The loop's one thread alone
+ * touches them. */
+static unsigned long blob_writes, blob_pauses;
+
+/* The file steps of one attempt. */
+enum blob_step {
+    BLOB_OPEN,     /* open the part file, then start the transfer */
+    BLOB_WRITE,    /* write the flushing buffer */
+    BLOB_CLOSE,    /* the transfer is over, with its verdict */
+    BLOB_RENAME,   /* whole and checked: give it its final name */
+    BLOB_UNLINK,   /* failed: remove the part file */
+};
+
+/* Blob bytes on their way to the file. */
+struct blob_buffer {
+    char *data;
+    size_t len;              /* bytes held */
+    size_t cap;              /* bytes allocated */
+};
+
+/* One blob's task. Owned by the window (model.c). Who owns which buffer:
+ * `filling` belongs to on_blob_data, which copies libcurl's pieces into it;
+ * `flushing` belongs to libuv's thread pool while a write is in flight
+ * (writing), and nobody touches it then. When the write is done, the two
+ * swap. While the disk is behind and `filling` is full, the transfer is
+ * paused: memory stays bounded however fast the network. */
+struct download_task {
+    struct task task;        /* first: the window knows only this part */
+    uv_fs_t req;             /* the one file step in flight; req.data points here */
+    enum blob_step step;     /* what req is doing */
+    uv_file fd;              /* the part file, or -1 */
+    struct blob_buffer filling;   /* received, not yet written */
+    struct blob_buffer flushing;  /* being written */
+    size_t flush_done;       /* bytes of flushing written so far */
+    uint64_t flush_offset;   /* where in the file flushing goes */
+    bool writing;            /* a write is in flight: flushing is lent to libuv */
+    bool paused;             /* on_blob_data said CURL_WRITEFUNC_PAUSE */
+    bool transfer_over;      /* the transfer has ended: settle once not writing */
+    uint64_t received;       /* bytes taken from libcurl, in order */
+    checksum_state checksum; /* over those bytes */
+    int write_err;           /* a failed write's libuv error, or 0 */
+    bool mismatch;           /* a byte differed from the blob's content */
+    enum fail_cause cause;   /* the attempt's verdict, kept while the file is closed */
+    char why[RECORD_ERROR_MAX];
+};
+
+static void blob_step_done(struct download_task *dt, ssize_t result);
+
+/* Called by libuv, on the loop, when a file step has finished. */
+static void on_uv_fs(uv_fs_t *req)
+{
+    struct download_task *dt = req->data;
+    ssize_t result = req->result;
+
+    uv_fs_req_cleanup(req);   /* frees libuv's copy of the path */
+    blob_step_done(dt, result);
+}
+
+/* Starts step on the task's request. A uv_fs call that fails at once never
+ * runs its callback, so its error goes straight to blob_step_done. */
+static void blob_start(struct download_task *dt, enum blob_step step)
+{
+    struct window *w = dt->task.window;
+    char final_path[PATH_MAX], part_path[PATH_MAX];
+    uv_buf_t buf;
+    int rc;
+
+    dt->step = step;
+    dt->req.data = dt;
+    if (file_paths(w->run->dir, "blob", dt->task.rec->id, final_path, part_path,
+                   sizeof final_path) != 0) {
+        blob_step_done(dt, UV_ENAMETOOLONG);   /* checked by download_attempt: not reached */
+        return;
+    }
+    switch (step) {
+    case BLOB_OPEN:
+        rc = uv_fs_open(&w->loop, &dt->req, part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                        0644, on_uv_fs);
+        break;
+    case BLOB_WRITE:
+        dt->writing = true;
+        blob_writes++;
+        buf = uv_buf_init(dt->flushing.data + dt->flush_done,
+                          (unsigned int)(dt->flushing.len - dt->flush_done));
+        rc = uv_fs_write(&w->loop, &dt->req, dt->fd, &buf, 1,
+                         (int64_t)(dt->flush_offset + dt->flush_done), on_uv_fs);
+        break;
+    case BLOB_CLOSE:
+        rc = uv_fs_close(&w->loop, &dt->req, dt->fd, on_uv_fs);
+        break;
+    case BLOB_RENAME:
+        rc = uv_fs_rename(&w->loop, &dt->req, part_path, final_path, on_uv_fs);
+        break;
+    case BLOB_UNLINK:
+    default:
+        rc = uv_fs_unlink(&w->loop, &dt->req, part_path, on_uv_fs);
+        break;
+    }
+    if (rc < 0) {
+        uv_fs_req_cleanup(&dt->req);
+        blob_step_done(dt, rc);
+    }
+}
+
+/* The attempt's verdict is in: close the part file, then rename or unlink. */
+static void blob_settle(struct download_task *dt, enum fail_cause cause, const char *why)
+{
+    dt->cause = cause;
+    if (why != dt->why)
+        snprintf(dt->why, sizeof dt->why, "%s", why);
+    blob_start(dt, BLOB_CLOSE);
+}
+
+/* The transfer is over and no write is in flight: judge what arrived, in
+ * the order of receive_blob in common/blocking.c. */
+static void blob_judge(struct download_task *dt)
+{
+    uint64_t size = dt->task.window->run->opts->size_bytes;
+    char why[RECORD_ERROR_MAX];
+
+    if (dt->mismatch) {
+        snprintf(why, sizeof why, "wrong bytes near offset %" PRIu64, dt->received);
+        blob_settle(dt, CAUSE_MISMATCH, why);
+    } else if (dt->write_err != 0) {
+        snprintf(why, sizeof why, "write: %s (%s)", uv_strerror(dt->write_err),
+                 uv_err_name(dt->write_err));
+        blob_settle(dt, CAUSE_IO, why);
+    } else if (dt->cause != CAUSE_NONE) {
+        blob_settle(dt, dt->cause, dt->why);
+    } else if (dt->received != size) {
+        snprintf(why, sizeof why, "got %" PRIu64 " bytes, expected %" PRIu64, dt->received, size);
+        blob_settle(dt, CAUSE_MISMATCH, why);
+    } else {
+        blob_settle(dt, CAUSE_NONE, "");
+    }
+}
+
+/* Hands what filling holds to a write: the buffers swap, and filling,
+ * empty, goes on taking pieces while the disk works. */
+static void blob_flush(struct download_task *dt)
+{
+    struct blob_buffer written = dt->flushing;
+
+    dt->flush_offset = dt->received - dt->filling.len;
+    dt->flushing = dt->filling;
+    dt->flush_done = 0;
+    dt->filling = written;
+    dt->filling.len = 0;
+    blob_start(dt, BLOB_WRITE);
+}
+
+/* A write has finished: flushing is the task's again. Writes what came
+ * meanwhile, resumes a paused transfer, or settles one that has ended. */
+static void blob_written(struct download_task *dt, ssize_t result)
+{
+    dt->writing = false;
+    if (result < 0) {
+        dt->write_err = (int)result;
+    } else if (result == 0) {
+        dt->write_err = UV_EIO;   /* a write that makes no progress would never end */
+    } else if ((dt->flush_done += (size_t)result) < dt->flushing.len) {
+        blob_start(dt, BLOB_WRITE);   /* a short write (a full disk?): the rest */
+        return;
+    }
+    if (dt->write_err == 0 && dt->filling.len > 0)
+        blob_flush(dt);
+    if (dt->transfer_over) {
+        if (!dt->writing)
+            blob_judge(dt);
+        return;
+    }
+    if (!dt->paused)
+        return;
+    /* Only here, outside every libcurl callback, may the transfer resume.
+     * libcurl may call on_blob_data from inside curl_easy_pause with the
+     * piece it held back, so the task is ready for it before the call and
+     * not looked at after it. A failed write resumes it too: on_blob_data
+     * then refuses the piece and the transfer ends with CURLE_WRITE_ERROR. */
+    dt->paused = false;
+    CURLcode rc = curl_easy_pause(dt->task.easy, CURLPAUSE_CONT);
+    if (rc != CURLE_OK) {
+        struct window *w = dt->task.window;
+        CURLMcode mc = curl_uv_remove(&w->curl, dt->task.easy);
+
+        if (mc != CURLM_OK)
+            fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", run_program(),
+                    curl_multi_strerror(mc));
+        dt->task.in_multi = false;
+        snprintf(dt->task.errbuf, sizeof dt->task.errbuf, "curl_easy_pause: %s",
+                 curl_easy_strerror(rc));
+        w->ops->transfer_done(&dt->task, rc);
+    }
+}
+
+/* Makes room for need bytes in buffer. 0, or -1 when out of memory. */
+static int blob_buffer_reserve(struct blob_buffer *buffer, size_t need)
+{
+    size_t cap = buffer->cap > 0 ? buffer->cap : 16 * 1024;
+
+    if (need <= buffer->cap)
+        return 0;
+    while (cap < need)
+        cap *= 2;
+    char *data = realloc(buffer->data, cap);
+    if (data == NULL)
+        return -1;
+    buffer->data = data;
+    buffer->cap = cap;
+    return 0;
+}
+
+/* Called by libcurl, from inside curl_multi_socket_action (or
+ * curl_easy_pause), with each piece of the blob in order. It may not call
+ * libcurl: it keeps a copy of the piece, starts a write if none is in
+ * flight, and returns. Returning less than the piece stops the transfer
+ * with CURLE_WRITE_ERROR. */
+static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    struct download_task *dt = userdata;
+    size_t len = size * nmemb;
+
+    if (dt->write_err != 0 || dt->mismatch)
+        return 0;
+    if (dt->writing && dt->filling.len > 0 && dt->filling.len + len > BLOB_BUFFER_MAX) {
+        /* The disk is behind. libcurl keeps this piece, stops reading the
+         * socket, and gives the piece again after curl_easy_pause. */
+        dt->paused = true;
+        blob_pauses++;
+        return CURL_WRITEFUNC_PAUSE;
+    }
+    if (content_verify((uint64_t)dt->task.rec->id, dt->received, data, len) != 0) {
+        dt->mismatch = true;
+        return 0;
+    }
+    if (blob_buffer_reserve(&dt->filling, dt->filling.len + len) != 0) {
+        dt->write_err = UV_ENOMEM;
+        return 0;
+    }
+    /* libcurl's data is gone when we return: keep a copy. */
+    memcpy(dt->filling.data + dt->filling.len, data, len);
+    dt->filling.len += len;
+    checksum_update(&dt->checksum, data, len);
+    dt->received += len;
+    if (!dt->writing)
+        blob_flush(dt);
+    return dt->write_err != 0 ? 0 : len;
+}
+
+/* Called from the loop when the blob's transfer has ended. */
+static void download_transfer_done(struct task *task, CURLcode result)
+{
+    struct download_task *dt = (struct download_task *)task;
+
+    dt->transfer_over = true;
+    dt->cause = http_judge(task->easy, result, task->errbuf, task->rec, dt->why, sizeof dt->why);
+    if (!dt->writing)
+        blob_judge(dt);
+    /* else blob_written judges when the last write is done */
+}
+
+/* The part file is open (or not): start the transfer into it. */
+static void blob_opened(struct download_task *dt, ssize_t result, const char *part_path)
+{
+    char why[RECORD_ERROR_MAX];
+
+    if (result < 0) {
+        fs_error_text(why, sizeof why, "open", part_path, (int)result);
+        task_failed(&dt->task, CAUSE_IO, "%s", why);
+        return;
+    }
+    dt->fd = (uv_file)result;
+    /* Ctrl-C while the file was being opened: no transfer to cancel. */
+    if (run_cancelled()) {
+        blob_settle(dt, CAUSE_CANCELLED, "cancelled before the transfer");
+        return;
+    }
+    enum fail_cause cause = transfer_start(&dt->task, on_blob_data, dt, why, sizeof why);
+    if (cause != CAUSE_NONE)
+        blob_settle(dt, cause, why);
+}
+
+/* A file step has finished with result (a file, a byte count, 0, or a
+ * negative libuv error): start the next one. */
+static void blob_step_done(struct download_task *dt, ssize_t result)
+{
+    struct run *run = dt->task.window->run;
+    char final_path[PATH_MAX], part_path[PATH_MAX];
+
+    /* The paths fit: download_attempt checked them before the first step. */
+    (void)file_paths(run->dir, "blob", dt->task.rec->id, final_path, part_path,
+                     sizeof final_path);
+    switch (dt->step) {
+    case BLOB_OPEN:
+        blob_opened(dt, result, part_path);
+        return;
+    case BLOB_WRITE:
+        blob_written(dt, result);
+        return;
+    case BLOB_CLOSE:
+        dt->fd = -1;   /* gone even when close reports an error */
+        if (result < 0 && dt->cause == CAUSE_NONE) {
+            dt->cause = CAUSE_IO;
+            fs_error_text(dt->why, sizeof dt->why, "close", part_path, (int)result);
+        }
+        /* Only a whole, checked blob gets its final name. */
+        blob_start(dt, dt->cause == CAUSE_NONE ? BLOB_RENAME : BLOB_UNLINK);
+        return;
+    case BLOB_RENAME:
+        if (result < 0) {
+            dt->cause = CAUSE_IO;
+            fs_error_text(dt->why, sizeof dt->why, "rename", part_path, (int)result);
+            blob_start(dt, BLOB_UNLINK);
+            return;
+        }
+        task_succeeded(&dt->task, dt->received, checksum_digest(&dt->checksum));
+        return;
+    case BLOB_UNLINK:
+        /* The part file may not exist; nothing to report either way. */
+        task_failed(&dt->task, dt->cause, "%s", dt->why);
+        return;
+    }
+}
+
+static void download_attempt(struct task *task)
+{
+    struct download_task *dt = (struct download_task *)task;
+    struct run *run = task->window->run;
+    char final_path[PATH_MAX], part_path[PATH_MAX];
+
+    if (file_paths(run->dir, "blob", task->rec->id, final_path, part_path,
+                   sizeof final_path) != 0) {
+        task_failed(task, CAUSE_IO, "path too long in %s", run->dir);
+        return;
+    }
+    dt->fd = -1;
+    dt->writing = false;
+    dt->paused = false;
+    dt->transfer_over = false;
+    dt->received = 0;
+    dt->filling.len = 0;
+    dt->flushing.len = 0;
+    checksum_init(&dt->checksum);
+    dt->write_err = 0;
+    dt->mismatch = false;
+    dt->cause = CAUSE_NONE;
+    dt->why[0] = '\0';
+    blob_start(dt, BLOB_OPEN);
+}
+
+static void download_release(struct task *task)
+{
+    struct download_task *dt = (struct download_task *)task;
+
+    free(dt->filling.data);
+    free(dt->flushing.data);
+}
+
+static const struct task_ops download_ops = {
+    .task_size = sizeof(struct download_task),
+    .task_align = _Alignof(struct download_task),
+    .attempt = download_attempt,
+    .transfer_done = download_transfer_done,
+    .release = download_release,
+};
+
+int download_run(struct run *run)
+{
+    if (threadpool_configure(run) != 0)
+        return -1;
+    int rc = window_run(run, &download_ops);
+    if (run->opts->verbose)
+        fprintf(stderr, "%s: download: %lu writes, transfers paused %lu times\n",
+                run_program(), blob_writes, blob_pauses);
+    return rc;
+}

@@ -1,0 +1,77 @@
+/* fetch.c: fetch N JSON items at once, on one thread.
+ *
+ * Every GET joins one libcurl multi handle and the loop waits on all their
+ * sockets together: N items at L ms take about L (ceil(N/C)·L with a window
+ * of C). Notice that no step waits: each arranges the next and returns.
+ * Compare fetch_task in common/blocking.c: the same steps, blocking. */
+#include "model.h"
+
+#include "http.h"
+#include "workload.h"
+
+/* One item's task. Owned by the window (model.c), like every task. */
+struct fetch_task {
+    struct task task;      /* first: the window knows only this part */
+    struct body body;      /* the item being received, reused by retries */
+    uint64_t checksum;     /* of the checked item, kept while it is processed */
+};
+
+static void fetch_attempt(struct task *task)
+{
+    struct fetch_task *ft = (struct fetch_task *)task;
+    char why[RECORD_ERROR_MAX];
+
+    body_reset(&ft->body);
+    enum fail_cause cause = transfer_start(task, http_on_body, &ft->body, why, sizeof why);
+    if (cause != CAUSE_NONE)
+        task_failed(task, cause, "%s", why);
+}
+
+/* Called by the timer once the simulated processing is over. */
+static void fetch_processed(struct task *task)
+{
+    struct fetch_task *ft = (struct fetch_task *)task;
+
+    task_succeeded(task, ft->body.len, ft->checksum);
+}
+
+/* Called from the loop when the item's transfer has ended: judge it, check
+ * the item, then process it. */
+static void fetch_transfer_done(struct task *task, CURLcode result)
+{
+    struct fetch_task *ft = (struct fetch_task *)task;
+    char why[RECORD_ERROR_MAX];
+
+    enum fail_cause cause = http_judge(task->easy, result, task->errbuf, task->rec,
+                                       why, sizeof why);
+    if (cause == CAUSE_NONE)
+        cause = item_check(task->rec->id, ft->body.data, ft->body.len, &ft->checksum,
+                           why, sizeof why);
+    if (cause != CAUSE_NONE) {
+        task_failed(task, cause, "%s", why);
+        return;
+    }
+    /* The simulated processing is a timer: where blocking.c sleeps, this
+     * thread goes back to the loop and serves the other tasks. */
+    task_wait(task, task->window->run->opts->process_ms, "while processing", fetch_processed);
+}
+
+static void fetch_release(struct task *task)
+{
+    struct fetch_task *ft = (struct fetch_task *)task;
+
+    body_free(&ft->body);
+}
+
+static const struct task_ops fetch_ops = {
+    .task_size = sizeof(struct fetch_task),
+    .task_align = _Alignof(struct fetch_task),
+    .attempt = fetch_attempt,
+    .transfer_done = fetch_transfer_done,
+    .release = fetch_release,
+};
+
+int fetch_run(struct run *run)
+{
+    return window_run(run, &fetch_ops);
+}

@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# test_async_uv.sh: what only the libuv model promises.
+#
+# One loop runs every task: without a window all N requests are at the
+# server at once, with --concurrency C exactly C (the server's max_in_flight
+# says so, not a clock), and a task's timeout does not count its wait in the
+# window. A hung transfer times out without holding up the others (the trace
+# says so); the cook's timers fire shortest first; Ctrl-C cancels what runs
+# and what waits, leaving no part file. The glue between libcurl and libuv
+# shows its paths in the --verbose report: libcurl's timer stopped (-1),
+# transfers paused and resumed from uv_fs callbacks, poll errors passed on
+# to libcurl, every poll handle closed. The ASan build runs it all cleanly,
+# which includes uv_loop_close() == 0 (or the program would exit 3).
+. "$(dirname "$0")/../lib.sh"
+
+[ -x "$BIN/async_uv" ] || exit 0
+
+# sanitized BINARY: true when the program carries a sanitizer runtime.
+sanitized() {
+    ldd "$1" 2>/dev/null | grep -q 'lib[at]san'
+}
+
+# glue WHAT: a number from the last run's --verbose report of the glue,
+# "async_uv: curl_uv: 50 transfers finished, ... 1 timer stops": WHAT is
+# what follows the number ("polls opened", "closed", "timer stops", ...).
+glue() {
+    grep 'curl_uv: ' "$TEST_TMP/err" | grep -o "[0-9]* $1" | head -1 | cut -d' ' -f1
+}
+
+# wait_for COMMAND...: up to 10 s for the command to succeed.
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        "$@" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# interrupt PID: Ctrl-C, then up to 10 s to exit, then SIGKILL; sets STATUS.
+interrupt() {
+    local pid=$1 i
+    kill -INT "$pid"
+    for i in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid"
+    STATUS=$?
+}
+
+# Conditions for wait_for, evaluated afresh at each try.
+in_flight() {
+    [ "$(server_stat .in_flight)" -gt 0 ] 2>/dev/null
+}
+lines_at_least() {   # lines_at_least N TEXT FILE
+    [ "$(grep -c "$2" "$3")" -ge "$1" ] 2>/dev/null
+}
+has_file() {   # has_file DIR FIND-TESTS...
+    local dir=$1
+    shift
+    [ -n "$(find "$dir" "$@" 2>/dev/null | head -1)" ]
+}
+
+# ---- The window: the concurrency the server sees ----
+
+start_server --latency-ms 20 --threads 128 || exit 1
+
+reset_stats
+run_client async_uv fetch -n 100 --latency-ms 1000 --url "$SERVER_URL" --json
+expect_eq "no window: exit 0" "$STATUS" 0
+expect_eq "no window: all 100 in flight at once" "$(server_stat .max_in_flight)" 100
+expect_eq "no window: concurrency 100 reported" "$(json .concurrency)" 100
+
+reset_stats
+run_client async_uv fetch -n 100 --concurrency 10 --latency-ms 100 --url "$SERVER_URL" --json
+expect_eq "--concurrency 10: exit 0" "$STATUS" 0
+expect_eq "--concurrency 10: the server saw 100 requests" "$(server_stat .requests)" 100
+expect_eq "--concurrency 10: exactly 10 in flight at most" "$(server_stat .max_in_flight)" 10
+expect_eq "--concurrency 10: reported" "$(json .concurrency)" 10
+
+run_client async_uv fetch -n 5 --concurrency 50 --url "$SERVER_URL" --json
+expect_eq "--concurrency 50 for 5 tasks: 5 reported" "$(json .concurrency)" 5
+
+# 40 tasks of 300 ms, 4 at a time, take 3 s; each has 1 s. A timeout that
+# counted the wait in the window would fail every task after the eighth.
+run_client async_uv fetch -n 40 --concurrency 4 --latency-ms 300 --timeout-ms 1000 \
+    --url "$SERVER_URL" --json
+expect_eq "the wait in the window is not timed: all 40 completed" "$STATUS/$(json .ok)" 0/40
+
+# ---- The glue, seen in the --verbose report ----
+
+run_client async_uv fetch -n 50 --url "$SERVER_URL" --json -v
+expect_eq "glue: 50 transfers finished" "$(glue 'transfers finished')" 50
+expect_eq "glue: every poll handle closed" "$(glue 'closed')" "$(glue 'polls opened')"
+expect_true "glue: libcurl's -1 stopped the timer" [ "$(glue 'timer stops')" -gt 0 ]
+expect_true "glue: libuv's version reported" [ -n "$(json '.versions.libuv // empty')" ]
+
+# One pool thread for 8 blobs: the disk falls behind the network, so the
+# transfers pause, and resume from the uv_fs write callbacks. Every byte
+# must still arrive in order: the checksum says so.
+dir="$TEST_TMP/paused"
+run_client async_uv download -n 8 --size 8M --uv-threadpool 1 --url "$SERVER_URL" \
+    --dir "$dir" --json -v
+expect_eq "pauses: exit 0" "$STATUS" 0
+expect_eq "pauses: checksum" "$(json .checksum)" "$("$BIN/expected_checksum" download 8 8388608)"
+expect_eq "pauses: --uv-threadpool 1 reported" "$(json .uv_threadpool)" 1
+pauses=$(sed -n 's/.*transfers paused \([0-9]*\) times.*/\1/p' "$TEST_TMP/err")
+expect_true "pauses: the transfers were paused ($pauses times)" [ "${pauses:-0}" -gt 0 ]
+expect_eq "pauses: every poll handle closed" "$(glue 'closed')" "$(glue 'polls opened')"
+echo "# $(glue 'polls opened') polls opened, $(glue 'on an fd') on an fd whose old poll was closing"
+expect_eq "pauses: no part file left" "$(find "$dir" -name '*.part' | wc -l)" 0
+
+# The server dies between attempts: the retries' connections are refused,
+# libuv reports an error on the socket (POLLERR), and libcurl must hear of
+# it as CURL_CSELECT_ERR to fail the attempt at once.
+"$SERVER_BIN/mock_server" --host 127.0.0.1 --port 0 --latency-ms 50 --threads 16 \
+    --fail-rate 1 --fail-times 0 >"$TEST_TMP/dying.out" 2>"$TEST_TMP/dying.err" &
+dying=$!
+wait_for grep -q '^listening on ' "$TEST_TMP/dying.out" ||
+    echo "# the second server did not start: $(cat "$TEST_TMP/dying.err")"
+dying_url=$(sed -n 's/^listening on //p' "$TEST_TMP/dying.out")
+timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/async_uv" fetch -n 10 --retries 2 --backoff-ms 1000 \
+    --url "$dying_url" --json -v >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+client=$!
+wait_for grep -q 'retry in' "$TEST_TMP/err"
+kill -KILL "$dying"
+wait "$dying" 2>/dev/null
+wait "$client"
+expect_eq "server gone: exits 1" "$?" 1
+expect_eq "server gone: every task failed to connect" "$(json .failures.connect)" 10
+expect_true "server gone: poll errors passed on to libcurl" [ "$(glue 'poll errors')" -gt 0 ]
+
+# ---- A hung transfer times out; the others do not wait for it ----
+
+start_server --latency-ms 20 --threads 128 --fail-rate 0.1 --fail-times 0 --fail-kind hang \
+    --hang-ms 10000 --seed 3 || exit 1
+trace="$TEST_TMP/hang.csv"
+run_client async_uv fetch -n 50 --timeout-ms 2000 --url "$SERVER_URL" --json --trace "$trace"
+expect_eq "hang: exits 1" "$STATUS" 1
+expect_eq "hang: the hung ids failed" "$(trace_ids failed "$trace")" "$(failing_ids 50)"
+expect_eq "hang: by timeout" "$(json .failures.timeout)" "$(failing_ids 50 | wc -w)"
+expect_eq "hang: the others completed" "$(json .ok)" $((50 - $(failing_ids 50 | wc -w)))
+last_ok=$(awk -F, 'NR > 1 && $2 == "completed" && $5 > m { m = $5 } END { print int(m) }' "$trace")
+expect_true "hang: the others ended well before the 2000 ms timeout ($last_ok ms)" \
+    [ "$last_ok" -lt 1000 ]
+
+# ---- Cook: every dish's timer at once, ready shortest first ----
+
+trace="$TEST_TMP/cook.csv"
+run_client async_uv cook --time-scale 0.05 --trace "$trace"
+expect_eq "cook: exit 0" "$STATUS" 0
+expect_eq "cook: ready shortest first (1 s, 2 s, 3 s)" \
+    "$(sed -n 's/.*\] \(.*\) is ready.*/\1/p' "$TEST_TMP/out" | paste -sd,)" \
+    "Garlic Lettuce,Tomato and Eggs,Green Pepper with Meat"
+expect_true "cook: every dish started before the first was ready" awk -F, \
+    'NR > 1 { if ($3 > s) s = $3; if (e == "" || $5 < e) e = $5 } END { exit !(s < e) }' "$trace"
+
+# ---- libuv's thread pool ----
+
+run_client async_uv files -n 4 --size 64K --json
+expect_eq "files: the default pool of 4" "$(json .uv_threadpool)" 4
+UV_THREADPOOL_SIZE=3 run_client async_uv files -n 4 --size 64K --json
+expect_eq "files: UV_THREADPOOL_SIZE=3 reported" "$(json .uv_threadpool)" 3
+run_client async_uv files -n 4 --size 64K --uv-threadpool 2 --json
+expect_eq "files: --uv-threadpool 2 reported" "$(json .uv_threadpool)" 2
+expect_eq "files: checksum" "$(json .checksum)" "$("$BIN/expected_checksum" files 4 65536)"
+
+# ---- Out of file descriptors: EMFILE by name, and the run goes on ----
+
+start_server --latency-ms 20 --threads 128 || exit 1
+(ulimit -n 64 && exec timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/async_uv" files -n 200 \
+    --size 4K --json --trace "$TEST_TMP/emfile.csv") >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+expect_eq "64 fds, 200 files at once: exits 1" "$?" 1
+expect_true "64 fds, 200 files at once: some completed" [ "$(json .ok)" -gt 0 ]
+expect_true "64 fds, 200 files at once: EMFILE named" grep -q 'EMFILE' "$TEST_TMP/emfile.csv"
+(ulimit -n 64 && exec timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/async_uv" fetch -n 200 \
+    --url "$SERVER_URL" --json --trace "$TEST_TMP/emfile.csv") >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+expect_eq "64 fds, 200 requests at once: exits 1" "$?" 1
+expect_true "64 fds, 200 requests at once: EMFILE named" grep -q 'socket: .*(EMFILE)' \
+    "$TEST_TMP/emfile.csv"
+
+# ---- Ctrl-C: in-flight transfers cancelled, waiting tasks never start ----
+
+trace="$TEST_TMP/int.csv"
+reset_stats
+"$BIN/async_uv" fetch -n 200 --concurrency 20 --latency-ms 3000 --url "$SERVER_URL" \
+    --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
+pid=$!
+wait_for in_flight
+interrupt "$pid"
+expect_eq "Ctrl-C fetch: exits 130" "$STATUS" 130
+expect_eq "Ctrl-C fetch: every task in the trace" "$(($(wc -l <"$trace") - 1))" 200
+expect_eq "Ctrl-C fetch: no task left pending or running" \
+    "$(trace_ids pending "$trace")$(trace_ids running "$trace")" ""
+expect_eq "Ctrl-C fetch: the 20 in flight cancelled during their transfer" \
+    "$(grep -c ',cancelled,"cancelled during the transfer"$' "$trace")" 20
+expect_eq "Ctrl-C fetch: the 180 waiting never started" \
+    "$(grep -c '^[0-9]*,failed,.*,0,0,0,0000000000000000,cancelled,' "$trace")" 180
+expect_true "Ctrl-C fetch: the server got fewer than 200 requests" \
+    [ "$(server_stat .requests)" -lt 200 ]
+
+start_server --latency-ms 20 --threads 128 --fail-rate 1 --fail-times 0 || exit 1
+"$BIN/async_uv" fetch -n 10 --retries 3 --backoff-ms 60000 --url "$SERVER_URL" -v \
+    --trace "$trace" >"$TEST_TMP/int.out" 2>"$TEST_TMP/int.err" &
+pid=$!
+wait_for lines_at_least 10 'retry in' "$TEST_TMP/int.err"
+interrupt "$pid"
+expect_eq "Ctrl-C in backoff: exits 130" "$STATUS" 130
+expect_eq "Ctrl-C in backoff: every timer stopped" \
+    "$(grep -c ',cancelled,"cancelled during backoff"$' "$trace")" 10
+
+start_server --latency-ms 20 --threads 128 || exit 1
+dir="$TEST_TMP/int-download"
+"$BIN/async_uv" download -n 4 --size 4G --url "$SERVER_URL" --dir "$dir" \
+    --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
+pid=$!
+wait_for has_file "$dir" -name '*.part' -size +1M
+interrupt "$pid"
+expect_eq "Ctrl-C download: exits 130" "$STATUS" 130
+expect_eq "Ctrl-C download: all 4 cancelled" "$(grep -c ',cancelled,' "$trace")" 4
+expect_eq "Ctrl-C download: no file left" "$(find "$dir" -type f | wc -l)" 0
+
+dir="$TEST_TMP/int-files"
+"$BIN/async_uv" files -n 2000 --size 1M --dir "$dir" --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
+pid=$!
+wait_for has_file "$dir" -name '*.part' -size +1k
+interrupt "$pid"
+expect_eq "Ctrl-C files: exits 130" "$STATUS" 130
+expect_true "Ctrl-C files: tasks cancelled" grep -q ',cancelled,' "$trace"
+expect_eq "Ctrl-C files: no part file left" "$(find "$dir" -name '*.part' | wc -l)" 0
+
+# ---- The ASan build: every workload, faults, Ctrl-C; no report ----
+
+# Run from the plain build's test; tests/run.sh also runs this whole file
+# with BIN=build/asan/bin.
+if ! sanitized "$BIN/async_uv"; then
+    prog=build/asan/bin/async_uv
+    if [ ! -x "$prog" ]; then
+        echo "# skipped: no $prog (make asan)"
+    else
+        # asan_run WHAT ARGS...: runs the ASan build; STATUS and its stderr.
+        asan_run() {
+            local what=$1
+            shift
+            ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
+                timeout -s KILL "$CLIENT_TIMEOUT" "$prog" "$@" \
+                >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+            STATUS=$?
+            expect_true "asan $what: no sanitizer report" \
+                bash -c "! grep -Eq 'Sanitizer|runtime error|uv_loop_close' '$TEST_TMP/err'"
+        }
+        start_server --latency-ms 5 --threads 128 --fail-rate 0.3 --fail-times 2 --seed 5 \
+            --fail-kind reset || exit 1
+        asan_run "fetch with faults" fetch -n 60 --retries 2 --backoff-ms 5 --url "$SERVER_URL" \
+            --json -v
+        expect_eq "asan fetch with faults: all 60 completed" "$STATUS/$(json .ok)" 0/60
+        expect_eq "asan fetch with faults: every poll handle closed" "$(glue 'closed')" \
+            "$(glue 'polls opened')"
+        start_server --latency-ms 5 --threads 128 || exit 1
+        asan_run "download" download -n 6 --size 4M --uv-threadpool 1 --url "$SERVER_URL" --json
+        expect_eq "asan download: exit 0" "$STATUS" 0
+        asan_run "files" files -n 20 --size 300K --fsync --json
+        expect_eq "asan files: exit 0" "$STATUS" 0
+        asan_run "cook" cook --time-scale 0.01
+        expect_eq "asan cook: exit 0" "$STATUS" 0
+        ASAN_OPTIONS="detect_leaks=1" "$prog" fetch -n 100 --concurrency 10 --latency-ms 3000 \
+            --url "$SERVER_URL" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+        pid=$!
+        wait_for in_flight
+        interrupt "$pid"
+        expect_eq "asan Ctrl-C: exits 130" "$STATUS" 130
+        expect_true "asan Ctrl-C: no sanitizer report" \
+            bash -c "! grep -Eq 'Sanitizer|runtime error|uv_loop_close' '$TEST_TMP/err'"
+    fi
+fi
