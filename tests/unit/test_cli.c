@@ -146,7 +146,7 @@ static void test_defaults(void **state)
     assert_false(o.verbose);
     assert_false(o.quiet);
     assert_int_equal(o.uv_threadpool, 0);
-    assert_int_equal(o.stack_kb, 0);
+    assert_int_equal(o.stack_kb, 256);
     capture_free(&cap);
 }
 
@@ -264,7 +264,7 @@ static void test_bounds_accepted(void **state)
     assert_int_equal(PARSE(&open_model, &o, &cap, "fetch", "--count", "1000000",
         "--latency-ms", "0", "--retries", "100", "--backoff-ms", "0",
         "--timeout-ms", "3600000", "--size", "16G", "--time-scale", "1000",
-        "--uv-threadpool", "1024", "--stack-kb", "16"), CLI_RUN);
+        "--uv-threadpool", "1024", "--stack-kb", "64"), CLI_RUN);
     assert_int_equal(o.count, COUNT_MAX);
     assert_int_equal(o.latency_ms, 0);
     assert_int_equal(o.retries, 100);
@@ -273,7 +273,7 @@ static void test_bounds_accepted(void **state)
     assert_int_equal(o.size_bytes, 16ULL << 30);
     assert_true(o.time_scale == 1000.0);
     assert_int_equal(o.uv_threadpool, 1024);
-    assert_int_equal(o.stack_kb, 16);
+    assert_int_equal(o.stack_kb, 64);
     capture_free(&cap);
     assert_int_equal(PARSE(&open_model, &o, &cap, "fetch", "--size", "0",
                            "--time-scale", "0.001"), CLI_RUN);
@@ -351,7 +351,7 @@ static const struct bad_case bad_cases[] = {
     {NULL, {"fetch", "--stack-kb=64"}, "unknown option '--stack-kb'"},
     {&open_model, {"fetch", "--uv-threadpool", "0"}, "--uv-threadpool: '0' is not a whole number from 1 to 1024"},
     {&open_model, {"fetch", "--uv-threadpool", "1025"}, "--uv-threadpool: '1025'"},
-    {&open_model, {"fetch", "--stack-kb", "15"}, "--stack-kb: '15' is not a whole number from 16 to 65536"},
+    {&open_model, {"fetch", "--stack-kb", "63"}, "--stack-kb: '63' is not a whole number from 64 to 65536"},
     {&open_model, {"fetch", "--stack-kb", "65537"}, "--stack-kb: '65537'"},
     {&open_model, {"fetch", "--concurrency", "1000001"}, "--concurrency: '1000001'"},
 };
@@ -482,8 +482,8 @@ static void test_model_limits(void **state)
 
     /* Each model-specific option is known only where the model has it. */
     capped.has_uv_threadpool = false;
-    assert_int_equal(PARSE(&capped, &o, &cap, "fetch", "--stack-kb", "32"), CLI_RUN);
-    assert_int_equal(o.stack_kb, 32);
+    assert_int_equal(PARSE(&capped, &o, &cap, "fetch", "--stack-kb", "96"), CLI_RUN);
+    assert_int_equal(o.stack_kb, 96);
     capture_free(&cap);
     assert_int_equal(PARSE(&capped, &o, &cap, "fetch", "--uv-threadpool", "2"), CLI_EXIT_USAGE);
     assert_non_null(strstr(cap.err, "unknown option '--uv-threadpool'"));

@@ -1,0 +1,204 @@
+/* model.c: the thread-pool model, many blocking tasks at once.
+ *
+ * The very same blocking tasks as sync/model.c, from common/blocking.c, run
+ * on a pool of threads (pool.c), each with its own worker: a task that waits
+ * blocks only its own thread. Compare run_on_pool here with run_in_turn in
+ * sync/model.c: the loop over the records became a queue of jobs. */
+#include "model.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "pool.h"
+
+/* The most threads a pool may have, and so the cap on --concurrency. What
+ * limits threads on this machine, measured:
+ *   - kernel.pid_max = 32768 task ids for the whole machine, shared with the
+ *     mock server's threads (10,000 in the largest benchmark) and everyone
+ *     else's: the binding limit, and why the cap leaves a wide margin;
+ *   - vm.max_map_count = 65530 mappings per process, two per thread (its
+ *     stack and its guard page): about 32,000 threads;
+ *   - memory: about 45 KiB resident per fetching thread (the stack pages it
+ *     touched, libcurl's buffers), 27 KiB per files thread, whatever the
+ *     stack size; starting one takes about 60 microseconds;
+ *   - open files, for fetch and download: see open_files_per_thread. */
+#define POOL_THREADS_MAX 10000
+
+/* Open files kept for the rest of the program: stdio, the trace, libcurl's
+ * resolver, the files a run's folder needs. */
+#define OPEN_FILES_SPARE 64
+
+/* One task of the run, as a job for the pool. Owned by run_on_pool. */
+struct task_job {
+    struct pool_job job;         /* the pool's part; job.arg points back here */
+    struct run *run;
+    task_fn *task;
+    struct task_record *rec;
+};
+
+/* Called by a pool thread for each job, with that thread's worker. As in
+ * sync's loop, a task that has not started when the run is cancelled is
+ * recorded as cancelled and never begins. */
+static void on_pool_job(void *thread_ctx, void *arg)
+{
+    struct task_job *tj = arg;
+
+    if (run_cancelled())
+        record_cancel(tj->run, tj->rec);
+    else
+        tj->task(tj->run, thread_ctx, tj->rec);
+}
+
+/* Called by the pool on each new thread, before its first job: the worker
+ * is made, used and cleaned up on that one thread. */
+static int on_thread_start(void *thread_ctx)
+{
+    struct worker *worker = thread_ctx;
+
+    if (worker_init(worker) != 0)
+        return -1;
+    /* http_setup sets this too, but only for a handle that transfers.
+     * Without it even curl_easy_cleanup installs and restores a SIGPIPE
+     * handler, and each sigaction walks every thread of the process: with
+     * 10,000 threads that made the pool's shutdown take seconds. */
+    CURLcode rc = curl_easy_setopt(worker->easy, CURLOPT_NOSIGNAL, 1L);
+    if (rc != CURLE_OK) {
+        fprintf(stderr, "%s: curl_easy_setopt(CURLOPT_NOSIGNAL): %s\n",
+                run_program(), curl_easy_strerror(rc));
+        worker_cleanup(worker);
+        return -1;
+    }
+    return 0;
+}
+
+/* Called by the pool on each thread after its last job. */
+static void on_thread_exit(void *thread_ctx)
+{
+    worker_cleanup(thread_ctx);
+}
+
+/* Open files one thread holds at once. A thread that has made a transfer
+ * keeps three until it ends: its kept-alive connection, and the socketpair
+ * of the multi handle inside curl_easy_perform (libcurl 7.88 keeps one for
+ * curl_multi_wakeup). A download adds its part file; files holds one file
+ * at a time; cook holds none. With ulimit -n 20000, a hard limit this
+ * machine does not let even root raise, that is 6,645 fetching threads:
+ * beyond them, connects fail with EMFILE. */
+static long open_files_per_thread(enum workload workload)
+{
+    switch (workload) {
+    case WORKLOAD_FETCH:    return 3;
+    case WORKLOAD_DOWNLOAD: return 4;
+    case WORKLOAD_FILES:    return 1;
+    case WORKLOAD_COOK:     return 0;
+    }
+    return 4;
+}
+
+/* How many threads the open-files limit (ulimit -n, which main has raised
+ * to its hard limit) lets work at once, keeping OPEN_FILES_SPARE for the
+ * rest of the program. 0 or more; -1 with a message if it cannot be read. */
+static long threads_within_open_files(const struct run *run)
+{
+    long per_thread = open_files_per_thread(run->opts->workload);
+    struct rlimit limit;
+
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        fprintf(stderr, "%s: getrlimit(RLIMIT_NOFILE): %s\n", run_program(), strerror(errno));
+        return -1;
+    }
+    if (per_thread == 0 || limit.rlim_cur == RLIM_INFINITY)
+        return LONG_MAX;
+    if (limit.rlim_cur < OPEN_FILES_SPARE)
+        return 0;
+    return (long)((limit.rlim_cur - OPEN_FILES_SPARE) / (rlim_t)per_thread);
+}
+
+/* The pool's size. With --concurrency, that many threads (never more than
+ * tasks: an extra thread would never get a job), or a setup failure if they
+ * could not all hold their open files. Without it, one thread per task, up
+ * to POOL_THREADS_MAX and to what the open-files limit allows. Returns the
+ * size, or -1 with a message. */
+static long pool_threads(const struct run *run)
+{
+    long tasks = run->count < (size_t)POOL_THREADS_MAX ? (long)run->count : POOL_THREADS_MAX;
+    long fit = threads_within_open_files(run);
+
+    if (fit < 0)
+        return -1;
+    if (run->opts->concurrency > 0) {
+        long threads = run->opts->concurrency < tasks ? run->opts->concurrency : tasks;
+
+        if (threads > fit) {
+            fprintf(stderr, "%s: --concurrency %ld: each thread holds %ld open files, "
+                    "and the limit (ulimit -n) leaves room for %ld threads\n",
+                    run_program(), run->opts->concurrency,
+                    open_files_per_thread(run->opts->workload), fit);
+            return -1;
+        }
+        return threads;
+    }
+    if (tasks > fit)
+        return fit > 0 ? fit : 1;
+    return tasks;
+}
+
+int run_on_pool(struct run *run, task_fn *task)
+{
+    long threads = pool_threads(run);
+    long stack_kb = run->opts->stack_kb;   /* --stack-kb, default in common/cli.c */
+    struct task_job *jobs;
+    struct pool *pool;
+
+    if (threads < 0)
+        return -1;
+    struct pool_config config = {
+        .threads = threads,
+        .stack_bytes = (size_t)stack_kb * 1024,
+        .ctx_size = sizeof(struct worker),
+        .init = on_thread_start,
+        .cleanup = on_thread_exit,
+    };
+    jobs = calloc(run->count, sizeof *jobs);
+    if (jobs == NULL) {
+        fprintf(stderr, "%s: cannot allocate %zu jobs: %s\n",
+                run_program(), run->count, strerror(errno));
+        return -1;
+    }
+    if (pool_create(&pool, &config) != 0) {
+        free(jobs);
+        return -1;
+    }
+    run->concurrency = threads;
+    run->pool_threads = threads;
+    run->stack_kb = stack_kb;
+    for (size_t i = 0; i < run->count; i++) {
+        jobs[i] = (struct task_job){
+            .job = { .fn = on_pool_job, .arg = &jobs[i] },
+            .run = run,
+            .task = task,
+            .rec = &run->records[i],
+        };
+        pool_submit(pool, &jobs[i].job);
+    }
+    pool_wait(pool);
+    pool_destroy(pool);
+    free(jobs);
+    return 0;
+}
+
+const struct model model = {
+    .name = "async_threads",
+    .about = "runs the blocking tasks on a pool of threads, each with its own libcurl handle",
+    .concurrency_help = "threads in the pool; without it, one per task",
+    .concurrency_max = POOL_THREADS_MAX,
+    .has_stack_kb = true,
+    .fetch = fetch_run,
+    .download = download_run,
+    .files = files_run,
+    .cook = cook_run,
+};
