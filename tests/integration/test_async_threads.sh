@@ -90,14 +90,8 @@ for i in $(seq 100); do
     [ "$(server_stat .in_flight)" -gt 0 ] 2>/dev/null && break
     sleep 0.1
 done
-kill -INT "$pid"
-for i in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-kill -KILL "$pid" 2>/dev/null
-wait "$pid"
-expect_eq "Ctrl-C: exits 130" "$?" 130
+interrupt "$pid"
+expect_eq "Ctrl-C: exits 130" "$STATUS" 130
 expect_eq "Ctrl-C: every task in the trace" "$(($(wc -l <"$trace") - 1))" 40
 expect_eq "Ctrl-C: no task left pending or running" \
     "$(trace_ids pending "$trace")$(trace_ids running "$trace")" ""

@@ -37,18 +37,6 @@ wait_for() {
     return 1
 }
 
-# interrupt PID: Ctrl-C, then up to 10 s to exit, then SIGKILL; sets STATUS.
-interrupt() {
-    local pid=$1 i
-    kill -INT "$pid"
-    for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid"
-    STATUS=$?
-}
 
 # Conditions for wait_for, evaluated afresh at each try.
 in_flight() {

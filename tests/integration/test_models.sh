@@ -126,14 +126,8 @@ check_interrupt() {
         grep -q 'Starting to prepare' "$TEST_TMP/int.out" && break
         sleep 0.1
     done
-    kill -INT "$pid"
-    for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid"
-    expect_eq "$m Ctrl-C: exits 130" "$?" 130
+    interrupt "$pid"
+    expect_eq "$m Ctrl-C: exits 130" "$STATUS" 130
     expect_true "$m Ctrl-C: the trace records cancelled tasks" grep -q ',cancelled,' "$trace"
 }
 
