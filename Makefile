@@ -63,7 +63,10 @@ PROGRAMS := $(BINDIR)/mock_server $(foreach m,$(MODELS),$(if $(wildcard $(m)/*.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BINDIR)/%,$(UNIT_SRC))
 TEST_TOOLS := $(BINDIR)/expected_checksum
 
-.PHONY: all test unit asan tsan bench clean
+.PHONY: all test asan tsan bench clean
+# Keep every object, the unit tests' too: make would delete them as
+# intermediates, and their dependency files with them.
+.SECONDARY:
 all: $(PROGRAMS) $(UNIT_TESTS) $(TEST_TOOLS)
 
 $(BUILD)/%.o: %.c
@@ -115,7 +118,7 @@ test: all asan tsan
 	tests/run.sh
 
 bench: all
-	scripts/bench.sh $(if $(QUICK),--quick)
+	scripts/bench.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf build bin

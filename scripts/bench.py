@@ -1,0 +1,1055 @@
+#!/usr/bin/env python3
+"""bench.py: runs the whole comparison and leaves results/ behind (`make bench`).
+
+Starts bin/mock_server on a free port, runs every client model built in bin/
+on every configuration of the plan below (one warm-up, then R counted runs,
+the models interleaved run by run), and writes runs.csv, meta.json, the
+headline traces, the charts and REPORT.md (made by scripts/report.py) into a
+temporary folder that replaces the previous results only once all is done.
+
+    scripts/bench.py [--quick | --tiny] [--runs R] [--bin DIR] [--out DIR]
+
+Exit status: 0 every run went through; 1 some run errored (a client that
+could not start, crashed or timed out; its row says so); 2 usage error;
+3 cannot start (no programs, no server, no gnuplot); 130 interrupted.
+Python 3 standard library only.
+"""
+
+import argparse
+import csv
+import ctypes
+import dataclasses
+import datetime
+import json
+import math
+import os
+import re
+import resource
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.dont_write_bytecode = True   # importing report must leave no scripts/__pycache__
+import report  # noqa: E402  (after the line above on purpose)
+
+PROGRAM = "bench"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# ---- The plan: what is run. The code below only follows these tables. ----
+
+MODELS = ("sync", "async_uv", "async_threads")   # run in this order when built
+
+# The knobs a sweep may turn, per model: the flag for the window (most tasks
+# in flight) and for the size of the thread pool that does blocking work.
+# A model without the knob runs the sweep's base configuration once, as a
+# reference line (sync is one at a time whatever the window).
+MODEL_KNOBS = {
+    "sync":          {"window": None,            "threads": None},
+    "async_uv":      {"window": "--concurrency", "threads": "--uv-threadpool"},
+    "async_threads": {"window": "--concurrency", "threads": "--concurrency"},
+}
+
+# A configuration is a workload with its client options: count, latency_ms,
+# concurrency (the window; 0 = none), size, fsync, threads, time_scale.
+# "trace": each model's per-task trace of the median run is kept.
+PLANS = {
+    "full": {
+        "runs": 3,
+        "skip_s": 30,   # a run estimated to take longer is skipped, not cut
+        "headline": [
+            {"name": "fetch", "workload": "fetch", "count": 100, "latency_ms": 200,
+             "trace": True},
+            {"name": "download", "workload": "download", "count": 100,
+             "latency_ms": 200, "size": "1M"},
+            {"name": "files", "workload": "files", "count": 100, "size": "1M"},
+            {"name": "files --fsync", "workload": "files", "count": 100, "size": "1M",
+             "fsync": True},
+            {"name": "cook", "workload": "cook", "trace": True},
+        ],
+        "sweeps": [
+            {"name": "count", "vary": "count",
+             "values": [1, 3, 10, 30, 100, 300, 1000, 3000, 10000],
+             "base": {"workload": "fetch", "latency_ms": 200}},
+            {"name": "latency", "vary": "latency_ms",
+             "values": [0, 1, 2, 5, 10, 20, 50, 100, 200, 500],
+             "base": {"workload": "fetch", "count": 100}},
+            {"name": "window", "vary": "concurrency",
+             "values": [1, 3, 10, 30, 100],
+             "base": {"workload": "fetch", "count": 100, "latency_ms": 200}},
+            {"name": "threads", "vary": "threads",
+             "values": [1, 2, 4, 8, 16, 32, 64],
+             "base": {"workload": "files", "count": 100, "size": "1M", "fsync": True}},
+        ],
+    },
+    # The same questions, smaller: under a minute on a 2-core machine.
+    "quick": {
+        "runs": 1,
+        "skip_s": 3,
+        "headline": [
+            {"name": "fetch", "workload": "fetch", "count": 20, "latency_ms": 100,
+             "trace": True},
+            {"name": "download", "workload": "download", "count": 20,
+             "latency_ms": 100, "size": "256K"},
+            {"name": "files", "workload": "files", "count": 20, "size": "256K"},
+            {"name": "files --fsync", "workload": "files", "count": 20, "size": "256K",
+             "fsync": True},
+            {"name": "cook", "workload": "cook", "time_scale": 0.1, "trace": True},
+        ],
+        "sweeps": [
+            {"name": "count", "vary": "count", "values": [1, 10, 100, 1000],
+             "base": {"workload": "fetch", "latency_ms": 50}},
+            {"name": "latency", "vary": "latency_ms", "values": [0, 10, 50, 100],
+             "base": {"workload": "fetch", "count": 20}},
+            {"name": "window", "vary": "concurrency", "values": [1, 4, 20],
+             "base": {"workload": "fetch", "count": 20, "latency_ms": 50}},
+            {"name": "threads", "vary": "threads", "values": [1, 4, 16],
+             "base": {"workload": "files", "count": 20, "size": "256K", "fsync": True}},
+        ],
+    },
+    # For tests/integration/test_bench.sh: every part of the runner, in seconds.
+    "tiny": {
+        "runs": 1,
+        "skip_s": 0.5,
+        "headline": [
+            {"name": "fetch", "workload": "fetch", "count": 5, "latency_ms": 10,
+             "trace": True},
+            {"name": "download", "workload": "download", "count": 3, "latency_ms": 10,
+             "size": "16K"},
+            {"name": "files", "workload": "files", "count": 3, "size": "16K"},
+            {"name": "files --fsync", "workload": "files", "count": 3, "size": "16K",
+             "fsync": True},
+            {"name": "cook", "workload": "cook", "time_scale": 0.01, "trace": True},
+        ],
+        "sweeps": [
+            {"name": "count", "vary": "count", "values": [1, 5, 60],
+             "base": {"workload": "fetch", "latency_ms": 10}},
+            {"name": "latency", "vary": "latency_ms", "values": [0, 10, 20],
+             "base": {"workload": "fetch", "count": 5}},
+            {"name": "window", "vary": "concurrency", "values": [1, 2, 5],
+             "base": {"workload": "fetch", "count": 5, "latency_ms": 10}},
+            {"name": "threads", "vary": "threads", "values": [1, 4],
+             "base": {"workload": "files", "count": 3, "size": "16K", "fsync": True}},
+        ],
+    },
+}
+
+# The server: civetweb holds one worker thread per waiting request, so it gets
+# the configuration's largest number in flight plus a margin, rounded up to a
+# power of two (at least SERVER_THREADS_MIN) so that it is restarted, only to
+# grow, a few times per bench (a restart costs about 2 s), up to its maximum.
+SERVER_THREADS_MARGIN = 64
+SERVER_THREADS_MIN = 256
+SERVER_THREADS_MAX = 10000
+SERVER_LATENCY_MS = 200        # clients always send their own ?latency_ms=
+SERVER_START_TIMEOUT_S = 30
+# Keep-alive stays on: connection reuse is part of what sync does well. A
+# kept-alive connection holds its worker until the client closes it, which
+# happens when the client exits; the runner waits for in_flight = 0 anyway.
+SERVER_KEEP_ALIVE = "on"
+IDLE_WAIT_S = 5                # at most, for the server to be idle between runs
+
+# Rough costs, only for the ETA and the skip rule; the ETA corrects itself
+# by the ratio of measured to estimated time as runs finish.
+COST_START_S = 0.05            # a client's start and exit
+COST_PER_TASK_MS = {"sync": 0.3, "async_uv": 0.25, "async_threads": 0.4}
+COST_BYTES_PER_S = 300e6       # loopback transfer or page-cache write + read
+COST_FSYNC_MS = 5.0            # one small file's fsync on this disk
+CLIENT_TIMEOUT_MIN_S = 60      # a client run is killed after max(this, 3 x estimate + 30)
+PID_MARGIN = 2000              # threads left free for the rest of the machine
+BUSY_WAIT_S = 120              # how long to wait for others' threads to end
+NOFILE_MARGIN = 64
+
+RUN_FIELDS = [
+    "time", "config", "run", "model", "workload", "count", "latency_ms", "concurrency",
+    "size_bytes", "fsync", "time_scale", "uv_threadpool", "pool_threads", "args",
+    "status", "wall_ms", "user_ms", "sys_ms", "max_rss_kb", "ok", "failed", "retries",
+    "failures", "p50_ms", "p99_ms", "server_threads", "server_max_in_flight",
+    "ideal_ms", "checksum", "error",
+]
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM arrived: stop, clean up, write nothing."""
+
+
+class SetupError(Exception):
+    """The bench cannot start or go on (exit 3); the message is one line."""
+
+
+# ---- Configurations and their runs ----
+
+@dataclasses.dataclass
+class Spec:
+    """One model's run of one configuration, with its counted rows."""
+    model: str
+    params: dict               # the configuration (see PLANS)
+    args: list                 # the client's arguments, URL and output flags aside
+    ideal_ms: float            # None: no ideal (local files)
+    estimate_s: float
+    trace_name: str = None     # keep the median run's trace as traces/NAME-MODEL.csv
+    skip: str = None           # why it is not run (or not run further)
+    rows: list = dataclasses.field(default_factory=list)
+    trace_paths: list = dataclasses.field(default_factory=list)
+
+    @property
+    def key(self):
+        return " ".join(self.args)
+
+
+@dataclasses.dataclass
+class Config:
+    """A configuration: the specs first asked for here, run together."""
+    name: str                  # "headline fetch", "count 1000"
+    sweep: str                 # the sweep it belongs to, None for the headline
+    specs: list
+    server_threads: int        # 0: needs no server
+
+
+def parse_size(text):
+    """Bytes in "1M", "256K", "16K", "512"; K, M, G are powers of 1024."""
+    match = re.fullmatch(r"(\d+)([KMG]?)", str(text))
+    if match is None:
+        raise ValueError(f"bad size '{text}'")
+    return int(match.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[match.group(2)]
+
+
+def client_args(model, params):
+    """The command line (after the program) that runs params on model."""
+    workload = params["workload"]
+    args = [workload]
+    if workload != "cook":
+        args += ["-n", str(params["count"])]
+    if workload in ("fetch", "download"):
+        args += ["--latency-ms", str(params["latency_ms"])]
+    if workload in ("download", "files"):
+        args += ["--size", str(params["size"])]
+    if params.get("fsync"):
+        args.append("--fsync")
+    if "time_scale" in params:
+        args += ["--time-scale", f"{params['time_scale']:g}"]
+    knobs = MODEL_KNOBS[model]
+    if params.get("concurrency") and knobs["window"]:
+        args += [knobs["window"], str(params["concurrency"])]
+    if params.get("threads") and knobs["threads"]:
+        args += [knobs["threads"], str(params["threads"])]
+    return args
+
+
+def effective_params(model, params):
+    """params without the knobs model does not have (what it really runs)."""
+    knobs = MODEL_KNOBS[model]
+    out = dict(params)
+    if not knobs["window"]:
+        out.pop("concurrency", None)
+    if not knobs["threads"]:
+        out.pop("threads", None)
+    return out
+
+
+def ideal_ms(model, params, dishes):
+    """The time the run would take if only the waiting counted: N*L one at a
+    time, ceil(N/C)*L with a window of C, L all at once; cook: the sum of the
+    dishes one at a time, the longest at once. None for files (no waiting to
+    overlap but the disk's)."""
+    workload = params["workload"]
+    if workload == "files":
+        return None
+    if workload == "cook":
+        scale = params.get("time_scale", 1.0)
+        times_ms = [seconds * scale * 1000.0 for _, seconds in dishes]
+        return sum(times_ms) if model == "sync" else max(times_ms)
+    count, latency = params["count"], params["latency_ms"]
+    window = 1 if not MODEL_KNOBS[model]["window"] else (params.get("concurrency") or count)
+    return math.ceil(count / window) * latency
+
+
+def estimate_s(model, params, dishes):
+    """A rough guess of one run's wall time, for the ETA and the skip rule."""
+    workload = params["workload"]
+    count = len(dishes) if workload == "cook" else params["count"]
+    seconds = COST_START_S + (ideal_ms(model, params, dishes) or 0) / 1000.0
+    seconds += count * COST_PER_TASK_MS[model] / 1000.0
+    if workload in ("download", "files"):
+        seconds += count * parse_size(params["size"]) / COST_BYTES_PER_S
+    if params.get("fsync"):
+        seconds += count * COST_FSYNC_MS / 1000.0
+    return seconds
+
+
+def in_flight_max(model, params):
+    """The most requests the run can have waiting at the server at once."""
+    if params["workload"] not in ("fetch", "download"):
+        return 0
+    if not MODEL_KNOBS[model]["window"]:
+        return 1
+    return min(params["count"], params.get("concurrency") or params["count"])
+
+
+def client_threads(model, params):
+    """Roughly how many threads the client will start (for the pid budget)."""
+    if model == "async_threads" and params["workload"] != "cook":
+        window = params.get("threads") or params.get("concurrency") or params.get("count", 1)
+        return min(window, params.get("count", window), 10000) + 2
+    if model == "async_uv":
+        return (params.get("threads") or 4) + 2
+    return 2
+
+
+def server_threads_for(in_flight):
+    """The server's thread count for a configuration with in_flight requests."""
+    threads = SERVER_THREADS_MIN
+    while threads < in_flight + SERVER_THREADS_MARGIN:
+        threads *= 2
+    return min(SERVER_THREADS_MAX, threads)
+
+
+def plan_configs(plan, models, dishes):
+    """Expands the plan into configurations and groups (for the report).
+
+    A run asked for twice (sync's window sweep is its headline fetch) is one
+    Spec, run where it is first asked for. Configurations are ordered by the
+    server threads they need, so the server is restarted only to grow."""
+    specs_by_key = {}
+    configs, groups = [], []
+
+    def spec_for(model, params, trace_name):
+        params = effective_params(model, params)
+        args = client_args(model, params)
+        key = (model, " ".join(args))
+        spec = specs_by_key.get(key)
+        if spec is None:
+            spec = Spec(model, params, args, ideal_ms(model, params, dishes),
+                        estimate_s(model, params, dishes))
+            if spec.estimate_s > plan["skip_s"]:
+                spec.skip = (f"one run would take about {spec.estimate_s:.0f} s, "
+                             f"over the {plan['skip_s']:g} s limit")
+            specs_by_key[key] = spec
+            new.append(spec)
+        if trace_name and spec.trace_name is None:
+            spec.trace_name = trace_name
+        return spec
+
+    def add_config(name, sweep, params, trace_name=None):
+        nonlocal new
+        new = []
+        point = {m: spec_for(m, params, trace_name) for m in models}
+        need = max(in_flight_max(m, p.params) for m, p in point.items())
+        threads = server_threads_for(need) if need else 0
+        configs.append(Config(name, sweep, new, threads))
+        return point
+
+    new = []
+    for head in plan["headline"]:
+        params = {k: v for k, v in head.items() if k not in ("name", "trace")}
+        point = add_config(f"headline {head['name']}", None, params,
+                           head["name"] if head.get("trace") else None)
+        groups.append({"kind": "headline", "name": head["name"], "params": params,
+                       "points": [{"value": None, "specs": point}]})
+    for sweep in plan["sweeps"]:
+        points = []
+        for value in sweep["values"]:
+            params = dict(sweep["base"], **{sweep["vary"]: value})
+            point = add_config(f"{sweep['name']} {value}", sweep["name"], params)
+            points.append({"value": value, "specs": point})
+        groups.append({"kind": "sweep", "name": sweep["name"], "vary": sweep["vary"],
+                       "params": sweep["base"], "points": points})
+    configs.sort(key=lambda c: c.server_threads)   # stable: plan order otherwise
+    return configs, groups
+
+
+# ---- Processes: the server and the clients ----
+
+def child_setup(nofile):
+    """Runs in each child before exec: a raised open-files limit, and death
+    with the runner (PR_SET_PDEATHSIG), so that even a SIGKILLed bench leaves
+    no server behind."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard != resource.RLIM_INFINITY else max(soft, nofile)
+    if want > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def stop_process(proc, first_signal, grace_s, group=False):
+    """Sends first_signal (to proc's process group when group is set, which
+    start_new_session made proc's own), then SIGKILL after grace_s; reaps."""
+    send = (lambda sig: os.killpg(proc.pid, sig)) if group else proc.send_signal
+    if proc.poll() is None:
+        try:
+            send(first_signal)
+            proc.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            send(signal.SIGKILL)
+            proc.wait()
+        except ProcessLookupError:
+            proc.wait()
+
+
+HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # never a proxy
+
+
+def http_json(url, method="GET"):
+    """The JSON answer of the local server, or a SetupError."""
+    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
+    try:
+        with HTTP.open(request, timeout=10) as answer:
+            body = answer.read()
+        return json.loads(body) if body.strip() else {}
+    except (OSError, ValueError) as err:
+        raise SetupError(f"{method} {url}: {err}") from err
+
+
+class Server:
+    """bin/mock_server on a free port of 127.0.0.1, owned by the runner."""
+
+    def __init__(self, program, log_path):
+        self.program, self.log_path = program, log_path
+        self.proc, self.url, self.threads = None, None, 0
+        self.starts, self.urls = [], []   # threads and URL of each start, for meta.json
+
+    def start(self, threads):
+        self.stop()
+        log = open(self.log_path, "ab")
+        cmd = [self.program, "--host", "127.0.0.1", "--port", "0",
+               "--latency-ms", str(SERVER_LATENCY_MS), "--threads", str(threads),
+               "--keep-alive", SERVER_KEEP_ALIVE, "--quiet"]
+        try:
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log,
+                                         start_new_session=True,
+                                         preexec_fn=lambda: child_setup(2 * threads + 256))
+        except OSError as err:
+            raise SetupError(f"cannot run {self.program}: {err.strerror}") from err
+        finally:
+            log.close()
+        self.url = self._read_ready_line()
+        self.threads = threads
+        self.starts.append(threads)
+        self.urls.append(self.url)
+        sys.stderr.write(f"{PROGRAM}: mock_server with {threads} threads listening on {self.url}\n")
+
+    def _read_ready_line(self):
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        line = b""
+        while not line.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self.proc.stdout], [], [], max(left, 0))
+            if not ready:
+                self.stop()
+                raise SetupError(f"mock_server did not say it listens within "
+                                 f"{SERVER_START_TIMEOUT_S} s")
+            chunk = os.read(self.proc.stdout.fileno(), 256)
+            if not chunk:
+                self.stop()
+                raise SetupError(f"mock_server exited at start: {last_line(self.log_path)}")
+            line += chunk
+        match = re.match(r"listening on (http://\S+)", line.decode(errors="replace"))
+        if match is None:
+            self.stop()
+            raise SetupError(f"mock_server said '{line.decode(errors='replace').strip()}'")
+        return match.group(1)
+
+    def ensure(self, threads):
+        """Starts the server, or restarts it when it has too few threads or died."""
+        if self.proc is None or self.proc.poll() is not None or self.threads < threads:
+            self.start(max(threads, self.threads))
+
+    def stop(self):
+        if self.proc is not None:
+            stop_process(self.proc, signal.SIGTERM, 10)
+            self.proc.stdout.close()
+            self.proc, self.url, self.threads = None, None, 0
+
+    def reset_stats(self):
+        http_json(self.url + "/stats/reset", "POST")
+
+    def stats(self):
+        return http_json(self.url + "/stats")
+
+    def wait_idle(self):
+        """Waits (bounded) until no request of the last run is still held."""
+        deadline = time.monotonic() + IDLE_WAIT_S
+        while self.stats().get("in_flight", 0) > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def read_text(path):
+    """A file's text, '' when it cannot be read."""
+    try:
+        with open(path, errors="replace") as text_file:
+            return text_file.read()
+    except OSError:
+        return ""
+
+
+def last_line(path_or_text, is_path=True):
+    """The last non-empty line of a file or text, '' when there is none."""
+    text = read_text(path_or_text) if is_path else path_or_text
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+@dataclasses.dataclass
+class ClientResult:
+    status: object             # the exit code, or "timeout", or "signal N"
+    summary: dict              # the --json object, {} when there is none
+    error: str                 # stderr's last line, when the run went wrong
+    seconds: float
+
+
+# Clients start through a shell that forks them: Linux carries a process's
+# peak RSS across fork and exec, so a client forked from this Python process
+# would report Python's peak as its own max_rss_kb; one forked by a small
+# shell reports its own. The shell and the client share a process group.
+CLIENT_LAUNCHER = ["/bin/sh", "-c", '"$@"; exit $?', "sh"]
+
+
+def exit_status(returncode):
+    """The client's exit code through the shell; 128+N is death by signal N
+    (130 is also the clients' own code for an interrupted run)."""
+    if returncode < 0:
+        return f"signal {-returncode}"
+    if returncode > 128 and returncode != 130:
+        return f"signal {returncode - 128}"
+    return returncode
+
+
+def run_client(ctx, spec, trace_path=None):
+    """Runs one client program on spec, bounded in time; never raises for a
+    failed run (its status says it), only for Interrupted."""
+    cmd = [os.path.join(ctx.bin_dir, spec.model), *spec.args, "--json"]
+    if spec.params["workload"] in ("fetch", "download"):
+        cmd += ["--url", ctx.server.url]
+    if trace_path:
+        cmd += ["--trace", trace_path]
+    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * spec.estimate_s + 30)
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(CLIENT_LAUNCHER + cmd, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE,
+                                env=ctx.client_env, start_new_session=True,
+                                preexec_fn=lambda: child_setup(0))
+    except OSError as err:
+        return ClientResult("cannot run", {}, f"{cmd[0]}: {err.strerror}", 0.0)
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+        status = exit_status(proc.returncode)
+    except subprocess.TimeoutExpired:
+        stop_process(proc, signal.SIGINT, 5, group=True)
+        out, err = proc.communicate()
+        status = "timeout"
+    finally:
+        stop_process(proc, signal.SIGINT, 5, group=True)   # only when interrupted
+    seconds = time.monotonic() - started
+    try:
+        summary = json.loads(out.decode().strip().splitlines()[-1]) if out.strip() else {}
+    except (ValueError, IndexError):
+        summary = {}
+    error = "" if status == 0 else last_line(err.decode(errors="replace"), is_path=False)
+    if status == "timeout":
+        error = f"killed after {timeout_s:.0f} s"
+    return ClientResult(status, summary, error, seconds)
+
+
+# ---- Progress on stderr ----
+
+def clock(seconds):
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class Progress:
+    """Counts runs and prints "[k/n] elapsed, about T left: what" lines.
+
+    The time left is the estimate of the runs to come, per workload, times
+    that workload's ratio of measured to estimated time so far."""
+
+    def __init__(self, configs, runs):
+        self.started = time.monotonic()
+        self.runs = runs
+        pending = [s for c in configs for s in c.specs if not s.skip]
+        self.total = len(pending) * (1 + runs)
+        self.done = 0
+        self.left_s, self.done_estimate_s, self.done_actual_s = {}, {}, {}
+        for spec in pending:
+            self._add(self.left_s, spec, spec.estimate_s * (1 + runs))
+
+    @staticmethod
+    def _add(table, spec, seconds):
+        workload = spec.params["workload"]
+        table[workload] = table.get(workload, 0.0) + seconds
+
+    def time_left_s(self):
+        left = 0.0
+        for workload, seconds in self.left_s.items():
+            estimated = self.done_estimate_s.get(workload, 0.0)
+            ratio = self.done_actual_s[workload] / estimated if estimated else 1.0
+            left += max(0.0, seconds) * ratio
+        return left
+
+    def begin(self, config, spec, run):
+        elapsed = time.monotonic() - self.started
+        which = "warm-up" if run == 0 else f"run {run} of {self.runs}"
+        sys.stderr.write(f"{PROGRAM}: [{self.done + 1:>3}/{self.total}] {clock(elapsed)} "
+                         f"elapsed, about {clock(self.time_left_s())} left: "
+                         f"{config.name}, {spec.model} {which} ... ")
+        sys.stderr.flush()
+
+    def end(self, spec, result):
+        self.done += 1
+        self._add(self.done_estimate_s, spec, spec.estimate_s)
+        self._add(self.done_actual_s, spec, result.seconds)
+        self._add(self.left_s, spec, -spec.estimate_s)
+        outcome = f"{result.seconds:.2f} s" if result.status == 0 else \
+            f"{result.seconds:.2f} s, status {result.status} {result.error}".rstrip()
+        sys.stderr.write(outcome + "\n")
+
+    def drop(self, spec, runs_left):
+        """A spec will not run its remaining runs: take them off the count."""
+        self.total -= runs_left
+        self._add(self.left_s, spec, -spec.estimate_s * runs_left)
+
+    def note(self, text):
+        sys.stderr.write(f"{PROGRAM}: {text}\n")
+
+
+# ---- Running the plan ----
+
+def machine_threads():
+    """Threads alive on the machine now (the 4th field of /proc/loadavg)."""
+    try:
+        return int(read_text("/proc/loadavg").split()[3].split("/")[1])
+    except (IndexError, ValueError):
+        return 0
+
+
+def resource_skip(ctx, config, spec):
+    """Why the machine cannot run spec, or None. The machine is shared: when
+    other programs hold too many threads, waits (bounded) for them to end.
+    Counted: the client's threads and what the server must grow by."""
+    threads = client_threads(spec.model, spec.params)
+    if spec.params["workload"] in ("fetch", "download"):
+        threads += max(0, config.server_threads - ctx.server.threads)
+    deadline = time.monotonic() + BUSY_WAIT_S
+    noted = False
+    while machine_threads() + threads > ctx.pid_max - PID_MARGIN:
+        if time.monotonic() > deadline:
+            return (f"would need {threads} more threads, with {machine_threads()} running "
+                    f"of kernel.pid_max {ctx.pid_max}")
+        if not noted:
+            ctx.progress.note(f"{machine_threads()} threads run on this machine (kernel.pid_max "
+                              f"{ctx.pid_max}); waiting up to {BUSY_WAIT_S} s for some to end")
+            noted = True
+        time.sleep(1)
+    sockets = in_flight_max(spec.model, spec.params)
+    if sockets + NOFILE_MARGIN > ctx.nofile_hard:
+        return f"needs {sockets} sockets, over the open-files limit {ctx.nofile_hard}"
+    return None
+
+
+def make_row(ctx, config, spec, run, started, result, server_stats):
+    summary = result.summary
+    size = parse_size(spec.params["size"]) if "size" in spec.params else ""
+    failures = summary.get("failures") or {}
+    return {
+        "time": started, "config": config.name, "run": run, "model": spec.model,
+        "workload": spec.params["workload"],
+        "count": summary.get("count", spec.params.get("count", "")),
+        "latency_ms": spec.params.get("latency_ms", ""),
+        "concurrency": summary.get("concurrency", spec.params.get("concurrency", "")),
+        "size_bytes": size, "fsync": int(bool(spec.params.get("fsync"))),
+        "time_scale": spec.params.get("time_scale", 1 if spec.params["workload"] == "cook" else ""),
+        "uv_threadpool": summary.get("uv_threadpool", ""),
+        "pool_threads": summary.get("pool_threads", ""),
+        "args": spec.key, "status": result.status,
+        "wall_ms": summary.get("wall_ms", ""), "user_ms": summary.get("user_ms", ""),
+        "sys_ms": summary.get("sys_ms", ""), "max_rss_kb": summary.get("max_rss_kb", ""),
+        "ok": summary.get("ok", ""), "failed": summary.get("failed", ""),
+        "retries": summary.get("retries", ""),
+        "failures": ";".join(f"{cause}:{n}" for cause, n in sorted(failures.items()) if n),
+        "p50_ms": summary.get("p50_ms", ""), "p99_ms": summary.get("p99_ms", ""),
+        "server_threads": ctx.server.threads if server_stats is not None else "",
+        "server_max_in_flight": (server_stats or {}).get("max_in_flight", ""),
+        "ideal_ms": "" if spec.ideal_ms is None else f"{spec.ideal_ms:g}",
+        "checksum": summary.get("checksum", ""), "error": result.error,
+    }
+
+
+def server_stats_after(ctx):
+    """GET /stats after a run; None (and an error noted) if the server is gone."""
+    try:
+        return ctx.server.stats()
+    except SetupError as err:
+        ctx.errors.append(f"the server did not answer after a run: {err}")
+        return None
+
+
+def run_once(ctx, config, spec, run):
+    """One run of spec (run 0 is the warm-up). Returns (result, row or None)."""
+    uses_server = spec.params["workload"] in ("fetch", "download")
+    if uses_server:
+        ctx.server.ensure(config.server_threads)
+        ctx.server.wait_idle()
+        ctx.server.reset_stats()
+    trace_path = None
+    if spec.trace_name and run > 0:
+        trace_path = os.path.join(ctx.work, "trace-runs", f"{spec.trace_name}-{spec.model}-{run}.csv")
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    ctx.progress.begin(config, spec, run)
+    result = run_client(ctx, spec, trace_path)
+    ctx.progress.end(spec, result)
+    stats = server_stats_after(ctx) if uses_server else None
+    if result.summary.get("versions"):
+        ctx.versions.update({k: v for k, v in result.summary["versions"].items() if v})
+    if run == 0:
+        return result, None
+    row = make_row(ctx, config, spec, run, started, result, stats)
+    if trace_path:
+        spec.trace_paths.append(trace_path)
+    return result, row
+
+
+def errored(result):
+    """A run that says nothing about the model's speed: it did not run to
+    its end (exit 2, 3, a signal, a timeout) or printed no summary."""
+    return result.status not in (0, 1) or not result.summary
+
+
+def skip_spec(ctx, config, spec, reason, runs_left):
+    spec.skip = reason
+    ctx.progress.drop(spec, runs_left)
+    ctx.progress.note(f"{config.name}: {spec.model} skipped: {reason}")
+
+
+def run_config(ctx, config):
+    """A warm-up of each model, then R rounds with the models interleaved."""
+    specs = []
+    for spec in config.specs:
+        stop = ctx.sweep_stops.get((config.sweep, spec.model))
+        reason = spec.skip is None and (stop or resource_skip(ctx, config, spec))
+        if reason:
+            skip_spec(ctx, config, spec, reason, 1 + ctx.runs)
+            if not config.sweep:
+                ctx.errors.append(f"{config.name}: {spec.model} not run: {reason}")
+        elif spec.skip is None:
+            specs.append(spec)
+    for spec in specs:
+        result, _ = run_once(ctx, config, spec, 0)
+        if errored(result):
+            ctx.errors.append(f"{config.name}: {spec.model} warm-up: status {result.status} "
+                              f"{result.error}".rstrip())
+            skip_spec(ctx, config, spec, f"the warm-up failed: {result.error or result.status}",
+                      ctx.runs)
+    for run in range(1, ctx.runs + 1):
+        for spec in specs:
+            if spec.skip:
+                continue
+            result, row = run_once(ctx, config, spec, run)
+            spec.rows.append(row)
+            ctx.writer.writerow(row)
+            ctx.runs_file.flush()
+            if errored(result):
+                ctx.errors.append(f"{config.name}: {spec.model} run {run}: "
+                                  f"status {result.status} {result.error}".rstrip())
+            if config.sweep and (errored(result) or row["failed"] not in ("", 0)):
+                why = row["failures"] or result.error or f"status {result.status}"
+                ctx.sweep_stops[(config.sweep, spec.model)] = \
+                    f"stopped after {config.name} failed ({why})"
+    for spec in specs:
+        keep_median_trace(ctx, spec)
+
+
+def keep_median_trace(ctx, spec):
+    """Copies the trace of the median counted run to traces/NAME-MODEL.csv."""
+    runs = [(float(row["wall_ms"]), path) for row, path in zip(spec.rows, spec.trace_paths)
+            if row["wall_ms"] != "" and os.path.exists(path)]
+    if not runs:
+        return
+    runs.sort()
+    _, path = runs[(len(runs) - 1) // 2]
+    shutil.copyfile(path, os.path.join(ctx.work, "traces", f"{spec.trace_name}-{spec.model}.csv"))
+
+
+# ---- Metadata ----
+
+def command_output(cmd):
+    """The stripped stdout of cmd, '' when it cannot run or fails."""
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=10, cwd=ROOT)
+        return done.stdout.strip() if done.returncode == 0 else ""
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def cpu_model():
+    for line in read_text("/proc/cpuinfo").splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return os.uname().machine
+
+
+def read_int(path, default=0):
+    try:
+        return int(read_text(path).split()[0])
+    except (ValueError, IndexError):
+        return default
+
+
+def default_dishes(client):
+    """The cook's default dishes, [(name, seconds)], read from a client's
+    --help, so the cook's ideal follows the programs."""
+    help_text = command_output([client, "--help"])
+    match = re.search(r'--dishes LIST.*?\(default:\s*"([^"]*)"\)', help_text, re.S)
+    if match is None:
+        raise SetupError(f"cannot read the default dishes from {client} --help")
+    dishes = []
+    for item in match.group(1).split(","):
+        name, _, seconds = item.rpartition(":")
+        dishes.append((name.strip(), float(seconds)))
+    return dishes
+
+
+def git_state():
+    commit = command_output(["git", "rev-parse", "HEAD"]) or "none (no commit yet)"
+    dirty = command_output(["git", "status", "--porcelain", "--untracked-files=no"])
+    return {"commit": commit, "dirty": bool(dirty)}
+
+
+def civetweb_version(server):
+    match = re.search(r"civetweb ([\w.]+)", command_output([server, "--version"]))
+    return match.group(1) if match else ""
+
+
+def build_meta(ctx, groups, started, finished):
+    return {
+        "started": started, "finished": finished,
+        "duration_s": round(time.monotonic() - ctx.progress.started, 1),
+        "command": " ".join(["scripts/bench.py"] + sys.argv[1:]),
+        "options": {"mode": ctx.mode, "runs": ctx.runs, "bin": ctx.bin_dir,
+                    "server": ctx.server.program, "out": ctx.out,
+                    "skip_limit_s": ctx.plan["skip_s"], "busy_wait_s": BUSY_WAIT_S},
+        "mode": ctx.mode, "runs_per_config": ctx.runs, "warmups_per_config": 1,
+        "skip_limit_s": ctx.plan["skip_s"],
+        "models": ctx.models, "dishes": [{"name": n, "seconds": s} for n, s in ctx.dishes],
+        "machine": {
+            "cpu_model": cpu_model(), "cores": os.cpu_count(),
+            "kernel": " ".join(os.uname()[i] for i in (0, 2)),
+            "memory_kb": meminfo_kb(),
+            "pid_max": ctx.pid_max, "nofile_hard": ctx.nofile_hard,
+        },
+        "software": {
+            "compiler": command_output([os.environ.get("CC", "cc"), "--version"]).split("\n")[0],
+            "libcurl": ctx.versions.get("libcurl", ""), "libuv": ctx.versions.get("libuv", ""),
+            "cjson": ctx.versions.get("cjson", ""),
+            "civetweb": civetweb_version(ctx.server.program),
+            "gnuplot": command_output(["gnuplot", "--version"]),
+            "python": sys.version.split()[0],
+        },
+        "git": git_state(),
+        "server": {"keep_alive": SERVER_KEEP_ALIVE, "threads_started": ctx.server.starts,
+                   "urls": ctx.server.urls,
+                   "threads_margin": SERVER_THREADS_MARGIN},
+        "groups": [group_meta(g) for g in groups],
+        "errors": ctx.errors,
+    }
+
+
+def meminfo_kb():
+    for line in read_text("/proc/meminfo").splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1])
+    return 0
+
+
+def group_meta(group):
+    """A group of the plan as the report reads it: per point and model, the
+    args key of its rows in runs.csv, the ideal and why it was skipped."""
+    points = []
+    for point in group["points"]:
+        points.append({"value": point["value"], "models": {
+            model: {"args": spec.key, "ideal_ms": spec.ideal_ms, "skipped": spec.skip,
+                    "estimate_s": round(spec.estimate_s, 2)}
+            for model, spec in point["specs"].items()}})
+    out = {k: v for k, v in group.items() if k != "points"}
+    out["points"] = points
+    return out
+
+
+# ---- Output: a work folder that replaces the old results at the end ----
+
+OUTPUTS = ("REPORT.md", "runs.csv", "meta.json", "charts", "traces")
+
+
+def make_work_dir(out):
+    """A fresh results/.tmp-bench-PID-* folder; stale ones of dead runs go."""
+    os.makedirs(out, exist_ok=True)
+    for name in os.listdir(out):
+        match = re.fullmatch(r"\.tmp-bench-(\d+)-\w+", name)
+        if match and not pid_alive(int(match.group(1))):
+            shutil.rmtree(os.path.join(out, name), ignore_errors=True)
+    work = tempfile.mkdtemp(prefix=f".tmp-bench-{os.getpid()}-", dir=out)
+    for sub in ("traces", "trace-runs", "charts"):
+        os.makedirs(os.path.join(work, sub))
+    return work
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def publish(work, out):
+    """Moves the new outputs into out, replacing the previous run's, then
+    removes the work folder. Every output is complete before the first move."""
+    old = tempfile.mkdtemp(prefix=f".tmp-bench-{os.getpid()}-old-", dir=out)
+    for name in OUTPUTS:
+        if os.path.lexists(os.path.join(out, name)):
+            os.rename(os.path.join(out, name), os.path.join(old, name))
+    for name in OUTPUTS:
+        os.rename(os.path.join(work, name), os.path.join(out, name))
+    shutil.rmtree(old)
+    shutil.rmtree(work)
+
+
+# ---- Main ----
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench.py",
+        description="Runs every model on every workload against bin/mock_server "
+                    "and writes runs.csv, meta.json, traces, charts and REPORT.md.")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a reduced plan, under a minute")
+    size.add_argument("--tiny", action="store_true", help="a few seconds, for the tests")
+    parser.add_argument("--runs", type=int, metavar="R",
+                        help="counted runs per configuration (default: 3; 1 with --quick)")
+    parser.add_argument("--bin", default=os.path.join(ROOT, "bin"), metavar="DIR",
+                        help="where the client programs are (default: bin)")
+    parser.add_argument("--server-bin", metavar="DIR",
+                        help="where mock_server is (default: the --bin folder)")
+    parser.add_argument("--out", default=os.path.join(ROOT, "results"), metavar="DIR",
+                        help="the results folder (default: results)")
+    parser.add_argument("--list", action="store_true",
+                        help="print the plan with estimated times and exit")
+    args = parser.parse_args(argv)
+    if args.runs is not None and not 1 <= args.runs <= 100:
+        parser.error("--runs: expected 1 to 100")
+    return args
+
+
+class Context:
+    """What a bench run shares: options, server, output, progress, findings."""
+
+    def __init__(self, args):
+        self.mode = "quick" if args.quick else "tiny" if args.tiny else "full"
+        self.plan = PLANS[self.mode]
+        self.runs = args.runs or self.plan["runs"]
+        self.bin_dir = os.path.abspath(args.bin)
+        server_dir = os.path.abspath(args.server_bin or args.bin)
+        self.models = [m for m in MODELS if os.access(os.path.join(self.bin_dir, m), os.X_OK)]
+        server = os.path.join(server_dir, "mock_server")
+        if not self.models:
+            raise SetupError(f"no client program in {self.bin_dir} (run make)")
+        if not os.access(server, os.X_OK):
+            raise SetupError(f"no {server} (run make)")
+        self.dishes = default_dishes(os.path.join(self.bin_dir, self.models[0]))
+        self.out = os.path.abspath(args.out)
+        self.pid_max = read_int("/proc/sys/kernel/pid_max", 32768)
+        self.nofile_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        if self.nofile_hard == resource.RLIM_INFINITY:
+            self.nofile_hard = 1 << 20
+        self.client_env = dict(os.environ, NO_PROXY="127.0.0.1,localhost",
+                               no_proxy="127.0.0.1,localhost")
+        self.client_env.pop("UV_THREADPOOL_SIZE", None)   # --uv-threadpool says it
+        self.server = Server(server, None)
+        self.versions, self.errors, self.sweep_stops = {}, [], {}
+        self.work = self.writer = self.runs_file = self.progress = None
+
+
+def print_plan(ctx, configs):
+    total = 0.0
+    for config in configs:
+        for spec in config.specs:
+            runs = 0 if spec.skip else 1 + ctx.runs
+            total += runs * spec.estimate_s
+            state = f"skipped: {spec.skip}" if spec.skip else f"{runs} x {spec.estimate_s:.2f} s"
+            print(f"{config.name:<22} {spec.model:<14} {spec.key:<48} {state}")
+    print(f"estimated total: {clock(total)} (server starts and charts aside)")
+
+
+def bench(ctx, configs, groups):
+    """Runs the plan into the work folder and makes the report there."""
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    ctx.server.log_path = os.path.join(ctx.work, "server.log")
+    ctx.progress = Progress(configs, ctx.runs)
+    with open(os.path.join(ctx.work, "runs.csv"), "w", newline="") as runs_file:
+        ctx.runs_file = runs_file
+        ctx.writer = csv.DictWriter(runs_file, fieldnames=RUN_FIELDS, lineterminator="\n")
+        ctx.writer.writeheader()
+        for config in configs:
+            run_config(ctx, config)
+    ctx.server.stop()
+    finished = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    meta = build_meta(ctx, groups, started, finished)
+    with open(os.path.join(ctx.work, "meta.json"), "w") as meta_file:
+        json.dump(meta, meta_file, indent=2)
+        meta_file.write("\n")
+    ctx.progress.note("making the charts and REPORT.md")
+    report.build(ctx.work)
+
+
+def on_signal(signum, frame):
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def main(argv):
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    ctx = None
+    try:
+        ctx = Context(args)
+        configs, groups = plan_configs(ctx.plan, ctx.models, ctx.dishes)
+        if args.list:
+            print_plan(ctx, configs)
+            return 0
+        report.check_gnuplot()
+        ctx.work = make_work_dir(ctx.out)
+        bench(ctx, configs, groups)
+        publish(ctx.work, ctx.out)
+        ctx.work = None
+        ctx.progress.note(f"done in {clock(time.monotonic() - ctx.progress.started)}: "
+                          f"{os.path.join(ctx.out, 'REPORT.md')}")
+        if ctx.errors:
+            ctx.progress.note(f"{len(ctx.errors)} run(s) errored; see REPORT.md and runs.csv")
+        return 1 if ctx.errors else 0
+    except Interrupted as why:
+        sys.stderr.write(f"\n{PROGRAM}: interrupted ({why}); the previous results are unchanged\n")
+        return 130
+    except (SetupError, report.ReportError) as err:
+        sys.stderr.write(f"{PROGRAM}: {err}\n")
+        return 3
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # cleanup is not interrupted
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if ctx is not None:
+            ctx.server.stop()
+            if ctx.work:
+                shutil.rmtree(ctx.work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

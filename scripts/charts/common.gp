@@ -1,0 +1,28 @@
+# common.gp: what every chart of the report shares (loaded by the others).
+#
+# Sets the terminal and output from the variables report.py passes with -e:
+#   fmt     'png' or 'svg'
+#   pngterm 'pngcairo' when gnuplot has it, else 'png' (libgd)
+#   out     the output path without its extension
+#   width, height   the picture's size in pixels
+# and gives each model its colour, the same in every chart.
+
+if (fmt eq 'svg') {
+    set terminal svg size width, height dynamic noenhanced font 'Sans,13' background rgb 'white'
+} else {
+    if (pngterm eq 'pngcairo') {
+        set terminal pngcairo size width, height noenhanced font 'Sans,11' background rgb 'white'
+    } else {
+        set terminal png size width, height noenhanced font 'Sans,10' background rgb 'white'
+    }
+}
+set output out . '.' . fmt
+
+color(m) = m eq 'sync' ? '#d95f02' : m eq 'async_uv' ? '#1b9e77' : m eq 'async_threads' ? '#7570b3' : '#666666'
+ideal_color = '#222222'
+set grid back lc rgb '#dddddd' lw 1
+set border 3 lc rgb '#444444'
+set tics nomirror out
+set style line 100 lc rgb '#bbbbbb' lw 1
+set key box ls 100 opaque samplen 2.5 spacing 1.2
+set style fill solid 0.85 border rgb '#333333'

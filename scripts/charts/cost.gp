@@ -1,0 +1,20 @@
+# cost.gp: chart 4, what each model costs as the work grows: peak resident
+# memory and CPU time (user + system) against the number of tasks N (the
+# count sweep, medians).
+# From report.py: models, data (data.'-'.MODEL.'.dat': "n rss_mib cpu_s"),
+# xmin, xmax.
+
+set logscale xy
+set format x '%g'
+set format y '%g'
+set key top left
+set xrange [xmin:xmax]
+set xlabel 'tasks N (log scale)'
+set multiplot layout 1, 2 title 'Cost of the work per model (fetch count sweep, medians)' font ',13'
+set title 'Peak memory (max RSS)'
+set ylabel 'peak resident memory (MiB, log scale)'
+plot for [m in models] data.'-'.m.'.dat' using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb color(m) title m
+set title 'CPU time (user + system)'
+set ylabel 'CPU time (s, log scale)'
+plot for [m in models] data.'-'.m.'.dat' using 1:3 with linespoints lw 2 pt 7 ps 0.8 lc rgb color(m) title m
+unset multiplot

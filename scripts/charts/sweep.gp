@@ -1,0 +1,43 @@
+# sweep.gp: chart 3, a sweep: wall time against the varied setting, one line
+# per model (median, whiskers min to max), beside the ideal lines.
+#
+# A point a model skipped (one run would take too long) is drawn as an open
+# marker on its ideal, so its line continues as the ideal only. With
+# panels = 2 a second panel shows each model's speed-up over sync.
+# From report.py: models, data (data.'-'.MODEL.'.dat': "x median min max";
+# data.'-skipped-'.MODEL.'.dat': "x ideal"; data.'-ideal-'.K.'.dat': "x ideal"
+# for K = 1..nideal, titled by the variables 'ideal_title_'.K;
+# data.'-speedup-'.MODEL.'.dat': "x ratio"), chart_title, xlabel_text,
+# ylabel_text, logx, logy, xmin, xmax, xtics_cmd, panels, skipped_title, and
+# the models that have skipped points or speed-ups: skipped_models,
+# speedup_models.
+
+set logscale y
+if (logx) { set logscale x }
+if (!logy) { unset logscale y; set yrange [0:*] }
+set format y '%g'
+set format x '%g'
+@xtics_cmd
+set xrange [xmin:xmax]
+set key top left
+set lmargin 10
+if (panels == 2) { set multiplot layout 2, 1 }
+
+set title chart_title
+set xlabel xlabel_text
+set ylabel ylabel_text
+plot for [k = 1:nideal] data.'-ideal-'.k.'.dat' using 1:2 with lines dt k+1 lw 2 \
+         lc rgb ideal_color title value('ideal_title_' . k), \
+     for [m in models] data.'-'.m.'.dat' using 1:2:3:4 with yerrorlines lw 2 pt 7 ps 0.8 \
+         lc rgb color(m) title m, \
+     for [m in skipped_models] data.'-skipped-'.m.'.dat' using 1:2 with points pt 6 ps 1.6 lw 2 \
+         lc rgb color(m) title sprintf(skipped_title, m)
+
+if (panels == 2) {
+    set title 'Speed-up over sync at each setting (sync time / model time; above 1: faster than sync)'
+    set ylabel 'speed-up (x, log scale)'
+    plot 1 with lines dt 2 lw 1.5 lc rgb ideal_color title 'break-even (1x)', \
+         for [m in speedup_models] data.'-speedup-'.m.'.dat' using 1:2 with linespoints lw 2 pt 7 ps 0.8 \
+             lc rgb color(m) title m
+    unset multiplot
+}

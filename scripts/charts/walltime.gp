@@ -1,0 +1,28 @@
+# walltime.gp: chart 1, each workload's wall time per model, beside its ideal.
+#
+# One cluster of bars per workload: a bar per model at its median wall time,
+# a whisker from the fastest to the slowest counted run, and the ideal (the
+# time if only the waiting counted) as a black dash across the bar.
+# From report.py: models, data (data.'-'.MODEL.'.dat' holds
+# "x median_s min_s max_s ideal_s label"), xtics_cmd, xmax, ymin, ymax.
+
+set title 'Wall time per workload and model (bar: median; whisker: min to max of the counted runs)'
+set ylabel 'wall time (s, log scale)'
+set logscale y
+set format y '%g'
+set yrange [ymin:ymax]
+set xrange [-0.6:xmax]
+@xtics_cmd
+set xtics scale 0 font ',11'
+set bmargin 5
+set grid noxtics ytics
+set key top left
+set boxwidth bw absolute
+
+plot for [m in models] data.'-'.m.'.dat' using 1:2 with boxes lc rgb color(m) title m, \
+     for [m in models] data.'-'.m.'.dat' using 1:3:(0):($4 - $3) with vectors nohead lw 1.5 lc rgb '#333333' notitle, \
+     for [m in models] data.'-'.m.'.dat' using ($1 - bw/6):3:(bw/3):(0) with vectors nohead lw 1.5 lc rgb '#333333' notitle, \
+     for [m in models] data.'-'.m.'.dat' using ($1 - bw/6):4:(bw/3):(0) with vectors nohead lw 1.5 lc rgb '#333333' notitle, \
+     for [m in models] data.'-'.m.'.dat' using ($1-bw/2):5:(bw):(0) with vectors nohead lw 3 dt 1 lc rgb ideal_color \
+         title (m eq word(models, 1) ? 'ideal (waiting only)' : ''), \
+     for [m in models] data.'-'.m.'.dat' using 1:4:6 with labels offset 0,0.9 font ',9' notitle

@@ -1,0 +1,1039 @@
+#!/usr/bin/env python3
+"""report.py: the charts and REPORT.md of a bench run, made from its data alone.
+
+    scripts/report.py [RESULTS_DIR]        (default: results)
+
+Reads runs.csv, meta.json and traces/ in RESULTS_DIR and writes charts/*.png,
+charts/*.svg (gnuplot, with the scripts in scripts/charts/) and REPORT.md.
+Every number and every comparative word of the report is computed here from
+runs.csv and the traces, so the text cannot contradict the data. bench.py
+calls build() on its work folder before it publishes; run this by hand to
+remake the report of existing results. Python 3 standard library only.
+"""
+
+import csv
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+PROGRAM = "report"
+CHART_SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "charts")
+PNG_SIZE = {"walltime": (1500, 650), "timeline": (1400, 900), "sweep": (1200, 700),
+            "sweep2": (1200, 1000), "server": (1500, 720), "cost": (1500, 620)}
+SAME_WITHIN = 1.10
+SERVER_THREADS_MAX = 10000  # bin/mock_server --threads at most (mock_server/options.h)
+# What a sweep's varied setting is called in a description of its base.
+SWEPT = {"count": {"count": "N"}, "window": {"concurrency": "C"}, "latency": {"latency_ms": "L"}}          # two times within 10% are "about the same"
+
+NUMERIC = ("count", "latency_ms", "concurrency", "size_bytes", "fsync", "time_scale",
+           "uv_threadpool", "pool_threads", "wall_ms", "user_ms", "sys_ms", "max_rss_kb",
+           "ok", "failed", "retries", "p50_ms", "p99_ms", "server_threads",
+           "server_max_in_flight", "ideal_ms")
+
+
+class ReportError(Exception):
+    """The report cannot be made; the message is one line."""
+
+
+# ---- Reading the data ----
+
+def number(text):
+    """A CSV cell as int or float; None when empty or not a number."""
+    if text in ("", None):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() and "." not in text and "e" not in text else value
+
+
+def load_runs(path):
+    try:
+        with open(path, newline="") as runs_file:
+            rows = list(csv.DictReader(runs_file))
+    except OSError as err:
+        raise ReportError(f"cannot read {path}: {err.strerror}") from err
+    for row in rows:
+        for field in NUMERIC:
+            row[field] = number(row.get(field, ""))
+    return rows
+
+
+def load_meta(path):
+    try:
+        with open(path) as meta_file:
+            return json.load(meta_file)
+    except (OSError, ValueError) as err:
+        raise ReportError(f"cannot read {path}: {err}") from err
+
+
+class Stat:
+    """The counted runs of one model on one configuration."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        timed = [r for r in rows if str(r["status"]) in ("0", "1") and r["wall_ms"] is not None]
+        walls = sorted(r["wall_ms"] for r in timed)
+        self.runs = len(rows)
+        self.median = statistics.median(walls) if walls else None
+        self.min = walls[0] if walls else None
+        self.max = walls[-1] if walls else None
+        self.ok = sum(r["ok"] or 0 for r in rows)
+        self.failed = sum(r["failed"] or 0 for r in rows)
+        self.errored = len(rows) - len(timed)
+        self.rss_kb = median_of(r["max_rss_kb"] for r in timed)
+        self.cpu_ms = median_of((r["user_ms"] or 0) + (r["sys_ms"] or 0) for r in timed)
+        self.max_in_flight = max((r["server_max_in_flight"] or 0 for r in timed), default=None)
+        self.server_threads = max((r["server_threads"] or 0 for r in timed), default=None)
+
+
+def median_of(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+class Results:
+    """runs.csv and meta.json, indexed the way the report asks."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.rows = load_runs(os.path.join(folder, "runs.csv"))
+        self.meta = load_meta(os.path.join(folder, "meta.json"))
+        self.models = self.meta["models"]
+        self.groups = {g["name"]: g for g in self.meta["groups"] if g["kind"] == "sweep"}
+        self.headline = [g for g in self.meta["groups"] if g["kind"] == "headline"]
+        self.by_key = {}
+        for row in self.rows:
+            self.by_key.setdefault((row["model"], row["args"]), []).append(row)
+
+    def stat(self, model, point):
+        """The Stat of model at a plan point, None when it has no rows."""
+        entry = point["models"].get(model)
+        rows = self.by_key.get((model, entry["args"])) if entry else None
+        return Stat(rows) if rows else None
+
+    def ideal(self, model, point):
+        entry = point["models"].get(model)
+        return entry["ideal_ms"] if entry else None
+
+    def skipped(self, model, point):
+        entry = point["models"].get(model)
+        return entry["skipped"] if entry else None
+
+
+# ---- Words and numbers ----
+
+def fmt_time(ms):
+    """4.2 ms, 212 ms, 1.05 s, 20.1 s: three significant digits."""
+    if ms is None:
+        return "n/a"
+    if ms < 1:
+        return f"{ms:.2f} ms"
+    if ms < 999.5:                  # would round to "1e+03 ms"
+        return f"{ms:.3g} ms"
+    if ms < 99950:
+        return f"{ms / 1000:.3g} s"
+    return f"{ms / 1000:.0f} s"
+
+
+def fmt_ratio(x):
+    """1.05x, 19.1x, 95x."""
+    if x is None:
+        return "n/a"
+    return f"{x:.2f}x" if x < 10 else f"{x:.1f}x" if x < 100 else f"{x:.0f}x"
+
+
+def fmt_mib(kb):
+    return "n/a" if kb is None else f"{kb / 1024:.1f} MiB"
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def compare(a_ms, b_ms):
+    """How time a compares with time b: '3.2x faster than', 'about as fast as'."""
+    if a_ms is None or b_ms is None or a_ms <= 0 or b_ms <= 0:
+        return "not comparable with"
+    if max(a_ms, b_ms) / min(a_ms, b_ms) < SAME_WITHIN:
+        return "about as fast as"
+    if a_ms < b_ms:
+        return f"{fmt_ratio(b_ms / a_ms)} faster than"
+    return f"{fmt_ratio(a_ms / b_ms)} slower than"
+
+
+def fmt_size(size_bytes):
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if size_bytes >= 1 << shift and size_bytes % (1 << shift) == 0:
+            return f"{size_bytes >> shift} {unit}"
+    return f"{size_bytes} bytes"
+
+
+def parse_size(text):
+    text = str(text)
+    shift = {"K": 10, "M": 20, "G": 30}.get(text[-1:], 0)
+    return int(text[:-1] if shift else text) << shift
+
+
+def describe(params, dishes):
+    """A configuration in words: '100 items at 200 ms each'."""
+    workload = params["workload"]
+    if workload == "cook":
+        scale = params.get("time_scale", 1)
+        times = ", ".join(f"{s * scale:g} s" for _, s in dishes)
+        return f"{len(dishes)} dishes of {times}"
+    count = params.get("count")
+    if workload == "fetch":
+        text = f"{count} items at {params['latency_ms']} ms each"
+    elif workload == "download":
+        text = (f"{count} blobs of {fmt_size(parse_size(params['size']))} "
+                f"at {params['latency_ms']} ms each")
+    else:
+        text = f"{count} files of {fmt_size(parse_size(params['size']))}"
+        text += ", each fsynced" if params.get("fsync") else ", no fsync"
+    if params.get("concurrency"):
+        text += f", window {params['concurrency']}"
+    elif workload in ("fetch", "download"):
+        text += ", no window"
+    return text
+
+
+def short_describe(params, dishes):
+    """A configuration in a few characters, for a tick label: '100 x 200 ms'."""
+    workload = params["workload"]
+    if workload == "cook":
+        scale = params.get("time_scale", 1)
+        return " + ".join(f"{s * scale:g}" for _, s in dishes) + " s"
+    text = f"{params['count']} x "
+    if workload in ("download", "files"):
+        text += fmt_size(parse_size(params["size"])).replace(" ", "")
+    if workload == "download":
+        text += ", "
+    if workload in ("fetch", "download"):
+        text += f"{params['latency_ms']} ms"
+    return text
+
+
+def log_range(values):
+    """An x range around positive values on a log axis, with a margin."""
+    values = [v for v in values if v and v > 0] or [1]
+    return min(values) / 1.25, max(values) * 1.25
+
+
+def ideal_kind(model, params, meta):
+    """Why model's ideal is what it is: 'one at a time (N*L)', ..."""
+    if params["workload"] == "files":
+        return None
+    one_at_a_time = model == "sync"
+    if params["workload"] == "cook":
+        return "the sum of the dishes" if one_at_a_time else "the longest dish"
+    if one_at_a_time:
+        return "one at a time, N*L"
+    if params.get("concurrency"):
+        return "window C, ceil(N/C)*L"
+    return "all at once, L"
+
+
+# ---- Charts ----
+
+def check_gnuplot():
+    """Raises ReportError unless gnuplot runs."""
+    try:
+        subprocess.run(["gnuplot", "--version"], capture_output=True, check=True, timeout=20)
+    except (OSError, subprocess.SubprocessError) as err:
+        raise ReportError(f"gnuplot cannot run ({err}); install gnuplot-nox "
+                          "(scripts/install-deps.sh)") from err
+
+
+def png_terminal():
+    """pngcairo when this gnuplot has it (antialiased), else libgd's png."""
+    done = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True,
+                          timeout=20)
+    return "pngcairo" if "pngcairo" in done.stdout + done.stderr else "png"
+
+
+def gp_value(value):
+    """A Python value as a gnuplot literal."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return repr(value)
+
+
+def gp_tics(axis, labels):
+    """A 'set xtics (...)' command from [(label, position)]."""
+    inner = ", ".join('"{}" {}'.format(label.replace('"', "'"), pos) for label, pos in labels)
+    return f"set {axis}tics ({inner})"
+
+
+def write_dat(path, rows, header):
+    """A whitespace-separated data file; None becomes NaN, text is quoted."""
+    with open(path, "w") as dat:
+        dat.write(f"# {header}\n")
+        for row in rows:
+            cells = []
+            for value in row:
+                if value is None:
+                    cells.append("NaN")
+                elif isinstance(value, str):
+                    cells.append('"' + value.replace('"', "'") + '"')
+                else:
+                    cells.append(f"{value:.6g}" if isinstance(value, float) else str(value))
+            dat.write(" ".join(cells) + "\n")
+
+
+class Charts:
+    """Renders scripts/charts/*.gp into charts/NAME.png and .svg."""
+
+    def __init__(self, folder, data_dir):
+        self.out_dir = os.path.join(folder, "charts")
+        self.data_dir = data_dir
+        self.pngterm = png_terminal()
+        os.makedirs(self.out_dir, exist_ok=True)
+        self.made = []
+
+    def data(self, name):
+        return os.path.join(self.data_dir, name)
+
+    def render(self, name, script, size, variables):
+        """Runs gnuplot on script with variables, once per format."""
+        vars_path = self.data(f"{name}.vars.gp")
+        with open(vars_path, "w") as vars_file:
+            for key, value in variables.items():
+                vars_file.write(f"{key} = {gp_value(value)}\n")
+        width, height = PNG_SIZE[size]
+        for fmt in ("png", "svg"):
+            setup = (f"fmt={gp_value(fmt)}; pngterm={gp_value(self.pngterm)}; "
+                     f"out={gp_value(os.path.join(self.out_dir, name))}; "
+                     f"width={width}; height={height}")
+            cmd = ["gnuplot", "-e", setup, vars_path, os.path.join(CHART_SCRIPTS, "common.gp"),
+                   os.path.join(CHART_SCRIPTS, script)]
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+            if done.returncode != 0:
+                lines = [l for l in done.stderr.splitlines() if l.strip()]
+                raise ReportError(f"gnuplot failed on {script} for {name}.{fmt}: "
+                                  f"{lines[-1] if lines else 'no message'}")
+        self.made.append(name)
+        return f"charts/{name}.png"
+
+
+# ---- The report's sections ----
+
+class Report:
+    """Collects the Markdown of REPORT.md, section by section."""
+
+    def __init__(self, results, charts):
+        self.res, self.charts = results, charts
+        self.meta = results.meta
+        self.dishes = [(d["name"], d["seconds"]) for d in self.meta["dishes"]]
+        self.lines = []
+
+    def add(self, *lines):
+        self.lines.extend(lines)
+
+    def figure(self, path, alt):
+        """Embeds a chart; path None: the chart had no data to draw."""
+        if path is None:
+            self.add(f"_No chart ({alt.lower()}): none of its runs went through; see "
+                     "Skipped and failed runs._", "")
+            return
+        self.add(f"![{alt}]({path})", f"<sub>Also as [SVG]({path[:-4]}.svg).</sub>", "")
+
+    # -- headline --
+
+    def headline_tables(self):
+        self.add("## The headline: each workload once per model", "",
+                 f"Median, fastest and slowest of {self.meta['runs_per_config']} counted "
+                 f"run(s) per model, after one warm-up run that is not counted. The ideal is "
+                 "the time if only the waiting counted: N*L one at a time (sync), L all at "
+                 "once, ceil(N/C)*L with a window of C; for cook the sum of the dishes "
+                 "against the longest. files has no ideal: its work is the disk's and the "
+                 "CPU's, with no known waiting to overlap.", "")
+        for group in self.res.headline:
+            point = group["points"][0]
+            self.add(f"### {group['name']}: {describe(group['params'], self.dishes)}", "",
+                     "| model | median | min | max | ideal | median / ideal | tasks ok / failed, all runs | peak RSS | CPU |",
+                     "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+            for model in self.res.models:
+                self.add(self.headline_row(model, group, point))
+            self.add("", self.headline_sentence(group, point), "")
+
+    def headline_row(self, model, group, point):
+        stat = self.res.stat(model, point)
+        ideal = self.res.ideal(model, point)
+        if stat is None:
+            why = self.res.skipped(model, point) or "no run"
+            return f"| {model} | not run: {why} | | | | | | | |"
+        kind = ideal_kind(model, group["params"], self.meta)
+        ideal_text = f"{fmt_time(ideal)} ({kind})" if ideal is not None else "none"
+        return (f"| {model} | {fmt_time(stat.median)} | {fmt_time(stat.min)} | "
+                f"{fmt_time(stat.max)} | {ideal_text} | {fmt_ratio(ratio(stat.median, ideal))} | "
+                f"{stat.ok} / {stat.failed} | {fmt_mib(stat.rss_kb)} | {fmt_time(stat.cpu_ms)} |")
+
+    def headline_sentence(self, group, point):
+        """'async_uv took 0.212 s, 1.06x its 0.2 s ideal; ...; fastest ... than'."""
+        timed = [(m, self.res.stat(m, point)) for m in self.res.models]
+        timed = sorted([(m, s) for m, s in timed if s and s.median], key=lambda t: t[1].median)
+        if not timed:
+            return "No model has a timed run here."
+        parts = []
+        for model, stat in timed:
+            ideal = self.res.ideal(model, point)
+            text = f"{model} took {fmt_time(stat.median)}"
+            if ideal:
+                text += f", {fmt_ratio(stat.median / ideal)} its {fmt_time(ideal)} ideal"
+            parts.append(text)
+        sentence = "; ".join(parts) + "."
+        (fast, fast_stat), (slow, slow_stat) = timed[0], timed[-1]
+        if len(timed) > 1:
+            word = compare(fast_stat.median, slow_stat.median)
+            if word == "about as fast as":
+                sentence += f" All models were within {SAME_WITHIN - 1:.0%} of each other."
+            else:
+                sentence += f" The fastest, {fast}, was {word} {slow}."
+        failed = [m for m, s in timed if s.failed]
+        if failed:
+            sentence += f" Tasks failed in the runs of {', '.join(failed)} (see the table)."
+        return sentence
+
+    # -- chart 1 --
+
+    def chart_walltime(self):
+        models, rows_by_model, tics = self.res.models, {m: [] for m in self.res.models}, []
+        width = 0.8 / max(1, len(models))
+        walls = []
+        for i, group in enumerate(self.res.headline):
+            point = group["points"][0]
+            tics.append((group["name"] + "\\n" + short_describe(group["params"], self.dishes), i))
+            for j, model in enumerate(models):
+                stat = self.res.stat(model, point)
+                if stat is None or stat.median is None:
+                    continue
+                x = i + (j - (len(models) - 1) / 2) * width
+                ideal = self.res.ideal(model, point)
+                ideal_s = ideal / 1000 if ideal else None
+                rows_by_model[model].append((x, stat.median / 1000, stat.min / 1000,
+                                             stat.max / 1000, ideal_s, fmt_time(stat.median)))
+                walls += [stat.min / 1000, stat.max / 1000] + ([ideal_s] if ideal_s else [])
+        for model, rows in rows_by_model.items():
+            write_dat(self.charts.data(f"walltime-{model}.dat"), rows,
+                      "x median_s min_s max_s ideal_s label")
+        path = None
+        if walls:
+            low, high = max(min(walls), 1e-4), max(walls)
+            path = self.charts.render("walltime", "walltime.gp", "walltime", {
+            "models": " ".join(models), "data": self.charts.data("walltime"),
+                "xtics_cmd": gp_tics("x", tics), "xmax": len(self.res.headline) - 0.4,
+                "ymin": 10 ** math.floor(math.log10(low)),
+                "ymax": 10 ** math.ceil(math.log10(high * 3)), "bw": width * 0.9})
+        self.add("## Chart 1: wall time per workload and model", "")
+        self.figure(path, "Wall time per workload and model, with the ideal")
+        self.add(*self.walltime_sentences(), "")
+
+    def walltime_sentences(self):
+        """Per workload: the fastest and slowest model; where overlap paid most."""
+        gains, lines = [], []
+        for group in self.res.headline:
+            point = group["points"][0]
+            timed = sorted(((s.median, m) for m in self.res.models
+                            for s in [self.res.stat(m, point)] if s and s.median),
+                           key=lambda t: t[0])
+            if len(timed) < 2:
+                continue
+            (fast_ms, fast), (slow_ms, slow) = timed[0], timed[-1]
+            lines.append(f"- {group['name']}: {fast} {fmt_time(fast_ms)}, {slow} "
+                         f"{fmt_time(slow_ms)}; {fast} was {compare(fast_ms, slow_ms)} {slow}.")
+            gains.append((slow_ms / fast_ms, group["name"]))
+        if gains:
+            best, worst = max(gains), min(gains)
+            lines.append(f"\nThe gap between the fastest and the slowest model was widest in "
+                         f"{best[1]} ({fmt_ratio(best[0])}) and narrowest in {worst[1]} "
+                         f"({fmt_ratio(worst[0])}). The black dash on each bar is the model's "
+                         "ideal; a bar far above its dash is time spent on something other "
+                         "than the waiting.")
+        return lines
+
+    # -- chart 2 --
+
+    def chart_timelines(self):
+        self.add("## Chart 2: every task on one time axis", "",
+                 "Each bar is one task of the median counted run, from its start to its end, "
+                 "green when it completed, red when it failed; a retried task is lighter "
+                 "from its first start to its last attempt's start. The panels share one "
+                 "time axis.", "")
+        for group in self.res.headline:
+            traces = self.read_traces(group["name"])
+            if not traces:
+                continue
+            path = self.render_timeline(group, traces)
+            self.add(f"### {group['name']}", "")
+            self.figure(path, f"Timeline of {group['name']} per model")
+            self.add(*self.timeline_sentences(group, traces), "")
+
+    def read_traces(self, name):
+        """{model: [trace rows]} for the traces kept of headline group name."""
+        traces = {}
+        for model in self.res.models:
+            path = os.path.join(self.res.folder, "traces", f"{name}-{model}.csv")
+            if not os.path.exists(path):
+                continue
+            with open(path, newline="") as trace:
+                rows = list(csv.DictReader(trace))
+            for row in rows:
+                for field in ("id", "start_ms", "attempt_start_ms", "end_ms", "attempts"):
+                    row[field] = number(row[field])
+            traces[model] = rows
+        return traces
+
+    def render_timeline(self, group, traces):
+        name = "timeline-" + group["name"].replace(" ", "").replace("--", "-")
+        xmax, ymax = 0.0, 1
+        states = {"completed": 0, "failed": 1}
+        variables = {}
+        for model, rows in traces.items():
+            data = []
+            for row in rows:
+                if row["start_ms"] is None or row["end_ms"] is None:
+                    continue
+                data.append((row["id"], row["start_ms"] / 1000, row["attempt_start_ms"] / 1000,
+                             row["end_ms"] / 1000, states.get(row["state"], 2)))
+                xmax = max(xmax, row["end_ms"] / 1000)
+                ymax = max(ymax, row["id"])
+            write_dat(self.charts.data(f"{name}-{model}.dat"), data,
+                      "id start_s attempt_start_s end_s state")
+            wall = max((r[3] for r in data), default=0)
+            variables[f"ptitle_{model}"] = (f"{model}: {len(data)} tasks, at most "
+                                            f"{max_overlap(rows)} at once, last one ended at "
+                                            f"{wall:.3g} s")
+        if group["params"]["workload"] == "cook":
+            ytics = gp_tics("y", [(n, i + 1) for i, (n, _) in enumerate(self.dishes)])
+            ylabel = "dish"
+        else:
+            ytics = "set ytics autofreq"
+            ylabel = "task id"
+        variables.update({
+            "models": " ".join(traces), "data": self.charts.data(name),
+            "chart_title": f"{group['name']}: {describe(group['params'], self.dishes)}, "
+                           "each task from its start to its end",
+            "xmax": xmax * 1.02 if xmax > 0 else 1, "ymax": ymax,
+            "ylabel_text": ylabel, "ytics_cmd": ytics})
+        return self.charts.render(name, "timeline.gp", "timeline", variables)
+
+    def timeline_sentences(self, group, traces):
+        lines = []
+        for model, rows in traces.items():
+            starts = [r["start_ms"] for r in rows if r["start_ms"] is not None]
+            ends = [r["end_ms"] for r in rows if r["end_ms"] is not None]
+            if not starts:
+                continue
+            retried = sum(1 for r in rows if (r["attempts"] or 0) > 1)
+            overlap = max_overlap(rows)
+            text = (f"- {model}: {len(rows)} tasks, at most {overlap} running at once; "
+                    f"the first started at {fmt_time(min(starts))}, the last at "
+                    f"{fmt_time(max(starts))}, the last ended at {fmt_time(max(ends))}")
+            if overlap == 1 and len(rows) > 1:
+                text += " (each task began when the one before it ended: a staircase)"
+            elif overlap == len(rows) and len(rows) > 1:
+                text += f" (every task started within {fmt_time(max(starts) - min(starts))}: a wall)"
+            text += "; " + ("no task was retried." if retried == 0
+                            else f"{retried} task(s) were retried.")
+            lines.append(text)
+        if group["params"]["workload"] == "cook":
+            lines.append("\n" + self.cook_sentence(traces))
+        return lines
+
+    def cook_sentence(self, traces):
+        """Which dish was ready when, per model, against the sum and the longest."""
+        scale = 1
+        for group in self.res.headline:
+            if group["params"]["workload"] == "cook":
+                scale = group["params"].get("time_scale", 1)
+        total = sum(s for _, s in self.dishes) * scale
+        longest = max(s for _, s in self.dishes) * scale
+        parts = []
+        for model, rows in traces.items():
+            end = max(r["end_ms"] for r in rows if r["end_ms"] is not None) / 1000
+            nearer = "the sum" if abs(end - total) < abs(end - longest) else "the longest dish"
+            parts.append(f"{model} had every dish ready at {end:.3g} s (nearer {nearer})")
+        return (f"The dishes take {total:g} s one after another and {longest:g} s (the "
+                f"longest) side by side: " + "; ".join(parts) + ".")
+
+    # -- chart 3: sweeps --
+
+    def sweep_series(self, group, x_of):
+        """Per model: timed points [(x, med, min, max)] and skipped [(x, ideal)],
+        and the distinct ideal series with the models they belong to."""
+        points, skipped, ideals = {}, {}, {}
+        for model in self.res.models:
+            points[model], skipped[model], ideal = [], [], []
+            for point in group["points"]:
+                x = x_of(point["value"])
+                value = self.res.ideal(model, point)
+                ideal.append((x, value / 1000 if value else None))
+                stat = self.res.stat(model, point)
+                if stat is not None and stat.median is not None:
+                    points[model].append((x, stat.median / 1000, stat.min / 1000, stat.max / 1000))
+                elif self.res.skipped(model, point) and value:
+                    skipped[model].append((x, value / 1000))
+            if any(v for _, v in ideal):
+                ideals.setdefault(tuple(ideal), []).append(model)
+        return points, skipped, ideals
+
+    def render_sweep(self, name, group, x_of, labels, speedup=None):
+        """Chart 3: one sweep. labels: chart_title, xlabel_text, ylabel_text,
+        logx, logy, xtics_cmd, ideal_titles {model: formula}."""
+        points, skipped, ideals = self.sweep_series(group, x_of)
+        if not any(points.values()):
+            return None
+        for model in self.res.models:
+            write_dat(self.charts.data(f"{name}-{model}.dat"), points[model], "x median min max")
+            write_dat(self.charts.data(f"{name}-skipped-{model}.dat"), skipped[model], "x ideal")
+        variables = dict(labels)
+        ideal_titles = variables.pop("ideal_titles")
+        for k, (series, owners) in enumerate(ideals.items(), start=1):
+            write_dat(self.charts.data(f"{name}-ideal-{k}.dat"),
+                      [(x, v) for x, v in series if v], "x ideal")
+            variables[f"ideal_title_{k}"] = f"ideal, {', '.join(owners)}: {ideal_titles[owners[0]]}"
+        if speedup:
+            for model, rows in speedup.items():
+                write_dat(self.charts.data(f"{name}-speedup-{model}.dat"), rows, "x ratio")
+        xmin, xmax = log_range([x_of(p["value"]) for p in group["points"]])
+        if not variables["logx"]:
+            xmin, xmax = 0, xmax
+        variables.update({
+            "models": " ".join(self.res.models), "data": self.charts.data(name),
+            "skipped_models": " ".join(m for m in self.res.models if skipped[m]),
+            "speedup_models": " ".join(m for m in (speedup or {}) if speedup[m]),
+            "xmin": xmin, "xmax": xmax,
+            "nideal": len(ideals), "panels": 2 if speedup else 1,
+            "skipped_title": f"%s not run (over {self.meta['skip_limit_s']:g} s): its ideal"})
+        return self.charts.render(name, "sweep.gp", "sweep2" if speedup else "sweep", variables)
+
+    def chart_count(self):
+        group = self.res.groups.get("count")
+        if not group:
+            return
+        latency = group["params"]["latency_ms"]
+        path = self.render_sweep("sweep-count", group, float, {
+            "chart_title": f"Count sweep: fetch {describe(dict(group['params'], count='N'), [])}",
+            "xlabel_text": "tasks N (log scale)", "ylabel_text": "wall time (s, log scale)",
+            "logx": True, "logy": True, "xtics_cmd": "set xtics autofreq",
+            "ideal_titles": self.ideal_titles("count")})
+        self.add("## Chart 3: the sweeps", "", f"### Count: N from {group['points'][0]['value']:,} "
+                 f"to {group['points'][-1]['value']:,} at {latency} ms", "")
+        self.figure(path, "Wall time against the number of tasks")
+        self.add(*self.count_sentences(group), "")
+
+    def ideal_titles(self, sweep):
+        titles = {"count": ("N*L (one at a time)", "L (all at once)"),
+                  "latency": ("N*L (one at a time)", "L (all at once)"),
+                  "window": ("N*L (one at a time)", "ceil(N/C)*L (window C)")}[sweep]
+        return {m: titles[0] if m == "sync" else titles[1] for m in self.res.models}
+
+    def count_sentences(self, group):
+        lines = []
+        for model in self.res.models:
+            ran = [(p["value"], self.res.stat(model, p), self.res.ideal(model, p))
+                   for p in group["points"]]
+            ran = [(n, s, i) for n, s, i in ran if s is not None and s.median is not None]
+            stops = [(p["value"], self.res.skipped(model, p)) for p in group["points"]
+                     if self.res.skipped(model, p)]
+            if not ran:
+                lines.append(f"- {model}: no point ran ({stops[0][1] if stops else 'no data'}).")
+                continue
+            n, stat, ideal = ran[-1]
+            text = (f"- {model}: the largest N run was {n:,}, in {fmt_time(stat.median)}"
+                    + (f", {fmt_ratio(stat.median / ideal)} its {fmt_time(ideal)} ideal"
+                       if ideal else ""))
+            if stat.failed:
+                text += f", with {stat.failed} failed task(s)"
+            if len(ran) > 1:
+                n0, s0, i0 = ran[0]
+                text += f"; at N={n0:,} it took {fmt_time(s0.median)}"
+            if stops:
+                first_n, why = stops[0]
+                text += (f". Limit: it stopped before N={first_n:,}: {why}" +
+                         ("; its line continues as the ideal only (open circles)."
+                          if "limit" in why else "."))
+            else:
+                text += f". It ran every point of the plan, up to N={n:,}."
+            lines.append(text)
+        last = group["points"][-1]["value"]
+        if last >= SERVER_THREADS_MAX:
+            lines.append(f"\nThe plan stops at N={last:,}: the mock server holds one civetweb "
+                         f"thread per waiting request and runs at most {SERVER_THREADS_MAX:,} "
+                         f"threads, and kernel.pid_max ({self.meta['machine']['pid_max']:,}) "
+                         "must hold the server's threads and the thread-pool client's together.")
+        else:
+            lines.append(f"\nThis {self.meta['mode']} plan stops at N={last:,}; the full plan "
+                         f"(`make bench`) goes on to N={SERVER_THREADS_MAX:,}.")
+        return lines
+
+    def chart_latency(self):
+        group = self.res.groups.get("latency")
+        if not group:
+            return
+        values = [p["value"] for p in group["points"]]
+        positive = [v for v in values if v > 0]
+        zero_at = min(positive) / 2 if positive else 1
+        x_of = lambda v: v if v > 0 else zero_at
+        tics = [("0" if v == 0 else f"{v:g}", x_of(v)) for v in values]
+        speedup = self.speedups(group, x_of)
+        path = self.render_sweep("sweep-latency", group, x_of, {
+            "chart_title": f"Latency sweep: fetch {group['params']['count']} items, no window",
+            "xlabel_text": "latency L per request (ms, log scale; 0 at the left)",
+            "ylabel_text": "wall time (s, log scale)", "logx": True, "logy": True,
+            "xtics_cmd": gp_tics("x", tics), "ideal_titles": self.ideal_titles("latency")},
+            speedup=speedup)
+        self.add(f"### Latency: L from {values[0]} to {values[-1]} ms at N = "
+                 f"{group['params']['count']}: where does async stop paying off?", "")
+        self.figure(path, "Wall time and speed-up against latency")
+        self.add(*self.latency_sentences(group), "")
+
+    def speedups(self, group, x_of):
+        """{model: [(x, sync time / model time)]} where both ran."""
+        out = {}
+        for model in self.res.models:
+            if model == "sync" or "sync" not in self.res.models:
+                continue
+            out[model] = []
+            for point in group["points"]:
+                sync, other = self.res.stat("sync", point), self.res.stat(model, point)
+                if sync and other and sync.median and other.median:
+                    out[model].append((x_of(point["value"]), sync.median / other.median))
+        return out
+
+    def latency_sentences(self, group):
+        lines = []
+        if "sync" not in self.res.models:
+            return ["sync was not built, so there is no speed-up to show."]
+        for model in self.res.models:
+            if model == "sync":
+                continue
+            pairs = []
+            for point in group["points"]:
+                sync, other = self.res.stat("sync", point), self.res.stat(model, point)
+                if sync and other and sync.median and other.median:
+                    pairs.append((point["value"], sync.median, other.median))
+            if not pairs:
+                continue
+            l0, s0, a0 = pairs[0]
+            text = (f"- {model}: at L = {l0} ms sync took {fmt_time(s0)} and {model} "
+                    f"{fmt_time(a0)}: {model} was {compare(a0, s0)} sync")
+            twice = [l for l, s, a in pairs if all(s2 / a2 >= 2 for l2, s2, a2 in pairs if l2 >= l)]
+            if twice:
+                text += (f". From L = {twice[0]} ms on it was at least 2x faster"
+                         f" (below that the gain is under 2x)")
+            else:
+                text += ". It was never 2x faster over the whole sweep"
+            lh, sh, ah = pairs[-1]
+            text += f"; at L = {lh} ms: {fmt_ratio(sh / ah)}."
+            lines.append(text)
+        skipped = [p["value"] for p in group["points"] if self.res.skipped("sync", p)]
+        if skipped:
+            lines.append(f"\nsync was not run at L = {', '.join(map(str, skipped))} ms (one run "
+                         f"would exceed {self.meta['skip_limit_s']:g} s): its ideal is drawn "
+                         "instead, and no speed-up is shown there.")
+        return lines
+
+    def chart_window(self):
+        group = self.res.groups.get("window")
+        if not group:
+            return
+        params = group["params"]
+        path = self.render_sweep("sweep-window", group, float, {
+            "chart_title": f"Window sweep: fetch {params['count']} items at "
+                           f"{params['latency_ms']} ms, at most C in flight",
+            "xlabel_text": "window C (log scale)", "ylabel_text": "wall time (s, log scale)",
+            "logx": True, "logy": True, "xtics_cmd": "set xtics autofreq",
+            "ideal_titles": self.ideal_titles("window")})
+        self.add(f"### Window: C from {group['points'][0]['value']} to "
+                 f"{group['points'][-1]['value']} at N = {params['count']}", "")
+        self.figure(path, "Wall time against the window")
+        self.add(*self.window_sentences(group), "")
+
+    def window_sentences(self, group):
+        lines = []
+        for model in self.res.models:
+            ran = [(p["value"], self.res.stat(model, p), self.res.ideal(model, p))
+                   for p in group["points"]]
+            ran = [(c, s, i) for c, s, i in ran if s and s.median]
+            if not ran:
+                continue
+            if model == "sync":
+                lines.append(f"- sync has no window (one at a time): "
+                             f"{fmt_time(ran[0][1].median)} at every C, drawn flat.")
+                continue
+            (c0, s0, i0), (c1, s1, i1) = ran[0], ran[-1]
+            ratios = [s.median / i for _, s, i in ran if i]
+            text = (f"- {model}: C = {c0}: {fmt_time(s0.median)} (ideal {fmt_time(i0)}); "
+                    f"C = {c1}: {fmt_time(s1.median)} (ideal {fmt_time(i1)})")
+            if ratios:
+                text += (f"; across the sweep it took {fmt_ratio(min(ratios))} to "
+                         f"{fmt_ratio(max(ratios))} its ideal ceil(N/C)*L.")
+            lines.append(text)
+        return lines
+
+    def chart_threads(self):
+        group = self.res.groups.get("threads")
+        if not group:
+            return
+        params = group["params"]
+        path = self.render_sweep("sweep-threads", group, float, {
+            "chart_title": f"Thread sweep: files, {describe(params, self.dishes)}; "
+                           "async_uv: --uv-threadpool, async_threads: pool size",
+            "xlabel_text": "threads doing the blocking file work (log scale)",
+            "ylabel_text": "wall time (s)", "logx": True, "logy": False,
+            "xtics_cmd": "set xtics autofreq", "ideal_titles": {}})
+        self.add(f"### Threads: UV_THREADPOOL_SIZE and pool size for files "
+                 f"({describe(params, self.dishes)})", "")
+        self.figure(path, "Wall time of files against the number of threads")
+        self.add(*self.threads_sentences(group), "")
+
+    def threads_sentences(self, group):
+        lines, sync_ms = [], None
+        for model in self.res.models:
+            ran = [(p["value"], self.res.stat(model, p)) for p in group["points"]]
+            ran = [(t, s) for t, s in ran if s and s.median]
+            if not ran:
+                continue
+            if model == "sync":
+                sync_ms = ran[0][1].median
+                lines.append(f"- sync writes one file at a time: {fmt_time(sync_ms)}, "
+                             "drawn flat.")
+                continue
+            best = min(ran, key=lambda t: t[1].median)
+            worst = max(ran, key=lambda t: t[1].median)
+            text = (f"- {model}: fastest with {best[0]} thread(s), {fmt_time(best[1].median)}; "
+                    f"slowest with {worst[0]}, {fmt_time(worst[1].median)}")
+            if sync_ms:
+                text += f"; at its best it was {compare(best[1].median, sync_ms)} sync"
+            lines.append(text + ".")
+        lines.append("\nThere is no ideal line: the time is the disk's and the CPU's, and "
+                     f"this machine has {self.meta['machine']['cores']} core(s).")
+        return lines
+
+    # -- the server --
+
+    def server_sweep(self, sweep, variables):
+        """Writes the server chart's data of one sweep and its variables;
+        returns [(model, x, max_in_flight, could_have)] of its runs."""
+        group = self.res.groups.get(sweep)
+        points, threads_at = [], {}
+        for model in self.res.models:
+            rows = []
+            for point in (group["points"] if group else []):
+                stat = self.res.stat(model, point)
+                if stat is None or stat.max_in_flight is None:
+                    continue
+                could = in_flight(model, group["params"], sweep, point["value"])
+                rows.append((point["value"], max(stat.max_in_flight, 0.8), could))
+                points.append((model, point["value"], stat.max_in_flight, could))
+                threads_at[point["value"]] = stat.server_threads
+            write_dat(self.charts.data(f"server-{sweep}-{model}.dat"), rows,
+                      "x max_in_flight could_have")
+        threads = sorted(threads_at.items())
+        write_dat(self.charts.data(f"server-{sweep}-threads.dat"), threads, "x threads")
+        values = [p["value"] for p in group["points"]] if group else [1]
+        variables[f"title_{sweep}"] = f"{sweep} sweep" if group is None else \
+            f"{sweep} sweep: {describe(dict(group['params'], **SWEPT[sweep]), self.dishes)}"
+        variables[f"xmin_{sweep}"], variables[f"xmax_{sweep}"] = log_range(values)
+        top = max([t for _, t in threads] + values + [1])
+        variables[f"ymax_{sweep}"] = 10 ** math.ceil(math.log10(top * 20))
+        return points
+
+    def chart_server(self):
+        """Was the server ever the bottleneck? Its max_in_flight in each run."""
+        variables, drawn, short = {}, [], []
+        for sweep in ("count", "window"):
+            points = self.server_sweep(sweep, variables)
+            if points:
+                drawn.append(sweep)
+            short += [(sweep, m, x, held, could) for m, x, held, could in points
+                      if held < could / SAME_WITHIN]
+        used = [r for r in self.res.rows
+                if r["server_threads"] and r["server_max_in_flight"] is not None]
+        if not used:
+            return
+        variables.update({"models": " ".join(self.res.models), "data": self.charts.data("server"),
+                          "sweeps": " ".join(drawn)})
+        path = self.charts.render("server", "server.gp", "server", variables) if drawn else None
+        self.add("## The server: was it ever the bottleneck?", "")
+        self.figure(path, "Server max_in_flight against the load")
+        self.add(*self.server_sentences(used, short), "")
+
+    def server_sentences(self, used, short):
+        at_limit = [r for r in used if r["server_max_in_flight"] >= r["server_threads"]]
+        closest = max(used, key=lambda r: r["server_max_in_flight"] / r["server_threads"])
+        if at_limit:
+            lines = [f"In {len(at_limit)} of {len(used)} runs that used the server, it held as "
+                     "many requests as it had threads: there it may have been the bottleneck "
+                     f"(e.g. {at_limit[0]['model']} `{at_limit[0]['args']}`)."]
+        else:
+            lines = [f"In none of the {len(used)} runs that used the server did it hold as many "
+                     "requests as it had threads. The most it held at once was "
+                     f"{max(r['server_max_in_flight'] for r in used):,}; the closest to its limit "
+                     f"was {closest['model']} `{closest['args']}` with "
+                     f"{closest['server_max_in_flight']:,} of {closest['server_threads']:,} threads."]
+        if short:
+            lines.append("")
+        for sweep, model, x, held, could in short:
+            lines.append(f"- {sweep} sweep, {model} at {x:,}: the server held at most {held:,} "
+                         f"requests at once, fewer than the {could:,} the client could have had "
+                         "in flight.")
+        return lines
+
+    # -- chart 4 --
+
+    def chart_cost(self):
+        group = self.res.groups.get("count")
+        if not group:
+            return
+        lines = []
+        for model in self.res.models:
+            rows = []
+            for point in group["points"]:
+                stat = self.res.stat(model, point)
+                if stat and stat.rss_kb is not None:
+                    rows.append((point["value"], stat.rss_kb / 1024,
+                                 max(stat.cpu_ms or 0, 1) / 1000))
+            write_dat(self.charts.data(f"cost-{model}.dat"), rows, "n rss_mib cpu_s")
+            if rows:
+                (n0, r0, c0), (n1, r1, c1) = rows[0], rows[-1]
+                lines.append(f"- {model}: from N={n0:,} to N={n1:,} its peak memory went from "
+                             f"{r0:.1f} to {r1:.1f} MiB ({fmt_ratio(r1 / r0)}) and its CPU time "
+                             f"from {fmt_time(c0 * 1000)} to {fmt_time(c1 * 1000)}.")
+        xmin, xmax = log_range([p["value"] for p in group["points"]])
+        path = None if not lines else self.charts.render("cost", "cost.gp", "cost", {
+            "models": " ".join(self.res.models), "data": self.charts.data("cost"),
+            "xmin": xmin, "xmax": xmax})
+        self.add("## Chart 4: what each model costs as the work grows", "")
+        self.figure(path, "Peak memory and CPU time against N")
+        self.add(*lines, "", "CPU times below 1 ms are drawn at 1 ms (the log scale has no 0).", "")
+
+    # -- the rest --
+
+    def skipped_and_errors(self):
+        self.add("## Skipped and failed runs", "")
+        seen = set()
+        for group in self.meta["groups"]:
+            for point in group["points"]:
+                for model, entry in point["models"].items():
+                    key = (model, entry["args"])
+                    if entry["skipped"] and key not in seen:
+                        seen.add(key)
+                        self.add(f"- skipped: {model} `{entry['args']}`: {entry['skipped']}")
+        for row in self.res.rows:
+            if str(row["status"]) != "0":
+                self.add(f"- {row['model']} `{row['args']}` run {row['run']}: status "
+                         f"{row['status']}, {row['failed']} failed ({row['failures'] or row['error']})")
+        for error in self.meta.get("errors", []):
+            self.add(f"- error: {error}")
+        if len(self.lines) and self.lines[-1] == "":
+            self.add("Nothing was skipped and no run failed.")
+        self.add("")
+
+    def metadata(self):
+        meta, machine, soft = self.meta, self.meta["machine"], self.meta["software"]
+        git = meta["git"]
+        self.add("## How this was measured", "",
+                 "| | |", "|---|---|",
+                 f"| command | `{meta['command']}` (plan: {meta['mode']}) |",
+                 f"| started, duration | {meta['started']}, {meta['duration_s'] / 60:.1f} min |",
+                 f"| runs | {meta['warmups_per_config']} warm-up + {meta['runs_per_config']} counted per "
+                 "configuration and model, the models interleaved run by run |",
+                 f"| skip rule | a run estimated over {meta['skip_limit_s']:g} s is skipped, not cut |",
+                 f"| CPU | {machine['cpu_model']}, {machine['cores']} core(s), "
+                 f"{machine['memory_kb'] / 1048576:.1f} GiB |",
+                 f"| kernel | {machine['kernel']}; pid_max {machine['pid_max']:,}; open files "
+                 f"{machine['nofile_hard']:,} |",
+                 f"| compiler | {soft['compiler']} |",
+                 f"| libraries | libcurl {soft['libcurl']}, libuv {soft['libuv'] or 'n/a'}, "
+                 f"cJSON {soft['cjson']}, civetweb {soft['civetweb']} |",
+                 f"| tools | {soft['gnuplot']}, Python {soft['python']} |",
+                 f"| git commit | {git['commit']}{' (with uncommitted changes)' if git['dirty'] else ''} |",
+                 f"| server | bin/mock_server, keep-alive {meta['server']['keep_alive']}, threads "
+                 f"per start: {', '.join(map(str, meta['server']['threads_started'])) or 'none'} |",
+                 f"| models | {', '.join(self.res.models)} |", "",
+                 "The data: [runs.csv](runs.csv) (one row per counted run), "
+                 "[meta.json](meta.json), and traces/ (the per-task trace of the median "
+                 "headline runs).", "")
+
+    def build(self):
+        meta = self.meta
+        self.add("# Benchmark report: when does async I/O pay off?", "",
+                 f"Generated by `scripts/report.py` from runs.csv and meta.json of the run "
+                 f"started {meta['started']} ({meta['mode']} plan, {meta['duration_s'] / 60:.1f} "
+                 f"min); do not edit by hand. Times are wall times of whole client runs.", "")
+        self.headline_tables()
+        self.chart_walltime()
+        self.chart_timelines()
+        self.chart_count()
+        self.chart_latency()
+        self.chart_window()
+        self.chart_threads()
+        self.chart_server()
+        self.chart_cost()
+        self.skipped_and_errors()
+        self.metadata()
+        return "\n".join(self.lines).rstrip() + "\n"
+
+
+def max_overlap(rows):
+    """The most tasks of a trace running at the same moment."""
+    events = []
+    for row in rows:
+        if row["start_ms"] is not None and row["end_ms"] is not None:
+            events += [(row["start_ms"], 1), (row["end_ms"], -1)]
+    events.sort(key=lambda e: (e[0], e[1]))    # an end before a start at the same time
+    most = now = 0
+    for _, step in events:
+        now += step
+        most = max(most, now)
+    return most
+
+
+def in_flight(model, params, sweep, value):
+    """What model could have in flight at a sweep point."""
+    count = value if sweep == "count" else params["count"]
+    if model == "sync":
+        return 1
+    window = value if sweep == "window" else params.get("concurrency") or count
+    return min(count, window)
+
+
+def build(folder):
+    """Makes charts/ and REPORT.md in folder from its runs.csv and meta.json."""
+    check_gnuplot()
+    results = Results(folder)
+    with tempfile.TemporaryDirectory(prefix="report-") as data_dir:
+        report = Report(results, Charts(folder, data_dir))
+        text = report.build()
+    path = os.path.join(folder, "REPORT.md")
+    with open(path + ".tmp", "w") as out:
+        out.write(text)
+    os.replace(path + ".tmp", path)
+
+
+def main(argv):
+    folder = argv[0] if argv else os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "results")
+    if len(argv) > 1 or folder.startswith("-"):
+        sys.stderr.write("usage: scripts/report.py [RESULTS_DIR]\n")
+        return 2
+    try:
+        build(folder)
+    except ReportError as err:
+        sys.stderr.write(f"{PROGRAM}: {err}\n")
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
