@@ -1031,6 +1031,7 @@ def main(argv):
         bench(ctx, configs, groups)
         publish(ctx.work, ctx.out)
         ctx.work = None
+        sys.stdout.write(report.headline_table(ctx.out))
         ctx.progress.note(f"done in {clock(time.monotonic() - ctx.progress.started)}: "
                           f"{os.path.join(ctx.out, 'REPORT.md')}")
         if ctx.errors:

@@ -1008,6 +1008,33 @@ def in_flight(model, params, sweep, value):
     return min(count, window)
 
 
+def headline_table(folder):
+    """The headline as a fixed-width table for a terminal: a row per workload
+    and model. The checksum column shows that every run of every model got
+    the same data ('differs' if not)."""
+    res = Results(folder)
+    row = "{:<15} {:<14} {:>9} {:>9} {:>9} {:>9} {:>7} {:>11}  {}"
+    lines = [row.format("workload", "model", "median", "min", "max", "ideal", "ratio",
+                        "ok/failed", "checksum")]
+    for group in res.headline:
+        point = group["points"][0]
+        for model in res.models:
+            stat = res.stat(model, point)
+            if stat is None:
+                why = res.skipped(model, point) or "no run"
+                lines.append(f"{group['name']:<15} {model:<14} not run: {why}")
+                continue
+            ideal = res.ideal(model, point)
+            sums = {r["checksum"] for r in stat.rows if r["checksum"]}
+            checksum = sums.pop() if len(sums) == 1 else "differs" if sums else "n/a"
+            lines.append(row.format(
+                group["name"], model, fmt_time(stat.median), fmt_time(stat.min),
+                fmt_time(stat.max), fmt_time(ideal) if ideal else "-",
+                fmt_ratio(ratio(stat.median, ideal)) if ideal else "-",
+                f"{stat.ok}/{stat.failed}", checksum))
+    return "\n".join(lines) + "\n"
+
+
 def build(folder):
     """Makes charts/ and REPORT.md in folder from its runs.csv and meta.json."""
     check_gnuplot()

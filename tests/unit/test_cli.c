@@ -405,7 +405,7 @@ static void test_help(void **state)
         "Usage: sync WORKLOAD [options]", "runs one task at a time on one thread",
         "always 1: this model runs one task at a time",
         "--url BASE", "$MOCK_URL", "http://127.0.0.1:8080", "-n, --count N", "(default: 100)",
-        "--latency-ms", "--concurrency C", "(default: 0, no limit)", "--retries",
+        "--latency-ms", "--concurrency C     in sync: always 1", "--retries",
         "--backoff-ms", "(default: 100)", "--timeout-ms", "(default: 10000)",
         "--process-ms", "--size BYTES", "(default: 1M)", "--dir DIR", "--keep", "--fsync",
         "--time-scale", "(default: 1)", "--dishes",
