@@ -114,6 +114,17 @@ check_hang_times_out() {
     expect_eq "$m hang: every task timed out" "$(json .failures.timeout)" 3
 }
 
+# A run longer than a second shows progress on a terminal (script(1) gives
+# it one), and none when stderr is a file, as for a script.
+check_progress() {
+    local m=$1 run="$BIN/$m fetch -n 6 --concurrency 1 --latency-ms 300 --url $SERVER_URL"
+
+    timeout -s KILL 60 script -qec "$run" /dev/null >"$TEST_TMP/tty.out"
+    expect_true "$m: progress on a terminal" grep -q "tasks done, 0 failed" "$TEST_TMP/tty.out"
+    run_client "$m" fetch -n 6 --concurrency 1 --latency-ms 300 --url "$SERVER_URL"
+    expect_eq "$m: no progress without a terminal" "$(grep -c 'tasks done' "$TEST_TMP/err")" 0
+}
+
 # Ctrl-C in the middle of cooking: exit 130, and a trace that says so.
 check_interrupt() {
     local m=$1 trace="$TEST_TMP/int.csv" i
@@ -137,6 +148,7 @@ for m in $(models); do
     check_usage "$m"
     check_unreachable "$m"
     check_interrupt "$m"
+    check_progress "$m"
 done
 
 for kind in status reset truncate badjson hang; do
