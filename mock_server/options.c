@@ -45,6 +45,9 @@ static const char usage_text[] =
 "                         truncate  full Content-Length, half the body, closed\n"
 "                         badjson   200 with invalid JSON; a blob is\n"
 "                                   truncated instead\n"
+"                       reset and hang turn keep-alive off: a client takes a\n"
+"                       reused connection closed with no response for a\n"
+"                       stale one and silently asks again, losing the fault\n"
 "  --hang-ms MS         how long a hang lasts, 0..3600000 (default 60000)\n"
 "  -q, --quiet          no civetweb diagnostics on stderr\n"
 "  -v, --verbose        one stderr line per request\n"
@@ -263,5 +266,12 @@ int options_parse(int argc, char **argv, struct server_options *opt)
         fprintf(stderr, "mock_server: unexpected argument '%s' (see --help)\n", argv[optind]);
         return 2;
     }
+    /* A connection closed with no response (reset; hang once --hang-ms is
+     * over) looks to a client exactly like an idle keep-alive connection
+     * the server let go, so libcurl sends the request again on a new
+     * connection, unseen by the program, and the fault is lost. With every
+     * request on its own connection, each fault reaches the client. */
+    if (opt->fail_rate > 0 && (opt->fail_kind == FAULT_RESET || opt->fail_kind == FAULT_HANG))
+        opt->keep_alive = false;
     return 0;
 }

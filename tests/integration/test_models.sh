@@ -53,12 +53,16 @@ check_faults() {
     run_client "$m" fetch "${opts[@]}" --retries 2
     expect_eq "$m $kind: --retries 2 completes all" "$STATUS/$(json .ok)" "0/$n"
     expect_true "$m $kind: --retries 2 retried" [ "$(json .retries)" -gt 0 ]
+    # One request per attempt the program made: none sent again unseen.
+    expect_eq "$m $kind: the server saw every attempt, and only those" \
+        "$(server_stat .requests)" "$((n + $(json .retries)))"
 
     reset_stats
     run_client "$m" fetch "${opts[@]}" --retries 0 --trace "$trace"
     local expected
     expected=$(failing_ids $n)
     expect_eq "$m $kind: --retries 0 exits 1" "$STATUS" 1
+    expect_eq "$m $kind: --retries 0 sent one request per task" "$(server_stat .requests)" $n
     expect_eq "$m $kind: --retries 0 fails exactly the failing ids" \
         "$(trace_ids failed "$trace")" "$expected"
     # shellcheck disable=SC2086
