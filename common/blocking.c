@@ -231,10 +231,13 @@ void download_task(struct run *run, struct worker *worker, struct task_record *r
 
 /* ---- files: write a file, read it back, verify it ---- */
 
-/* Writes size bytes of id's content to fd, a chunk at a time. 0 or errno. */
+/* Writes size bytes of id's content to fd, a chunk at a time. 0, errno,
+ * or ECANCELED once the run is cancelled (a file may be gigabytes). */
 static int write_content(int fd, long id, uint64_t size, unsigned char *buf)
 {
     for (uint64_t offset = 0; offset < size;) {
+        if (run_cancelled())
+            return ECANCELED;
         size_t len = size - offset < IO_CHUNK ? (size_t)(size - offset) : IO_CHUNK;
         content_fill((uint64_t)id, offset, buf, len);
         for (size_t done = 0; done < len;) {
@@ -251,7 +254,8 @@ static int write_content(int fd, long id, uint64_t size, unsigned char *buf)
 }
 
 /* Reads fd to its end, checking every byte against id's content. Sets
- * *size_read and *checksum; 0, errno, or -1 for a wrong byte. */
+ * *size_read and *checksum; 0, errno (ECANCELED once the run is
+ * cancelled), or -1 for a wrong byte. */
 static int read_content(int fd, long id, unsigned char *buf,
                         uint64_t *size_read, uint64_t *checksum)
 {
@@ -260,6 +264,8 @@ static int read_content(int fd, long id, unsigned char *buf,
 
     checksum_init(&state);
     for (;;) {
+        if (run_cancelled())
+            return ECANCELED;
         ssize_t n = read(fd, buf, IO_CHUNK);
         if (n < 0 && errno == EINTR)
             continue;
@@ -302,6 +308,8 @@ static enum fail_cause write_file(struct run *run, struct worker *worker, long i
     }
     if (err != 0) {
         unlink(part_path);
+        if (err == ECANCELED)
+            return failure(out, CAUSE_CANCELLED, "cancelled while writing");
         return failure(out, CAUSE_IO, "%s %s: %s", step, part_path, strerror(err));
     }
     return CAUSE_NONE;
@@ -318,6 +326,8 @@ static enum fail_cause read_file(struct run *run, struct worker *worker, long id
     uint64_t size_read = 0;
     int err = read_content(fd, id, worker->io_buf, &size_read, &out->checksum);
     close(fd);   /* read-only: nothing can be lost at close */
+    if (err == ECANCELED)
+        return failure(out, CAUSE_CANCELLED, "cancelled while reading");
     if (err > 0)
         return failure(out, CAUSE_IO, "read %s: %s", path, strerror(err));
     if (err < 0 || size_read != run->opts->size_bytes)

@@ -144,6 +144,20 @@ check_interrupt() {
     interrupt "$pid"
     expect_eq "$m Ctrl-C: exits 130" "$STATUS" 130
     expect_true "$m Ctrl-C: the trace records cancelled tasks" grep -q ',cancelled,' "$trace"
+
+    # A file of 2 GiB being written is cut short, not finished first.
+    local dir="$TEST_TMP/$m-cancel"
+    "$BIN/$m" files -n 2 --size 2G --dir "$dir" --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
+    pid=$!
+    for i in $(seq 100); do
+        [ -n "$(find "$dir" -name '*.part' 2>/dev/null)" ] && break
+        sleep 0.1
+    done
+    interrupt "$pid"
+    expect_eq "$m Ctrl-C in files: exits 130" "$STATUS" 130
+    expect_eq "$m Ctrl-C in files: both tasks cancelled" \
+        "$(trace_ids failed "$trace")/$(grep -c ',cancelled,' "$trace")" "1 2/2"
+    expect_eq "$m Ctrl-C in files: no file left" "$(find "$dir" -type f | wc -l)" 0
 }
 
 start_server --latency-ms 20 --threads 128 || exit 1
