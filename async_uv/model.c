@@ -335,7 +335,11 @@ static void window_fill(struct window *w)
     w->filling = false;
     if (w->in_flight == 0 && w->next == run->count && !w->finished) {
         w->finished = true;
-        uv_stop(&w->loop);   /* uv_run returns; window_run closes the rest */
+        /* uv_run returns; window_run closes the rest. If every task ended
+         * before the loop ever ran, there is nothing to stop, and a stop
+         * flag left set would cut short the uv_run that closes the handles. */
+        if (w->running)
+            uv_stop(&w->loop);
     }
 }
 
@@ -386,8 +390,11 @@ int window_run(struct run *run, const struct task_ops *ops)
     /* The loop runs until window_fill stops it after the last task; until
      * then the signal handles alone would keep it alive. Stopped, uv_run
      * returns nonzero, for handles still open: that is expected here. */
-    if (!w.finished)
+    if (!w.finished) {
+        w.running = true;
         (void)uv_run(&w.loop, UV_RUN_DEFAULT);
+        w.running = false;
+    }
     if (w.finished)
         status = 0;
     else

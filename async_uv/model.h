@@ -48,6 +48,7 @@ struct window {
     size_t next;                   /* run->records[next] is the next to start */
     long in_flight;                /* started, not yet finished */
     bool filling;                  /* window_fill is on the stack: do not re-enter */
+    bool running;                  /* the main uv_run is on the stack */
     bool finished;                 /* every record completed or failed */
     struct task *tasks;            /* the tasks in flight, for Ctrl-C */
 };

@@ -109,6 +109,19 @@ check_unreachable() {
     expect_true "$m: an unreachable server is named" grep -q 'cannot reach' "$TEST_TMP/err"
 }
 
+# Every task fails at once, before any can wait (a folder whose name leaves
+# no room for the files' names): the run still ends with its summary.
+check_all_fail_at_once() {
+    local m=$1 dir="$TEST_TMP/long"
+
+    while [ ${#dir} -lt 3880 ]; do dir="$dir/$(printf 'd%.0s' $(seq 200))"; done
+    dir="$dir/$(printf 'e%.0s' $(seq $((4085 - ${#dir}))))"   # 4,085 bytes
+    mkdir -p "$(dirname "$dir")"
+    run_client "$m" files -n 3 --dir "$dir" --json
+    expect_eq "$m: every task failing at once: exit 1, 3 failed by io" \
+        "$STATUS $(json .failed) $(json .failures.io)" "1 3 3"
+}
+
 # Every request hangs: each task fails by timeout, in bounded time.
 check_hang_times_out() {
     local m=$1
@@ -167,6 +180,7 @@ for m in $(models); do
     check_unreachable "$m"
     check_interrupt "$m"
     check_progress "$m"
+    check_all_fail_at_once "$m"
 done
 
 for kind in status reset truncate badjson hang; do
