@@ -145,7 +145,9 @@ static void blob_judge(struct download_task *dt)
     uint64_t size = dt->task.window->run->opts->size_bytes;
     char why[RECORD_ERROR_MAX];
 
-    if (dt->mismatch) {
+    if (dt->cause == CAUSE_STATUS) {
+        blob_settle(dt, dt->cause, dt->why);   /* an error text: no blob to judge */
+    } else if (dt->mismatch) {
         snprintf(why, sizeof why, "wrong bytes near offset %" PRIu64, dt->received);
         blob_settle(dt, CAUSE_MISMATCH, why);
     } else if (dt->write_err != 0) {

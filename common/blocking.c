@@ -186,6 +186,8 @@ static enum fail_cause receive_blob(struct run *run, struct worker *worker,
 
     checksum_init(&sink.checksum);
     enum fail_cause cause = transfer(run, worker, rec, on_blob_data, &sink, out);
+    if (cause == CAUSE_STATUS)
+        return cause;   /* the body was an error text: no blob to judge */
     if (sink.mismatch)
         return failure(out, CAUSE_MISMATCH, "wrong bytes near offset %llu",
                        (unsigned long long)sink.received);

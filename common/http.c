@@ -178,11 +178,18 @@ enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf,
         status = 0;     /* no status to report; the result says the rest */
     rec->http_status = status;
     why[0] = '\0';
+    /* A status other than 200 is the cause, whatever then happened to the
+     * body: that body is the server's error text, not the item or blob, and
+     * a write callback may well have refused it. */
+    if (status != 0 && status != 200) {
+        snprintf(why, why_size, "HTTP %ld", status);
+        return CAUSE_STATUS;
+    }
     if (result == CURLE_OK) {
         if (status == 200)
             return CAUSE_NONE;
-        snprintf(why, why_size, "HTTP %ld", status);
-        return CAUSE_STATUS;
+        snprintf(why, why_size, "no HTTP status");
+        return CAUSE_RESET;
     }
     snprintf(why, why_size, "%s",
              errbuf != NULL && errbuf[0] != '\0' ? errbuf : curl_easy_strerror(result));

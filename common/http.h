@@ -47,7 +47,9 @@ CURLcode http_setup(CURL *easy, const struct run *run, const char *url,
  * write callback refused a piece and counts as CAUSE_IO: a caller whose
  * callback knows better (wrong bytes, a failed write()) uses its own cause.
  * libcurl errors not named in http.c count as CAUSE_RESET: they happen on an
- * open connection whose answer was then lost. */
+ * open connection whose answer was then lost. A status other than 200 is
+ * CAUSE_STATUS whatever the CURLcode: a caller that checks the body must
+ * ask this first, since that body was the server's error text. */
 enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf,
                            struct task_record *rec, char *why, size_t why_size);
 

@@ -86,6 +86,16 @@ check_truncated_download() {
     expect_eq "$m truncated download: no part file left" "$(find "$dir" -name '*.part' | wc -l)" 0
 }
 
+# A blob answered with a 500 fails for its status, not for its bytes.
+check_download_status() {
+    local m=$1 n=30
+
+    reset_stats
+    run_client "$m" download -n $n --size 64K --url "$SERVER_URL" --json
+    expect_eq "$m download: a 500 counts as status" "$(json .failures.status)/$(json .failed)" \
+        "$(failing_ids $n | wc -w)/$(failing_ids $n | wc -w)"
+}
+
 check_usage() {
     local m=$1
 
@@ -189,6 +199,7 @@ for kind in status reset truncate badjson hang; do
     for m in $(models); do
         check_faults "$m" $kind
         [ $kind = truncate ] && check_truncated_download "$m"
+        [ $kind = status ] && check_download_status "$m"
     done
 done
 

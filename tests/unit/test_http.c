@@ -251,6 +251,24 @@ static void test_body_too_large(void **state)
     server_stop(&s);
 }
 
+/* A refused body is not the cause when the status says what went wrong:
+ * the body was the server's error text. */
+static void test_status_body_refused(void **state)
+{
+    char head[128];
+    struct server s;
+    struct transfer t;
+
+    (void)state;
+    snprintf(head, sizeof head, "HTTP/1.1 500 Oops\r\nContent-Length: %d\r\n\r\n", BODY_LIMIT + 1);
+    server_start(&s, head, BODY_LIMIT + 1, 0);
+    assert_int_equal(transfer_run(&t, s.port, 5000), CAUSE_STATUS);
+    assert_int_equal(t.rec.http_status, 500);
+    assert_string_equal(t.why, "HTTP 500");
+    body_free(&t.body);
+    server_stop(&s);
+}
+
 /* ---- http_judge alone ---- */
 
 static void test_judge_mapping(void **state)
@@ -421,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_connect_refused),
         cmocka_unit_test(test_body_too_large),
+        cmocka_unit_test(test_status_body_refused),
         cmocka_unit_test(test_judge_mapping),
         cmocka_unit_test(test_body),
         cmocka_unit_test(test_check_server),
