@@ -24,7 +24,8 @@ struct run {
     const struct model *model;
     struct task_record *records; /* count records; records[i].id == i + 1 */
     size_t count;
-    uint64_t start_ns;           /* clock_now_ns() when the first task may start */
+    uint64_t start_ns;           /* clock_now_ns() as the model is handed the run: its
+                                  * set-up (threads, a loop) counts in the wall time */
     char dir[4096];              /* download, files: the folder written to */
 
     /* Facts the model reports for the summary; 0 or NULL when they do not apply. */

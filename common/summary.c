@@ -198,6 +198,17 @@ void summary_print_human(FILE *out, const struct run *run, const struct summary 
 /* ---- For scripts ---- */
 
 /* Adds key: value to obj. 0, or -1 when cJSON could not allocate. */
+/* A byte count as an exact integer: a JSON number through cJSON is a
+ * double, exact only up to 2^53 (8 PiB, which 1,000,000 tasks of 16 GiB
+ * would pass). */
+static int add_count(cJSON *obj, const char *key, uint64_t value)
+{
+    char text[24];
+
+    snprintf(text, sizeof text, "%" PRIu64, value);
+    return cJSON_AddRawToObject(obj, key, text) != NULL ? 0 : -1;
+}
+
 static int add_number(cJSON *obj, const char *key, double value)
 {
     return cJSON_AddNumberToObject(obj, key, value) != NULL ? 0 : -1;
@@ -238,7 +249,7 @@ static int add_results(cJSON *root, const struct summary *sum)
         || add_number(root, "failed", (double)sum->failed)
         || add_failures(root, sum)
         || add_number(root, "retries", (double)sum->retries)
-        || add_number(root, "bytes", (double)sum->bytes)
+        || add_count(root, "bytes", sum->bytes)
         || add_number(root, "wall_ms", sum->wall_ms)
         || add_number(root, "user_ms", sum->user_ms)
         || add_number(root, "sys_ms", sum->sys_ms)

@@ -18,7 +18,8 @@ struct summary {
     long failures[CAUSE_COUNT];   /* failed tasks by their cause */
     long retries;                 /* attempts beyond the first, over all tasks */
     uint64_t bytes;
-    double wall_ms;               /* run start to summary_compute() */
+    double wall_ms;               /* run->start_ns to summary_compute(): the model's
+                                   * set-up and tear-down included */
     double user_ms, sys_ms;       /* CPU time of the whole process */
     long max_rss_kb;              /* peak resident set size */
     double p50_ms, p90_ms, p99_ms, max_ms; /* per-task duration, start to end */
