@@ -7,7 +7,7 @@
 set logscale xy
 set format x '%g'
 set format y '%g'
-set key top left
+set key below center horizontal noopaque nobox   # under the axis: never over a point, whatever the data
 set xrange [xmin:xmax]
 set xlabel 'tasks N (log scale)'
 set multiplot layout 1, 2 title 'Cost of the work per model (fetch count sweep, medians)' font ',13'

@@ -11,7 +11,7 @@
 set logscale xy
 set format x '%g'
 set format y '%.0f'
-set key top left
+set key below center horizontal noopaque nobox   # under the axis: never over a point, whatever the data
 set ylabel 'requests held at once by the server'
 set multiplot layout 1, words(sweeps) title 'The server against the load: the most requests it held at once in each run (/stats max_in_flight) and its threads' font ',13'
 do for [sweep in sweeps] {

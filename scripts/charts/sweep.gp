@@ -19,7 +19,7 @@ set format y '%g'
 set format x '%g'
 @xtics_cmd
 set xrange [xmin:xmax]
-set key top left
+set key below center horizontal noopaque nobox   # under the axis: never over a point, whatever the data
 set lmargin 10
 if (panels == 2) { set multiplot layout 2, 1 }
 

@@ -16,7 +16,7 @@ set xrange [-0.6:xmax]
 set xtics scale 0 font ',11'
 set bmargin 5
 set grid noxtics ytics
-set key top left
+set key outside top center horizontal   # never over a bar, whatever the data
 set boxwidth bw absolute
 
 plot for [m in models] data.'-'.m.'.dat' using 1:2 with boxes lc rgb color(m) title m, \
