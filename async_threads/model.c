@@ -57,22 +57,7 @@ static void on_pool_job(void *thread_ctx, void *arg)
  * is made, used and cleaned up on that one thread. */
 static int on_thread_start(void *thread_ctx)
 {
-    struct worker *worker = thread_ctx;
-
-    if (worker_init(worker) != 0)
-        return -1;
-    /* http_setup sets this too, but only for a handle that transfers.
-     * Without it even curl_easy_cleanup installs and restores a SIGPIPE
-     * handler, and each sigaction walks every thread of the process: with
-     * 10,000 threads that made the pool's shutdown take seconds. */
-    CURLcode rc = curl_easy_setopt(worker->easy, CURLOPT_NOSIGNAL, 1L);
-    if (rc != CURLE_OK) {
-        fprintf(stderr, "%s: curl_easy_setopt(CURLOPT_NOSIGNAL): %s\n",
-                run_program(), curl_easy_strerror(rc));
-        worker_cleanup(worker);
-        return -1;
-    }
-    return 0;
+    return worker_init(thread_ctx);
 }
 
 /* Called by the pool on each thread after its last job. */
