@@ -1,7 +1,7 @@
 /* fsutil.c: the few file-system chores the client programs share.
  *
- * The folder a run writes into, its removal afterwards, the names of a
- * task's file, and the open-files limit. Each failure is printed here as
+ * The folder a run writes into, its removal afterwards, and the names of a
+ * task's file. Each failure is printed here as
  * one line naming the path, so callers only pass -1 on. */
 #include "fsutil.h"
 
@@ -137,29 +137,4 @@ int file_paths(const char *dir, const char *prefix, long id,
     if (len < 0 || (size_t)len >= size)
         return -1;
     return 0;
-}
-
-/* The kernel refuses an infinite open-files limit; this is its usual
- * ceiling (fs.nr_open). */
-#define NOFILE_CEILING 1048576
-
-long limits_raise_nofile(void)
-{
-    struct rlimit limit;
-    rlim_t old_soft;
-
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
-        fprintf(stderr, "%s: getrlimit(RLIMIT_NOFILE): %s\n", run_program(), strerror(errno));
-        return -1;
-    }
-    old_soft = limit.rlim_cur;
-    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? NOFILE_CEILING : limit.rlim_max;
-    if (limit.rlim_cur <= old_soft)
-        return old_soft > LONG_MAX ? LONG_MAX : (long)old_soft;
-    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-        fprintf(stderr, "%s: setrlimit(RLIMIT_NOFILE, %llu): %s\n", run_program(),
-                (unsigned long long)limit.rlim_cur, strerror(errno));
-        return old_soft > LONG_MAX ? LONG_MAX : (long)old_soft;
-    }
-    return (long)limit.rlim_cur;
 }

@@ -21,10 +21,4 @@ int dir_remove(const char *dir);
 int file_paths(const char *dir, const char *prefix, long id,
                char *final_path, char *part_path, size_t size);
 
-/* Raises the soft limit on open files to the hard limit, so that thousands
- * of sockets or files can be open at once. Returns the soft limit now in
- * force; a refused raise is printed and the old limit returned; -1 (printed)
- * when the limit cannot even be read. */
-long limits_raise_nofile(void);
-
 #endif

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "fsutil.h"
 #include "http.h"
+#include "nofile.h"
 #include "options.h"
 #include "record.h"
 #include "run.h"
@@ -137,7 +138,7 @@ int main(int argc, char **argv)
     }
     if (install_signal_handlers() != 0)
         return EXIT_CANNOT_START;
-    limits_raise_nofile();
+    nofile_raise(run_program());
 
     /* Before any thread exists: libcurl's global state is not thread-safe. */
     CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include <civetweb.h>
 
 #include "handlers.h"
+#include "nofile.h"
 #include "options.h"
 #include "server.h"
 
@@ -111,25 +111,10 @@ static int block_stop_signals(sigset_t *set)
  * connection_queue that still fits. 0, or -1 after printing why. */
 static int fit_fd_limit(long threads, long *queue_len)
 {
-    struct rlimit lim;
+    long limit = nofile_raise("mock_server");
 
-    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) {
-        fprintf(stderr, "mock_server: cannot read the open-file limit: %s\n", strerror(errno));
+    if (limit < 0)
         return -1;
-    }
-    if (lim.rlim_cur < lim.rlim_max) {
-        struct rlimit raised = lim;
-        /* An unlimited hard limit cannot be the soft one; 2^20 is Linux's
-         * default nr_open, the most a process may have. */
-        raised.rlim_cur = lim.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : lim.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
-            lim = raised;
-        else
-            fprintf(stderr, "mock_server: cannot raise the open-file limit to %llu: %s\n",
-                    (unsigned long long)raised.rlim_cur, strerror(errno));
-    }
-    long limit = lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur > (rlim_t)LONG_MAX / 2
-                     ? LONG_MAX / 2 : (long)lim.rlim_cur;
     long spare = limit - threads - FD_MARGIN;
     if (spare < QUEUE_MIN) {
         fprintf(stderr, "mock_server: --threads %ld needs %ld open files, the limit is %llu: "

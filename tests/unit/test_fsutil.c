@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "fsutil.h"
+#include "nofile.h"
 #include "run.h"
 
 static int no_workload(struct run *run)
@@ -201,14 +202,14 @@ static void test_file_paths(void **state)
     assert_int_equal(file_paths("/tmp/d", "file", 7, final_path, part_path, 10), -1);
 }
 
-static void test_limits_raise_nofile(void **state)
+static void test_nofile_raise(void **state)
 {
     struct rlimit before, after;
     long limit;
 
     (void)state;
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &before), 0);
-    limit = limits_raise_nofile();
+    limit = nofile_raise("test_fsutil");
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &after), 0);
     assert_true(limit >= (long)before.rlim_cur);
     assert_int_equal(limit, (long)after.rlim_cur);
@@ -236,7 +237,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_named_dir, make_base, remove_base),
         cmocka_unit_test_setup_teardown(test_dir_remove_missing, make_base, remove_base),
         cmocka_unit_test(test_file_paths),
-        cmocka_unit_test(test_limits_raise_nofile),
+        cmocka_unit_test(test_nofile_raise),
         cmocka_unit_test(test_clock),
     };
 
