@@ -25,7 +25,8 @@ PKGS := libcurl libuv libcjson libxxhash
 # ---- Install missing Debian packages before anything is compiled ----
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
 DEPS_MISSING := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null \
-                  && [ -f /usr/include/civetweb.h ] && command -v gnuplot jq curl python3 >/dev/null \
+                  && [ -f /usr/include/civetweb.h ] && command -v gnuplot jq curl strace >/dev/null \
+                  && /usr/bin/python3 -c 'import xxhash' 2>/dev/null \
                   || echo yes)
 ifeq ($(DEPS_MISSING),yes)
 $(info make: some packages are missing; running scripts/install-deps.sh)

@@ -123,7 +123,11 @@ static enum fail_cause transfer(struct run *run, struct worker *worker,
     if (http_setup(worker->easy, run, url, on_body, body_data, worker->errbuf) != CURLE_OK)
         return failure(out, CAUSE_CONNECT, "cannot set up the transfer");
     CURLcode result = curl_easy_perform(worker->easy);
-    return http_judge(worker->easy, result, worker->errbuf, rec, out->why, sizeof out->why);
+    enum fail_cause cause = http_judge(worker->easy, result, worker->errbuf, rec,
+                                       out->why, sizeof out->why);
+    if (cause == CAUSE_CANCELLED)   /* http_on_progress stopped it: say so as every model does */
+        return failure(out, CAUSE_CANCELLED, "cancelled during the transfer");
+    return cause;
 }
 
 /* ---- fetch: GET an item, check it, process it ---- */

@@ -6,7 +6,7 @@ set -eu
 
 packages="build-essential pkg-config libcurl4-openssl-dev libuv1-dev libcjson-dev
 libcmocka-dev libcivetweb-dev libxxhash-dev
-gnuplot-nox curl jq procps python3"
+gnuplot-nox curl jq procps python3 python3-xxhash strace"
 
 if [ "$(id -u)" -eq 0 ]; then
     run=""

@@ -117,6 +117,40 @@ interrupt() {
     STATUS=$?
 }
 
+# wait_for COMMAND...: up to 10 s for the command to succeed, tried afresh
+# every 0.1 s; false when it never did.
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        "$@" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# in_flight_at_least N: the server is answering N requests or more now.
+in_flight_at_least() {
+    [ "$(server_stat .in_flight)" -ge "$1" ] 2>/dev/null
+}
+
+# lines_at_least N TEXT FILE: FILE has N lines or more that hold TEXT.
+lines_at_least() {
+    [ "$(grep -c "$2" "$3")" -ge "$1" ] 2>/dev/null
+}
+
+# has_file DIR FIND-TESTS...: find(1) finds something.
+has_file() {
+    local dir=$1
+    shift
+    [ -n "$(find "$dir" "$@" 2>/dev/null | head -1)" ]
+}
+
+# window_of MODEL C: the --concurrency to pass a model for a window of C
+# (sync runs one task at a time and takes only 1).
+window_of() {
+    if [ "$1" = sync ]; then echo 1; else echo "$2"; fi
+}
+
 # models: the client programs built in $BIN, in a fixed order.
 models() {
     local m

@@ -3,9 +3,9 @@
 #
 # The pool runs exactly as many requests at once as it has threads (the
 # server's max_in_flight says so, not a clock); the cook's dishes are ready
-# shortest first; Ctrl-C cancels what has not started; a pool that cannot
-# start all its threads unwinds and exits 3; the TSan and ASan builds run a
-# fetch with faults and retries without a report.
+# shortest first; a pool that cannot start all its threads unwinds and
+# exits 3; the TSan and ASan builds run a fetch with faults and retries
+# without a report.
 . "$(dirname "$0")/../lib.sh"
 
 [ -x "$BIN/async_threads" ] || exit 0
@@ -77,28 +77,6 @@ expect_eq "cook: every dish started before the first was ready" \
     "3 3"
 expect_eq "cook: ready shortest first" \
     "$(sed -n 's/.*\] \(.*\) is ready.*/\1/p' "$TEST_TMP/out" | xargs)" "Tea Soup Stew"
-
-# ---- Ctrl-C: running tasks end, the others never start ----
-
-start_server --latency-ms 20 --threads 128 || exit 1
-trace="$TEST_TMP/int.csv"
-reset_stats
-"$BIN/async_threads" fetch -n 40 --concurrency 4 --latency-ms 500 --url "$SERVER_URL" \
-    --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
-pid=$!
-for i in $(seq 100); do
-    [ "$(server_stat .in_flight)" -gt 0 ] 2>/dev/null && break
-    sleep 0.1
-done
-interrupt "$pid"
-expect_eq "Ctrl-C: exits 130" "$STATUS" 130
-expect_eq "Ctrl-C: every task in the trace" "$(($(wc -l <"$trace") - 1))" 40
-expect_eq "Ctrl-C: no task left pending or running" \
-    "$(trace_ids pending "$trace")$(trace_ids running "$trace")" ""
-expect_true "Ctrl-C: tasks not started are cancelled with no attempt" \
-    grep -q '^[0-9]*,failed,.*,0,0,0,0000000000000000,cancelled,' "$trace"
-expect_true "Ctrl-C: the server got fewer than 40 requests" \
-    [ "$(server_stat .requests)" -lt 40 ]
 
 # ---- A pool that cannot start all its threads ----
 

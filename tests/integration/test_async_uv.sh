@@ -27,28 +27,9 @@ glue() {
     grep 'curl_uv: ' "$TEST_TMP/err" | grep -o "[0-9]* $1" | head -1 | cut -d' ' -f1
 }
 
-# wait_for COMMAND...: up to 10 s for the command to succeed.
-wait_for() {
-    local i
-    for i in $(seq 100); do
-        "$@" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-
 # Conditions for wait_for, evaluated afresh at each try.
 in_flight() {
     [ "$(server_stat .in_flight)" -gt 0 ] 2>/dev/null
-}
-lines_at_least() {   # lines_at_least N TEXT FILE
-    [ "$(grep -c "$2" "$3")" -ge "$1" ] 2>/dev/null
-}
-has_file() {   # has_file DIR FIND-TESTS...
-    local dir=$1
-    shift
-    [ -n "$(find "$dir" "$@" 2>/dev/null | head -1)" ]
 }
 
 # ---- The window: the concurrency the server sees ----
@@ -169,47 +150,10 @@ expect_eq "64 fds, 200 requests at once: exits 1" "$?" 1
 expect_true "64 fds, 200 requests at once: EMFILE named" grep -q 'socket: .*(EMFILE)' \
     "$TEST_TMP/emfile.csv"
 
-# ---- Ctrl-C: in-flight transfers cancelled, waiting tasks never start ----
+# ---- Ctrl-C in files: thousands of uv_fs requests cancelled ----
+# (Ctrl-C in every workload, for every model: test_interrupt.sh.)
 
 trace="$TEST_TMP/int.csv"
-reset_stats
-"$BIN/async_uv" fetch -n 200 --concurrency 20 --latency-ms 3000 --url "$SERVER_URL" \
-    --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
-pid=$!
-wait_for in_flight
-interrupt "$pid"
-expect_eq "Ctrl-C fetch: exits 130" "$STATUS" 130
-expect_eq "Ctrl-C fetch: every task in the trace" "$(($(wc -l <"$trace") - 1))" 200
-expect_eq "Ctrl-C fetch: no task left pending or running" \
-    "$(trace_ids pending "$trace")$(trace_ids running "$trace")" ""
-expect_eq "Ctrl-C fetch: the 20 in flight cancelled during their transfer" \
-    "$(grep -c ',cancelled,"cancelled during the transfer"$' "$trace")" 20
-expect_eq "Ctrl-C fetch: the 180 waiting never started" \
-    "$(grep -c '^[0-9]*,failed,.*,0,0,0,0000000000000000,cancelled,' "$trace")" 180
-expect_true "Ctrl-C fetch: the server got fewer than 200 requests" \
-    [ "$(server_stat .requests)" -lt 200 ]
-
-start_server --latency-ms 20 --threads 128 --fail-rate 1 --fail-times 0 || exit 1
-"$BIN/async_uv" fetch -n 10 --retries 3 --backoff-ms 60000 --url "$SERVER_URL" -v \
-    --trace "$trace" >"$TEST_TMP/int.out" 2>"$TEST_TMP/int.err" &
-pid=$!
-wait_for lines_at_least 10 'retry in' "$TEST_TMP/int.err"
-interrupt "$pid"
-expect_eq "Ctrl-C in backoff: exits 130" "$STATUS" 130
-expect_eq "Ctrl-C in backoff: every timer stopped" \
-    "$(grep -c ',cancelled,"cancelled during backoff"$' "$trace")" 10
-
-start_server --latency-ms 20 --threads 128 || exit 1
-dir="$TEST_TMP/int-download"
-"$BIN/async_uv" download -n 4 --size 4G --url "$SERVER_URL" --dir "$dir" \
-    --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
-pid=$!
-wait_for has_file "$dir" -name '*.part' -size +1M
-interrupt "$pid"
-expect_eq "Ctrl-C download: exits 130" "$STATUS" 130
-expect_eq "Ctrl-C download: all 4 cancelled" "$(grep -c ',cancelled,' "$trace")" 4
-expect_eq "Ctrl-C download: no file left" "$(find "$dir" -type f | wc -l)" 0
-
 dir="$TEST_TMP/int-files"
 "$BIN/async_uv" files -n 2000 --size 1M --dir "$dir" --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
 pid=$!

@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""reference_checksum.py: the checksums of the README, computed without the C code.
+
+The integration tests compare every client's checksums with
+tests/tools/expected_checksum, which calls the same C functions as the
+clients: a change to what is hashed, or in which order, would move both
+alike and pass. This script is the independent definition the C code is
+pinned to. It follows the README's words, not the C source:
+
+  content of id:  word k = mix64(k ^ mix64(id)), stored little-endian,
+                  mix64 being splitmix64's finaliser;
+  item payload:   256 characters, character i = ALPHABET[mix64(key + i) % 62]
+                  with key = mix64(id ^ 0x6974656d);
+  task checksum:  XXH3-64 (seed 0) of the item's payload, of a blob's or
+                  file's bytes, or of a dish's name; 0 when the task failed;
+  run checksum:   XXH3-64 over, for each task in id order, the 17 bytes
+                  int64 id (little-endian), uint8 completed (1 or 0),
+                  uint64 task checksum (little-endian).
+
+Usage (the same words as expected_checksum, plus `task`):
+  reference_checksum.py fetch N [FAILED_ID ...]
+  reference_checksum.py download|files N SIZE_BYTES [FAILED_ID ...]
+  reference_checksum.py cook [DISHES]
+  reference_checksum.py task fetch ID | task download|files ID SIZE_BYTES | task cook NAME
+Prints the checksum as 16 hex digits. Needs Debian's python3-xxhash.
+"""
+import struct
+import sys
+
+import xxhash
+
+MASK = (1 << 64) - 1
+ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+DEFAULT_DISHES = "Green Pepper with Meat:3,Tomato and Eggs:2,Garlic Lettuce:1"
+
+
+def mix64(x):
+    x = (x + 0x9E3779B97F4A7C15) & MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK
+    return x ^ (x >> 31)
+
+
+def content(ident, size):
+    key = mix64(ident)
+    words = (size + 7) // 8
+    data = b"".join(struct.pack("<Q", mix64(k ^ key)) for k in range(words))
+    return data[:size]
+
+
+def item_payload(ident):
+    key = mix64((ident ^ 0x6974656D) & MASK)
+    return bytes(ALPHABET[mix64((key + i) & MASK) % len(ALPHABET)] for i in range(256))
+
+
+def xxh3(data):
+    return xxhash.xxh3_64_intdigest(data)
+
+
+def task_checksum(workload, ident, size=0, name=""):
+    if workload == "fetch":
+        return xxh3(item_payload(ident))
+    if workload in ("download", "files"):
+        return xxh3(content(ident, size))
+    return xxh3(name.encode())
+
+
+def run_checksum(results):
+    """results: (id, completed, task checksum) in id order."""
+    data = b"".join(struct.pack("<qBQ", ident, int(done), ck) for ident, done, ck in results)
+    return xxh3(data)
+
+
+def usage():
+    sys.stderr.write(__doc__.split("Usage", 1)[1])
+    sys.exit(2)
+
+
+def main(argv):
+    if len(argv) < 1:
+        usage()
+    if argv[0] == "task":
+        if len(argv) < 3:
+            usage()
+        workload, arg = argv[1], argv[2]
+        if workload == "cook":
+            ck = task_checksum("cook", 0, name=arg)
+        else:
+            ck = task_checksum(workload, int(arg), int(argv[3]) if len(argv) > 3 else 0)
+        print("%016x" % ck)
+        return
+    workload = argv[0]
+    if workload == "cook":
+        dishes = (argv[1] if len(argv) > 1 else DEFAULT_DISHES).split(",")
+        names = [d.rsplit(":", 1)[0] for d in dishes]
+        results = [(i + 1, True, task_checksum("cook", 0, name=n)) for i, n in enumerate(names)]
+        print("%016x" % run_checksum(results))
+        return
+    sized = workload != "fetch"
+    if workload not in ("fetch", "download", "files") or len(argv) < 2 + sized:
+        usage()
+    count = int(argv[1])
+    size = int(argv[2]) if sized else 0
+    failed = {int(a) for a in argv[2 + sized:]}
+    results = []
+    for ident in range(1, count + 1):
+        done = ident not in failed
+        results.append((ident, done, task_checksum(workload, ident, size) if done else 0))
+    print("%016x" % run_checksum(results))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
