@@ -63,7 +63,7 @@ struct pool {
 static void must(int rc, const char *what)
 {
     if (rc != 0) {
-        fprintf(stderr, "%s: %s: %s\n", run_program(), what, strerror(rc));
+        fprintf(stderr, "%s: %s: %s\n", program_name(), what, strerror(rc));
         abort();
     }
 }
@@ -135,14 +135,14 @@ static int start_threads(struct pool *pool)
     int rc = pthread_attr_init(&attr);
 
     if (rc != 0) {
-        fprintf(stderr, "%s: pthread_attr_init: %s\n", run_program(), strerror(rc));
+        fprintf(stderr, "%s: pthread_attr_init: %s\n", program_name(), strerror(rc));
         return -1;
     }
     if (config->stack_bytes > 0) {
         rc = pthread_attr_setstacksize(&attr, config->stack_bytes);
         if (rc != 0)
             fprintf(stderr, "%s: pthread_attr_setstacksize (%zu KiB): %s\n",
-                    run_program(), config->stack_bytes / 1024, strerror(rc));
+                    program_name(), config->stack_bytes / 1024, strerror(rc));
     }
     for (long i = 0; rc == 0 && i < config->threads; i++) {
         struct pool_thread *thread = &pool->threads[i];
@@ -152,7 +152,7 @@ static int start_threads(struct pool *pool)
         rc = pthread_create(&thread->id, &attr, pool_thread_main, thread);
         if (rc != 0)   /* EAGAIN: out of threads, or of memory for a stack */
             fprintf(stderr, "%s: pthread_create (thread %ld of %ld): %s\n",
-                    run_program(), i + 1, config->threads, strerror(rc));
+                    program_name(), i + 1, config->threads, strerror(rc));
         else
             pool->started = i + 1;
     }
@@ -193,12 +193,12 @@ int pool_create(struct pool **out, const struct pool_config *config)
 
     if (config->threads < 1) {
         fprintf(stderr, "%s: a pool needs 1 thread or more, not %ld\n",
-                run_program(), config->threads);
+                program_name(), config->threads);
         return -1;
     }
     pool = calloc(1, sizeof *pool);
     if (pool == NULL) {
-        fprintf(stderr, "%s: cannot allocate a pool: %s\n", run_program(), strerror(errno));
+        fprintf(stderr, "%s: cannot allocate a pool: %s\n", program_name(), strerror(errno));
         return -1;
     }
     pool->config = *config;
@@ -207,23 +207,23 @@ int pool_create(struct pool **out, const struct pool_config *config)
     pool->contexts = calloc((size_t)config->threads, config->ctx_size ? config->ctx_size : 1);
     if (pool->threads == NULL || pool->contexts == NULL) {
         fprintf(stderr, "%s: cannot allocate a pool of %ld threads: %s\n",
-                run_program(), config->threads, strerror(errno));
+                program_name(), config->threads, strerror(errno));
         goto out_free;
     }
 
     rc = pthread_mutex_init(&pool->lock, NULL);
     if (rc != 0) {
-        fprintf(stderr, "%s: pthread_mutex_init: %s\n", run_program(), strerror(rc));
+        fprintf(stderr, "%s: pthread_mutex_init: %s\n", program_name(), strerror(rc));
         goto out_free;
     }
     rc = pthread_cond_init(&pool->work_cond, NULL);
     if (rc != 0) {
-        fprintf(stderr, "%s: pthread_cond_init: %s\n", run_program(), strerror(rc));
+        fprintf(stderr, "%s: pthread_cond_init: %s\n", program_name(), strerror(rc));
         goto out_lock;
     }
     rc = pthread_cond_init(&pool->owner_cond, NULL);
     if (rc != 0) {
-        fprintf(stderr, "%s: pthread_cond_init: %s\n", run_program(), strerror(rc));
+        fprintf(stderr, "%s: pthread_cond_init: %s\n", program_name(), strerror(rc));
         goto out_work_cond;
     }
     if (start_threads(pool) != 0 || wait_for_inits(pool) != 0) {

@@ -46,7 +46,7 @@ static void read_finished(struct curl_uv *cu)
 
         CURLMcode mc = curl_multi_remove_handle(cu->multi, easy);
         if (mc != CURLM_OK)
-            fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", run_program(),
+            fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
                     curl_multi_strerror(mc));
         cu->transfers--;
         cu->finished++;
@@ -54,7 +54,7 @@ static void read_finished(struct curl_uv *cu)
         if (rc != CURLE_OK) {
             /* Without its owner the transfer cannot be reported at all. */
             fprintf(stderr, "%s: curl_easy_getinfo(CURLINFO_PRIVATE): %s\n",
-                    run_program(), curl_easy_strerror(rc));
+                    program_name(), curl_easy_strerror(rc));
             abort();
         }
         cu->on_done(easy, result, easy_private);
@@ -70,7 +70,7 @@ static void socket_action(struct curl_uv *cu, curl_socket_t fd, int ev_bitmask)
     cu->socket_actions++;
     CURLMcode mc = curl_multi_socket_action(cu->multi, fd, ev_bitmask, &running);
     if (mc != CURLM_OK)
-        fprintf(stderr, "%s: curl_multi_socket_action: %s\n", run_program(),
+        fprintf(stderr, "%s: curl_multi_socket_action: %s\n", program_name(),
                 curl_multi_strerror(mc));
     read_finished(cu);
 }
@@ -137,7 +137,7 @@ static void on_uv_poll(uv_poll_t *poll, int status, int events)
         !uv_is_active((uv_handle_t *)poll)) {
         int rc = uv_poll_start(poll, sock->events, on_uv_poll);
         if (rc < 0)
-            fprintf(stderr, "%s: uv_poll_start: %s\n", run_program(), uv_strerror(rc));
+            fprintf(stderr, "%s: uv_poll_start: %s\n", program_name(), uv_strerror(rc));
     }
 }
 
@@ -148,7 +148,7 @@ static struct curl_uv_socket *socket_watch(struct curl_uv *cu, curl_socket_t fd)
     struct curl_uv_socket *sock = calloc(1, sizeof *sock);
 
     if (sock == NULL) {
-        fprintf(stderr, "%s: cannot allocate a socket watcher: %s\n", run_program(),
+        fprintf(stderr, "%s: cannot allocate a socket watcher: %s\n", program_name(),
                 strerror(errno));
         return NULL;
     }
@@ -164,7 +164,7 @@ static struct curl_uv_socket *socket_watch(struct curl_uv *cu, curl_socket_t fd)
     }
     int rc = uv_poll_init_socket(cu->loop, &sock->poll, fd);
     if (rc < 0) {
-        fprintf(stderr, "%s: uv_poll_init_socket(%d): %s\n", run_program(), (int)fd,
+        fprintf(stderr, "%s: uv_poll_init_socket(%d): %s\n", program_name(), (int)fd,
                 uv_strerror(rc));
         free(sock);   /* init failed: no handle exists to close */
         return NULL;
@@ -177,7 +177,7 @@ static struct curl_uv_socket *socket_watch(struct curl_uv *cu, curl_socket_t fd)
      * the pointer in libcurl's table. */
     CURLMcode mc = curl_multi_assign(cu->multi, fd, sock);
     if (mc != CURLM_OK) {
-        fprintf(stderr, "%s: curl_multi_assign: %s\n", run_program(), curl_multi_strerror(mc));
+        fprintf(stderr, "%s: curl_multi_assign: %s\n", program_name(), curl_multi_strerror(mc));
         socket_unwatch(sock);
         return NULL;
     }
@@ -212,7 +212,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
         sock->events |= UV_WRITABLE;
     int rc = uv_poll_start(&sock->poll, sock->events, on_uv_poll);
     if (rc < 0) {
-        fprintf(stderr, "%s: uv_poll_start(%d): %s\n", run_program(), (int)fd, uv_strerror(rc));
+        fprintf(stderr, "%s: uv_poll_start(%d): %s\n", program_name(), (int)fd, uv_strerror(rc));
         return -1;
     }
     return 0;
@@ -249,7 +249,7 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
         rc = uv_timer_start(&cu->timer, on_uv_timer, (uint64_t)timeout_ms, 0);
     }
     if (rc < 0) {
-        fprintf(stderr, "%s: uv_timer_%s: %s\n", run_program(),
+        fprintf(stderr, "%s: uv_timer_%s: %s\n", program_name(),
                 timeout_ms < 0 ? "stop" : "start", uv_strerror(rc));
         return -1;
     }
@@ -266,7 +266,7 @@ int curl_uv_init(struct curl_uv *cu, uv_loop_t *loop, curl_uv_done_fn *on_done)
 
     int rc = uv_timer_init(loop, &cu->timer);
     if (rc < 0) {
-        fprintf(stderr, "%s: uv_timer_init: %s\n", run_program(), uv_strerror(rc));
+        fprintf(stderr, "%s: uv_timer_init: %s\n", program_name(), uv_strerror(rc));
         return -1;
     }
     /* Right after init: multi-uv.c never set it (curl issue 19462). */
@@ -274,7 +274,7 @@ int curl_uv_init(struct curl_uv *cu, uv_loop_t *loop, curl_uv_done_fn *on_done)
 
     cu->multi = curl_multi_init();
     if (cu->multi == NULL) {
-        fprintf(stderr, "%s: curl_multi_init failed\n", run_program());
+        fprintf(stderr, "%s: curl_multi_init failed\n", program_name());
         goto out_timer;
     }
     const char *option;
@@ -289,7 +289,7 @@ int curl_uv_init(struct curl_uv *cu, uv_loop_t *loop, curl_uv_done_fn *on_done)
         option = "CURLMOPT_TIMERDATA";
     else
         return 0;
-    fprintf(stderr, "%s: curl_multi_setopt(%s): %s\n", run_program(), option,
+    fprintf(stderr, "%s: curl_multi_setopt(%s): %s\n", program_name(), option,
             curl_multi_strerror(mc));
     curl_multi_cleanup(cu->multi);
     cu->multi = NULL;
@@ -321,12 +321,12 @@ CURLMcode curl_uv_remove(struct curl_uv *cu, CURL *easy)
 void curl_uv_close(struct curl_uv *cu)
 {
     if (cu->transfers != 0)
-        fprintf(stderr, "%s: curl_uv_close: %ld transfers still running\n", run_program(),
+        fprintf(stderr, "%s: curl_uv_close: %ld transfers still running\n", program_name(),
                 cu->transfers);
     /* May call on_curl_socket (REMOVE) for the cached connections. */
     CURLMcode mc = curl_multi_cleanup(cu->multi);
     if (mc != CURLM_OK)
-        fprintf(stderr, "%s: curl_multi_cleanup: %s\n", run_program(), curl_multi_strerror(mc));
+        fprintf(stderr, "%s: curl_multi_cleanup: %s\n", program_name(), curl_multi_strerror(mc));
     cu->multi = NULL;
     uv_close((uv_handle_t *)&cu->timer, NULL);   /* embedded in cu: nothing to free */
 }
@@ -336,7 +336,7 @@ void curl_uv_report(const struct curl_uv *cu, FILE *out)
     fprintf(out, "%s: curl_uv: %lu transfers finished, %lu socket actions; "
             "%lu polls opened (%lu on an fd whose old poll was still closing), %lu closed, "
             "%lu poll errors; %lu timer starts, %lu timer stops\n",
-            run_program(), cu->finished, cu->socket_actions, cu->polls_opened,
+            program_name(), cu->finished, cu->socket_actions, cu->polls_opened,
             cu->polls_reopened, cu->polls_closed, cu->poll_errors, cu->timer_starts,
             cu->timer_stops);
 }

@@ -4,7 +4,7 @@
  * checked blob is renamed blob-ID.bin. Notice the back-pressure: a network
  * faster than the disk is paused (CURL_WRITEFUNC_PAUSE) until a write is
  * done, never buffered without bound. Compare download_task in
- * common/blocking.c, where write() simply blocks. */
+ * common/task.c, where the write simply waits. */
 #include "model.h"
 
 #include <fcntl.h>
@@ -139,7 +139,7 @@ static void blob_settle(struct download_task *dt, enum fail_cause cause, const c
 }
 
 /* The transfer is over and no write is in flight: judge what arrived, in
- * the order of receive_blob in common/blocking.c. */
+ * the order of receive_blob in common/task.c. */
 static void blob_judge(struct download_task *dt)
 {
     uint64_t size = dt->task.window->run->opts->size_bytes;
@@ -212,7 +212,7 @@ static void blob_written(struct download_task *dt, ssize_t result)
         CURLMcode mc = curl_uv_remove(&w->curl, dt->task.easy);
 
         if (mc != CURLM_OK)
-            fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", run_program(),
+            fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
                     curl_multi_strerror(mc));
         dt->task.in_multi = false;
         snprintf(dt->task.errbuf, sizeof dt->task.errbuf, "curl_easy_pause: %s",
@@ -399,6 +399,6 @@ int download_run(struct run *run)
     int rc = window_run(run, &download_ops);
     if (run->opts->verbose)
         fprintf(stderr, "%s: download: %lu writes, transfers paused %lu times\n",
-                run_program(), blob_writes, blob_pauses);
+                program_name(), blob_writes, blob_pauses);
     return rc;
 }

@@ -3,7 +3,7 @@
  * Every GET joins one libcurl multi handle and the loop waits on all their
  * sockets together: N items at L ms take about L (ceil(N/C)·L with a window
  * of C). Notice that no step waits: each arranges the next and returns.
- * Compare fetch_task in common/blocking.c: the same steps, blocking. */
+ * Compare fetch_task in common/task.c: the same steps, written straight. */
 #include "model.h"
 
 #include "http.h"
@@ -51,7 +51,7 @@ static void fetch_transfer_done(struct task *task, CURLcode result)
         task_failed(task, cause, "%s", why);
         return;
     }
-    /* The simulated processing is a timer: where blocking.c sleeps, this
+    /* The simulated processing is a timer: where task.c waits, this
      * thread goes back to the loop and serves the other tasks. */
     task_wait(task, task->window->run->opts->process_ms, "while processing", fetch_processed);
 }

@@ -3,7 +3,7 @@
  * A window keeps at most --concurrency tasks in flight and starts the next
  * when one finishes (asyncio's semaphore, in C); a task's callbacks carry it
  * on whenever the loop says its socket, file or timer is ready. Compare
- * sync/model.c and attempt_until_done in common/blocking.c: the same loop
+ * sync/model.c and attempt_until_done in common/task.c: the same loop
  * over records, the same retry policy, with timers for the sleeps. */
 #include "model.h"
 
@@ -30,7 +30,7 @@ void uv_must(int rc, const char *what)
 {
     if (rc >= 0)
         return;
-    fprintf(stderr, "%s: %s: %s\n", run_program(), what, uv_strerror(rc));
+    fprintf(stderr, "%s: %s: %s\n", program_name(), what, uv_strerror(rc));
     abort();
 }
 
@@ -258,7 +258,7 @@ static int window_limit_connections(struct window *w)
         mc = curl_multi_setopt(w->curl.multi, CURLMOPT_MAX_HOST_CONNECTIONS, w->limit);
     }
     if (mc != CURLM_OK) {
-        fprintf(stderr, "%s: curl_multi_setopt(%s): %s\n", run_program(), option,
+        fprintf(stderr, "%s: curl_multi_setopt(%s): %s\n", program_name(), option,
                 curl_multi_strerror(mc));
         return -1;
     }
@@ -282,7 +282,7 @@ static void task_cancel(struct task *task)
     } else if (task->in_multi) {
         CURLMcode mc = curl_uv_remove(&w->curl, task->easy);
         if (mc != CURLM_OK)
-            fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", run_program(),
+            fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
                     curl_multi_strerror(mc));
         task->in_multi = false;
         snprintf(task->errbuf, sizeof task->errbuf, "cancelled during the transfer");
@@ -346,7 +346,7 @@ static void window_fill(struct window *w)
 /* Prints "PROGRAM: what: why" for a libuv call that failed; returns -1. */
 static int uv_failed(const char *what, int rc)
 {
-    fprintf(stderr, "%s: %s: %s\n", run_program(), what, uv_strerror(rc));
+    fprintf(stderr, "%s: %s: %s\n", program_name(), what, uv_strerror(rc));
     return -1;
 }
 
@@ -359,7 +359,7 @@ int window_run(struct run *run, const struct task_ops *ops)
     w.limit = run->opts->concurrency > 0 && (size_t)run->opts->concurrency < run->count
                   ? run->opts->concurrency : (long)run->count;
     run->concurrency = w.limit;
-    run->libuv_version = uv_version_string();
+    run_add_library(run, "libuv", uv_version_string());
 
     /* Set up in order, torn down in reverse by the ladder below. */
     if ((rc = uv_loop_init(&w.loop)) < 0)
@@ -398,7 +398,7 @@ int window_run(struct run *run, const struct task_ops *ops)
     if (w.finished)
         status = 0;
     else
-        fprintf(stderr, "%s: the loop ended with %ld tasks in flight\n", run_program(),
+        fprintf(stderr, "%s: the loop ended with %ld tasks in flight\n", program_name(),
                 w.in_flight);
 
 out_curl:
@@ -411,7 +411,7 @@ out_sigint:
 out_loop:
     /* Runs the close callbacks: the last tasks' timers, libcurl's polls. */
     if ((rc = uv_run(&w.loop, UV_RUN_DEFAULT)) != 0)
-        fprintf(stderr, "%s: uv_run: handles still active at the end\n", run_program());
+        fprintf(stderr, "%s: uv_run: handles still active at the end\n", program_name());
     if (run->opts->verbose && ops->transfer_done != NULL && status == 0)
         curl_uv_report(&w.curl, stderr);
     if ((rc = uv_loop_close(&w.loop)) < 0) {
@@ -431,16 +431,26 @@ void fs_error_text(char *why, size_t why_size, const char *step, const char *pat
 
 /* ---- libuv's thread pool ---- */
 
+/* --uv-threadpool: libuv's thread pool size; 0 leaves it to libuv. */
+static long uv_threadpool;
+
+static const struct model_option loop_options[] = {
+    { .name = "uv-threadpool", .value_name = "N", .help = "libuv's thread pool size",
+      .default_help = "libuv's, 4", .min = 1, .max = THREADPOOL_MAX, .default_value = 0,
+      .value = &uv_threadpool },
+    { .name = NULL },
+};
+
 int threadpool_configure(struct run *run)
 {
-    long size = run->opts->uv_threadpool;
+    long size = uv_threadpool;
 
     if (size > 0) {
         char text[32];
 
         snprintf(text, sizeof text, "%ld", size);
         if (setenv("UV_THREADPOOL_SIZE", text, 1) != 0) {
-            fprintf(stderr, "%s: setenv(UV_THREADPOOL_SIZE): %s\n", run_program(),
+            fprintf(stderr, "%s: setenv(UV_THREADPOOL_SIZE): %s\n", program_name(),
                     strerror(errno));
             return -1;
         }
@@ -456,18 +466,32 @@ int threadpool_configure(struct run *run)
         if (size < 0 || size > THREADPOOL_MAX)
             size = THREADPOOL_MAX;
     }
-    run->uv_threadpool = size;
+    run_add_fact(run, "uv_threadpool", size);
     return 0;
 }
 
-const struct model model = {
+/* Runs the workload's tasks, each a chain of callbacks, on one loop. */
+static int run_on_loop(struct run *run)
+{
+    switch (run->opts->workload) {
+    case WORKLOAD_FETCH:    return fetch_run(run);
+    case WORKLOAD_DOWNLOAD: return download_run(run);
+    case WORKLOAD_FILES:    return files_run(run);
+    case WORKLOAD_COOK:     return cook_run(run);
+    }
+    return -1;
+}
+
+static const struct model loop_model = {
     .name = "async_uv",
     .about = "runs every task on one thread: one libuv loop, libcurl's multi socket interface",
     .concurrency_help = "most tasks in flight at once; without it, every task starts at once",
     .concurrency_max = 0,
-    .has_uv_threadpool = true,
-    .fetch = fetch_run,
-    .download = download_run,
-    .files = files_run,
-    .cook = cook_run,
+    .options = loop_options,
+    .run = run_on_loop,
 };
+
+int main(int argc, char **argv)
+{
+    return client_main(argc, argv, &loop_model);
+}

@@ -3,7 +3,7 @@
  * A window (model.c) starts tasks while fewer than --concurrency are in
  * flight. A task is a chain of callbacks, one per step, that ends in
  * task_succeeded() or task_failed(); task_failed() applies the retry policy
- * of common/blocking.c's attempt_until_done, with a timer for the sleep. */
+ * of common/task.c's attempt_until_done, with a timer for the sleep. */
 #ifndef ASYNC_UV_MODEL_H
 #define ASYNC_UV_MODEL_H
 
@@ -97,7 +97,7 @@ enum fail_cause transfer_start(struct task *task, curl_write_callback on_body, v
 void fs_error_text(char *why, size_t why_size, const char *step, const char *path, int err);
 
 /* Sets UV_THREADPOOL_SIZE from --uv-threadpool before libuv starts its pool
- * (at the first uv_fs call) and reports the size in run->uv_threadpool.
+ * (at the first uv_fs call) and reports the size as the fact uv_threadpool.
  * 0, or -1 after printing one line. */
 int threadpool_configure(struct run *run);
 

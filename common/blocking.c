@@ -1,393 +1,100 @@
-/* blocking.c: one task of each workload, done the blocking way.
+/* blocking.c: how a task waits in sync and async_threads: it blocks.
  *
- * Every call here waits: curl_easy_perform until the response is in, write()
- * until the kernel has the bytes, a sleep until the time is up. A thread
- * that runs one of these tasks can do nothing else meanwhile; sync/ runs
- * them in turn on one thread, async_threads/ on many threads at once. */
-#include "blocking.h"
+ * Each wait is the plain system call or libcurl's curl_easy_perform, and
+ * the thread that runs the task does nothing else until it returns: one
+ * thread can wait for one thing at a time. Compare async_coro/waits.c, the
+ * same waits, in the same order, where the task's coroutine pauses instead
+ * and the loop's one thread serves the other tasks meanwhile. */
+#include "task.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "clock.h"
-#include "fsutil.h"
-#include "run.h"
-#include "workload.h"
 
-#define IO_CHUNK (64 * 1024)   /* bytes per read() or write() in files */
-#define URL_MAX 1024
-#define PATH_BYTES 4096
-
-/* What one attempt produced: a result on success, a reason on failure. */
-struct outcome {
-    uint64_t bytes;
-    uint64_t checksum;
-    char why[RECORD_ERROR_MAX];
-};
-
-/* One attempt at a task. Returns CAUSE_NONE with out->bytes and
- * out->checksum set, or the failure's cause with out->why set. */
-typedef enum fail_cause attempt_fn(struct run *run, struct worker *worker,
-                                   struct task_record *rec, struct outcome *out);
-
-/* Sets out->why (cut to fit: it is a message for people) and returns cause,
- * so that a failure is one line: return failure(out, CAUSE_IO, ...). */
-__attribute__((format(printf, 3, 4)))
-static enum fail_cause failure(struct outcome *out, enum fail_cause cause,
-                               const char *fmt, ...)
+/* curl_easy_perform returns when the response is in. Ctrl-C reaches it
+ * through http_setup's progress callback, which aborts the transfer. */
+static CURLcode blocking_transfer(struct worker *worker, curl_write_callback on_body,
+                                  void *body_data)
 {
-    va_list args;
-
-    va_start(args, fmt);
-    vsnprintf(out->why, sizeof out->why, fmt, args);
-    va_end(args);
-    return cause;
+    (void)on_body;      /* http_setup gave libcurl both already */
+    (void)body_data;
+    return curl_easy_perform(worker->easy);
 }
 
-int worker_init(struct worker *worker)
+static int blocking_sleep_ms(struct worker *worker, long ms)
 {
-    memset(worker, 0, sizeof *worker);
-    worker->easy = curl_easy_init();
-    if (worker->easy == NULL) {
-        fprintf(stderr, "%s: curl_easy_init failed\n", run_program());
-        return -1;
-    }
-    /* http_setup sets this too, but only on a handle that transfers.
-     * Without it even curl_easy_cleanup installs and restores a SIGPIPE
-     * handler, and each sigaction walks every thread of the process: with
-     * 10,000 pool threads that made the pool's shutdown take seconds. */
-    CURLcode rc = curl_easy_setopt(worker->easy, CURLOPT_NOSIGNAL, 1L);
-    if (rc != CURLE_OK) {
-        fprintf(stderr, "%s: curl_easy_setopt(CURLOPT_NOSIGNAL): %s\n",
-                run_program(), curl_easy_strerror(rc));
-        curl_easy_cleanup(worker->easy);
-        return -1;
-    }
-    worker->io_buf = malloc(IO_CHUNK);
-    if (worker->io_buf == NULL) {
-        fprintf(stderr, "%s: cannot allocate an I/O buffer: %s\n",
-                run_program(), strerror(errno));
-        curl_easy_cleanup(worker->easy);
-        return -1;
-    }
-    return 0;
+    (void)worker;
+    return clock_sleep_ms(ms) == 0 ? 0 : -ECANCELED;
 }
 
-void worker_cleanup(struct worker *worker)
+static int blocking_open(struct worker *worker, const char *path, int flags, mode_t mode)
 {
-    free(worker->io_buf);
-    body_free(&worker->body);
-    curl_easy_cleanup(worker->easy);
+    (void)worker;
+    int fd = open(path, flags, mode);
+    return fd >= 0 ? fd : -errno;
 }
 
-/* Runs attempts until one succeeds or no retry is left: the retry policy,
- * with its backoff sleeps, in one place for every blocking task. */
-static void attempt_until_done(struct run *run, struct worker *worker,
-                               struct task_record *rec, attempt_fn *attempt)
+static int blocking_write(struct worker *worker, int fd, const void *buf, size_t len)
 {
-    for (;;) {
-        struct outcome out = { 0 };
+    const char *data = buf;
 
-        record_attempt(run, rec);
-        enum fail_cause cause = attempt(run, worker, rec, &out);
-        if (cause == CAUSE_NONE) {
-            record_complete(run, rec, out.bytes, out.checksum);
-            return;
-        }
-        record_attempt_failed(run, rec, cause, "%s", out.why);
-        if (!record_should_retry(run, rec))
-            break;
-        if (clock_sleep_ms(record_backoff_ms(run, rec)) != 0) {
-            record_attempt_failed(run, rec, CAUSE_CANCELLED, "cancelled during backoff");
-            break;
-        }
-    }
-    record_give_up(run, rec);
-}
-
-/* Does one blocking transfer of the task's URL into on_body. Returns the
- * verdict of http_judge, or CAUSE_CONNECT when the handle cannot be set up. */
-static enum fail_cause transfer(struct run *run, struct worker *worker,
-                                struct task_record *rec, curl_write_callback on_body,
-                                void *body_data, struct outcome *out)
-{
-    char url[URL_MAX];
-
-    if (workload_url(run, rec->id, url, sizeof url) != 0)
-        return failure(out, CAUSE_CONNECT, "URL longer than %d bytes", URL_MAX);
-    if (http_setup(worker->easy, run, url, on_body, body_data, worker->errbuf) != CURLE_OK)
-        return failure(out, CAUSE_CONNECT, "cannot set up the transfer");
-    CURLcode result = curl_easy_perform(worker->easy);
-    enum fail_cause cause = http_judge(worker->easy, result, worker->errbuf, rec,
-                                       out->why, sizeof out->why);
-    if (cause == CAUSE_CANCELLED)   /* http_on_progress stopped it: say so as every model does */
-        return failure(out, CAUSE_CANCELLED, "cancelled during the transfer");
-    return cause;
-}
-
-/* ---- fetch: GET an item, check it, process it ---- */
-
-static enum fail_cause fetch_attempt(struct run *run, struct worker *worker,
-                                     struct task_record *rec, struct outcome *out)
-{
-    body_reset(&worker->body);
-    enum fail_cause cause = transfer(run, worker, rec, http_on_body, &worker->body, out);
-    if (cause != CAUSE_NONE)
-        return cause;
-    cause = item_check(rec->id, worker->body.data, worker->body.len, &out->checksum,
-                       out->why, sizeof out->why);
-    if (cause != CAUSE_NONE)
-        return cause;
-    out->bytes = worker->body.len;
-    /* The simulated processing blocks this thread, as real work would. */
-    if (clock_sleep_ms(run->opts->process_ms) != 0)
-        return failure(out, CAUSE_CANCELLED, "cancelled while processing");
-    return CAUSE_NONE;
-}
-
-void fetch_task(struct run *run, struct worker *worker, struct task_record *rec)
-{
-    attempt_until_done(run, worker, rec, fetch_attempt);
-}
-
-/* ---- download: stream a blob to a file, renamed when whole ---- */
-
-/* Where a download's body goes: the open part file, and what was seen. */
-struct blob_sink {
-    int fd;
-    long id;
-    uint64_t received;        /* bytes written so far */
-    checksum_state checksum;  /* over the bytes in order */
-    int write_errno;          /* why write() failed, or 0 */
-    int mismatch;             /* a byte differed from the blob's content */
-};
-
-/* Called by libcurl with each piece of the blob, in order. Returning less
- * than it was given makes libcurl stop with CURLE_WRITE_ERROR. */
-static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata)
-{
-    struct blob_sink *sink = userdata;
-    size_t len = size * nmemb;
-
-    if (content_verify((uint64_t)sink->id, sink->received, data, len) != 0) {
-        sink->mismatch = 1;
-        return 0;
-    }
+    (void)worker;
     for (size_t done = 0; done < len;) {
-        ssize_t n = write(sink->fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            sink->write_errno = errno;
-            return 0;
-        }
-        done += (size_t)n;
-    }
-    checksum_update(&sink->checksum, data, len);
-    sink->received += len;
-    return len;
-}
-
-/* Receives the blob into an open part file; judges what arrived. */
-static enum fail_cause receive_blob(struct run *run, struct worker *worker,
-                                    struct task_record *rec, int fd, struct outcome *out)
-{
-    struct blob_sink sink = { .fd = fd, .id = rec->id };
-
-    checksum_init(&sink.checksum);
-    enum fail_cause cause = transfer(run, worker, rec, on_blob_data, &sink, out);
-    if (cause == CAUSE_STATUS)
-        return cause;   /* the body was an error text: no blob to judge */
-    if (sink.mismatch)
-        return failure(out, CAUSE_MISMATCH, "wrong bytes near offset %llu",
-                       (unsigned long long)sink.received);
-    if (sink.write_errno != 0)
-        return failure(out, CAUSE_IO, "write: %s", strerror(sink.write_errno));
-    if (cause != CAUSE_NONE)
-        return cause;
-    if (sink.received != run->opts->size_bytes)
-        return failure(out, CAUSE_MISMATCH, "got %llu bytes, expected %llu",
-                       (unsigned long long)sink.received,
-                       (unsigned long long)run->opts->size_bytes);
-    out->bytes = sink.received;
-    out->checksum = checksum_digest(&sink.checksum);
-    return CAUSE_NONE;
-}
-
-static enum fail_cause download_attempt(struct run *run, struct worker *worker,
-                                        struct task_record *rec, struct outcome *out)
-{
-    char final_path[PATH_BYTES], part_path[PATH_BYTES];
-
-    if (file_paths(run->dir, "blob", rec->id, final_path, part_path, PATH_BYTES) != 0)
-        return failure(out, CAUSE_IO, "path too long in %s", run->dir);
-    int fd = open(part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return failure(out, CAUSE_IO, "open %s: %s", part_path, strerror(errno));
-
-    enum fail_cause cause = receive_blob(run, worker, rec, fd, out);
-    if (close(fd) != 0 && cause == CAUSE_NONE)
-        cause = failure(out, CAUSE_IO, "close %s: %s", part_path, strerror(errno));
-    /* Only a whole, checked blob gets its final name. */
-    if (cause == CAUSE_NONE && rename(part_path, final_path) != 0)
-        cause = failure(out, CAUSE_IO, "rename %s: %s", part_path, strerror(errno));
-    if (cause != CAUSE_NONE)
-        unlink(part_path);   /* may not exist; nothing to report either way */
-    return cause;
-}
-
-void download_task(struct run *run, struct worker *worker, struct task_record *rec)
-{
-    attempt_until_done(run, worker, rec, download_attempt);
-}
-
-/* ---- files: write a file, read it back, verify it ---- */
-
-/* Writes size bytes of id's content to fd, a chunk at a time. 0, errno,
- * or ECANCELED once the run is cancelled (a file may be gigabytes). */
-static int write_content(int fd, long id, uint64_t size, unsigned char *buf)
-{
-    for (uint64_t offset = 0; offset < size;) {
-        if (run_cancelled())
-            return ECANCELED;
-        size_t len = size - offset < IO_CHUNK ? (size_t)(size - offset) : IO_CHUNK;
-        content_fill((uint64_t)id, offset, buf, len);
-        for (size_t done = 0; done < len;) {
-            ssize_t n = write(fd, buf + done, len - done);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                return errno;
-            done += (size_t)n;
-        }
-        offset += len;
-    }
-    return 0;
-}
-
-/* Reads fd to its end, checking every byte against id's content. Sets
- * *size_read and *checksum; 0, errno (ECANCELED once the run is
- * cancelled), or -1 for a wrong byte. */
-static int read_content(int fd, long id, unsigned char *buf,
-                        uint64_t *size_read, uint64_t *checksum)
-{
-    checksum_state state;
-    uint64_t offset = 0;
-
-    checksum_init(&state);
-    for (;;) {
-        if (run_cancelled())
-            return ECANCELED;
-        ssize_t n = read(fd, buf, IO_CHUNK);
+        ssize_t n = write(fd, data + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return errno;
-        if (n == 0)
-            break;
-        if (content_verify((uint64_t)id, offset, buf, (size_t)n) != 0)
-            return -1;
-        checksum_update(&state, buf, (size_t)n);
-        offset += (uint64_t)n;
+            return -errno;
+        done += (size_t)n;
     }
-    *size_read = offset;
-    *checksum = checksum_digest(&state);
     return 0;
 }
 
-/* Writes the part file (fsync when asked) and renames it into place. */
-static enum fail_cause write_file(struct run *run, struct worker *worker, long id,
-                                  const char *part_path, const char *final_path,
-                                  struct outcome *out)
+static ssize_t blocking_read(struct worker *worker, int fd, void *buf, size_t len)
 {
-    int fd = open(part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return failure(out, CAUSE_IO, "open %s: %s", part_path, strerror(errno));
-
-    const char *step = "write";
-    int err = write_content(fd, id, run->opts->size_bytes, worker->io_buf);
-    if (err == 0 && run->opts->fsync && fsync(fd) != 0) {
-        step = "fsync";
-        err = errno;
-    }
-    if (close(fd) != 0 && err == 0) {
-        step = "close";
-        err = errno;
-    }
-    if (err == 0 && rename(part_path, final_path) != 0) {
-        step = "rename";
-        err = errno;
-    }
-    if (err != 0) {
-        unlink(part_path);
-        if (err == ECANCELED)
-            return failure(out, CAUSE_CANCELLED, "cancelled while writing");
-        return failure(out, CAUSE_IO, "%s %s: %s", step, part_path, strerror(err));
-    }
-    return CAUSE_NONE;
-}
-
-/* Reads the file back and checks its size and every byte. */
-static enum fail_cause read_file(struct run *run, struct worker *worker, long id,
-                                 const char *path, struct outcome *out)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return failure(out, CAUSE_IO, "open %s: %s", path, strerror(errno));
-
-    uint64_t size_read = 0;
-    int err = read_content(fd, id, worker->io_buf, &size_read, &out->checksum);
-    close(fd);   /* read-only: nothing can be lost at close */
-    if (err == ECANCELED)
-        return failure(out, CAUSE_CANCELLED, "cancelled while reading");
-    if (err > 0)
-        return failure(out, CAUSE_IO, "read %s: %s", path, strerror(err));
-    if (err < 0 || size_read != run->opts->size_bytes)
-        return failure(out, CAUSE_MISMATCH, "%s does not hold what was written", path);
-    out->bytes = size_read;
-    return CAUSE_NONE;
-}
-
-static enum fail_cause files_attempt(struct run *run, struct worker *worker,
-                                     struct task_record *rec, struct outcome *out)
-{
-    char final_path[PATH_BYTES], part_path[PATH_BYTES];
-
-    if (file_paths(run->dir, "file", rec->id, final_path, part_path, PATH_BYTES) != 0)
-        return failure(out, CAUSE_IO, "path too long in %s", run->dir);
-    enum fail_cause cause = write_file(run, worker, rec->id, part_path, final_path, out);
-    if (cause != CAUSE_NONE)
-        return cause;
-    return read_file(run, worker, rec->id, final_path, out);
-}
-
-void files_task(struct run *run, struct worker *worker, struct task_record *rec)
-{
-    attempt_until_done(run, worker, rec, files_attempt);
-}
-
-/* ---- cook: wait for a dish ---- */
-
-static enum fail_cause cook_attempt(struct run *run, struct worker *worker,
-                                    struct task_record *rec, struct outcome *out)
-{
-    size_t dish = (size_t)(rec->id - 1);
-
     (void)worker;
-    cook_say_start(run, dish);
-    if (clock_sleep_ms(cook_dish_ms(run, dish)) != 0)
-        return failure(out, CAUSE_CANCELLED, "cancelled while cooking");
-    cook_say_ready(run, dish);
-    out->checksum = cook_dish_checksum(run, dish);
-    return CAUSE_NONE;
+    for (;;) {
+        ssize_t n = read(fd, buf, len);
+        if (n >= 0 || errno != EINTR)
+            return n >= 0 ? n : -errno;
+    }
 }
 
-void cook_task(struct run *run, struct worker *worker, struct task_record *rec)
+static int blocking_fsync(struct worker *worker, int fd)
 {
-    attempt_until_done(run, worker, rec, cook_attempt);
+    (void)worker;
+    return fsync(fd) == 0 ? 0 : -errno;
 }
+
+static int blocking_close(struct worker *worker, int fd)
+{
+    (void)worker;
+    return close(fd) == 0 ? 0 : -errno;
+}
+
+static int blocking_rename(struct worker *worker, const char *from, const char *to)
+{
+    (void)worker;
+    return rename(from, to) == 0 ? 0 : -errno;
+}
+
+static int blocking_unlink(struct worker *worker, const char *path)
+{
+    (void)worker;
+    return unlink(path) == 0 ? 0 : -errno;
+}
+
+const struct waits blocking_waits = {
+    .transfer = blocking_transfer,
+    .sleep_ms = blocking_sleep_ms,
+    .open = blocking_open,
+    .write = blocking_write,
+    .read = blocking_read,
+    .fsync = blocking_fsync,
+    .close = blocking_close,
+    .rename = blocking_rename,
+    .unlink = blocking_unlink,
+};

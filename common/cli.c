@@ -1,4 +1,4 @@
-/* cli.c: the command line shared by the three client programs.
+/* cli.c: the command line shared by every client program.
  *
  * One getopt_long loop fills struct options; every value is parsed
  * strictly (no trailing junk, range checked) and every mistake gets one
@@ -47,14 +47,15 @@ enum option_id {
     OPT_DISHES,
     OPT_TRACE,
     OPT_JSON,
-    OPT_UV_THREADPOOL,
-    OPT_STACK_KB,
     OPT_VERSION,
+    OPT_MODEL_FIRST,   /* the model's own options: OPT_MODEL_FIRST + index */
 };
 
-/* Every option any model accepts; build_long_options() keeps the ones the
- * model has, so that the others are unknown options for it. */
-static const struct option all_options[] = {
+#define MODEL_OPTIONS_MAX 8
+
+/* Every option every model accepts; build_long_options() adds the model's
+ * own, so that another model's are unknown options here. */
+static const struct option shared_options[] = {
     {"url", required_argument, NULL, OPT_URL},
     {"count", required_argument, NULL, OPT_COUNT},
     {"latency-ms", required_argument, NULL, OPT_LATENCY_MS},
@@ -73,12 +74,10 @@ static const struct option all_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"verbose", no_argument, NULL, OPT_VERBOSE},
     {"quiet", no_argument, NULL, OPT_QUIET},
-    {"uv-threadpool", required_argument, NULL, OPT_UV_THREADPOOL},
-    {"stack-kb", required_argument, NULL, OPT_STACK_KB},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
 };
-#define OPTION_COUNT (sizeof all_options / sizeof all_options[0])
+#define SHARED_OPTION_COUNT (sizeof shared_options / sizeof shared_options[0])
 
 /* The leading '-' makes getopt return each positional argument in place
  * (as option 1) instead of permuting argv, whatever POSIXLY_CORRECT says;
@@ -257,11 +256,11 @@ int dish_list_parse(const char *text, struct dish *dishes, int max_dishes,
 /* ---- Messages ---- */
 
 /* "count" for OPT_COUNT: messages name every option by its long name. */
-static const char *option_name(int id)
+static const char *option_name(const struct parser *p, int id)
 {
-    for (size_t i = 0; i < OPTION_COUNT; i++)
-        if (all_options[i].val == id)
-            return all_options[i].name;
+    for (const struct option *o = p->long_options; o->name != NULL; o++)
+        if (o->val == id)
+            return o->name;
     return "?";
 }
 
@@ -277,7 +276,7 @@ static enum cli_result usage_error(struct parser *p, const char *format, ...)
     va_start(args, format);
     vsnprintf(line, sizeof line, format, args);
     va_end(args);
-    fprintf(p->err, "%s: %s\n", run_program(), line);
+    fprintf(p->err, "%s: %s\n", program_name(), line);
     return CLI_EXIT_USAGE;
 }
 
@@ -285,7 +284,7 @@ static enum cli_result bad_number(struct parser *p, int id, const char *text,
                                   long min, long max)
 {
     return usage_error(p, "--%s: '%s' is not a whole number from %ld to %ld",
-                       option_name(id), text, min, max);
+                       option_name(p, id), text, min, max);
 }
 
 /* Stores a whole-number option's value, or reports it. */
@@ -303,7 +302,7 @@ static enum cli_result set_path(struct parser *p, int id, const char *text,
 {
     if (strlen(text) >= size)
         return usage_error(p, "--%s: the path is longer than %zu bytes",
-                           option_name(id), size - 1);
+                           option_name(p, id), size - 1);
     memcpy(field, text, strlen(text) + 1);
     return CLI_RUN;
 }
@@ -315,7 +314,7 @@ static enum cli_result set_path(struct parser *p, int id, const char *text,
  * interface has for "nothing was run". */
 static enum cli_result print_help(struct parser *p)
 {
-    const char *prog = run_program();
+    const char *prog = program_name();
     const struct model *m = p->model;
     FILE *out = p->out;
 
@@ -355,10 +354,13 @@ static enum cli_result print_help(struct parser *p)
         "  -v, --verbose       a line on stderr for every task event (default: off)\n"
         "  -q, --quiet         nothing for people on stdout; --json still prints (default: off)\n",
         prog, prog, m->about, COUNT_MAX, prog, m->concurrency_help);
-    if (m->has_uv_threadpool)
-        fprintf(out, "  --uv-threadpool N   libuv's thread pool size, 1..1024 (default: libuv's, 4)\n");
-    if (m->has_stack_kb)
-        fprintf(out, "  --stack-kb K        each worker's stack in KiB, 64..65536 (default: 256)\n");
+    for (const struct model_option *mo = m->options; mo != NULL && mo->name != NULL; mo++) {
+        char usage[64];
+
+        snprintf(usage, sizeof usage, "--%s %s", mo->name, mo->value_name);
+        fprintf(out, "  %-19s %s, %ld..%ld (default: %s)\n", usage, mo->help, mo->min, mo->max,
+                mo->default_help);
+    }
     fprintf(out,
         "  -h, --help          print this help and exit\n"
         "  --version           print the version and library versions and exit\n"
@@ -376,10 +378,10 @@ static enum cli_result print_version(struct parser *p)
 {
     const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
 
-    fprintf(p->out, "%s " PROGRAM_VERSION " (libcurl %s, cJSON %s)\n", run_program(),
+    fprintf(p->out, "%s " PROGRAM_VERSION " (libcurl %s, cJSON %s)\n", program_name(),
             curl != NULL ? curl->version : "unknown", cJSON_Version());
     if (ferror(p->out) || fflush(p->out) == EOF) {
-        fprintf(p->err, "%s: writing the version: %s\n", run_program(), strerror(errno));
+        fprintf(p->err, "%s: writing the version: %s\n", program_name(), strerror(errno));
         return CLI_EXIT_USAGE;
     }
     return CLI_EXIT_OK;
@@ -387,9 +389,12 @@ static enum cli_result print_version(struct parser *p)
 
 /* ---- The parse ---- */
 
-static void set_defaults(struct options *opts)
+static void set_defaults(const struct model *model, struct options *opts)
 {
     char why[128];
+
+    for (const struct model_option *mo = model->options; mo != NULL && mo->name != NULL; mo++)
+        *mo->value = mo->default_value;
 
     memset(opts, 0, sizeof *opts);
     opts->workload = WORKLOAD_FETCH;
@@ -402,11 +407,6 @@ static void set_defaults(struct options *opts)
     opts->process_ms = 0;
     opts->size_bytes = 1ULL << 20;
     opts->time_scale = 1.0;
-    /* async_threads: the deepest task, a download through libcurl, was
-     * measured to touch 24 KiB of stack (26 under ASan); 256 KiB leaves ten
-     * times that, and costs only address space until touched. glibc's
-     * default, 8 MiB, would reserve 80 GiB for 10,000 threads. */
-    opts->stack_kb = 256;
     /* A constant that parses: the unit tests hold it to that. */
     opts->dish_count = dish_list_parse(DEFAULT_DISHES, opts->dishes, DISHES_MAX,
                                        why, sizeof why);
@@ -514,7 +514,7 @@ static enum cli_result unknown_option(struct parser *p, const char *arg)
     int name_len = (int)strcspn(arg, "=");
 
     if (optopt >= OPT_URL)
-        return usage_error(p, "--%s: takes no value", option_name(optopt));
+        return usage_error(p, "--%s: takes no value", option_name(p, optopt));
     if (optopt != 0)
         return usage_error(p, "unknown option '-%c' (see --help)", optopt);
     if (strncmp(arg, "--", 2) == 0 && count_prefix_matches(p, arg) > 1)
@@ -547,26 +547,34 @@ static enum cli_result apply_option(struct parser *p, int id, const char *arg)
     case OPT_JSON: o->json = true; return CLI_RUN;
     case OPT_VERBOSE: o->verbose = true; return CLI_RUN;
     case OPT_QUIET: o->quiet = true; return CLI_RUN;
-    case OPT_UV_THREADPOOL: return set_long(p, id, arg, 1, 1024, &o->uv_threadpool);
-    case OPT_STACK_KB: return set_long(p, id, arg, 64, 65536, &o->stack_kb);
     case OPT_HELP: return print_help(p);
     case OPT_VERSION: return print_version(p);
-    case ':': return usage_error(p, "--%s: needs a value", option_name(optopt));
-    default: return unknown_option(p, arg);
+    case ':': return usage_error(p, "--%s: needs a value", option_name(p, optopt));
     }
+    if (id >= OPT_MODEL_FIRST) {
+        const struct model_option *mo = &p->model->options[id - OPT_MODEL_FIRST];
+        return set_long(p, id, arg, mo->min, mo->max, mo->value);
+    }
+    return unknown_option(p, arg);
 }
 
-/* Fills options[] with the options this model accepts, NULL-terminated. */
+/* Fills options[] with the options this model accepts, NULL-terminated:
+ * the shared ones, then the model's own. A model with more than
+ * MODEL_OPTIONS_MAX is a bug: the program says so and aborts. */
 static void build_long_options(const struct model *m, struct option *options)
 {
     size_t n = 0;
 
-    for (size_t i = 0; i < OPTION_COUNT; i++) {
-        if (all_options[i].val == OPT_UV_THREADPOOL && !m->has_uv_threadpool)
-            continue;
-        if (all_options[i].val == OPT_STACK_KB && !m->has_stack_kb)
-            continue;
-        options[n++] = all_options[i];
+    for (size_t i = 0; i < SHARED_OPTION_COUNT; i++)
+        options[n++] = shared_options[i];
+    for (int i = 0; m->options != NULL && m->options[i].name != NULL; i++) {
+        if (i == MODEL_OPTIONS_MAX) {
+            fprintf(stderr, "%s: more than %d model options\n", program_name(),
+                    MODEL_OPTIONS_MAX);
+            abort();
+        }
+        options[n++] = (struct option){ m->options[i].name, required_argument, NULL,
+                                        OPT_MODEL_FIRST + i };
     }
     memset(&options[n], 0, sizeof options[n]);
 }
@@ -574,7 +582,7 @@ static void build_long_options(const struct model *m, struct option *options)
 enum cli_result cli_parse(int argc, char **argv, const struct model *model,
                           struct options *opts, FILE *out, FILE *err)
 {
-    struct option long_options[OPTION_COUNT + 1];
+    struct option long_options[SHARED_OPTION_COUNT + MODEL_OPTIONS_MAX + 1];
     const char *env_url = getenv("MOCK_URL");
     struct parser p = {
         .model = model, .opts = opts, .out = out, .err = err,
@@ -585,7 +593,7 @@ enum cli_result cli_parse(int argc, char **argv, const struct model *model,
     enum cli_result result = CLI_RUN;
     int id;
 
-    set_defaults(opts);
+    set_defaults(model, opts);
     build_long_options(model, long_options);
     optind = 0;     /* 0, not 1: makes glibc forget any earlier parse */
     opterr = 0;

@@ -24,7 +24,7 @@ uint64_t clock_now_ns(void)
      * run would mean anything, so stop at once rather than report nonsense. */
     if (clock_gettime(CLOCK_MONOTONIC, &now) != 0) {
         fprintf(stderr, "%s: clock_gettime(CLOCK_MONOTONIC): %s\n",
-                run_program(), strerror(errno));
+                program_name(), strerror(errno));
         abort();
     }
     return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
@@ -50,7 +50,7 @@ static void sleep_slice(uint64_t slice_ns)
 
     if (nanosleep(&ts, NULL) != 0 && errno != EINTR) {
         /* Only EINVAL or EFAULT remain: a bug here, not a condition. */
-        fprintf(stderr, "%s: nanosleep: %s\n", run_program(), strerror(errno));
+        fprintf(stderr, "%s: nanosleep: %s\n", program_name(), strerror(errno));
         abort();
     }
 }

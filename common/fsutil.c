@@ -28,11 +28,11 @@ static int make_temp_dir(char *dir, size_t size)
         base = "/tmp";
     len = snprintf(dir, size, "%s/aio-bench-XXXXXX", base);
     if (len < 0 || (size_t)len >= size) {
-        fprintf(stderr, "%s: temporary folder under %s: path too long\n", run_program(), base);
+        fprintf(stderr, "%s: temporary folder under %s: path too long\n", program_name(), base);
         return -1;
     }
     if (mkdtemp(dir) == NULL) {
-        fprintf(stderr, "%s: mkdtemp %s: %s\n", run_program(), dir, strerror(errno));
+        fprintf(stderr, "%s: mkdtemp %s: %s\n", program_name(), dir, strerror(errno));
         return -1;
     }
     return 0;
@@ -45,23 +45,23 @@ static int use_dir(const char *want, char *dir, size_t size)
     struct stat st;
 
     if (strlen(want) >= size) {
-        fprintf(stderr, "%s: %s: path too long\n", run_program(), want);
+        fprintf(stderr, "%s: %s: path too long\n", program_name(), want);
         return -1;
     }
     if (mkdir(want, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "%s: mkdir %s: %s\n", run_program(), want, strerror(errno));
+        fprintf(stderr, "%s: mkdir %s: %s\n", program_name(), want, strerror(errno));
         return -1;
     }
     if (stat(want, &st) != 0) {
-        fprintf(stderr, "%s: stat %s: %s\n", run_program(), want, strerror(errno));
+        fprintf(stderr, "%s: stat %s: %s\n", program_name(), want, strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "%s: %s: not a folder\n", run_program(), want);
+        fprintf(stderr, "%s: %s: not a folder\n", program_name(), want);
         return -1;
     }
     if (access(want, W_OK | X_OK) != 0) {
-        fprintf(stderr, "%s: %s: %s\n", run_program(), want, strerror(errno));
+        fprintf(stderr, "%s: %s: %s\n", program_name(), want, strerror(errno));
         return -1;
     }
     memcpy(dir, want, strlen(want) + 1);
@@ -93,13 +93,13 @@ static int remove_entries(DIR *d, const char *dir)
         if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
             continue;
         if (unlinkat(dirfd(d), entry->d_name, 0) != 0) {
-            fprintf(stderr, "%s: unlink %s/%s: %s\n", run_program(), dir,
+            fprintf(stderr, "%s: unlink %s/%s: %s\n", program_name(), dir,
                     entry->d_name, strerror(errno));
             rc = -1;   /* go on: remove as much as can be removed */
         }
     }
     if (errno != 0) {
-        fprintf(stderr, "%s: readdir %s: %s\n", run_program(), dir, strerror(errno));
+        fprintf(stderr, "%s: readdir %s: %s\n", program_name(), dir, strerror(errno));
         rc = -1;
     }
     return rc;
@@ -111,16 +111,16 @@ int dir_remove(const char *dir)
     int rc;
 
     if (d == NULL) {
-        fprintf(stderr, "%s: opendir %s: %s\n", run_program(), dir, strerror(errno));
+        fprintf(stderr, "%s: opendir %s: %s\n", program_name(), dir, strerror(errno));
         return -1;
     }
     rc = remove_entries(d, dir);
     if (closedir(d) != 0) {
-        fprintf(stderr, "%s: closedir %s: %s\n", run_program(), dir, strerror(errno));
+        fprintf(stderr, "%s: closedir %s: %s\n", program_name(), dir, strerror(errno));
         rc = -1;
     }
     if (rc == 0 && rmdir(dir) != 0) {
-        fprintf(stderr, "%s: rmdir %s: %s\n", run_program(), dir, strerror(errno));
+        fprintf(stderr, "%s: rmdir %s: %s\n", program_name(), dir, strerror(errno));
         rc = -1;
     }
     return rc;

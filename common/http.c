@@ -94,7 +94,7 @@ static size_t on_discard(char *data, size_t size, size_t nmemb, void *userdata)
 
 static CURLcode setopt_failed(const char *option, CURLcode rc)
 {
-    fprintf(stderr, "%s: curl_easy_setopt(%s): %s\n", run_program(), option,
+    fprintf(stderr, "%s: curl_easy_setopt(%s): %s\n", program_name(), option,
             curl_easy_strerror(rc));
     return rc;
 }
@@ -248,12 +248,12 @@ int http_check_server(const struct run *run)
     snprintf(url, sizeof url, "%s/health", run->opts->url);
     easy = curl_easy_init();
     if (easy == NULL) {
-        fprintf(stderr, "%s: curl_easy_init: failed\n", run_program());
+        fprintf(stderr, "%s: curl_easy_init: failed\n", program_name());
         return -1;
     }
     rc = get_health(easy, url, errbuf, why, sizeof why);
     curl_easy_cleanup(easy);
     if (rc != 0)
-        fprintf(stderr, "%s: cannot reach %s: %s\n", run_program(), url, why);
+        fprintf(stderr, "%s: cannot reach %s: %s\n", program_name(), url, why);
     return rc;
 }

@@ -1,10 +1,10 @@
-/* main.c: the one main() of the three client programs.
+/* main.c: the client program, whichever model runs the tasks.
  *
- * It parses the command line, prepares the run (server check, folder,
- * records), hands the run to the model's workload function, then writes the
- * trace and the summary. Each program links this with its own `model`
- * (sync/model.c, async_uv/model.c, async_threads/model.c), so everything
- * outside the model folders is identical in the three.
+ * client_main() parses the command line, prepares the run (server check,
+ * folder, records), hands the run to the model, then
+ * writes the trace and the summary. Each model's main() is one call to it
+ * with the model (sync/model.c, ...), so everything outside the model
+ * folders is identical in every program.
  *
  * Exit status: 0 every task completed, 1 some failed, 2 usage error,
  * 3 the run could not start, 130 interrupted. */
@@ -49,22 +49,10 @@ static int install_signal_handlers(void)
     /* A peer that closes a socket must give EPIPE, not kill the process. */
     if (sigemptyset(&cancel.sa_mask) != 0 || sigaction(SIGINT, &cancel, NULL) != 0 ||
         sigaction(SIGTERM, &cancel, NULL) != 0 || sigaction(SIGPIPE, &ignore, NULL) != 0) {
-        fprintf(stderr, "%s: sigaction: %s\n", run_program(), strerror(errno));
+        fprintf(stderr, "%s: sigaction: %s\n", program_name(), strerror(errno));
         return -1;
     }
     return 0;
-}
-
-/* The workload function of this model for the chosen workload. */
-static int (*workload_function(enum workload workload))(struct run *)
-{
-    switch (workload) {
-    case WORKLOAD_FETCH:    return model.fetch;
-    case WORKLOAD_DOWNLOAD: return model.download;
-    case WORKLOAD_FILES:    return model.files;
-    case WORKLOAD_COOK:     return model.cook;
-    }
-    return NULL;
 }
 
 /* Allocates one pending record per task. 0, or -1 with a message. */
@@ -77,7 +65,7 @@ static int records_create(struct run *run)
     run->records = calloc(run->count, sizeof *run->records);
     if (run->records == NULL) {
         fprintf(stderr, "%s: cannot allocate %zu task records: %s\n",
-                run_program(), run->count, strerror(errno));
+                program_name(), run->count, strerror(errno));
         return -1;
     }
     for (size_t i = 0; i < run->count; i++)
@@ -108,7 +96,7 @@ static void run_report(const struct run *run, const struct summary *sum)
     if (opts->trace_path[0] != '\0' &&
         record_write_csv(opts->trace_path, run->records, run->count) != 0)
         fprintf(stderr, "%s: cannot write the trace %s: %s\n",
-                run_program(), opts->trace_path, strerror(errno));
+                program_name(), opts->trace_path, strerror(errno));
     if (opts->json)
         summary_print_json(stdout, run, sum);
     else if (!opts->quiet)
@@ -123,27 +111,29 @@ static enum exit_status exit_status_of(const struct summary *sum)
     return sum->failed > 0 ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }
 
-int main(int argc, char **argv)
+int client_main(int argc, char **argv, const struct model *model)
 {
     static struct options opts;   /* large (paths, dishes): not on the stack */
-    struct run run = { .opts = &opts, .model = &model };
+    static struct run run;        /* large (the folder's path, facts) */
     struct summary sum;
     int dir_created = 0;
     enum exit_status status = EXIT_CANNOT_START;
 
-    switch (cli_parse(argc, argv, &model, &opts, stdout, stderr)) {
+    program_set_name(model->name);
+    run = (struct run){ .opts = &opts, .model = model };
+    switch (cli_parse(argc, argv, model, &opts, stdout, stderr)) {
     case CLI_RUN:       break;
     case CLI_EXIT_OK:   return EXIT_ALL_OK;
     case CLI_EXIT_USAGE: return EXIT_USAGE;
     }
     if (install_signal_handlers() != 0)
         return EXIT_CANNOT_START;
-    nofile_raise(run_program());
+    nofile_raise(program_name());
 
     /* Before any thread exists: libcurl's global state is not thread-safe. */
     CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
     if (rc != CURLE_OK) {
-        fprintf(stderr, "%s: curl_global_init: %s\n", run_program(), curl_easy_strerror(rc));
+        fprintf(stderr, "%s: curl_global_init: %s\n", program_name(), curl_easy_strerror(rc));
         return EXIT_CANNOT_START;
     }
     if (records_create(&run) != 0)
@@ -152,7 +142,7 @@ int main(int argc, char **argv)
         goto out_dir;
 
     run.start_ns = clock_now_ns();
-    if (workload_function(opts.workload)(&run) != 0)
+    if (model->run(&run) != 0)
         goto out_dir;
     summary_compute(&run, &sum);
     run_report(&run, &sum);
@@ -163,7 +153,7 @@ out_dir:
     if (dir_created && !opts.keep)
         (void)dir_remove(run.dir);
     else if (dir_created)
-        fprintf(stderr, "%s: files kept in %s\n", run_program(), run.dir);
+        fprintf(stderr, "%s: files kept in %s\n", program_name(), run.dir);
     free(run.records);
 out_curl:
     curl_global_cleanup();

@@ -2,8 +2,9 @@
  *
  *   PROGRAM WORKLOAD [options]     WORKLOAD: fetch, download, files, cook
  *
- * One parser serves all three models, so the same flags mean the same thing
- * everywhere; a model only says which limits apply to it (struct model). */
+ * One parser serves every model, so the same flags mean the same thing
+ * everywhere; a model only says which limits apply to it and which options
+ * of its own it has (struct model, in run.h). */
 #ifndef OPTIONS_H
 #define OPTIONS_H
 
@@ -45,8 +46,6 @@ struct options {
     bool json;                  /* one JSON object on stdout, not the table */
     bool verbose;               /* a line on stderr per task event */
     bool quiet;                 /* no human output at all on stdout */
-    long uv_threadpool;         /* async_uv: UV_THREADPOOL_SIZE; 0: libuv's default */
-    long stack_kb;              /* async_threads: worker stack size; 0: default */
 };
 
 struct model;

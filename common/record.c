@@ -103,7 +103,7 @@ static void note_task_ended(const struct run *run, bool failed)
      * succeeds prints it. */
     if (!atomic_compare_exchange_strong(&progress_due_ns, &seen, now_ns + PROGRESS_EVERY_NS))
         return;
-    fprintf(stderr, "%s: %ld of %zu tasks done, %ld failed, %.1f s\n", run_program(),
+    fprintf(stderr, "%s: %ld of %zu tasks done, %ld failed, %.1f s\n", program_name(),
             ended, run->count, nfailed, clock_elapsed_ms(run->start_ns) / 1000);
 }
 

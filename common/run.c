@@ -1,4 +1,4 @@
-/* run.c: the run's cancellation flag and the program's name.
+/* run.c: the run's cancellation flag, and what a model reports.
  *
  * The flag is set from a signal handler and read by every thread, so it is
  * a lock-free atomic: the C standard lets a handler write one, and unlike a
@@ -7,6 +7,8 @@
 #include "run.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 static atomic_bool cancelled;
 
@@ -24,7 +26,23 @@ void run_cancel(void)
     atomic_store(&cancelled, true);
 }
 
-const char *run_program(void)
+void run_add_fact(struct run *run, const char *key, long value)
 {
-    return model.name;
+    if (run->fact_count == RUN_FACTS_MAX) {
+        fprintf(stderr, "%s: more than %d facts to report (%s)\n", program_name(),
+                RUN_FACTS_MAX, key);
+        abort();
+    }
+    run->facts[run->fact_count++] = (struct run_fact){ .key = key, .value = value };
+}
+
+void run_add_library(struct run *run, const char *name, const char *version)
+{
+    if (run->library_count == RUN_FACTS_MAX) {
+        fprintf(stderr, "%s: more than %d libraries to report (%s)\n", program_name(),
+                RUN_FACTS_MAX, name);
+        abort();
+    }
+    run->libraries[run->library_count++] =
+        (struct run_library){ .name = name, .version = version };
 }

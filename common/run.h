@@ -3,9 +3,10 @@
  * A model is a backend, in the manner of redis's ae_*.c: it gets a run with
  * one pending record per task and must bring every record to completed or
  * failed. How it schedules the tasks (one at a time, an event loop, a
- * thread pool) is the whole difference between the three programs;
+ * thread pool, coroutines) is the whole difference between the programs;
  * everything else (options, records, summary, trace, exit codes) is here
- * and in common/main.c. */
+ * and in common/main.c. The core knows no model: a model brings its own
+ * options and reports its own facts through this interface. */
 #ifndef RUN_H
 #define RUN_H
 
@@ -14,11 +15,28 @@
 #include <stdint.h>
 
 #include "options.h"
+#include "program.h"
 #include "record.h"
 
-/* One invocation of a client program. Owned by main(); a model reads the
- * options and writes the records (each record by one thread at a time) and
- * the model facts at the end of the struct. */
+#define RUN_FACTS_MAX 8
+
+/* A number the model reports about itself ("pool_threads", 100): the
+ * summary prints each one, in JSON under its key and in the table with the
+ * key's '_' as spaces. Only the facts that apply to a model exist. */
+struct run_fact {
+    const char *key;             /* a string literal: "stack_kb" */
+    long value;
+};
+
+/* A library the model runs on, for the summary's versions. */
+struct run_library {
+    const char *name;            /* "libuv" */
+    const char *version;         /* "1.44.2" */
+};
+
+/* One invocation of a client program. Owned by client_main(); a model
+ * reads the options and writes the records (each record by one thread at a
+ * time) and, at the end of the struct, what it reports about itself. */
 struct run {
     const struct options *opts;
     const struct model *model;
@@ -28,41 +46,56 @@ struct run {
                                   * set-up (threads, a loop) counts in the wall time */
     char dir[4096];              /* download, files: the folder written to */
 
-    /* Facts the model reports for the summary; 0 or NULL when they do not apply. */
-    long concurrency;            /* most tasks it allowed in flight at once */
-    long pool_threads;           /* async_threads: worker threads started */
-    long stack_kb;               /* async_threads: each worker's stack */
-    long uv_threadpool;          /* async_uv: libuv's thread pool size */
-    const char *libuv_version;   /* async_uv: uv_version_string() */
+    long concurrency;            /* most tasks the model allowed in flight at once */
+    struct run_fact facts[RUN_FACTS_MAX];
+    size_t fact_count;
+    struct run_library libraries[RUN_FACTS_MAX];
+    size_t library_count;
 };
 
-/* A model: its name, its limits and its four workloads. Each model folder
- * defines exactly one, named `model`, in model.c. A workload function
- * returns 0 when the run went through (tasks may still have failed: that is
- * in their records), or -1 when it could not run at all (it has then printed
- * one line "PROGRAM: what failed: why" and main exits 3). */
+/* Adds a fact or a library to the run's summary. Past RUN_FACTS_MAX it is
+ * a bug in the model: the program says so and aborts. */
+void run_add_fact(struct run *run, const char *key, long value);
+void run_add_library(struct run *run, const char *name, const char *version);
+
+/* An option only some models have (--stack-kb, --uv-threadpool). The
+ * shared parser accepts it for the model that lists it, checks its range
+ * and prints it in --help; the model reads the value where it asked for it
+ * to be stored. */
+struct model_option {
+    const char *name;            /* without "--": "stack-kb" */
+    const char *value_name;      /* in --help: "K" */
+    const char *help;            /* in --help: what it sets ("each worker's stack in KiB") */
+    const char *default_help;    /* in --help: the default, in words ("256") */
+    long min, max;               /* accepted values, inclusive */
+    long default_value;          /* stored before parsing; 0 may mean "unset" */
+    long *value;                 /* where the parser stores it: the model's */
+};
+
+/* A model: its name, its limits, its own options, and how it runs a run.
+ * Each model folder defines one in model.c and hands it to client_main.
+ * run returns 0 when the run went through (tasks may still have failed:
+ * that is in their records), or -1 when it could not run at all (it has
+ * then printed one line "PROGRAM: what failed: why" and the program exits
+ * 3). */
 struct model {
-    const char *name;             /* "sync", "async_uv", "async_threads" */
+    const char *name;             /* "sync", "async_uv", ... */
     const char *about;            /* one line for --help: how it runs tasks */
     const char *concurrency_help; /* what --concurrency means in this model */
     long concurrency_max;         /* largest --concurrency accepted; 0: no cap */
-    bool has_uv_threadpool;       /* accepts --uv-threadpool */
-    bool has_stack_kb;            /* accepts --stack-kb */
-    int (*fetch)(struct run *run);
-    int (*download)(struct run *run);
-    int (*files)(struct run *run);
-    int (*cook)(struct run *run);
+    const struct model_option *options; /* ended by a NULL name; NULL: none */
+    int (*run)(struct run *run);  /* brings every record to completed or failed */
 };
 
-extern const struct model model;
+/* The whole client program for a model: parse, prepare, run, report.
+ * Returns the exit status (README: 0, 1, 2, 3 or 130). */
+int client_main(int argc, char **argv, const struct model *model);
 
-/* Cancellation (Ctrl-C, SIGTERM). main() installs the handlers; models
- * poll run_cancelled() between steps, and the libuv model, whose thread
- * sleeps in the kernel, calls run_cancel() from its own uv_signal_t. */
+/* Cancellation (Ctrl-C, SIGTERM). client_main installs the handlers;
+ * models poll run_cancelled() between steps, and the loop models, whose
+ * thread sleeps in the kernel, call run_cancel() from their own signal
+ * watchers. */
 bool run_cancelled(void);
 void run_cancel(void);
-
-/* The program's name for error messages ("sync: ..."). */
-const char *run_program(void);
 
 #endif

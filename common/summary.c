@@ -64,7 +64,7 @@ static void compute_durations(const struct run *run, struct summary *sum)
     durations = malloc(run->count * sizeof *durations);
     if (durations == NULL) {
         fprintf(stderr, "%s: cannot allocate %zu durations: %s\n",
-                run_program(), run->count, strerror(errno));
+                program_name(), run->count, strerror(errno));
         return;
     }
     for (size_t i = 0; i < run->count; i++) {
@@ -86,7 +86,7 @@ static void compute_usage(struct summary *sum)
     struct rusage usage;
 
     if (getrusage(RUSAGE_SELF, &usage) != 0) {
-        fprintf(stderr, "%s: getrusage: %s\n", run_program(), strerror(errno));
+        fprintf(stderr, "%s: getrusage: %s\n", program_name(), strerror(errno));
         return;
     }
     sum->user_ms = (double)usage.ru_utime.tv_sec * 1e3 + (double)usage.ru_utime.tv_usec / 1e3;
@@ -145,17 +145,19 @@ static const char *curl_version_text(void)
     return info != NULL ? info->version : "unknown";
 }
 
-/* The model's facts, each only when it applies. */
+/* The model's facts, "pool_threads" labelled "pool threads". */
 static void print_model_facts(FILE *out, const struct run *run)
 {
-    if (run->concurrency != 0)
-        row(out, "concurrency", "%ld", run->concurrency);
-    if (run->pool_threads != 0)
-        row(out, "pool threads", "%ld", run->pool_threads);
-    if (run->stack_kb != 0)
-        row(out, "stack", "%ld KiB", run->stack_kb);
-    if (run->uv_threadpool != 0)
-        row(out, "uv threadpool", "%ld", run->uv_threadpool);
+    row(out, "concurrency", "%ld", run->concurrency);
+    for (size_t i = 0; i < run->fact_count; i++) {
+        char label[LABEL_WIDTH + 1];
+
+        snprintf(label, sizeof label, "%s", run->facts[i].key);
+        for (char *p = label; *p != '\0'; p++)
+            if (*p == '_')
+                *p = ' ';
+        row(out, label, "%ld", run->facts[i].value);
+    }
 }
 
 void summary_print_human(FILE *out, const struct run *run, const struct summary *sum)
@@ -189,10 +191,10 @@ void summary_print_human(FILE *out, const struct run *run, const struct summary 
     row(out, "checksum", "%016" PRIx64, sum->checksum);
     row(out, "libcurl", "%s", curl_version_text());
     row(out, "cJSON", "%s", cJSON_Version());
-    if (run->libuv_version != NULL)
-        row(out, "libuv", "%s", run->libuv_version);
+    for (size_t i = 0; i < run->library_count; i++)
+        row(out, run->libraries[i].name, "%s", run->libraries[i].version);
     if (ferror(out) || fflush(out) == EOF)
-        fprintf(stderr, "%s: writing the summary: %s\n", run_program(), strerror(errno));
+        fprintf(stderr, "%s: writing the summary: %s\n", program_name(), strerror(errno));
 }
 
 /* ---- For scripts ---- */
@@ -235,9 +237,10 @@ static int add_versions(cJSON *root, const struct run *run)
         || cJSON_AddStringToObject(versions, "libcurl", curl_version_text()) == NULL
         || cJSON_AddStringToObject(versions, "cjson", cJSON_Version()) == NULL)
         return -1;
-    if (run->libuv_version != NULL
-        && cJSON_AddStringToObject(versions, "libuv", run->libuv_version) == NULL)
-        return -1;
+    for (size_t i = 0; i < run->library_count; i++)
+        if (cJSON_AddStringToObject(versions, run->libraries[i].name,
+                                    run->libraries[i].version) == NULL)
+            return -1;
     return 0;
 }
 
@@ -265,12 +268,14 @@ static int add_settings(cJSON *root, const struct run *run)
 {
     const struct options *opts = run->opts;
 
-    return add_number(root, "latency_ms", (double)opts->latency_ms)
+    if (add_number(root, "latency_ms", (double)opts->latency_ms)
         || add_number(root, "concurrency", (double)run->concurrency)
-        || add_number(root, "pool_threads", (double)run->pool_threads)
-        || add_number(root, "stack_kb", (double)run->stack_kb)
-        || add_number(root, "uv_threadpool", (double)run->uv_threadpool)
-        || add_number(root, "size_bytes", (double)opts->size_bytes) ? -1 : 0;
+        || add_number(root, "size_bytes", (double)opts->size_bytes))
+        return -1;
+    for (size_t i = 0; i < run->fact_count; i++)
+        if (add_number(root, run->facts[i].key, (double)run->facts[i].value) != 0)
+            return -1;
+    return 0;
 }
 
 /* The whole summary as a cJSON tree, or NULL when out of memory. */
@@ -300,16 +305,16 @@ void summary_print_json(FILE *out, const struct run *run, const struct summary *
     char *text;
 
     if (root == NULL) {
-        fprintf(stderr, "%s: cannot build the JSON summary: out of memory\n", run_program());
+        fprintf(stderr, "%s: cannot build the JSON summary: out of memory\n", program_name());
         return;
     }
     text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (text == NULL) {
-        fprintf(stderr, "%s: cannot print the JSON summary: out of memory\n", run_program());
+        fprintf(stderr, "%s: cannot print the JSON summary: out of memory\n", program_name());
         return;
     }
     if (fprintf(out, "%s\n", text) < 0 || fflush(out) == EOF)
-        fprintf(stderr, "%s: writing the JSON summary: %s\n", run_program(), strerror(errno));
+        fprintf(stderr, "%s: writing the JSON summary: %s\n", program_name(), strerror(errno));
     cJSON_free(text);
 }

@@ -101,7 +101,7 @@ int item_check(long id, const char *body, size_t len, uint64_t *checksum,
 static void check_xxh(XXH_errorcode rc, const char *what)
 {
     if (rc != XXH_OK) {
-        fprintf(stderr, "%s: %s: failed\n", run_program(), what);
+        fprintf(stderr, "%s: %s: failed\n", program_name(), what);
         abort();
     }
 }
@@ -197,7 +197,7 @@ static void cook_say(const struct run *run, const char *format, const char *name
     snprintf(line, sizeof line, format, name);
     if (fprintf(out, "[%7.3f s] %s\n", clock_elapsed_ms(run->start_ns) / 1000.0, line) < 0
         || fflush(out) == EOF)
-        fprintf(stderr, "%s: writing to %s: %s\n", run_program(),
+        fprintf(stderr, "%s: writing to %s: %s\n", program_name(),
                 out == stdout ? "stdout" : "stderr", strerror(errno));
 }
 

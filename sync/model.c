@@ -1,16 +1,20 @@
 /* model.c: the sync model, one thing at a time.
  *
- * One thread, one libcurl easy handle, one task after another: each task
- * blocks this thread until it is done, so the run takes the sum of the
- * tasks' times. The tasks themselves are in common/blocking.c, shared with
- * async_threads, which runs the same code on many threads at once. */
-#include "model.h"
+ * One thread, one worker, one task after another: each task blocks this
+ * thread at every wait until it is done, so the run takes the sum of the
+ * tasks' times. The tasks are common/task.c and their waits the blocking
+ * ones of common/blocking.c. Compare async_threads/model.c: the same tasks
+ * and waits on many threads at once. */
+#include "run.h"
+#include "task.h"
 
-int run_in_turn(struct run *run, task_fn *task)
+/* Runs the workload's task on every record, one after another. */
+static int run_in_turn(struct run *run)
 {
+    task_fn *task = task_of(run->opts->workload);
     struct worker worker;
 
-    if (worker_init(&worker) != 0)
+    if (worker_init(&worker, &blocking_waits, NULL) != 0)
         return -1;
     run->concurrency = 1;
     for (size_t i = 0; i < run->count; i++) {
@@ -23,13 +27,15 @@ int run_in_turn(struct run *run, task_fn *task)
     return 0;
 }
 
-const struct model model = {
+static const struct model sync_model = {
     .name = "sync",
     .about = "runs one task at a time on one thread with blocking libcurl",
     .concurrency_help = "always 1: this model runs one task at a time",
     .concurrency_max = 1,
-    .fetch = fetch_run,
-    .download = download_run,
-    .files = files_run,
-    .cook = cook_run,
+    .run = run_in_turn,
 };
+
+int main(int argc, char **argv)
+{
+    return client_main(argc, argv, &sync_model);
+}

@@ -58,7 +58,8 @@ check_in_backoff() {
     local m=$1 trace="$TEST_TMP/int.csv" c
     c=$(window_of "$m" 4)
 
-    rm -f "$trace"
+    # Gone before the start: the wait below must not read the last run's lines.
+    rm -f "$trace" "$TEST_TMP/int.err"
     "$BIN/$m" fetch -n 4 --concurrency "$c" --retries 3 --backoff-ms 60000 \
         --url "$SERVER_URL" -v --trace "$trace" >"$TEST_TMP/int.out" 2>"$TEST_TMP/int.err" &
     local pid=$!

@@ -170,7 +170,7 @@ check_progress() {
 check_interrupt() {
     local m=$1 trace="$TEST_TMP/int.csv" i
 
-    rm -f "$trace"
+    rm -f "$trace" "$TEST_TMP/int.out"   # the wait below must not read an old file
     "$BIN/$m" cook --dishes "Stew:30,Soup:30" --trace "$trace" \
         >"$TEST_TMP/int.out" 2>&1 &
     local pid=$!

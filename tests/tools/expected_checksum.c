@@ -15,8 +15,6 @@
 #include "run.h"
 #include "workload.h"
 
-const struct model model = { .name = "expected_checksum" };
-
 static uint64_t stream_checksum(long id, uint64_t size)
 {
     static unsigned char buf[64 * 1024];
@@ -55,6 +53,7 @@ int main(int argc, char **argv)
     char why[128];
     int first_failed;
 
+    program_set_name("expected_checksum");
     if (argc < 2)
         return usage();
     if (strcmp(argv[1], "cook") == 0) {

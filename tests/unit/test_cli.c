@@ -28,27 +28,37 @@ static int no_workload(struct run *run)
     return 0;
 }
 
-/* The program's model, as libcommon's run_program() needs: it mimics sync,
- * capped at one task at a time, with neither model-specific option. */
-const struct model model = {
+/* A model like sync: capped at one task at a time, with no option of its
+ * own. main() names the program after it, as client_main would. */
+static const struct model sync_like = {
     .name = "sync",
     .about = "runs one task at a time on one thread",
     .concurrency_help = "always 1: this model runs one task at a time",
     .concurrency_max = 1,
-    .fetch = no_workload, .download = no_workload,
-    .files = no_workload, .cook = no_workload,
+    .run = no_workload,
 };
 
-/* A model with no cap and both model-specific options. */
+/* Where open_model's own options go. */
+static long open_pool_size, open_stack_kb;
+
+static const struct model_option open_options[] = {
+    { .name = "uv-threadpool", .value_name = "N", .help = "libuv's thread pool size",
+      .default_help = "libuv's, 4", .min = 1, .max = 1024, .default_value = 0,
+      .value = &open_pool_size },
+    { .name = "stack-kb", .value_name = "K", .help = "each worker's stack in KiB",
+      .default_help = "256", .min = 64, .max = 65536, .default_value = 256,
+      .value = &open_stack_kb },
+    { .name = NULL },
+};
+
+/* A model with no cap and two options of its own. */
 static const struct model open_model = {
     .name = "open",
     .about = "runs every task at once",
     .concurrency_help = "how many tasks may be in flight",
     .concurrency_max = 0,
-    .has_uv_threadpool = true,
-    .has_stack_kb = true,
-    .fetch = no_workload, .download = no_workload,
-    .files = no_workload, .cook = no_workload,
+    .options = open_options,
+    .run = no_workload,
 };
 
 /* ---- Running cli_parse with captured output ---- */
@@ -117,7 +127,7 @@ static void test_defaults(void **state)
     struct capture cap = {0};
 
     (void)state;
-    assert_int_equal(PARSE(&model, &o, &cap, "fetch"), CLI_RUN);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "fetch"), CLI_RUN);
     assert_int_equal(cap.out_len, 0);
     assert_int_equal(cap.err_len, 0);
     assert_int_equal(o.workload, WORKLOAD_FETCH);
@@ -145,8 +155,12 @@ static void test_defaults(void **state)
     assert_false(o.json);
     assert_false(o.verbose);
     assert_false(o.quiet);
-    assert_int_equal(o.uv_threadpool, 0);
-    assert_int_equal(o.stack_kb, 256);
+    capture_free(&cap);
+    /* A model's own options start at their defaults. */
+    open_pool_size = open_stack_kb = -1;
+    assert_int_equal(PARSE(&open_model, &o, &cap, "fetch"), CLI_RUN);
+    assert_int_equal(open_pool_size, 0);
+    assert_int_equal(open_stack_kb, 256);
     capture_free(&cap);
 }
 
@@ -175,8 +189,8 @@ static void check_every_option(const struct options *o)
     assert_true(o->json);
     assert_true(o->verbose);
     assert_true(o->quiet);
-    assert_int_equal(o->uv_threadpool, 8);
-    assert_int_equal(o->stack_kb, 64);
+    assert_int_equal(open_pool_size, 8);
+    assert_int_equal(open_stack_kb, 64);
 }
 
 static void test_every_option_separate_value(void **state)
@@ -222,14 +236,14 @@ static void test_short_options(void **state)
     struct capture cap = {0};
 
     (void)state;
-    assert_int_equal(PARSE(&model, &o, &cap, "-n", "9", "-v", "-q", "cook", "--ret=2"), CLI_RUN);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "-n", "9", "-v", "-q", "cook", "--ret=2"), CLI_RUN);
     assert_int_equal(o.retries, 2);   /* a unique prefix is enough */
     assert_int_equal(o.count, 9);
     assert_true(o.verbose);
     assert_true(o.quiet);
     assert_int_equal(o.workload, WORKLOAD_COOK);
     capture_free(&cap);
-    assert_int_equal(PARSE(&model, &o, &cap, "files", "-n42", "-vq"), CLI_RUN);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "files", "-n42", "-vq"), CLI_RUN);
     assert_int_equal(o.count, 42);
     assert_true(o.verbose && o.quiet);
     assert_int_equal(o.workload, WORKLOAD_FILES);
@@ -244,13 +258,13 @@ static void test_workload_names(void **state)
 
     (void)state;
     for (int w = 0; w < 4; w++) {
-        assert_int_equal(PARSE(&model, &o, &cap, "--json", names[w], "-n", "3"), CLI_RUN);
+        assert_int_equal(PARSE(&sync_like, &o, &cap, "--json", names[w], "-n", "3"), CLI_RUN);
         assert_int_equal(o.workload, w);
         assert_string_equal(workload_name((enum workload)w), names[w]);
         capture_free(&cap);
     }
     /* After "--", a positional argument is still the workload. */
-    assert_int_equal(PARSE(&model, &o, &cap, "--json", "--", "cook"), CLI_RUN);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "--json", "--", "cook"), CLI_RUN);
     assert_int_equal(o.workload, WORKLOAD_COOK);
     capture_free(&cap);
 }
@@ -272,8 +286,8 @@ static void test_bounds_accepted(void **state)
     assert_int_equal(o.timeout_ms, 3600000);
     assert_int_equal(o.size_bytes, 16ULL << 30);
     assert_true(o.time_scale == 1000.0);
-    assert_int_equal(o.uv_threadpool, 1024);
-    assert_int_equal(o.stack_kb, 64);
+    assert_int_equal(open_pool_size, 1024);
+    assert_int_equal(open_stack_kb, 64);
     capture_free(&cap);
     assert_int_equal(PARSE(&open_model, &o, &cap, "fetch", "--size", "0",
                            "--time-scale", "0.001"), CLI_RUN);
@@ -366,7 +380,7 @@ static void test_bad_inputs(void **state)
         const struct bad_case *c = &bad_cases[i];
         struct options o;
         struct capture cap = {0};
-        enum cli_result result = parse_args(c->model != NULL ? c->model : &model, &o, &cap,
+        enum cli_result result = parse_args(c->model != NULL ? c->model : &sync_like, &o, &cap,
                                             c->args);
 
         if (result != CLI_EXIT_USAGE || strstr(cap.err, c->message) == NULL)
@@ -388,9 +402,9 @@ static void test_repeated_calls(void **state)
     struct capture cap = {0};
 
     (void)state;
-    assert_int_equal(PARSE(&model, &o, &cap, "fetch", "-vq", "--bogus"), CLI_EXIT_USAGE);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "fetch", "-vq", "--bogus"), CLI_EXIT_USAGE);
     capture_free(&cap);
-    assert_int_equal(PARSE(&model, &o, &cap, "download", "-n", "5"), CLI_RUN);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "download", "-n", "5"), CLI_RUN);
     assert_int_equal(o.count, 5);
     assert_false(o.verbose);
     assert_int_equal(o.workload, WORKLOAD_DOWNLOAD);
@@ -418,7 +432,7 @@ static void test_help(void **state)
     struct capture cap = {0};
 
     (void)state;
-    assert_int_equal(PARSE(&model, &o, &cap, "--help"), CLI_EXIT_OK);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "--help"), CLI_EXIT_OK);
     assert_int_equal(cap.err_len, 0);
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
         if (strstr(cap.out, expected[i]) == NULL)
@@ -430,8 +444,10 @@ static void test_help(void **state)
     capture_free(&cap);
 
     assert_int_equal(PARSE(&open_model, &o, &cap, "fetch", "-h"), CLI_EXIT_OK);
-    assert_non_null(strstr(cap.out, "--uv-threadpool N"));
-    assert_non_null(strstr(cap.out, "--stack-kb K"));
+    assert_non_null(strstr(cap.out, "--uv-threadpool N   libuv's thread pool size, 1..1024 "
+                                    "(default: libuv's, 4)"));
+    assert_non_null(strstr(cap.out, "--stack-kb K        each worker's stack in KiB, "
+                                    "64..65536 (default: 256)"));
     assert_non_null(strstr(cap.out, "how many tasks may be in flight"));
     capture_free(&cap);
 }
@@ -446,7 +462,7 @@ static void test_version(void **state)
     (void)state;
     snprintf(expected, sizeof expected, "sync 0.1.0 (libcurl %s, cJSON %s)\n",
              curl->version, cJSON_Version());
-    assert_int_equal(PARSE(&model, &o, &cap, "--version"), CLI_EXIT_OK);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "--version"), CLI_EXIT_OK);
     assert_string_equal(cap.out, expected);
     assert_int_equal(strncmp(cap.out, "sync 0.1.0 (libcurl 7.", 22), 0);
     assert_int_equal(cap.err_len, 0);
@@ -459,10 +475,10 @@ static void test_model_limits(void **state)
     struct capture cap = {0};
 
     (void)state;
-    assert_int_equal(PARSE(&model, &o, &cap, "fetch", "--concurrency", "1"), CLI_RUN);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "fetch", "--concurrency", "1"), CLI_RUN);
     assert_int_equal(o.concurrency, 1);
     capture_free(&cap);
-    assert_int_equal(PARSE(&model, &o, &cap, "fetch", "--concurrency", "2"), CLI_EXIT_USAGE);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "fetch", "--concurrency", "2"), CLI_EXIT_USAGE);
     assert_non_null(strstr(cap.err, "(only 1 is accepted)"));
     capture_free(&cap);
 
@@ -480,13 +496,16 @@ static void test_model_limits(void **state)
     assert_int_equal(o.concurrency, 100000);
     capture_free(&cap);
 
-    /* Each model-specific option is known only where the model has it. */
-    capped.has_uv_threadpool = false;
+    /* A model's own option is known only where the model lists it. */
+    capped.options = &open_options[1];
     assert_int_equal(PARSE(&capped, &o, &cap, "fetch", "--stack-kb", "96"), CLI_RUN);
-    assert_int_equal(o.stack_kb, 96);
+    assert_int_equal(open_stack_kb, 96);
     capture_free(&cap);
     assert_int_equal(PARSE(&capped, &o, &cap, "fetch", "--uv-threadpool", "2"), CLI_EXIT_USAGE);
     assert_non_null(strstr(cap.err, "unknown option '--uv-threadpool'"));
+    capture_free(&cap);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "fetch", "--stack-kb", "96"), CLI_EXIT_USAGE);
+    assert_non_null(strstr(cap.err, "unknown option '--stack-kb'"));
     capture_free(&cap);
 }
 
@@ -497,25 +516,25 @@ static void test_mock_url(void **state)
 
     (void)state;
     assert_int_equal(setenv("MOCK_URL", "http://10.0.0.1:9000///", 1), 0);
-    assert_int_equal(PARSE(&model, &o, &cap, "fetch"), CLI_RUN);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "fetch"), CLI_RUN);
     assert_string_equal(o.url, "http://10.0.0.1:9000");
     capture_free(&cap);
 
-    assert_int_equal(PARSE(&model, &o, &cap, "fetch", "--url", "http://other:1/"), CLI_RUN);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "fetch", "--url", "http://other:1/"), CLI_RUN);
     assert_string_equal(o.url, "http://other:1");
     capture_free(&cap);
 
     assert_int_equal(setenv("MOCK_URL", "nope", 1), 0);
-    assert_int_equal(PARSE(&model, &o, &cap, "fetch"), CLI_EXIT_USAGE);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "fetch"), CLI_EXIT_USAGE);
     assert_non_null(strstr(cap.err, "sync: $MOCK_URL: 'nope' is not an http:// URL"));
     capture_free(&cap);
     /* A bad $MOCK_URL does not matter once --url says otherwise. */
-    assert_int_equal(PARSE(&model, &o, &cap, "fetch", "--url=http://ok:2"), CLI_RUN);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "fetch", "--url=http://ok:2"), CLI_RUN);
     assert_string_equal(o.url, "http://ok:2");
     capture_free(&cap);
 
     assert_int_equal(setenv("MOCK_URL", "", 1), 0);
-    assert_int_equal(PARSE(&model, &o, &cap, "fetch"), CLI_RUN);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "fetch"), CLI_RUN);
     assert_string_equal(o.url, "http://127.0.0.1:8080");
     capture_free(&cap);
 }
@@ -653,6 +672,7 @@ static void test_size_invalid(void **state)
 
 int main(void)
 {
+    program_set_name(sync_like.name);   /* as client_main does */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_defaults, clear_env),
         cmocka_unit_test_setup(test_every_option_separate_value, clear_env),

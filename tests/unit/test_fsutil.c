@@ -22,20 +22,6 @@
 #include "nofile.h"
 #include "run.h"
 
-static int no_workload(struct run *run)
-{
-    (void)run;
-    return 0;
-}
-
-const struct model model = {
-    .name = "test_fsutil",
-    .about = "a test model",
-    .concurrency_help = "unused",
-    .fetch = no_workload, .download = no_workload,
-    .files = no_workload, .cook = no_workload,
-};
-
 static char base[] = "/tmp/test_fsutil-XXXXXX";   /* each test's playground */
 
 static int make_base(void **state)
@@ -232,6 +218,7 @@ static void test_clock(void **state)
 
 int main(void)
 {
+    program_set_name("test_fsutil");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_temp_dir, make_base, remove_base),
         cmocka_unit_test_setup_teardown(test_named_dir, make_base, remove_base),

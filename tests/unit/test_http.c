@@ -25,20 +25,6 @@
 #include "options.h"
 #include "run.h"
 
-static int no_workload(struct run *run)
-{
-    (void)run;
-    return 0;
-}
-
-const struct model model = {
-    .name = "test_http",
-    .about = "a test model",
-    .concurrency_help = "unused",
-    .fetch = no_workload, .download = no_workload,
-    .files = no_workload, .cook = no_workload,
-};
-
 /* ---- A one-shot server ---- */
 
 struct server {
@@ -141,7 +127,6 @@ static enum fail_cause transfer_run(struct transfer *t, int port, long timeout_m
     memset(t, 0, sizeof *t);
     t->opts.timeout_ms = timeout_ms;
     t->run.opts = &t->opts;
-    t->run.model = &model;
     t->rec.id = 1;
     snprintf(url, sizeof url, "http://127.0.0.1:%d/items/1", port);
     assert_int_equal(http_setup(easy, &t->run, url, http_on_body, &t->body, t->errbuf), CURLE_OK);
@@ -353,7 +338,7 @@ static void test_body(void **state)
 static int check_server(int port, char *msg, size_t size)
 {
     struct options opts = { .timeout_ms = 1000 };
-    struct run run = { .opts = &opts, .model = &model };
+    struct run run = { .opts = &opts };
     FILE *sink = tmpfile();
     int saved = dup(STDERR_FILENO);
     int rc;
@@ -431,6 +416,7 @@ static int global_cleanup(void **state)
 
 int main(void)
 {
+    program_set_name("test_http");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ok),
         cmocka_unit_test(test_status),

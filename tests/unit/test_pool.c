@@ -20,9 +20,6 @@
 #include "../../async_threads/pool.h"
 #include "run.h"
 
-/* run_program() names the program in the pool's messages. */
-const struct model model = { .name = "test_pool" };
-
 /* A thread's context, as the pool hands it to init, the jobs and cleanup. */
 struct thread_ctx {
     pthread_t self;        /* the thread that ran init */
@@ -246,6 +243,7 @@ static void zero_threads_is_refused(void **state)
 
 int main(void)
 {
+    program_set_name("test_pool");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(every_job_runs_once_on_its_own_thread, reset_counters),
         cmocka_unit_test_setup(runs_as_many_jobs_at_once_as_threads, reset_counters),

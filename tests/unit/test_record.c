@@ -22,21 +22,6 @@
 #include "summary.h"
 #include "workload.h"
 
-static int no_workload(struct run *run)
-{
-    (void)run;
-    return 0;
-}
-
-/* libcommon's run_program() names this model in messages. */
-const struct model model = {
-    .name = "test_record",
-    .about = "a test model",
-    .concurrency_help = "unused",
-    .fetch = no_workload, .download = no_workload,
-    .files = no_workload, .cook = no_workload,
-};
-
 /* A run with default-like options and one record per id; start is now. */
 static void make_run(struct run *run, struct options *opts,
                      struct task_record *records, size_t count)
@@ -48,7 +33,6 @@ static void make_run(struct run *run, struct options *opts,
     opts->latency_ms = -1;
     memset(run, 0, sizeof *run);
     run->opts = opts;
-    run->model = &model;
     run->records = records;
     run->count = count;
     run->start_ns = clock_now_ns();
@@ -569,6 +553,7 @@ static void test_should_retry_cancelled(void **state)
 
 int main(void)
 {
+    program_set_name("test_record");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backoff_schedule),
         cmocka_unit_test(test_record_backoff_follows_attempts),

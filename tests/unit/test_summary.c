@@ -22,19 +22,8 @@
 #include "summary.h"
 #include "workload.h"
 
-static int no_workload(struct run *run)
-{
-    (void)run;
-    return 0;
-}
-
-const struct model model = {
-    .name = "test_summary",
-    .about = "a test model",
-    .concurrency_help = "unused",
-    .fetch = no_workload, .download = no_workload,
-    .files = no_workload, .cook = no_workload,
-};
+/* The model the summary names: the summary reads only its name. */
+static const struct model summarised = { .name = "test_summary" };
 
 /* Four tasks: two completed (one after two retries), one timed out after
  * a retry, one cancelled before it started. */
@@ -51,7 +40,7 @@ static int make_run(void **state)
     opts.size_bytes = 2048;
     memset(&run, 0, sizeof run);
     run.opts = &opts;
-    run.model = &model;
+    run.model = &summarised;
     run.records = records;
     run.count = 4;
     run.start_ns = clock_now_ns();
@@ -147,7 +136,11 @@ static void test_json(void **state)
 
     (void)state;
     run.concurrency = 8;
-    run.libuv_version = "1.44.2";
+    run.fact_count = 0;
+    run.library_count = 0;
+    run_add_fact(&run, "pool_threads", 100);
+    run_add_fact(&run, "stack_kb", 256);
+    run_add_library(&run, "libuv", "1.44.2");
     summary_compute(&run, &sum);
     text = capture(summary_print_json, &sum);
     /* One line, ending in a newline. */
@@ -171,9 +164,8 @@ static void test_json(void **state)
     assert_true(number(root, "max_ms") == 30);
     assert_true(number(root, "latency_ms") == 5);
     assert_true(number(root, "concurrency") == 8);
-    assert_true(number(root, "pool_threads") == 0);
-    assert_true(number(root, "stack_kb") == 0);
-    assert_true(number(root, "uv_threadpool") == 0);
+    assert_true(number(root, "pool_threads") == 100);   /* the model's facts, by key */
+    assert_true(number(root, "stack_kb") == 256);
     assert_true(number(root, "size_bytes") == 2048);
     assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(root, "cancelled")));
     snprintf(checksum, sizeof checksum, "%016" PRIx64, sum.checksum);
@@ -195,11 +187,13 @@ static void test_json(void **state)
     cJSON_Delete(root);
     free(text);
 
-    /* Without libuv, no libuv key. */
-    run.libuv_version = NULL;
+    /* Without facts or libraries, no such keys: absent, not zero. */
+    run.fact_count = 0;
+    run.library_count = 0;
     text = capture(summary_print_json, &sum);
     root = cJSON_Parse(text);
     assert_non_null(root);
+    assert_null(cJSON_GetObjectItemCaseSensitive(root, "pool_threads"));
     versions = cJSON_GetObjectItemCaseSensitive(root, "versions");
     assert_null(cJSON_GetObjectItemCaseSensitive(versions, "libuv"));
     cJSON_Delete(root);
@@ -232,8 +226,9 @@ static void test_human(void **state)
 
     (void)state;
     run.concurrency = 8;
-    run.pool_threads = 0;
-    run.libuv_version = NULL;
+    run.fact_count = 0;
+    run.library_count = 0;
+    run_add_fact(&run, "uv_threadpool", 4);
     summary_compute(&run, &sum);
     text = capture(summary_print_human, &sum);
     assert_int_equal(strncmp(row_value(text, "model"), "test_summary\n", 13), 0);
@@ -250,6 +245,7 @@ static void test_human(void **state)
     assert_int_equal(strncmp(row_value(text, "task p50"), "20.000 ms\n", 10), 0);
     assert_int_equal(strncmp(row_value(text, "task max"), "30.000 ms\n", 10), 0);
     assert_int_equal(strncmp(row_value(text, "concurrency"), "8\n", 2), 0);
+    assert_int_equal(strncmp(row_value(text, "uv threadpool"), "4\n", 2), 0);
     assert_null(row_value(text, "pool threads"));
     assert_null(row_value(text, "libuv"));
     assert_non_null(row_value(text, "libcurl"));
@@ -264,6 +260,7 @@ static void test_human(void **state)
 
 int main(void)
 {
+    program_set_name("test_summary");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_compute, make_run),
         cmocka_unit_test_setup(test_compute_empty, make_run),

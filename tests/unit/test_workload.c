@@ -21,21 +21,6 @@
 #include "run.h"
 #include "workload.h"
 
-static int no_workload(struct run *run)
-{
-    (void)run;
-    return 0;
-}
-
-/* libcommon's run_program() names this model in messages. */
-const struct model model = {
-    .name = "test_workload",
-    .about = "a test model",
-    .concurrency_help = "unused",
-    .fetch = no_workload, .download = no_workload,
-    .files = no_workload, .cook = no_workload,
-};
-
 static void make_run(struct run *run, struct options *opts, enum workload workload)
 {
     memset(opts, 0, sizeof *opts);
@@ -46,7 +31,6 @@ static void make_run(struct run *run, struct options *opts, enum workload worklo
     opts->time_scale = 1.0;
     memset(run, 0, sizeof *run);
     run->opts = opts;
-    run->model = &model;
 }
 
 /* A small deterministic generator, so that "random" splits repeat. */
@@ -457,6 +441,7 @@ static void test_cook_say(void **state)
 
 int main(void)
 {
+    program_set_name("test_workload");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url_fetch),
         cmocka_unit_test(test_url_download),

@@ -1,0 +1,398 @@
+/* task.c: one task of each workload, written straight.
+ *
+ * A task transfers, checks, sleeps, writes and reads as blocking code does,
+ * but every wait is a call through worker->waits, which the model chose: in
+ * sync and async_threads each wait blocks the thread (blocking.c); in
+ * async_coro it pauses the task's coroutine, and the loop runs the other
+ * tasks meanwhile. Python's asyncio writes the same task with `await` at
+ * each of those calls. Compare async_uv/fetch.c: the same steps, as
+ * callbacks, because there nothing may wait. */
+#include "task.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "fsutil.h"
+#include "run.h"
+#include "workload.h"
+
+#define IO_CHUNK (64 * 1024)   /* bytes per read() or write() in files */
+#define URL_MAX 1024
+#define PATH_BYTES 4096
+
+/* What one attempt produced: a result on success, a reason on failure. */
+struct outcome {
+    uint64_t bytes;
+    uint64_t checksum;
+    char why[RECORD_ERROR_MAX];
+};
+
+/* One attempt at a task. Returns CAUSE_NONE with out->bytes and
+ * out->checksum set, or the failure's cause with out->why set. */
+typedef enum fail_cause attempt_fn(struct run *run, struct worker *worker,
+                                   struct task_record *rec, struct outcome *out);
+
+/* Sets out->why (cut to fit: it is a message for people) and returns cause,
+ * so that a failure is one line: return failure(out, CAUSE_IO, ...). */
+__attribute__((format(printf, 3, 4)))
+static enum fail_cause failure(struct outcome *out, enum fail_cause cause,
+                               const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    vsnprintf(out->why, sizeof out->why, fmt, args);
+    va_end(args);
+    return cause;
+}
+
+int worker_init(struct worker *worker, const struct waits *waits, void *wait_ctx)
+{
+    memset(worker, 0, sizeof *worker);
+    worker->waits = waits;
+    worker->wait_ctx = wait_ctx;
+    worker->easy = curl_easy_init();
+    if (worker->easy == NULL) {
+        fprintf(stderr, "%s: curl_easy_init failed\n", program_name());
+        return -1;
+    }
+    /* http_setup sets this too, but only on a handle that transfers.
+     * Without it even curl_easy_cleanup installs and restores a SIGPIPE
+     * handler, and each sigaction walks every thread of the process: with
+     * 10,000 pool threads that made the pool's shutdown take seconds. */
+    CURLcode rc = curl_easy_setopt(worker->easy, CURLOPT_NOSIGNAL, 1L);
+    if (rc != CURLE_OK) {
+        fprintf(stderr, "%s: curl_easy_setopt(CURLOPT_NOSIGNAL): %s\n",
+                program_name(), curl_easy_strerror(rc));
+        curl_easy_cleanup(worker->easy);
+        return -1;
+    }
+    return 0;
+}
+
+void worker_cleanup(struct worker *worker)
+{
+    free(worker->io_buf);
+    body_free(&worker->body);
+    curl_easy_cleanup(worker->easy);
+}
+
+/* Runs attempts until one succeeds or no retry is left: the retry policy,
+ * with its backoff sleeps, in one place for every blocking task. */
+static void attempt_until_done(struct run *run, struct worker *worker,
+                               struct task_record *rec, attempt_fn *attempt)
+{
+    for (;;) {
+        struct outcome out = { 0 };
+
+        record_attempt(run, rec);
+        enum fail_cause cause = attempt(run, worker, rec, &out);
+        if (cause == CAUSE_NONE) {
+            record_complete(run, rec, out.bytes, out.checksum);
+            return;
+        }
+        record_attempt_failed(run, rec, cause, "%s", out.why);
+        if (!record_should_retry(run, rec))
+            break;
+        if (worker->waits->sleep_ms(worker, record_backoff_ms(run, rec)) != 0) {
+            record_attempt_failed(run, rec, CAUSE_CANCELLED, "cancelled during backoff");
+            break;
+        }
+    }
+    record_give_up(run, rec);
+}
+
+/* Does one transfer of the task's URL into on_body. Returns the verdict of
+ * http_judge, or CAUSE_CONNECT when the handle cannot be set up. */
+static enum fail_cause transfer(struct run *run, struct worker *worker,
+                                struct task_record *rec, curl_write_callback on_body,
+                                void *body_data, struct outcome *out)
+{
+    char url[URL_MAX];
+
+    if (workload_url(run, rec->id, url, sizeof url) != 0)
+        return failure(out, CAUSE_CONNECT, "URL longer than %d bytes", URL_MAX);
+    if (http_setup(worker->easy, run, url, on_body, body_data, worker->errbuf) != CURLE_OK)
+        return failure(out, CAUSE_CONNECT, "cannot set up the transfer");
+    CURLcode result = worker->waits->transfer(worker, on_body, body_data);
+    enum fail_cause cause = http_judge(worker->easy, result, worker->errbuf, rec,
+                                       out->why, sizeof out->why);
+    if (cause == CAUSE_CANCELLED)   /* Ctrl-C stopped it: say so as every model does */
+        return failure(out, CAUSE_CANCELLED, "cancelled during the transfer");
+    return cause;
+}
+
+/* ---- fetch: GET an item, check it, process it ---- */
+
+static enum fail_cause fetch_attempt(struct run *run, struct worker *worker,
+                                     struct task_record *rec, struct outcome *out)
+{
+    body_reset(&worker->body);
+    enum fail_cause cause = transfer(run, worker, rec, http_on_body, &worker->body, out);
+    if (cause != CAUSE_NONE)
+        return cause;
+    cause = item_check(rec->id, worker->body.data, worker->body.len, &out->checksum,
+                       out->why, sizeof out->why);
+    if (cause != CAUSE_NONE)
+        return cause;
+    out->bytes = worker->body.len;
+    /* The simulated processing waits, as real work would take its time. */
+    if (worker->waits->sleep_ms(worker, run->opts->process_ms) != 0)
+        return failure(out, CAUSE_CANCELLED, "cancelled while processing");
+    return CAUSE_NONE;
+}
+
+static void fetch_task(struct run *run, struct worker *worker, struct task_record *rec)
+{
+    attempt_until_done(run, worker, rec, fetch_attempt);
+}
+
+/* ---- download: stream a blob to a file, renamed when whole ---- */
+
+/* Where a download's body goes: the open part file, and what was seen. */
+struct blob_sink {
+    struct worker *worker;    /* whose waits write the file */
+    int fd;
+    long id;
+    uint64_t received;        /* bytes written so far */
+    checksum_state checksum;  /* over the bytes in order */
+    int write_errno;          /* why write() failed, or 0 */
+    int mismatch;             /* a byte differed from the blob's content */
+};
+
+/* Called by the transfer with each piece of the blob, in order. Returning
+ * less than it was given stops the transfer with CURLE_WRITE_ERROR. */
+static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    struct blob_sink *sink = userdata;
+    size_t len = size * nmemb;
+
+    if (content_verify((uint64_t)sink->id, sink->received, data, len) != 0) {
+        sink->mismatch = 1;
+        return 0;
+    }
+    int rc = sink->worker->waits->write(sink->worker, sink->fd, data, len);
+    if (rc < 0) {
+        sink->write_errno = -rc;
+        return 0;
+    }
+    checksum_update(&sink->checksum, data, len);
+    sink->received += len;
+    return len;
+}
+
+/* Receives the blob into an open part file; judges what arrived. */
+static enum fail_cause receive_blob(struct run *run, struct worker *worker,
+                                    struct task_record *rec, int fd, struct outcome *out)
+{
+    struct blob_sink sink = { .worker = worker, .fd = fd, .id = rec->id };
+
+    checksum_init(&sink.checksum);
+    enum fail_cause cause = transfer(run, worker, rec, on_blob_data, &sink, out);
+    if (cause == CAUSE_STATUS)
+        return cause;   /* the body was an error text: no blob to judge */
+    if (sink.mismatch)
+        return failure(out, CAUSE_MISMATCH, "wrong bytes near offset %llu",
+                       (unsigned long long)sink.received);
+    if (sink.write_errno != 0)
+        return failure(out, CAUSE_IO, "write: %s", strerror(sink.write_errno));
+    if (cause != CAUSE_NONE)
+        return cause;
+    if (sink.received != run->opts->size_bytes)
+        return failure(out, CAUSE_MISMATCH, "got %llu bytes, expected %llu",
+                       (unsigned long long)sink.received,
+                       (unsigned long long)run->opts->size_bytes);
+    out->bytes = sink.received;
+    out->checksum = checksum_digest(&sink.checksum);
+    return CAUSE_NONE;
+}
+
+static enum fail_cause download_attempt(struct run *run, struct worker *worker,
+                                        struct task_record *rec, struct outcome *out)
+{
+    const struct waits *waits = worker->waits;
+    char final_path[PATH_BYTES], part_path[PATH_BYTES];
+
+    if (file_paths(run->dir, "blob", rec->id, final_path, part_path, PATH_BYTES) != 0)
+        return failure(out, CAUSE_IO, "path too long in %s", run->dir);
+    int fd = waits->open(worker, part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return failure(out, CAUSE_IO, "open %s: %s", part_path, strerror(-fd));
+
+    enum fail_cause cause = receive_blob(run, worker, rec, fd, out);
+    int rc = waits->close(worker, fd);
+    if (rc < 0 && cause == CAUSE_NONE)
+        cause = failure(out, CAUSE_IO, "close %s: %s", part_path, strerror(-rc));
+    /* Only a whole, checked blob gets its final name. */
+    if (cause == CAUSE_NONE && (rc = waits->rename(worker, part_path, final_path)) < 0)
+        cause = failure(out, CAUSE_IO, "rename %s: %s", part_path, strerror(-rc));
+    if (cause != CAUSE_NONE)
+        waits->unlink(worker, part_path);   /* may not exist; nothing to report either way */
+    return cause;
+}
+
+static void download_task(struct run *run, struct worker *worker, struct task_record *rec)
+{
+    attempt_until_done(run, worker, rec, download_attempt);
+}
+
+/* ---- files: write a file, read it back, verify it ---- */
+
+/* Writes size bytes of id's content to fd, a chunk at a time. 0, or a
+ * negative errno: -ECANCELED once the run is cancelled (a file may be
+ * gigabytes). */
+static int write_content(struct worker *worker, int fd, long id, uint64_t size)
+{
+    for (uint64_t offset = 0; offset < size;) {
+        if (run_cancelled())
+            return -ECANCELED;
+        size_t len = size - offset < IO_CHUNK ? (size_t)(size - offset) : IO_CHUNK;
+        content_fill((uint64_t)id, offset, worker->io_buf, len);
+        int rc = worker->waits->write(worker, fd, worker->io_buf, len);
+        if (rc < 0)
+            return rc;
+        offset += len;
+    }
+    return 0;
+}
+
+/* Reads fd to its end, checking every byte against id's content. Sets
+ * *size_read and *checksum; 0, a negative errno (-ECANCELED once the run
+ * is cancelled), or 1 for a wrong byte. */
+static int read_content(struct worker *worker, int fd, long id,
+                        uint64_t *size_read, uint64_t *checksum)
+{
+    checksum_state state;
+    uint64_t offset = 0;
+
+    checksum_init(&state);
+    for (;;) {
+        if (run_cancelled())
+            return -ECANCELED;
+        ssize_t n = worker->waits->read(worker, fd, worker->io_buf, IO_CHUNK);
+        if (n < 0)
+            return (int)n;
+        if (n == 0)
+            break;
+        if (content_verify((uint64_t)id, offset, worker->io_buf, (size_t)n) != 0)
+            return 1;
+        checksum_update(&state, worker->io_buf, (size_t)n);
+        offset += (uint64_t)n;
+    }
+    *size_read = offset;
+    *checksum = checksum_digest(&state);
+    return 0;
+}
+
+/* Writes the part file (fsync when asked) and renames it into place. */
+static enum fail_cause write_file(struct run *run, struct worker *worker, long id,
+                                  const char *part_path, const char *final_path,
+                                  struct outcome *out)
+{
+    const struct waits *waits = worker->waits;
+    int fd = waits->open(worker, part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return failure(out, CAUSE_IO, "open %s: %s", part_path, strerror(-fd));
+
+    const char *step = "write";
+    int err = write_content(worker, fd, id, run->opts->size_bytes);
+    if (err == 0 && run->opts->fsync) {
+        step = "fsync";
+        err = waits->fsync(worker, fd);
+    }
+    int rc = waits->close(worker, fd);
+    if (rc < 0 && err == 0) {
+        step = "close";
+        err = rc;
+    }
+    if (err == 0) {
+        step = "rename";
+        err = waits->rename(worker, part_path, final_path);
+    }
+    if (err != 0) {
+        waits->unlink(worker, part_path);
+        if (err == -ECANCELED)
+            return failure(out, CAUSE_CANCELLED, "cancelled while writing");
+        return failure(out, CAUSE_IO, "%s %s: %s", step, part_path, strerror(-err));
+    }
+    return CAUSE_NONE;
+}
+
+/* Reads the file back and checks its size and every byte. */
+static enum fail_cause read_file(struct run *run, struct worker *worker, long id,
+                                 const char *path, struct outcome *out)
+{
+    int fd = worker->waits->open(worker, path, O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0)
+        return failure(out, CAUSE_IO, "open %s: %s", path, strerror(-fd));
+
+    uint64_t size_read = 0;
+    int err = read_content(worker, fd, id, &size_read, &out->checksum);
+    worker->waits->close(worker, fd);   /* read-only: nothing can be lost at close */
+    if (err == -ECANCELED)
+        return failure(out, CAUSE_CANCELLED, "cancelled while reading");
+    if (err < 0)
+        return failure(out, CAUSE_IO, "read %s: %s", path, strerror(-err));
+    if (err > 0 || size_read != run->opts->size_bytes)
+        return failure(out, CAUSE_MISMATCH, "%s does not hold what was written", path);
+    out->bytes = size_read;
+    return CAUSE_NONE;
+}
+
+static enum fail_cause files_attempt(struct run *run, struct worker *worker,
+                                     struct task_record *rec, struct outcome *out)
+{
+    char final_path[PATH_BYTES], part_path[PATH_BYTES];
+
+    if (file_paths(run->dir, "file", rec->id, final_path, part_path, PATH_BYTES) != 0)
+        return failure(out, CAUSE_IO, "path too long in %s", run->dir);
+    /* One chunk's buffer, made at the first file: other workloads need none. */
+    if (worker->io_buf == NULL && (worker->io_buf = malloc(IO_CHUNK)) == NULL)
+        return failure(out, CAUSE_IO, "cannot allocate an I/O buffer: %s", strerror(errno));
+    enum fail_cause cause = write_file(run, worker, rec->id, part_path, final_path, out);
+    if (cause != CAUSE_NONE)
+        return cause;
+    return read_file(run, worker, rec->id, final_path, out);
+}
+
+static void files_task(struct run *run, struct worker *worker, struct task_record *rec)
+{
+    attempt_until_done(run, worker, rec, files_attempt);
+}
+
+/* ---- cook: wait for a dish ---- */
+
+static enum fail_cause cook_attempt(struct run *run, struct worker *worker,
+                                    struct task_record *rec, struct outcome *out)
+{
+    size_t dish = (size_t)(rec->id - 1);
+
+    cook_say_start(run, dish);
+    if (worker->waits->sleep_ms(worker, cook_dish_ms(run, dish)) != 0)
+        return failure(out, CAUSE_CANCELLED, "cancelled while cooking");
+    cook_say_ready(run, dish);
+    out->checksum = cook_dish_checksum(run, dish);
+    return CAUSE_NONE;
+}
+
+static void cook_task(struct run *run, struct worker *worker, struct task_record *rec)
+{
+    attempt_until_done(run, worker, rec, cook_attempt);
+}
+
+task_fn *task_of(enum workload workload)
+{
+    switch (workload) {
+    case WORKLOAD_FETCH:    return fetch_task;
+    case WORKLOAD_DOWNLOAD: return download_task;
+    case WORKLOAD_FILES:    return files_task;
+    case WORKLOAD_COOK:     return cook_task;
+    }
+    return NULL;
+}
