@@ -16,7 +16,7 @@ SANITIZE ?=
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
-CPPFLAGS += -D_GNU_SOURCE -Icommon -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -Icommon -Iloop -MMD -MP
 
 # libcurl, libuv, cJSON, xxHash and cmocka ship pkg-config files; civetweb's
 # Debian package does not, so it is linked by name.
@@ -54,6 +54,8 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 # ---- Sources: one folder, one part ----
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_LIB  := $(BUILD)/libcommon.a
+LOOP_SRC    := $(wildcard loop/*.c)
+LOOP_LIB    := $(BUILD)/libloop.a
 MODELS      := sync async_uv async_threads
 SERVER_SRC  := $(wildcard mock_server/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
@@ -78,11 +80,16 @@ $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# What the two loop models share: the window, libcurl on libuv, Ctrl-C.
+$(LOOP_LIB): $(call obj,$(LOOP_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(BINDIR)/sync: $(call obj,$(wildcard sync/*.c)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
-$(BINDIR)/async_uv: $(call obj,$(wildcard async_uv/*.c)) $(COMMON_LIB)
+$(BINDIR)/async_uv: $(call obj,$(wildcard async_uv/*.c)) $(LOOP_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(UV_LIBS) -o $@
 

@@ -34,5 +34,5 @@ static const struct task_ops cook_ops = {
 
 int cook_run(struct run *run)
 {
-    return window_run(run, &cook_ops);
+    return run_workload(run, &cook_ops);
 }

@@ -396,7 +396,7 @@ int download_run(struct run *run)
 {
     if (threadpool_configure(run) != 0)
         return -1;
-    int rc = window_run(run, &download_ops);
+    int rc = run_workload(run, &download_ops);
     if (run->opts->verbose)
         fprintf(stderr, "%s: download: %lu writes, transfers paused %lu times\n",
                 program_name(), blob_writes, blob_pauses);

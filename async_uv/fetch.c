@@ -73,5 +73,5 @@ static const struct task_ops fetch_ops = {
 
 int fetch_run(struct run *run)
 {
-    return window_run(run, &fetch_ops);
+    return run_workload(run, &fetch_ops);
 }

@@ -301,5 +301,5 @@ int files_run(struct run *run)
 {
     if (threadpool_configure(run) != 0)
         return -1;
-    return window_run(run, &files_ops);
+    return run_workload(run, &files_ops);
 }

@@ -1,95 +1,47 @@
-/* model.c: the libuv model, every task on one thread and one loop.
+/* model.c: the libuv model, every task a chain of callbacks on one loop.
  *
- * A window keeps at most --concurrency tasks in flight and starts the next
- * when one finishes (asyncio's semaphore, in C); a task's callbacks carry it
- * on whenever the loop says its socket, file or timer is ready. Compare
- * sync/model.c and attempt_until_done in common/task.c: the same loop
- * over records, the same retry policy, with timers for the sleeps. */
+ * The window (loop/window.c) keeps at most --concurrency tasks in flight;
+ * here a task is a chain of callbacks, one per step, that the loop calls
+ * whenever the task's socket, file or timer is ready. Compare
+ * async_coro/model.c: the same window, with each task a coroutine running
+ * the straight code of common/task.c. The retry policy below is
+ * attempt_until_done's, in common/task.c, with a timer for the sleep. */
 #include "model.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 
 #include "http.h"
 #include "workload.h"
 
 #define URL_MAX 1024
 
-/* libuv's thread pool, as libuv 1.44 sizes it when it starts. */
-#define THREADPOOL_DEFAULT 4
-#define THREADPOOL_MAX 1024
+/* The window's ops for one workload, and the workload. Lives on
+ * run_workload's stack for the whole run. */
+struct uv_ops {
+    struct window_ops window;        /* first: the window sees only this part */
+    const struct task_ops *workload;
+};
 
-static void window_fill(struct window *w);
-
-void uv_must(int rc, const char *what)
+static const struct task_ops *workload_of(const struct task *task)
 {
-    if (rc >= 0)
-        return;
-    fprintf(stderr, "%s: %s: %s\n", program_name(), what, uv_strerror(rc));
-    abort();
+    return ((const struct uv_ops *)task->window->ops)->workload;
 }
 
-/* ---- A task's life: start, attempts, finish ---- */
-
-static void task_link(struct window *w, struct task *task)
-{
-    task->prev = NULL;
-    task->next = w->tasks;
-    if (w->tasks != NULL)
-        w->tasks->prev = task;
-    w->tasks = task;
-}
-
-static void task_unlink(struct window *w, struct task *task)
-{
-    if (task->prev != NULL)
-        task->prev->next = task->next;
-    else
-        w->tasks = task->next;
-    if (task->next != NULL)
-        task->next->prev = task->prev;
-}
+/* ---- A task's life: attempts, then success or failure ---- */
 
 /* Begins an attempt: the same record_attempt as in attempt_until_done. */
 static void task_attempt(struct task *task)
 {
     record_attempt(task->window->run, task->rec);
-    task->window->ops->attempt(task);
-}
-
-/* Called by libuv when a task's timer is closed: the task's memory goes. */
-static void on_task_closed(uv_handle_t *handle)
-{
-    free(handle->data);
-}
-
-/* The task is done with, its record completed or failed: free what it holds
- * (its easy handle has left the multi handle), close its timer, which frees
- * it, and let the window start the next task. */
-static void task_finish(struct task *task)
-{
-    struct window *w = task->window;
-
-    if (w->ops->release != NULL)
-        w->ops->release(task);
-    if (task->easy != NULL)
-        curl_easy_cleanup(task->easy);
-    task->easy = NULL;
-    task_unlink(w, task);
-    w->in_flight--;
-    uv_close((uv_handle_t *)&task->timer, on_task_closed);
-    window_fill(w);
+    workload_of(task)->attempt(task);
 }
 
 void task_succeeded(struct task *task, uint64_t bytes, uint64_t checksum)
 {
     record_complete(task->window->run, task->rec, bytes, checksum);
-    task_finish(task);
+    window_task_finish(task);
 }
 
 void task_failed(struct task *task, enum fail_cause cause, const char *why, ...)
@@ -109,79 +61,42 @@ void task_failed(struct task *task, enum fail_cause cause, const char *why, ...)
         return;
     }
     record_give_up(run, task->rec);
-    task_finish(task);
+    window_task_finish(task);
 }
 
-/* Called by libuv when a task's timer fires. */
-static void on_task_timer(uv_timer_t *timer)
+/* Called by the window as the task goes: the workload's buffers, then the
+ * easy handle, which has left the multi handle. */
+static void task_release(struct task *task)
 {
-    struct task *task = timer->data;
-    task_fn *after_wait = task->after_wait;
-
-    task->after_wait = NULL;
-    task->waiting = NULL;
-    after_wait(task);
+    if (workload_of(task)->release != NULL)
+        workload_of(task)->release(task);
+    if (task->easy != NULL)
+        curl_easy_cleanup(task->easy);
+    task->easy = NULL;
 }
 
-void task_wait(struct task *task, long duration_ms, const char *waiting, task_fn *after_wait)
+/* Called by the window on Ctrl-C. A timer is stopped; a transfer is taken
+ * out of the multi handle and ends as if the progress callback of
+ * http_setup had aborted it, as it does in the other models. A file-system
+ * request cannot be taken back from the thread pool: its callback finds
+ * run_cancelled() and ends the attempt. */
+static void task_cancel(struct task *task)
 {
-    task->waiting = waiting;
-    task->after_wait = after_wait;
-    uv_must(uv_timer_start(&task->timer, on_task_timer,
-                           duration_ms > 0 ? (uint64_t)duration_ms : 0, 0), "uv_timer_start");
-}
+    const char *waiting = task->waiting;
 
-/* Allocates a task for rec, starts its first attempt, and counts it in
- * flight. Out of memory is that task's failure, not the run's. */
-static void task_start(struct window *w, struct task_record *rec)
-{
-    const struct task_ops *ops = w->ops;
-    size_t size = (ops->task_size + ops->task_align - 1) / ops->task_align * ops->task_align;
-    struct task *task = aligned_alloc(ops->task_align, size);
-
-    if (task == NULL) {
-        record_attempt(w->run, rec);
-        record_attempt_failed(w->run, rec, CAUSE_IO, "cannot allocate a task: %s",
-                              strerror(errno));
-        record_give_up(w->run, rec);
-        return;
-    }
-    memset(task, 0, size);
-    task->window = w;
-    task->rec = rec;
-    /* Cannot fail: on Unix it only fills in the struct. */
-    uv_must(uv_timer_init(&w->loop, &task->timer), "uv_timer_init");
-    task->timer.data = task;
-    task_link(w, task);
-    w->in_flight++;
-    task_attempt(task);
-}
-
-/* ---- Transfers: a task's easy handle on the shared multi handle ---- */
-
-/* Called by libcurl (CURLOPT_OPENSOCKETFUNCTION) for each socket a transfer
- * opens. It does what libcurl would, and keeps errno when that fails, so
- * that a run out of file descriptors says EMFILE rather than "Couldn't
- * connect to server". */
-static curl_socket_t on_curl_open_socket(void *clientp, curlsocktype purpose,
-                                         struct curl_sockaddr *address)
-{
-    struct task *task = clientp;
-    curl_socket_t fd = socket(address->family, address->socktype, address->protocol);
-
-    (void)purpose;
-    if (fd == CURL_SOCKET_BAD)
-        task->socket_errno = errno;
-    return fd;
+    if (task_wait_stop(task))
+        task_failed(task, CAUSE_CANCELLED, "cancelled %s", waiting);
+    else if (transfer_stop(task))
+        workload_of(task)->transfer_done(task, CURLE_ABORTED_BY_CALLBACK);
 }
 
 enum fail_cause transfer_start(struct task *task, curl_write_callback on_body, void *body_data,
                                char *why, size_t why_size)
 {
-    struct window *w = task->window;
+    struct run *run = task->window->run;
     char url[URL_MAX];
 
-    if (workload_url(w->run, task->rec->id, url, sizeof url) != 0) {
+    if (workload_url(run, task->rec->id, url, sizeof url) != 0) {
         snprintf(why, why_size, "URL longer than %d bytes", URL_MAX);
         return CAUSE_CONNECT;
     }
@@ -189,288 +104,31 @@ enum fail_cause transfer_start(struct task *task, curl_write_callback on_body, v
         snprintf(why, why_size, "curl_easy_init failed");
         return CAUSE_CONNECT;
     }
-    if (http_setup(task->easy, w->run, url, on_body, body_data, task->errbuf) != CURLE_OK) {
+    if (http_setup(task->easy, run, url, on_body, body_data, task->errbuf) != CURLE_OK) {
         snprintf(why, why_size, "cannot set up the transfer");
         return CAUSE_CONNECT;
     }
-    const char *option = "CURLOPT_PRIVATE";
-    CURLcode rc = curl_easy_setopt(task->easy, CURLOPT_PRIVATE, task);
-    if (rc == CURLE_OK) {
-        option = "CURLOPT_OPENSOCKETFUNCTION";
-        rc = curl_easy_setopt(task->easy, CURLOPT_OPENSOCKETFUNCTION, on_curl_open_socket);
-    }
-    if (rc == CURLE_OK) {
-        option = "CURLOPT_OPENSOCKETDATA";
-        rc = curl_easy_setopt(task->easy, CURLOPT_OPENSOCKETDATA, task);
-    }
-    /* When the window holds every task, all first attempts start together,
-     * before any connection exists: none can be reused, so libcurl is told
-     * not to look. (libcurl 7.88 looks by walking every connection to the
-     * host: for 10,000 transfers, 50 million steps for nothing.) A retry
-     * looks, and may find the connection of a task that has finished. */
-    if (rc == CURLE_OK) {
-        long fresh = w->limit == (long)w->run->count && task->rec->attempts == 1;
-
-        option = "CURLOPT_FRESH_CONNECT";
-        rc = curl_easy_setopt(task->easy, CURLOPT_FRESH_CONNECT, fresh);
-    }
-    if (rc != CURLE_OK) {
-        snprintf(why, why_size, "curl_easy_setopt(%s): %s", option, curl_easy_strerror(rc));
-        return CAUSE_CONNECT;
-    }
-    /* Only now, when the task's turn has come, does its timeout start: a
-     * task waiting in the window has no easy handle in the multi. */
-    task->socket_errno = 0;
-    CURLMcode mc = curl_uv_add(&w->curl, task->easy);
-    if (mc != CURLM_OK) {
-        snprintf(why, why_size, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
-        return CAUSE_CONNECT;
-    }
-    task->in_multi = true;
-    return CAUSE_NONE;
+    return transfer_add(task, why, why_size);
 }
 
-/* Called by curl_uv, from the loop, when a task's transfer has ended. */
-static void on_curl_done(CURL *easy, CURLcode result, void *easy_private)
+int run_workload(struct run *run, const struct task_ops *workload)
 {
-    struct task *task = easy_private;
+    struct uv_ops ops = {
+        .window = {
+            .task_size = workload->task_size,
+            .task_align = workload->task_align,
+            .start = task_attempt,
+            .transfer_done = workload->transfer_done,
+            .cancel = task_cancel,
+            .release = task_release,
+        },
+        .workload = workload,
+    };
 
-    (void)easy;
-    task->in_multi = false;
-    if (result != CURLE_OK && task->socket_errno != 0)
-        snprintf(task->errbuf, sizeof task->errbuf, "socket: %s (%s)",
-                 strerror(task->socket_errno),
-                 uv_err_name(uv_translate_sys_error(task->socket_errno)));
-    task->window->ops->transfer_done(task, result);
+    return window_run(run, &ops.window);
 }
 
-/* With a window of C, at most C transfers run at once, so the multi
- * handle's cache of C connections lets each new task reuse the connection
- * of one that finished, and a cap of C per host makes sure the server never
- * sees more. Without a window the cache holds one per task. */
-static int window_limit_connections(struct window *w)
-{
-    const char *option = "CURLMOPT_MAXCONNECTS";
-    CURLMcode mc = curl_multi_setopt(w->curl.multi, CURLMOPT_MAXCONNECTS, w->limit);
-
-    if (mc == CURLM_OK && w->run->opts->concurrency > 0) {
-        option = "CURLMOPT_MAX_HOST_CONNECTIONS";
-        mc = curl_multi_setopt(w->curl.multi, CURLMOPT_MAX_HOST_CONNECTIONS, w->limit);
-    }
-    if (mc != CURLM_OK) {
-        fprintf(stderr, "%s: curl_multi_setopt(%s): %s\n", program_name(), option,
-                curl_multi_strerror(mc));
-        return -1;
-    }
-    return 0;
-}
-
-/* ---- Ctrl-C ---- */
-
-/* Stops what a task waits for and ends its attempt as cancelled. A timer is
- * stopped; a transfer is taken out of the multi handle and ends as if the
- * progress callback of http_setup had aborted it, as it does in the other
- * models. A file-system request cannot be taken back from the thread pool:
- * its callback finds run_cancelled() and ends the attempt. */
-static void task_cancel(struct task *task)
-{
-    struct window *w = task->window;
-
-    if (uv_is_active((uv_handle_t *)&task->timer)) {
-        uv_must(uv_timer_stop(&task->timer), "uv_timer_stop");
-        task_failed(task, CAUSE_CANCELLED, "cancelled %s", task->waiting);
-    } else if (task->in_multi) {
-        CURLMcode mc = curl_uv_remove(&w->curl, task->easy);
-        if (mc != CURLM_OK)
-            fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
-                    curl_multi_strerror(mc));
-        task->in_multi = false;
-        snprintf(task->errbuf, sizeof task->errbuf, "cancelled during the transfer");
-        w->ops->transfer_done(task, CURLE_ABORTED_BY_CALLBACK);
-    }
-}
-
-/* Called by libuv, on the loop, after SIGINT or SIGTERM. */
-static void on_uv_signal(uv_signal_t *signal, int signum)
-{
-    struct window *w = signal->data;
-    struct task *task, *next;
-
-    (void)signum;
-    run_cancel();
-    /* Stopped, the signal handles no longer keep the loop alive, and libuv
-     * gives both signals back their default action: a second Ctrl-C ends
-     * the program at once, as main's SA_RESETHAND does in the other models. */
-    uv_must(uv_signal_stop(&w->sigint), "uv_signal_stop");
-    uv_must(uv_signal_stop(&w->sigterm), "uv_signal_stop");
-    /* A cancelled task only unlinks itself; the next one stays linked. */
-    for (task = w->tasks; task != NULL; task = next) {
-        next = task->next;
-        task_cancel(task);
-    }
-    window_fill(w);   /* the tasks never started are recorded as cancelled */
-}
-
-/* ---- The window ---- */
-
-/* Starts tasks while the window has room; once the run is cancelled, records
- * every task not started as cancelled instead. When the last task has
- * finished, stops the loop. Re-entered from a task that finishes at once
- * (its first attempt failed), it returns: the outer call carries on. */
-static void window_fill(struct window *w)
-{
-    struct run *run = w->run;
-
-    if (w->filling)
-        return;
-    w->filling = true;
-    while (w->next < run->count && (run_cancelled() || w->in_flight < w->limit)) {
-        struct task_record *rec = &run->records[w->next++];
-
-        if (run_cancelled())
-            record_cancel(run, rec);
-        else
-            task_start(w, rec);
-    }
-    w->filling = false;
-    if (w->in_flight == 0 && w->next == run->count && !w->finished) {
-        w->finished = true;
-        /* uv_run returns; window_run closes the rest. If every task ended
-         * before the loop ever ran, there is nothing to stop, and a stop
-         * flag left set would cut short the uv_run that closes the handles. */
-        if (w->running)
-            uv_stop(&w->loop);
-    }
-}
-
-/* Prints "PROGRAM: what: why" for a libuv call that failed; returns -1. */
-static int uv_failed(const char *what, int rc)
-{
-    fprintf(stderr, "%s: %s: %s\n", program_name(), what, uv_strerror(rc));
-    return -1;
-}
-
-int window_run(struct run *run, const struct task_ops *ops)
-{
-    struct window w = { .run = run, .ops = ops };
-    int status = -1;
-    int rc;
-
-    w.limit = run->opts->concurrency > 0 && (size_t)run->opts->concurrency < run->count
-                  ? run->opts->concurrency : (long)run->count;
-    run->concurrency = w.limit;
-    run_add_library(run, "libuv", uv_version_string());
-
-    /* Set up in order, torn down in reverse by the ladder below. */
-    if ((rc = uv_loop_init(&w.loop)) < 0)
-        return uv_failed("uv_loop_init", rc);
-    if ((rc = uv_signal_init(&w.loop, &w.sigint)) < 0) {
-        uv_failed("uv_signal_init", rc);
-        goto out_loop;
-    }
-    w.sigint.data = &w;
-    if ((rc = uv_signal_init(&w.loop, &w.sigterm)) < 0) {
-        uv_failed("uv_signal_init", rc);
-        goto out_sigint;
-    }
-    w.sigterm.data = &w;
-    if ((rc = uv_signal_start(&w.sigint, on_uv_signal, SIGINT)) < 0 ||
-        (rc = uv_signal_start(&w.sigterm, on_uv_signal, SIGTERM)) < 0) {
-        uv_failed("uv_signal_start", rc);
-        goto out_sigterm;
-    }
-    if (ops->transfer_done != NULL) {
-        if (curl_uv_init(&w.curl, &w.loop, on_curl_done) != 0)
-            goto out_sigterm;
-        if (window_limit_connections(&w) != 0)
-            goto out_curl;
-    }
-
-    window_fill(&w);
-    /* The loop runs until window_fill stops it after the last task; until
-     * then the signal handles alone would keep it alive. Stopped, uv_run
-     * returns nonzero, for handles still open: that is expected here. */
-    if (!w.finished) {
-        w.running = true;
-        (void)uv_run(&w.loop, UV_RUN_DEFAULT);
-        w.running = false;
-    }
-    if (w.finished)
-        status = 0;
-    else
-        fprintf(stderr, "%s: the loop ended with %ld tasks in flight\n", program_name(),
-                w.in_flight);
-
-out_curl:
-    if (ops->transfer_done != NULL)
-        curl_uv_close(&w.curl);
-out_sigterm:
-    uv_close((uv_handle_t *)&w.sigterm, NULL);   /* in w: nothing to free */
-out_sigint:
-    uv_close((uv_handle_t *)&w.sigint, NULL);
-out_loop:
-    /* Runs the close callbacks: the last tasks' timers, libcurl's polls. */
-    if ((rc = uv_run(&w.loop, UV_RUN_DEFAULT)) != 0)
-        fprintf(stderr, "%s: uv_run: handles still active at the end\n", program_name());
-    if (run->opts->verbose && ops->transfer_done != NULL && status == 0)
-        curl_uv_report(&w.curl, stderr);
-    if ((rc = uv_loop_close(&w.loop)) < 0) {
-        uv_failed("uv_loop_close", rc);
-        uv_print_all_handles(&w.loop, stderr);
-        return -1;
-    }
-    return status;
-}
-
-/* ---- Files ---- */
-
-void fs_error_text(char *why, size_t why_size, const char *step, const char *path, int err)
-{
-    snprintf(why, why_size, "%s %s: %s (%s)", step, path, uv_strerror(err), uv_err_name(err));
-}
-
-/* ---- libuv's thread pool ---- */
-
-/* --uv-threadpool: libuv's thread pool size; 0 leaves it to libuv. */
-static long uv_threadpool;
-
-static const struct model_option loop_options[] = {
-    { .name = "uv-threadpool", .value_name = "N", .help = "libuv's thread pool size",
-      .default_help = "libuv's, 4", .min = 1, .max = THREADPOOL_MAX, .default_value = 0,
-      .value = &uv_threadpool },
-    { .name = NULL },
-};
-
-int threadpool_configure(struct run *run)
-{
-    long size = uv_threadpool;
-
-    if (size > 0) {
-        char text[32];
-
-        snprintf(text, sizeof text, "%ld", size);
-        if (setenv("UV_THREADPOOL_SIZE", text, 1) != 0) {
-            fprintf(stderr, "%s: setenv(UV_THREADPOOL_SIZE): %s\n", program_name(),
-                    strerror(errno));
-            return -1;
-        }
-    } else {
-        /* What libuv will make of the environment: unset is 4, 0 is 1, and
-         * anything over the cap (a negative number too, read as unsigned)
-         * is the cap. */
-        const char *env = getenv("UV_THREADPOOL_SIZE");
-
-        size = env != NULL ? atoi(env) : THREADPOOL_DEFAULT;
-        if (size == 0)
-            size = 1;
-        if (size < 0 || size > THREADPOOL_MAX)
-            size = THREADPOOL_MAX;
-    }
-    run_add_fact(run, "uv_threadpool", size);
-    return 0;
-}
-
-/* Runs the workload's tasks, each a chain of callbacks, on one loop. */
+/* Runs the workload's tasks on one loop. */
 static int run_on_loop(struct run *run)
 {
     switch (run->opts->workload) {
@@ -481,6 +139,11 @@ static int run_on_loop(struct run *run)
     }
     return -1;
 }
+
+static const struct model_option loop_options[] = {
+    UV_THREADPOOL_OPTION,
+    { .name = NULL },
+};
 
 static const struct model loop_model = {
     .name = "async_uv",

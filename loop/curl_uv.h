@@ -5,8 +5,8 @@
  * which sockets to watch and when to wake it, libuv watches and wakes it,
  * and each finished transfer is handed to the owner. Many transfers, one
  * thread, no curl_multi_perform loop. Read curl_uv.c from top to bottom. */
-#ifndef ASYNC_UV_CURL_UV_H
-#define ASYNC_UV_CURL_UV_H
+#ifndef LOOP_CURL_UV_H
+#define LOOP_CURL_UV_H
 
 #include <stdio.h>
 

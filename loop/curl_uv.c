@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
+#include "program.h"
 
 /* One socket libcurl asked us to watch. Owned by libcurl's socket table
  * (curl_multi_assign) from the first CURL_POLL_IN/OUT until CURL_POLL_REMOVE;

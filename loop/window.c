@@ -1,0 +1,405 @@
+/* window.c: tasks on one libuv loop, at most --concurrency at once.
+ *
+ * The window keeps at most --concurrency tasks in flight and starts the
+ * next when one finishes (asyncio's semaphore, in C). Everything here is
+ * the same for a task written as callbacks (async_uv) and one written as a
+ * coroutine (async_coro): the loop, the signals, libcurl's multi handle,
+ * the list of tasks in flight. Compare sync/model.c: the same walk over the
+ * records, with a window instead of one at a time. */
+#include "window.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* libuv's thread pool, as libuv 1.44 sizes it when it starts. */
+#define THREADPOOL_DEFAULT 4
+#define THREADPOOL_MAX 1024
+
+long uv_threadpool_option_value;
+
+static void window_fill(struct window *w);
+
+void uv_must(int rc, const char *what)
+{
+    if (rc >= 0)
+        return;
+    fprintf(stderr, "%s: %s: %s\n", program_name(), what, uv_strerror(rc));
+    abort();
+}
+
+/* ---- A task's life: start, waits, finish ---- */
+
+static void task_link(struct window *w, struct task *task)
+{
+    task->prev = NULL;
+    task->next = w->tasks;
+    if (w->tasks != NULL)
+        w->tasks->prev = task;
+    w->tasks = task;
+}
+
+static void task_unlink(struct window *w, struct task *task)
+{
+    if (task->prev != NULL)
+        task->prev->next = task->next;
+    else
+        w->tasks = task->next;
+    if (task->next != NULL)
+        task->next->prev = task->prev;
+}
+
+/* Called by libuv when a task's timer is closed: the task's memory goes. */
+static void on_task_closed(uv_handle_t *handle)
+{
+    free(handle->data);
+}
+
+void window_task_finish(struct task *task)
+{
+    struct window *w = task->window;
+
+    if (w->ops->release != NULL)
+        w->ops->release(task);
+    task_unlink(w, task);
+    w->in_flight--;
+    uv_close((uv_handle_t *)&task->timer, on_task_closed);
+    window_fill(w);
+}
+
+/* Called by libuv when a task's timer fires. */
+static void on_task_timer(uv_timer_t *timer)
+{
+    struct task *task = timer->data;
+    task_fn *after_wait = task->after_wait;
+
+    task->after_wait = NULL;
+    task->waiting = NULL;
+    after_wait(task);
+}
+
+void task_wait(struct task *task, long duration_ms, const char *waiting, task_fn *after_wait)
+{
+    task->waiting = waiting;
+    task->after_wait = after_wait;
+    uv_must(uv_timer_start(&task->timer, on_task_timer,
+                           duration_ms > 0 ? (uint64_t)duration_ms : 0, 0), "uv_timer_start");
+}
+
+bool task_wait_stop(struct task *task)
+{
+    if (!uv_is_active((uv_handle_t *)&task->timer))
+        return false;
+    uv_must(uv_timer_stop(&task->timer), "uv_timer_stop");
+    task->after_wait = NULL;
+    return true;
+}
+
+/* Allocates a task for rec, starts it, and counts it in flight. Out of
+ * memory is that task's failure, not the run's. */
+static void task_start(struct window *w, struct task_record *rec)
+{
+    const struct window_ops *ops = w->ops;
+    size_t size = (ops->task_size + ops->task_align - 1) / ops->task_align * ops->task_align;
+    struct task *task = aligned_alloc(ops->task_align, size);
+
+    if (task == NULL) {
+        record_attempt(w->run, rec);
+        record_attempt_failed(w->run, rec, CAUSE_IO, "cannot allocate a task: %s",
+                              strerror(errno));
+        record_give_up(w->run, rec);
+        return;
+    }
+    memset(task, 0, size);
+    task->window = w;
+    task->rec = rec;
+    /* Cannot fail: on Unix it only fills in the struct. */
+    uv_must(uv_timer_init(&w->loop, &task->timer), "uv_timer_init");
+    task->timer.data = task;
+    task_link(w, task);
+    w->in_flight++;
+    ops->start(task);
+}
+
+/* ---- Transfers: a task's easy handle on the shared multi handle ---- */
+
+/* Called by libcurl (CURLOPT_OPENSOCKETFUNCTION) for each socket a transfer
+ * opens. It does what libcurl would, and keeps errno when that fails, so
+ * that a run out of file descriptors says EMFILE rather than "Couldn't
+ * connect to server". */
+static curl_socket_t on_curl_open_socket(void *clientp, curlsocktype purpose,
+                                         struct curl_sockaddr *address)
+{
+    struct task *task = clientp;
+    curl_socket_t fd = socket(address->family, address->socktype, address->protocol);
+
+    (void)purpose;
+    if (fd == CURL_SOCKET_BAD)
+        task->socket_errno = errno;
+    return fd;
+}
+
+enum fail_cause transfer_add(struct task *task, char *why, size_t why_size)
+{
+    struct window *w = task->window;
+    const char *option = "CURLOPT_PRIVATE";
+    CURLcode rc = curl_easy_setopt(task->easy, CURLOPT_PRIVATE, task);
+    if (rc == CURLE_OK) {
+        option = "CURLOPT_OPENSOCKETFUNCTION";
+        rc = curl_easy_setopt(task->easy, CURLOPT_OPENSOCKETFUNCTION, on_curl_open_socket);
+    }
+    if (rc == CURLE_OK) {
+        option = "CURLOPT_OPENSOCKETDATA";
+        rc = curl_easy_setopt(task->easy, CURLOPT_OPENSOCKETDATA, task);
+    }
+    /* When the window holds every task, all first attempts start together,
+     * before any connection exists: none can be reused, so libcurl is told
+     * not to look. (libcurl 7.88 looks by walking every connection to the
+     * host: for 10,000 transfers, 50 million steps for nothing.) A retry
+     * looks, and may find the connection of a task that has finished. */
+    if (rc == CURLE_OK) {
+        long fresh = w->limit == (long)w->run->count && task->rec->attempts == 1;
+
+        option = "CURLOPT_FRESH_CONNECT";
+        rc = curl_easy_setopt(task->easy, CURLOPT_FRESH_CONNECT, fresh);
+    }
+    if (rc != CURLE_OK) {
+        snprintf(why, why_size, "curl_easy_setopt(%s): %s", option, curl_easy_strerror(rc));
+        return CAUSE_CONNECT;
+    }
+    /* Only now, when the task's turn has come, does its timeout start: a
+     * task waiting in the window has no easy handle in the multi. */
+    task->socket_errno = 0;
+    CURLMcode mc = curl_uv_add(&w->curl, task->easy);
+    if (mc != CURLM_OK) {
+        snprintf(why, why_size, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+        return CAUSE_CONNECT;
+    }
+    task->in_multi = true;
+    return CAUSE_NONE;
+}
+
+/* Called by curl_uv, from the loop, when a task's transfer has ended. */
+static void on_curl_done(CURL *easy, CURLcode result, void *easy_private)
+{
+    struct task *task = easy_private;
+
+    (void)easy;
+    task->in_multi = false;
+    if (result != CURLE_OK && task->socket_errno != 0)
+        snprintf(task->errbuf, sizeof task->errbuf, "socket: %s (%s)",
+                 strerror(task->socket_errno),
+                 uv_err_name(uv_translate_sys_error(task->socket_errno)));
+    task->window->ops->transfer_done(task, result);
+}
+
+/* With a window of C, at most C transfers run at once, so the multi
+ * handle's cache of C connections lets each new task reuse the connection
+ * of one that finished, and a cap of C per host makes sure the server never
+ * sees more. Without a window the cache holds one per task. */
+static int window_limit_connections(struct window *w)
+{
+    const char *option = "CURLMOPT_MAXCONNECTS";
+    CURLMcode mc = curl_multi_setopt(w->curl.multi, CURLMOPT_MAXCONNECTS, w->limit);
+
+    if (mc == CURLM_OK && w->run->opts->concurrency > 0) {
+        option = "CURLMOPT_MAX_HOST_CONNECTIONS";
+        mc = curl_multi_setopt(w->curl.multi, CURLMOPT_MAX_HOST_CONNECTIONS, w->limit);
+    }
+    if (mc != CURLM_OK) {
+        fprintf(stderr, "%s: curl_multi_setopt(%s): %s\n", program_name(), option,
+                curl_multi_strerror(mc));
+        return -1;
+    }
+    return 0;
+}
+
+bool transfer_stop(struct task *task)
+{
+    if (!task->in_multi)
+        return false;
+    CURLMcode mc = curl_uv_remove(&task->window->curl, task->easy);
+    if (mc != CURLM_OK)
+        fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
+                curl_multi_strerror(mc));
+    task->in_multi = false;
+    snprintf(task->errbuf, sizeof task->errbuf, "cancelled during the transfer");
+    return true;
+}
+
+/* ---- Ctrl-C ---- */
+
+/* Called by libuv, on the loop, after SIGINT or SIGTERM. */
+static void on_uv_signal(uv_signal_t *signal, int signum)
+{
+    struct window *w = signal->data;
+    struct task *task, *next;
+
+    (void)signum;
+    run_cancel();
+    /* Stopped, the signal handles no longer keep the loop alive, and libuv
+     * gives both signals back their default action: a second Ctrl-C ends
+     * the program at once, as main's SA_RESETHAND does in the other models. */
+    uv_must(uv_signal_stop(&w->sigint), "uv_signal_stop");
+    uv_must(uv_signal_stop(&w->sigterm), "uv_signal_stop");
+    /* A cancelled task only unlinks itself; the next one stays linked. */
+    for (task = w->tasks; task != NULL; task = next) {
+        next = task->next;
+        w->ops->cancel(task);
+    }
+    window_fill(w);   /* the tasks never started are recorded as cancelled */
+}
+
+/* ---- The window ---- */
+
+/* Starts tasks while the window has room; once the run is cancelled, records
+ * every task not started as cancelled instead. When the last task has
+ * finished, stops the loop. Re-entered from a task that finishes at once
+ * (its first attempt failed), it returns: the outer call carries on. */
+static void window_fill(struct window *w)
+{
+    struct run *run = w->run;
+
+    if (w->filling)
+        return;
+    w->filling = true;
+    while (w->next < run->count && (run_cancelled() || w->in_flight < w->limit)) {
+        struct task_record *rec = &run->records[w->next++];
+
+        if (run_cancelled())
+            record_cancel(run, rec);
+        else
+            task_start(w, rec);
+    }
+    w->filling = false;
+    if (w->in_flight == 0 && w->next == run->count && !w->finished) {
+        w->finished = true;
+        /* uv_run returns; window_run closes the rest. If every task ended
+         * before the loop ever ran, there is nothing to stop, and a stop
+         * flag left set would cut short the uv_run that closes the handles. */
+        if (w->running)
+            uv_stop(&w->loop);
+    }
+}
+
+/* Prints "PROGRAM: what: why" for a libuv call that failed; returns -1. */
+static int uv_failed(const char *what, int rc)
+{
+    fprintf(stderr, "%s: %s: %s\n", program_name(), what, uv_strerror(rc));
+    return -1;
+}
+
+int window_run(struct run *run, const struct window_ops *ops)
+{
+    struct window w = { .run = run, .ops = ops };
+    int status = -1;
+    int rc;
+
+    w.limit = run->opts->concurrency > 0 && (size_t)run->opts->concurrency < run->count
+                  ? run->opts->concurrency : (long)run->count;
+    run->concurrency = w.limit;
+    run_add_library(run, "libuv", uv_version_string());
+
+    /* Set up in order, torn down in reverse by the ladder below. */
+    if ((rc = uv_loop_init(&w.loop)) < 0)
+        return uv_failed("uv_loop_init", rc);
+    if ((rc = uv_signal_init(&w.loop, &w.sigint)) < 0) {
+        uv_failed("uv_signal_init", rc);
+        goto out_loop;
+    }
+    w.sigint.data = &w;
+    if ((rc = uv_signal_init(&w.loop, &w.sigterm)) < 0) {
+        uv_failed("uv_signal_init", rc);
+        goto out_sigint;
+    }
+    w.sigterm.data = &w;
+    if ((rc = uv_signal_start(&w.sigint, on_uv_signal, SIGINT)) < 0 ||
+        (rc = uv_signal_start(&w.sigterm, on_uv_signal, SIGTERM)) < 0) {
+        uv_failed("uv_signal_start", rc);
+        goto out_sigterm;
+    }
+    if (ops->transfer_done != NULL) {
+        if (curl_uv_init(&w.curl, &w.loop, on_curl_done) != 0)
+            goto out_sigterm;
+        if (window_limit_connections(&w) != 0)
+            goto out_curl;
+    }
+
+    window_fill(&w);
+    /* The loop runs until window_fill stops it after the last task; until
+     * then the signal handles alone would keep it alive. Stopped, uv_run
+     * returns nonzero, for handles still open: that is expected here. */
+    if (!w.finished) {
+        w.running = true;
+        (void)uv_run(&w.loop, UV_RUN_DEFAULT);
+        w.running = false;
+    }
+    if (w.finished)
+        status = 0;
+    else
+        fprintf(stderr, "%s: the loop ended with %ld tasks in flight\n", program_name(),
+                w.in_flight);
+
+out_curl:
+    if (ops->transfer_done != NULL)
+        curl_uv_close(&w.curl);
+out_sigterm:
+    uv_close((uv_handle_t *)&w.sigterm, NULL);   /* in w: nothing to free */
+out_sigint:
+    uv_close((uv_handle_t *)&w.sigint, NULL);
+out_loop:
+    /* Runs the close callbacks: the last tasks' timers, libcurl's polls. */
+    if ((rc = uv_run(&w.loop, UV_RUN_DEFAULT)) != 0)
+        fprintf(stderr, "%s: uv_run: handles still active at the end\n", program_name());
+    if (run->opts->verbose && ops->transfer_done != NULL && status == 0)
+        curl_uv_report(&w.curl, stderr);
+    if ((rc = uv_loop_close(&w.loop)) < 0) {
+        uv_failed("uv_loop_close", rc);
+        uv_print_all_handles(&w.loop, stderr);
+        return -1;
+    }
+    return status;
+}
+
+/* ---- Files ---- */
+
+void fs_error_text(char *why, size_t why_size, const char *step, const char *path, int err)
+{
+    snprintf(why, why_size, "%s %s: %s (%s)", step, path, uv_strerror(err), uv_err_name(err));
+}
+
+/* ---- libuv's thread pool ---- */
+
+int threadpool_configure(struct run *run)
+{
+    long size = uv_threadpool_option_value;
+
+    if (size > 0) {
+        char text[32];
+
+        snprintf(text, sizeof text, "%ld", size);
+        if (setenv("UV_THREADPOOL_SIZE", text, 1) != 0) {
+            fprintf(stderr, "%s: setenv(UV_THREADPOOL_SIZE): %s\n", program_name(),
+                    strerror(errno));
+            return -1;
+        }
+    } else {
+        /* What libuv will make of the environment: unset is 4, 0 is 1, and
+         * anything over the cap (a negative number too, read as unsigned)
+         * is the cap. */
+        const char *env = getenv("UV_THREADPOOL_SIZE");
+
+        size = env != NULL ? atoi(env) : THREADPOOL_DEFAULT;
+        if (size == 0)
+            size = 1;
+        if (size < 0 || size > THREADPOOL_MAX)
+            size = THREADPOOL_MAX;
+    }
+    run_add_fact(run, "uv_threadpool", size);
+    return 0;
+}
+

@@ -1,0 +1,123 @@
+/* window.h: tasks on one libuv loop, at most --concurrency at once.
+ *
+ * What both loop models share: the loop, libcurl on it (curl_uv.c), Ctrl-C,
+ * libuv's thread-pool size, and the window, asyncio's Semaphore in C, which
+ * starts a task whenever one finishes. How a task runs is the model's:
+ * async_uv writes it as a chain of callbacks, async_coro as straight code on
+ * a coroutine. Each hands the window a struct window_ops and embeds a
+ * struct task at the start of its own task. */
+#ifndef LOOP_WINDOW_H
+#define LOOP_WINDOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+#include <uv.h>
+
+#include "curl_uv.h"
+#include "record.h"
+#include "run.h"
+
+struct task;
+typedef void task_fn(struct task *task);
+
+/* What a model tells the window about its tasks. */
+struct window_ops {
+    size_t task_size;      /* sizeof the model's task, which begins with a struct task */
+    size_t task_align;     /* _Alignof it (a checksum_state wants 64 bytes) */
+    /* Begins the task, once the window has made it. It must end, now or from
+     * a later callback, in exactly one window_task_finish. */
+    task_fn *start;
+    /* Called from the loop when the task's transfer has ended (and left the
+     * multi handle). NULL: this workload uses no libcurl. */
+    void (*transfer_done)(struct task *task, CURLcode result);
+    /* Ctrl-C: stop what the task waits for and let it end as cancelled. */
+    task_fn *cancel;
+    /* Frees what the model keeps in its task, just before the task goes.
+     * NULL when it keeps nothing. */
+    task_fn *release;
+};
+
+/* The run on one loop. Owned by window_run, on its stack, from the first
+ * task until uv_loop_close; everything on the loop points back here. */
+struct window {
+    struct run *run;
+    const struct window_ops *ops;
+    uv_loop_t loop;
+    uv_signal_t sigint, sigterm;   /* Ctrl-C and kill: cancel the run */
+    struct curl_uv curl;           /* fetch and download: libcurl on this loop */
+    long limit;                    /* most tasks in flight: --concurrency, or every task */
+    size_t next;                   /* run->records[next] is the next to start */
+    long in_flight;                /* started, not yet finished */
+    bool filling;                  /* window_fill is on the stack: do not re-enter */
+    bool running;                  /* the main uv_run is on the stack */
+    bool finished;                 /* every record completed or failed */
+    struct task *tasks;            /* the tasks in flight, for Ctrl-C */
+};
+
+/* One task in flight. Allocated by the window (ops->task_size bytes) when
+ * its turn comes, and freed in the close callback of its timer, after
+ * window_task_finish. Models embed it as the first member of their task. */
+struct task {
+    struct window *window;
+    struct task_record *rec;
+    uv_timer_t timer;              /* the task's waits: backoff, processing, cooking */
+    task_fn *after_wait;           /* called when the timer fires */
+    const char *waiting;           /* for the error: "during backoff", "while cooking" */
+    CURL *easy;                    /* fetch, download: the task's handle, the model's to free */
+    bool in_multi;                 /* the transfer runs: Ctrl-C must take it out */
+    int socket_errno;              /* why the transfer could not open a socket, or 0 */
+    char errbuf[CURL_ERROR_SIZE];  /* libcurl's text for the last failure */
+    struct task *prev, *next;      /* the window's list of tasks in flight */
+};
+
+/* Runs every record of the run on one loop, at most --concurrency at once.
+ * 0 when the run went through, -1 after printing one line. */
+int window_run(struct run *run, const struct window_ops *ops);
+
+/* The task's record is completed or failed: release it and start the next. */
+void window_task_finish(struct task *task);
+
+/* Calls after_wait from the loop in duration_ms. waiting names the wait for
+ * the error if Ctrl-C cuts it short ("cancelled while cooking"). */
+void task_wait(struct task *task, long duration_ms, const char *waiting, task_fn *after_wait);
+
+/* Stops a wait of task_wait, if one runs: after_wait will not be called.
+ * True when one ran. */
+bool task_wait_stop(struct task *task);
+
+/* Adds task->easy, set up for its URL by the caller (http_setup), to the
+ * multi handle; ops->transfer_done follows. CAUSE_NONE, or CAUSE_CONNECT
+ * with a reason in why when the transfer could not start. */
+enum fail_cause transfer_add(struct task *task, char *why, size_t why_size);
+
+/* Ctrl-C: takes a running transfer out of the multi handle, without
+ * ops->transfer_done; its errbuf says "cancelled during the transfer". True
+ * when one ran. */
+bool transfer_stop(struct task *task);
+
+/* Writes "STEP PATH: why (ENAME)" for a failed uv_fs step: the error's
+ * name too, so that EMFILE (out of file descriptors) is plain to see. */
+void fs_error_text(char *why, size_t why_size, const char *step, const char *path, int err);
+
+/* --uv-threadpool, for a loop model's option table: the size is kept in
+ * uv_threadpool_option_value until threadpool_configure applies it. */
+extern long uv_threadpool_option_value;
+#define UV_THREADPOOL_OPTION                                                        \
+    { .name = "uv-threadpool", .value_name = "N", .help = "libuv's thread pool size", \
+      .default_help = "libuv's, 4", .min = 1, .max = 1024, .default_value = 0,        \
+      .value = &uv_threadpool_option_value }
+
+/* Sets UV_THREADPOOL_SIZE from --uv-threadpool before libuv starts its pool
+ * (at the first uv_fs call) and reports the size as the fact uv_threadpool.
+ * 0, or -1 after printing one line. */
+int threadpool_configure(struct run *run);
+
+/* Prints "PROGRAM: what: why" for a libuv call that cannot fail short of a
+ * bug in this program (a closing handle, a NULL callback), and aborts, like
+ * libuv's own asserts that never compile out. */
+void uv_must(int rc, const char *what);
+
+#endif
