@@ -24,11 +24,28 @@ count() {   # count PASSED FAILED
     failed=$((failed + $2))
 }
 
-# Any sanitizer log written since the last call is one failed check.
+# gcc 12's ASan writes this one line, once per process, into the log of any
+# program that calls swapcontext, whether or not anything is wrong: a caveat
+# about its support, not a finding. async_coro/coro.c tells ASan of every
+# switch (__sanitizer_start_switch_fiber), which is what ASan asks of such
+# code. So a log holding this line and nothing else is no report and is
+# passed over with a note; a real report in the same log still counts.
+SWAPCONTEXT_CAVEAT="==[0-9]+==WARNING: ASan doesn't fully support makecontext/swapcontext functions and may produce false positives in some cases!"
+
+only_swapcontext_caveat() {   # only_swapcontext_caveat LOG
+    grep -qxE "$SWAPCONTEXT_CAVEAT" "$1" && ! grep -qvxE "$SWAPCONTEXT_CAVEAT" "$1"
+}
+
+# Any other sanitizer log written since the last call is one failed check.
 check_sanitizer_logs() {
     local what=$1 log
     for log in "$SAN_LOGS"/*; do
         [ -e "$log" ] || continue
+        if only_swapcontext_caveat "$log"; then
+            echo "# $what: $(basename "$log") holds only ASan's makecontext/swapcontext caveat"
+            rm -f "$log"
+            continue
+        fi
         echo "not ok - $what: sanitizer report $(basename "$log")"
         sed 's/^/#   /' "$log" | head -40
         rm -f "$log"
@@ -42,7 +59,7 @@ run_unit() {
     local out p f
     out=$(timeout -s KILL 120 "$1" 2>&1)
     local status=$?
-    echo "$out" | grep -E '^\[ *(OK|FAILED|PASSED) *\]' | sed 's/^/# /'
+    echo "$out" | grep -E '^\[ *(OK|FAILED|PASSED|SKIPPED) *\]' | sed 's/^/# /'
     p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p')
     f=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p')
     count "${p:-0}" "${f:-0}"
