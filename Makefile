@@ -111,6 +111,11 @@ $(BINDIR)/test_pool: $(BUILD)/tests/unit/test_pool.o $(BUILD)/async_threads/pool
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -pthread $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
+# The coroutine test links the coroutines alone: they depend on nothing else.
+$(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
+
 $(BINDIR)/expected_checksum: $(BUILD)/tests/tools/expected_checksum.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
