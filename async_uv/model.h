@@ -23,13 +23,13 @@ struct task_ops {
     size_t task_align;     /* _Alignof it (a checksum_state wants 64 bytes) */
     /* Begins one attempt, after record_attempt. It must end, now or from a
      * later callback, in exactly one task_succeeded or task_failed. */
-    task_fn *attempt;
+    task_step_fn *attempt;
     /* fetch, download: called from the loop when the attempt's transfer has
      * ended (and left the multi handle). NULL: this workload uses no libcurl. */
     void (*transfer_done)(struct task *task, CURLcode result);
     /* Frees what the workload keeps in its task, just before the task goes.
      * NULL when it keeps nothing. */
-    task_fn *release;
+    task_step_fn *release;
 };
 
 /* Runs every record as a task of the workload, on the window. 0 when the

@@ -75,14 +75,14 @@ void window_task_finish(struct task *task)
 static void on_task_timer(uv_timer_t *timer)
 {
     struct task *task = timer->data;
-    task_fn *after_wait = task->after_wait;
+    task_step_fn *after_wait = task->after_wait;
 
     task->after_wait = NULL;
     task->waiting = NULL;
     after_wait(task);
 }
 
-void task_wait(struct task *task, long duration_ms, const char *waiting, task_fn *after_wait)
+void task_wait(struct task *task, long duration_ms, const char *waiting, task_step_fn *after_wait)
 {
     task->waiting = waiting;
     task->after_wait = after_wait;

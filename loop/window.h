@@ -21,7 +21,8 @@
 #include "run.h"
 
 struct task;
-typedef void task_fn(struct task *task);
+/* A step of a task on the loop: a callback that carries it on. */
+typedef void task_step_fn(struct task *task);
 
 /* What a model tells the window about its tasks. */
 struct window_ops {
@@ -29,15 +30,15 @@ struct window_ops {
     size_t task_align;     /* _Alignof it (a checksum_state wants 64 bytes) */
     /* Begins the task, once the window has made it. It must end, now or from
      * a later callback, in exactly one window_task_finish. */
-    task_fn *start;
+    task_step_fn *start;
     /* Called from the loop when the task's transfer has ended (and left the
      * multi handle). NULL: this workload uses no libcurl. */
     void (*transfer_done)(struct task *task, CURLcode result);
     /* Ctrl-C: stop what the task waits for and let it end as cancelled. */
-    task_fn *cancel;
+    task_step_fn *cancel;
     /* Frees what the model keeps in its task, just before the task goes.
      * NULL when it keeps nothing. */
-    task_fn *release;
+    task_step_fn *release;
 };
 
 /* The run on one loop. Owned by window_run, on its stack, from the first
@@ -64,7 +65,7 @@ struct task {
     struct window *window;
     struct task_record *rec;
     uv_timer_t timer;              /* the task's waits: backoff, processing, cooking */
-    task_fn *after_wait;           /* called when the timer fires */
+    task_step_fn *after_wait;           /* called when the timer fires */
     const char *waiting;           /* for the error: "during backoff", "while cooking" */
     CURL *easy;                    /* fetch, download: the task's handle, the model's to free */
     bool in_multi;                 /* the transfer runs: Ctrl-C must take it out */
@@ -82,7 +83,7 @@ void window_task_finish(struct task *task);
 
 /* Calls after_wait from the loop in duration_ms. waiting names the wait for
  * the error if Ctrl-C cuts it short ("cancelled while cooking"). */
-void task_wait(struct task *task, long duration_ms, const char *waiting, task_fn *after_wait);
+void task_wait(struct task *task, long duration_ms, const char *waiting, task_step_fn *after_wait);
 
 /* Stops a wait of task_wait, if one runs: after_wait will not be called.
  * True when one ran. */
