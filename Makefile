@@ -56,7 +56,7 @@ COMMON_SRC  := $(wildcard common/*.c)
 COMMON_LIB  := $(BUILD)/libcommon.a
 LOOP_SRC    := $(wildcard loop/*.c)
 LOOP_LIB    := $(BUILD)/libloop.a
-MODELS      := sync async_uv async_threads
+MODELS      := sync async_uv async_threads async_coro
 SERVER_SRC  := $(wildcard mock_server/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 
@@ -90,6 +90,10 @@ $(BINDIR)/sync: $(call obj,$(wildcard sync/*.c)) $(COMMON_LIB)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 $(BINDIR)/async_uv: $(call obj,$(wildcard async_uv/*.c)) $(LOOP_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(UV_LIBS) -o $@
+
+$(BINDIR)/async_coro: $(call obj,$(wildcard async_coro/*.c)) $(LOOP_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(UV_LIBS) -o $@
 

@@ -154,7 +154,7 @@ window_of() {
 # models: the client programs built in $BIN, in a fixed order.
 models() {
     local m
-    for m in sync async_uv async_threads; do
+    for m in sync async_uv async_threads async_coro; do
         [ -x "$BIN/$m" ] && echo "$m"
     done
 }

@@ -1,0 +1,128 @@
+/* model.c: the coroutine model, every task a coroutine on one loop.
+ *
+ * The window (loop/window.c) keeps at most --concurrency tasks in flight,
+ * as in async_uv; here each task is a coroutine that runs the very same
+ * straight code as sync and async_threads (common/task.c), and pauses at
+ * each wait (waits.c) while the loop serves the others. Compare
+ * async_uv/model.c: the same window, with each task a chain of callbacks. */
+#include "model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+/* Each coroutine's stack in KiB: --stack-kb. The summary reports how much
+ * of it the deepest task touched (stack_touched_kb; the README gives the
+ * measured figures): the default leaves a wide margin over that, and costs
+ * address space, not memory, until touched. */
+static long stack_kb;
+
+/* The most stack any coroutine of the run touched, in bytes. */
+static size_t stack_touched_max;
+
+/* The coroutine's body: one task from start to end. */
+static void coro_body(struct coro *self, void *arg)
+{
+    struct coro_task *ct = arg;
+    struct run *run = ct->task.window->run;
+
+    (void)self;
+    task_of(run->opts->workload)(run, &ct->worker, ct->task.rec);
+}
+
+void coro_task_wake(struct coro_task *ct)
+{
+    size_t touched;
+
+    coro_resume(ct->coro);
+    if (!coro_finished(ct->coro))
+        return;
+    if (coro_stack_touched(ct->coro, &touched) == 0 && touched > stack_touched_max)
+        stack_touched_max = touched;
+    window_task_finish(&ct->task);
+}
+
+/* Called by the window when the task's turn has come: its worker, its
+ * coroutine, and the first resume, which runs until the first wait. A task
+ * that cannot have them fails; the run goes on. */
+static void coro_task_start(struct task *task)
+{
+    struct coro_task *ct = (struct coro_task *)task;
+    struct run *run = task->window->run;
+    int rc = -1;
+
+    if (worker_init(&ct->worker, &coro_waits, ct) == 0)
+        rc = coro_create(&ct->coro, (size_t)stack_kb * 1024, coro_body, ct);
+    if (rc != 0) {
+        record_attempt(run, task->rec);
+        record_attempt_failed(run, task->rec, CAUSE_IO, "cannot create a coroutine: %s",
+                              rc < -1 ? strerror(-rc) : "no libcurl handle");
+        record_give_up(run, task->rec);
+        window_task_finish(task);
+        return;
+    }
+    coro_task_wake(ct);
+}
+
+/* Called by the window as the task goes, its coroutine finished (or never
+ * made). */
+static void coro_task_release(struct task *task)
+{
+    struct coro_task *ct = (struct coro_task *)task;
+
+    task->easy = NULL;             /* the worker's, freed just below */
+    worker_cleanup(&ct->worker);
+    free(ct->stage);
+    coro_free(ct->coro);
+}
+
+static const struct window_ops coro_ops = {
+    .task_size = sizeof(struct coro_task),
+    .task_align = _Alignof(struct coro_task),
+    .start = coro_task_start,
+    .transfer_done = coro_transfer_done,
+    .cancel = coro_task_cancel,
+    .release = coro_task_release,
+};
+
+/* Runs the workload's task on a coroutine per record, on one loop. */
+static int run_on_coroutines(struct run *run)
+{
+    enum workload workload = run->opts->workload;
+    struct window_ops ops = coro_ops;
+
+    if ((workload == WORKLOAD_DOWNLOAD || workload == WORKLOAD_FILES) &&
+        threadpool_configure(run) != 0)
+        return -1;
+    if (workload == WORKLOAD_FILES || workload == WORKLOAD_COOK)
+        ops.transfer_done = NULL;  /* no libcurl on the loop */
+    int rc = window_run(run, &ops);
+    run_add_fact(run, "stack_kb", stack_kb);
+    run_add_fact(run, "stack_touched_kb", (long)((stack_touched_max + 1023) / 1024));
+    return rc;
+}
+
+static const struct model_option coro_options[] = {
+    UV_THREADPOOL_OPTION,
+    { .name = "stack-kb", .value_name = "K", .help = "each coroutine's stack in KiB",
+      .default_help = "64", .min = 32, .max = 65536, .default_value = 64,
+      .value = &stack_kb },
+    { .name = NULL },
+};
+
+static const struct model coro_model = {
+    .name = "async_coro",
+    .about = "runs every task as a coroutine on one thread: one libuv loop, libcurl's "
+             "multi socket interface, the straight task code of sync",
+    .concurrency_help = "most coroutines at once; without it, every task starts at once",
+    .concurrency_max = 0,
+    .options = coro_options,
+    .run = run_on_coroutines,
+};
+
+int main(int argc, char **argv)
+{
+    return client_main(argc, argv, &coro_model);
+}

@@ -1,0 +1,54 @@
+/* model.h: the coroutine model's parts, shared by its files.
+ *
+ * A task is a coroutine (coro.h) running the straight task code of
+ * common/task.c on the window of loop/window.h. Each wait in that code is a
+ * call to waits.c, which starts the operation on the loop and pauses the
+ * coroutine; the operation's callback wakes it again. */
+#ifndef ASYNC_CORO_MODEL_H
+#define ASYNC_CORO_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <curl/curl.h>
+#include <uv.h>
+
+#include "coro.h"
+#include "task.h"
+#include "window.h"
+
+/* What a paused coroutine waits for: the one callback that may wake it. */
+enum coro_wait { WAIT_NONE, WAIT_SLEEP, WAIT_FILE, WAIT_TRANSFER };
+
+/* One task: the window's part, its coroutine, and what its waits need.
+ * Allocated by the window, freed after model.c's release. */
+struct coro_task {
+    struct task task;            /* first: the window knows only this part */
+    struct coro *coro;           /* runs the workload's task from common/task.c */
+    struct worker worker;        /* that code's state; worker.wait_ctx points here */
+    enum coro_wait wait;         /* what the paused coroutine waits for */
+    uv_fs_t fs;                  /* the file step in flight */
+    int wait_result;             /* a sleep's: 0, or -ECANCELED */
+    /* A transfer in flight: libcurl hands the body to the loop's stack; it
+     * is staged here until the coroutine takes it on its own stack. */
+    curl_write_callback on_body; /* the task code's, called on the coroutine */
+    void *body_data;
+    char *stage;                 /* staged body bytes, grown up to STAGE_BYTES */
+    size_t staged, stage_size;
+    bool transfer_paused;        /* libcurl keeps the next bytes until the stage is taken */
+    bool transfer_done;          /* the transfer has left the multi handle */
+    CURLcode transfer_result;
+};
+
+/* The waits of a task on a coroutine (waits.c). */
+extern const struct waits coro_waits;
+
+/* Called by the window: a transfer ended, or Ctrl-C came (waits.c). */
+void coro_transfer_done(struct task *task, CURLcode result);
+void coro_task_cancel(struct task *task);
+
+/* Resumes the task's coroutine until it waits again, or finishes: then
+ * the task is finished too (model.c). Called only from the loop. */
+void coro_task_wake(struct coro_task *ct);
+
+#endif

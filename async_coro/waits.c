@@ -1,0 +1,284 @@
+/* waits.c: how a task waits in async_coro: its coroutine pauses.
+ *
+ * Each wait starts its operation on the loop (a transfer on libcurl's multi
+ * handle, a uv_timer, a uv_fs request), then pauses the task's coroutine;
+ * the loop's one thread runs the other tasks until the operation's callback
+ * wakes this one, which goes on from the pause with its locals intact. That
+ * is what `await` is. Compare common/blocking.c, the same waits in the same
+ * order, where the thread itself waits instead. */
+#include "model.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+/* The most body bytes staged before the coroutine must take them: one
+ * 64 KiB write per step, as in common/task.c's files. */
+#define STAGE_BYTES (64 * 1024)
+
+static struct coro_task *task_of_worker(struct worker *worker)
+{
+    return worker->wait_ctx;
+}
+
+/* Pauses the coroutine until the callback for `wait` wakes it. */
+static void await(struct coro_task *ct, enum coro_wait wait)
+{
+    ct->wait = wait;
+    coro_pause(ct->coro);
+    ct->wait = WAIT_NONE;
+}
+
+/* ---- The transfer ---- */
+
+/* Called by the task's timer, from the loop, once the stage is full. */
+static void on_stage_full(struct task *task)
+{
+    coro_task_wake((struct coro_task *)task);
+}
+
+/* Called by libcurl, inside curl_multi_socket_action on the loop's stack,
+ * with each piece of the body. Nothing here may pause or call libcurl: the
+ * bytes are staged, and once the stage is full the transfer is paused and
+ * the coroutine woken by a timer, after libcurl has returned. */
+static size_t on_curl_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    struct coro_task *ct = userdata;
+    size_t len = size * nmemb;
+
+    if (ct->staged > 0 && ct->staged + len > STAGE_BYTES) {
+        ct->transfer_paused = true;
+        if (!uv_is_active((uv_handle_t *)&ct->task.timer))
+            task_wait(&ct->task, 0, "during the transfer", on_stage_full);
+        return CURL_WRITEFUNC_PAUSE;
+    }
+    if (ct->staged + len > ct->stage_size) {
+        size_t size_wanted = ct->staged + len > STAGE_BYTES ? ct->staged + len : STAGE_BYTES;
+        char *stage = realloc(ct->stage, size_wanted);
+        if (stage == NULL)
+            return 0;   /* CURLE_WRITE_ERROR: the attempt fails, the run goes on */
+        ct->stage = stage;
+        ct->stage_size = size_wanted;
+    }
+    memcpy(ct->stage + ct->staged, data, len);
+    ct->staged += len;
+    return len;
+}
+
+void coro_transfer_done(struct task *task, CURLcode result)
+{
+    struct coro_task *ct = (struct coro_task *)task;
+
+    ct->transfer_done = true;
+    ct->transfer_result = result;
+    task_wait_stop(task);        /* a stage to take is taken below all the same */
+    if (ct->wait == WAIT_TRANSFER)
+        coro_task_wake(ct);      /* else it is writing the stage: it will see */
+}
+
+/* Hands the staged bytes to the task code, on the coroutine's stack, where
+ * its writes may pause. False when it refused them. */
+static bool take_stage(struct coro_task *ct)
+{
+    size_t staged = ct->staged;
+
+    ct->staged = 0;
+    return staged == 0 || ct->on_body(ct->stage, 1, staged, ct->body_data) == staged;
+}
+
+static CURLcode coro_transfer(struct worker *worker, curl_write_callback on_body,
+                              void *body_data)
+{
+    struct coro_task *ct = task_of_worker(worker);
+    struct task *task = &ct->task;
+    char why[RECORD_ERROR_MAX];
+    bool refused = false;
+    CURLcode rc;
+
+    ct->on_body = on_body;
+    ct->body_data = body_data;
+    ct->staged = 0;
+    ct->transfer_paused = ct->transfer_done = false;
+    task->easy = worker->easy;
+    if ((rc = curl_easy_setopt(worker->easy, CURLOPT_WRITEFUNCTION, on_curl_body)) != CURLE_OK ||
+        (rc = curl_easy_setopt(worker->easy, CURLOPT_WRITEDATA, ct)) != CURLE_OK)
+        return rc;
+    if (transfer_add(task, why, sizeof why) != CAUSE_NONE) {
+        snprintf(worker->errbuf, sizeof worker->errbuf, "%s", why);
+        return CURLE_COULDNT_CONNECT;
+    }
+    while (!ct->transfer_done && !refused) {
+        await(ct, WAIT_TRANSFER);
+        refused = !take_stage(ct);
+        if (!ct->transfer_done && !refused && ct->transfer_paused) {
+            ct->transfer_paused = false;
+            /* May hand over the kept bytes at once, into the empty stage. */
+            rc = curl_easy_pause(worker->easy, CURLPAUSE_CONT);
+            if (rc != CURLE_OK)
+                snprintf(worker->errbuf, sizeof worker->errbuf, "curl_easy_pause: %s",
+                         curl_easy_strerror(rc));
+            refused = rc != CURLE_OK;
+        }
+    }
+    if (refused) {
+        transfer_stop(task);     /* when it still runs */
+        task_wait_stop(task);
+        return CURLE_WRITE_ERROR;
+    }
+    if (ct->transfer_result != CURLE_OK && task->socket_errno != 0)
+        snprintf(worker->errbuf, sizeof worker->errbuf, "%s", task->errbuf);
+    return ct->transfer_result;
+}
+
+/* ---- Sleeping ---- */
+
+/* Called by the task's timer when the sleep is over. */
+static void on_sleep_over(struct task *task)
+{
+    struct coro_task *ct = (struct coro_task *)task;
+
+    ct->wait_result = 0;
+    coro_task_wake(ct);
+}
+
+static int coro_sleep_ms(struct worker *worker, long ms)
+{
+    struct coro_task *ct = task_of_worker(worker);
+
+    if (run_cancelled())
+        return -ECANCELED;
+    if (ms <= 0)
+        return 0;
+    task_wait(&ct->task, ms, "sleeping", on_sleep_over);
+    await(ct, WAIT_SLEEP);
+    return ct->wait_result;
+}
+
+/* ---- The file steps, each a uv_fs request on libuv's thread pool ---- */
+
+/* Called by libuv, on the loop, when the task's file step is done. */
+static void on_fs_done(uv_fs_t *req)
+{
+    coro_task_wake(req->data);
+}
+
+/* Waits for the file step that rc says was started; its result, a byte
+ * count or a descriptor, or a negative errno. */
+static ssize_t fs_wait(struct coro_task *ct, int rc)
+{
+    ssize_t result = rc;
+
+    if (rc >= 0) {   /* a request that could not start has no callback */
+        await(ct, WAIT_FILE);
+        result = ct->fs.result;
+    }
+    uv_fs_req_cleanup(&ct->fs);
+    return result;
+}
+
+/* The task's uv_fs_t, ready for its next request. */
+static uv_fs_t *fs_request(struct coro_task *ct)
+{
+    ct->fs.data = ct;
+    return &ct->fs;
+}
+
+static uv_loop_t *loop_of(struct coro_task *ct)
+{
+    return &ct->task.window->loop;
+}
+
+static int coro_open(struct worker *worker, const char *path, int flags, mode_t mode)
+{
+    struct coro_task *ct = task_of_worker(worker);
+
+    return (int)fs_wait(ct, uv_fs_open(loop_of(ct), fs_request(ct), path, flags, (int)mode,
+                                       on_fs_done));
+}
+
+static int coro_write(struct worker *worker, int fd, const void *buf, size_t len)
+{
+    struct coro_task *ct = task_of_worker(worker);
+
+    for (size_t done = 0; done < len;) {
+        uv_buf_t piece = uv_buf_init((char *)buf + done, (unsigned)(len - done));
+        ssize_t n = fs_wait(ct, uv_fs_write(loop_of(ct), fs_request(ct), fd, &piece, 1, -1,
+                                            on_fs_done));
+        if (n < 0)
+            return (int)n;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static ssize_t coro_read(struct worker *worker, int fd, void *buf, size_t len)
+{
+    struct coro_task *ct = task_of_worker(worker);
+    uv_buf_t piece = uv_buf_init(buf, (unsigned)len);
+
+    return fs_wait(ct, uv_fs_read(loop_of(ct), fs_request(ct), fd, &piece, 1, -1, on_fs_done));
+}
+
+static int coro_fsync(struct worker *worker, int fd)
+{
+    struct coro_task *ct = task_of_worker(worker);
+
+    return (int)fs_wait(ct, uv_fs_fsync(loop_of(ct), fs_request(ct), fd, on_fs_done));
+}
+
+static int coro_close(struct worker *worker, int fd)
+{
+    struct coro_task *ct = task_of_worker(worker);
+
+    return (int)fs_wait(ct, uv_fs_close(loop_of(ct), fs_request(ct), fd, on_fs_done));
+}
+
+static int coro_rename(struct worker *worker, const char *from, const char *to)
+{
+    struct coro_task *ct = task_of_worker(worker);
+
+    return (int)fs_wait(ct, uv_fs_rename(loop_of(ct), fs_request(ct), from, to, on_fs_done));
+}
+
+static int coro_unlink(struct worker *worker, const char *path)
+{
+    struct coro_task *ct = task_of_worker(worker);
+
+    return (int)fs_wait(ct, uv_fs_unlink(loop_of(ct), fs_request(ct), path, on_fs_done));
+}
+
+/* ---- Ctrl-C ---- */
+
+/* Ends what the task waits for, as cancelled, and wakes it. A file step
+ * cannot be taken back from libuv's pool: its callback wakes the task,
+ * and the task code finds the run cancelled. */
+void coro_task_cancel(struct task *task)
+{
+    struct coro_task *ct = (struct coro_task *)task;
+    bool stopped = task_wait_stop(task);
+
+    if (transfer_stop(task)) {
+        ct->transfer_done = true;
+        ct->transfer_result = CURLE_ABORTED_BY_CALLBACK;
+        stopped = true;
+    } else if (ct->wait == WAIT_SLEEP) {
+        ct->wait_result = -ECANCELED;
+    }
+    if (stopped && ct->wait != WAIT_FILE)
+        coro_task_wake(ct);
+}
+
+const struct waits coro_waits = {
+    .transfer = coro_transfer,
+    .sleep_ms = coro_sleep_ms,
+    .open = coro_open,
+    .write = coro_write,
+    .read = coro_read,
+    .fsync = coro_fsync,
+    .close = coro_close,
+    .rename = coro_rename,
+    .unlink = coro_unlink,
+};
