@@ -7,8 +7,32 @@
 #      programs, then against the ASan+UBSan programs;
 #   3. the thread-pool model's tests against its TSan build.
 # A sanitizer report anywhere counts as a failed check, with its log shown.
+#
+# Two knobs, for tests/mutants.py and for a quick look; unset, everything runs:
+#   TEST_VARIANTS="release asan tsan"  the variants to run, any of the three:
+#       release is bin/, asan is build/asan/bin, tsan the thread-pool model's
+#       TSan run. (The release integration files still run their own short
+#       sanitizer checks when those builds exist.)
+#   TEST_FAIL_FAST=1  stop after the first unit binary or integration file
+#       with a failed check, saying which; the closing line counts what ran.
 set -u
 cd "$(dirname "$0")/.."
+
+TEST_VARIANTS=${TEST_VARIANTS:-release asan tsan}
+TEST_FAIL_FAST=${TEST_FAIL_FAST:-0}
+for variant in $TEST_VARIANTS; do
+    case $variant in
+        release | asan | tsan) ;;
+        *) echo "run.sh: TEST_VARIANTS: unknown variant '$variant' (release, asan, tsan)" >&2
+           exit 2 ;;
+    esac
+done
+
+# variant_dirs: the program folders of the chosen variants, release first.
+variant_dirs() {
+    case " $TEST_VARIANTS " in *" release "*) echo bin ;; esac
+    case " $TEST_VARIANTS " in *" asan "*) echo build/asan/bin ;; esac
+}
 
 passed=0
 failed=0
@@ -53,6 +77,14 @@ check_sanitizer_logs() {
     done
 }
 
+# stop_if_failed WHAT: under TEST_FAIL_FAST, ends the run at the first failure.
+stop_if_failed() {
+    [ "$TEST_FAIL_FAST" = 1 ] && [ "$failed" -gt 0 ] || return 0
+    echo "# stopped after the first failure (TEST_FAIL_FAST=1): $1"
+    echo "$passed passed, $failed failed"
+    exit 1
+}
+
 # run_unit BINARY: a cmocka binary; its "[  PASSED  ] N" and "[  FAILED  ] N"
 # lines are added to the totals.
 run_unit() {
@@ -87,26 +119,31 @@ run_integration() {
     fi
 }
 
-for bin in bin build/asan/bin; do
+for bin in $(variant_dirs); do
     [ -d "$bin" ] || continue
     for t in "$bin"/test_*; do
-        [ -x "$t" ] && run_unit "$t"
+        [ -x "$t" ] || continue
+        run_unit "$t"
+        check_sanitizer_logs "$t"
+        stop_if_failed "$t"
     done
-    check_sanitizer_logs "unit tests in $bin"
 done
 
-for bin in bin build/asan/bin; do
+for bin in $(variant_dirs); do
     [ -x "$bin/mock_server" ] || continue
     for file in tests/integration/test_*.sh; do
         run_integration "$bin" "$file"
         check_sanitizer_logs "$file in $bin"
+        stop_if_failed "$file in $bin"
     done
 done
 
-if [ -x build/tsan/bin/async_threads ] && [ -f tests/integration/test_async_threads.sh ]; then
-    SERVER_BIN=bin run_integration build/tsan/bin tests/integration/test_async_threads.sh
-    check_sanitizer_logs "test_async_threads.sh under TSan"
-fi
+case " $TEST_VARIANTS " in *" tsan "*)
+    if [ -x build/tsan/bin/async_threads ] && [ -f tests/integration/test_async_threads.sh ]; then
+        SERVER_BIN=bin run_integration build/tsan/bin tests/integration/test_async_threads.sh
+        check_sanitizer_logs "test_async_threads.sh under TSan"
+    fi ;;
+esac
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
