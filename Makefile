@@ -3,6 +3,8 @@
 #   make            bin/mock_server and the three client programs
 #   make test       every test: unit, integration, and the sanitizer builds
 #   make bench      the main job: benchmarks and charts into results/
+#   make mutants    the tests' own check, not part of make test (slow): each bug
+#                   of tests/mutants.txt must be caught; ONLY=NAME for one
 #   make asan       the programs with AddressSanitizer + UBSan, in build/asan/bin
 #   make tsan       the programs with ThreadSanitizer, in build/tsan/bin
 #
@@ -66,7 +68,7 @@ PROGRAMS := $(BINDIR)/mock_server $(foreach m,$(MODELS),$(if $(wildcard $(m)/*.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BINDIR)/%,$(UNIT_SRC))
 TEST_TOOLS := $(BINDIR)/expected_checksum
 
-.PHONY: all test asan tsan bench clean
+.PHONY: all test asan tsan bench mutants clean
 # Keep every object, the unit tests' too: make would delete them as
 # intermediates, and their dependency files with them.
 .SECONDARY:
@@ -136,6 +138,11 @@ test: all asan tsan
 
 bench: all
 	scripts/bench.py $(if $(QUICK),--quick)
+
+# Copies of the tree take the release build from here, so only what a
+# mutant changes is rebuilt in each.
+mutants: all
+	tests/mutants.py $(if $(ONLY),--only "$(ONLY)")
 
 clean:
 	rm -rf build bin
