@@ -43,7 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # ---- The plan: what is run. The code below only follows these tables. ----
 
-MODELS = ("sync", "async_uv", "async_threads")   # run in this order when built
+MODELS = ("sync", "async_uv", "async_threads", "async_coro")   # run in this order when built
 
 # The knobs a sweep may turn, per model: the flag for the window (most tasks
 # in flight) and for the size of the thread pool that does blocking work.
@@ -53,6 +53,7 @@ MODEL_KNOBS = {
     "sync":          {"window": None,            "threads": None},
     "async_uv":      {"window": "--concurrency", "threads": "--uv-threadpool"},
     "async_threads": {"window": "--concurrency", "threads": "--concurrency"},
+    "async_coro":    {"window": "--concurrency", "threads": "--uv-threadpool"},
 }
 
 # A configuration is a workload with its client options: count, latency_ms,
@@ -157,7 +158,7 @@ IDLE_WAIT_S = 5                # at most, for the server to be idle between runs
 # Rough costs, only for the ETA and the skip rule; the ETA corrects itself
 # by the ratio of measured to estimated time as runs finish.
 COST_START_S = 0.05            # a client's start and exit
-COST_PER_TASK_MS = {"sync": 0.3, "async_uv": 0.25, "async_threads": 0.4}
+COST_PER_TASK_MS = {"sync": 0.3, "async_uv": 0.25, "async_threads": 0.4, "async_coro": 0.25}
 COST_BYTES_PER_S = 300e6       # loopback transfer or page-cache write + read
 COST_FSYNC_MS = 5.0            # one small file's fsync on this disk
 CLIENT_TIMEOUT_MIN_S = 60      # a client run is killed after max(this, 3 x estimate + 30)
@@ -296,7 +297,7 @@ def client_threads(model, params):
     if model == "async_threads" and params["workload"] != "cook":
         window = params.get("threads") or params.get("concurrency") or params.get("count", 1)
         return min(window, params.get("count", window), 10000) + 2
-    if model == "async_uv":
+    if model in ("async_uv", "async_coro"):
         return (params.get("threads") or 4) + 2
     return 2
 

@@ -397,10 +397,23 @@ class Report:
                 sentence += f" All models were within {SAME_WITHIN - 1:.0%} of each other."
             else:
                 sentence += f" The fastest, {fast}, was {word} {slow}."
+        sentence += self.coro_sentence(dict(timed))
         failed = [m for m, s in timed if s.failed]
         if failed:
             sentence += f" Tasks failed in the runs of {', '.join(failed)} (see the table)."
         return sentence
+
+    @staticmethod
+    def coro_sentence(stats):
+        """async_coro against async_uv: the same loop and waits, tasks as
+        coroutines rather than callbacks; the gap is what the switches cost."""
+        coro, uv = stats.get("async_coro"), stats.get("async_uv")
+        if not coro or not uv:
+            return ""
+        change = coro.median / uv.median - 1
+        return (f" async_coro, the same loop as async_uv with each task a coroutine, took "
+                f"{fmt_time(coro.median)} against {fmt_time(uv.median)} "
+                f"({change:+.1%}).")
 
     # -- chart 1 --
 
@@ -787,7 +800,7 @@ class Report:
         params = group["params"]
         path = self.render_sweep("sweep-threads", group, float, {
             "chart_title": f"Thread sweep: files, {describe(params, self.dishes)}; "
-                           "async_uv: --uv-threadpool, async_threads: pool size",
+                           "async_uv, async_coro: --uv-threadpool; async_threads: pool size",
             "xlabel_text": "threads doing the blocking file work (log scale)",
             "ylabel_text": "wall time (s)", "logx": True, "logy": False,
             "xtics_cmd": "set xtics autofreq", "ideal_titles": {}})

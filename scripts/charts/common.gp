@@ -18,7 +18,7 @@ if (fmt eq 'svg') {
 }
 set output out . '.' . fmt
 
-color(m) = m eq 'sync' ? '#d95f02' : m eq 'async_uv' ? '#1b9e77' : m eq 'async_threads' ? '#7570b3' : '#666666'
+color(m) = m eq 'sync' ? '#d95f02' : m eq 'async_uv' ? '#1b9e77' : m eq 'async_threads' ? '#7570b3' : m eq 'async_coro' ? '#e7298a' : '#666666'
 ideal_color = '#222222'
 set grid back lc rgb '#dddddd' lw 1
 set border 3 lc rgb '#444444'

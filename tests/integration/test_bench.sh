@@ -103,7 +103,7 @@ if [ -x "$BIN/sync" ]; then
     expect_eq "ideal: sync cook is the sum of the dishes (6 s x 0.01)" \
         "$(rows_where 'model == "sync" && workload == "cook"' | head -1 | cut -d, -f"$(column ideal_ms)")" 60
 fi
-for m in async_uv async_threads; do
+for m in async_uv async_threads async_coro; do
     [ -x "$BIN/$m" ] || continue
     expect_eq "ideal: $m fetch is ceil(N/C)*L (L with no window)" \
         "$(rows_where "model == \"$m\" && workload == \"fetch\" && ideal != int((count + w - 1) / w) * latency" |
