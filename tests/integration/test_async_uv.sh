@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
 # test_async_uv.sh: what only the libuv model promises.
 #
-# One loop runs every task: without a window all N requests are at the
-# server at once, with --concurrency C exactly C (the server's max_in_flight
-# says so, not a clock), and a task's timeout does not count its wait in the
-# window. A hung transfer times out without holding up the others (the trace
-# says so); the cook's timers fire shortest first; Ctrl-C cancels what runs
-# and what waits, leaving no part file. The glue between libcurl and libuv
+# (The window, hangs and cook, which every concurrent model shares, are in
+# test_concurrency.sh; Ctrl-C in test_interrupt.sh.) The glue between libcurl and libuv
 # shows its paths in the --verbose report: libcurl's timer stopped (-1),
 # transfers paused and resumed from uv_fs callbacks, poll errors passed on
 # to libcurl, every poll handle closed. The ASan build runs it all cleanly,
@@ -32,31 +28,7 @@ in_flight() {
     [ "$(server_stat .in_flight)" -gt 0 ] 2>/dev/null
 }
 
-# ---- The window: the concurrency the server sees ----
-
 start_server --latency-ms 20 --threads 128 || exit 1
-
-reset_stats
-run_client async_uv fetch -n 100 --latency-ms 1000 --url "$SERVER_URL" --json
-expect_eq "no window: exit 0" "$STATUS" 0
-expect_eq "no window: all 100 in flight at once" "$(server_stat .max_in_flight)" 100
-expect_eq "no window: concurrency 100 reported" "$(json .concurrency)" 100
-
-reset_stats
-run_client async_uv fetch -n 100 --concurrency 10 --latency-ms 100 --url "$SERVER_URL" --json
-expect_eq "--concurrency 10: exit 0" "$STATUS" 0
-expect_eq "--concurrency 10: the server saw 100 requests" "$(server_stat .requests)" 100
-expect_eq "--concurrency 10: exactly 10 in flight at most" "$(server_stat .max_in_flight)" 10
-expect_eq "--concurrency 10: reported" "$(json .concurrency)" 10
-
-run_client async_uv fetch -n 5 --concurrency 50 --url "$SERVER_URL" --json
-expect_eq "--concurrency 50 for 5 tasks: 5 reported" "$(json .concurrency)" 5
-
-# 40 tasks of 300 ms, 4 at a time, take 3 s; each has 1 s. A timeout that
-# counted the wait in the window would fail every task after the eighth.
-run_client async_uv fetch -n 40 --concurrency 4 --latency-ms 300 --timeout-ms 1000 \
-    --url "$SERVER_URL" --json
-expect_eq "the wait in the window is not timed: all 40 completed" "$STATUS/$(json .ok)" 0/40
 
 # ---- The glue, seen in the --verbose report ----
 
@@ -100,31 +72,6 @@ wait "$client"
 expect_eq "server gone: exits 1" "$?" 1
 expect_eq "server gone: every task failed to connect" "$(json .failures.connect)" 10
 expect_true "server gone: poll errors passed on to libcurl" [ "$(glue 'poll errors')" -gt 0 ]
-
-# ---- A hung transfer times out; the others do not wait for it ----
-
-start_server --latency-ms 20 --threads 128 --fail-rate 0.1 --fail-times 0 --fail-kind hang \
-    --hang-ms 10000 --seed 3 || exit 1
-trace="$TEST_TMP/hang.csv"
-run_client async_uv fetch -n 50 --timeout-ms 2000 --url "$SERVER_URL" --json --trace "$trace"
-expect_eq "hang: exits 1" "$STATUS" 1
-expect_eq "hang: the hung ids failed" "$(trace_ids failed "$trace")" "$(failing_ids 50)"
-expect_eq "hang: by timeout" "$(json .failures.timeout)" "$(failing_ids 50 | wc -w)"
-expect_eq "hang: the others completed" "$(json .ok)" $((50 - $(failing_ids 50 | wc -w)))
-last_ok=$(awk -F, 'NR > 1 && $2 == "completed" && $5 > m { m = $5 } END { print int(m) }' "$trace")
-expect_true "hang: the others ended well before the 2000 ms timeout ($last_ok ms)" \
-    [ "$last_ok" -lt 1000 ]
-
-# ---- Cook: every dish's timer at once, ready shortest first ----
-
-trace="$TEST_TMP/cook.csv"
-run_client async_uv cook --time-scale 0.05 --trace "$trace"
-expect_eq "cook: exit 0" "$STATUS" 0
-expect_eq "cook: ready shortest first (1 s, 2 s, 3 s)" \
-    "$(sed -n 's/.*\] \(.*\) is ready.*/\1/p' "$TEST_TMP/out" | paste -sd,)" \
-    "Garlic Lettuce,Tomato and Eggs,Green Pepper with Meat"
-expect_true "cook: every dish started before the first was ready" awk -F, \
-    'NR > 1 { if ($3 > s) s = $3; if (e == "" || $5 < e) e = $5 } END { exit !(s < e) }' "$trace"
 
 # ---- libuv's thread pool ----
 
