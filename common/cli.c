@@ -1,7 +1,8 @@
 /* cli.c: the command line shared by every client program.
  *
  * One getopt_long loop fills struct options; every value is parsed
- * strictly (no trailing junk, range checked) and every mistake gets one
+ * strictly (no trailing junk, range checked: whole numbers and sizes by
+ * units.c, decimals here with strtod) and every mistake gets one
  * line on err that names the option. getopt's own messages are turned off
  * (opterr = 0) so that all messages have the same shape. */
 #include "options.h"
@@ -18,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "run.h"
+#include "units.h"
 
 #define PROGRAM_VERSION "0.1.0"
 #define DEFAULT_URL "http://127.0.0.1:8080"
@@ -113,23 +115,6 @@ const char *workload_name(enum workload workload)
 
 /* ---- Value parsers ---- */
 
-/* A whole number in min..max, digits only (with an optional '-'): strtol
- * alone would also take leading blanks and a '+'. 0 or -1. */
-static int parse_long(const char *text, long min, long max, long *value)
-{
-    char *end;
-    long v;
-
-    if (!isdigit((unsigned char)text[0]) && text[0] != '-')
-        return -1;
-    errno = 0;
-    v = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
-        return -1;
-    *value = v;
-    return 0;
-}
-
 /* A finite decimal number, no trailing junk. 0 or -1. */
 static int parse_double(const char *text, double *value)
 {
@@ -143,32 +128,6 @@ static int parse_double(const char *text, double *value)
     if (errno != 0 || end == text || *end != '\0' || !isfinite(v))
         return -1;
     *value = v;
-    return 0;
-}
-
-int size_parse(const char *text, uint64_t *bytes)
-{
-    uint64_t value = 0, unit = 1;
-    const char *p = text;
-
-    if (!isdigit((unsigned char)*p))
-        return -1;
-    for (; isdigit((unsigned char)*p); p++) {
-        unsigned digit = (unsigned)(*p - '0');
-        if (value > (UINT64_MAX - digit) / 10)
-            return -1;
-        value = value * 10 + digit;
-    }
-    switch (*p) {
-    case '\0': break;
-    case 'K': case 'k': unit = 1ULL << 10; p++; break;
-    case 'M': case 'm': unit = 1ULL << 20; p++; break;
-    case 'G': case 'g': unit = 1ULL << 30; p++; break;
-    default: return -1;
-    }
-    if (*p != '\0' || value > UINT64_MAX / unit)
-        return -1;
-    *bytes = value * unit;
     return 0;
 }
 
@@ -291,7 +250,7 @@ static enum cli_result bad_number(struct parser *p, int id, const char *text,
 static enum cli_result set_long(struct parser *p, int id, const char *text,
                                 long min, long max, long *field)
 {
-    if (parse_long(text, min, max, field) != 0)
+    if (units_parse_long(text, min, max, field) != 0)
         return bad_number(p, id, text, min, max);
     return CLI_RUN;
 }
@@ -463,7 +422,7 @@ static enum cli_result take_size(struct parser *p, const char *text)
 {
     uint64_t bytes;
 
-    if (size_parse(text, &bytes) != 0 || bytes > SIZE_MAX_BYTES)
+    if (units_parse(text, units_bytes, SIZE_MAX_BYTES, &bytes) != 0)
         return usage_error(p, "--size: '%s' is not a byte count from 0 to 16G "
                            "(K, M, G suffixes allowed)", text);
     p->opts->size_bytes = bytes;

@@ -73,8 +73,4 @@ const char *workload_name(enum workload workload);
 int dish_list_parse(const char *text, struct dish *dishes, int max_dishes,
                     char *why, size_t why_size);
 
-/* Parses a byte count with an optional K, M or G suffix (powers of 1024).
- * Returns 0 or -1 for anything else, a negative or an overflowing value. */
-int size_parse(const char *text, uint64_t *bytes);
-
 #endif

@@ -17,6 +17,7 @@
 
 #include "content.h"
 #include "peer.h"
+#include "units.h"
 
 #define CHUNK_BYTES    (64 * 1024) /* one blob write */
 #define LATENCY_SLICE_MS 50        /* a stopping server waits at most this */
@@ -46,25 +47,6 @@ struct request {
 
 /* ---- Small parsers ---- */
 
-/* Sets *out from text, which must be decimal digits only (no sign, no
- * space) with a value of at most max. 0, or -1. */
-static int parse_decimal(const char *text, uint64_t max, uint64_t *out)
-{
-    uint64_t value = 0;
-
-    if (*text == '\0')
-        return -1;
-    for (const char *p = text; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        value = value * 10 + (uint64_t)(*p - '0');
-        if (value > max)
-            return -1;  /* also stops before value * 10 could overflow */
-    }
-    *out = value;
-    return 0;
-}
-
 /* Looks up name in the query string into buf. 1 when present, 0 when
  * absent, -1 when present but longer than buf holds. */
 static int get_query_param(const struct request *req, const char *name,
@@ -80,8 +62,9 @@ static int get_query_param(const struct request *req, const char *name,
     return n < 0 ? -1 : 1;
 }
 
-/* Reads a decimal query parameter in 0..max into *value, which keeps its
- * default when the parameter is absent. 0, or -1 when it is malformed. */
+/* Reads a query parameter, a plain whole number in 0..max, into *value,
+ * which keeps its default when the parameter is absent. 0, or -1 when it
+ * is malformed or out of range. */
 static int get_query_number(const struct request *req, const char *name,
                             uint64_t max, uint64_t *value)
 {
@@ -92,7 +75,7 @@ static int get_query_number(const struct request *req, const char *name,
         return 0;
     if (found < 0)
         return -1;
-    return parse_decimal(text, max, value);
+    return units_parse(text, units_none, max, value) == 0 ? 0 : -1;
 }
 
 static int has_prefix(const char *text, const char *prefix)
@@ -397,7 +380,7 @@ static int answer_workload(const struct request *req, enum endpoint endpoint,
 
     if (strcmp(req->info->request_method, "GET") != 0)
         return send_wrong_method(req, "GET");
-    if (parse_decimal(id_text, ID_MAX, &id) != 0 || id == 0)
+    if (units_parse(id_text, units_none, ID_MAX, &id) != 0 || id == 0)
         return send_text(req, 400, "bad id: expected a decimal integer in 1..999999999");
     uint64_t latency_ms = (uint64_t)latency_of_id(srv, id);
     if (get_query_number(req, "latency_ms", LATENCY_MAX_MS, &latency_ms) != 0)
@@ -407,7 +390,7 @@ static int answer_workload(const struct request *req, enum endpoint endpoint,
         int found = get_query_param(req, "size", text, sizeof text);
         if (found == 0)
             return send_text(req, 400, "missing size: use /blobs/{id}?size=BYTES");
-        if (found < 0 || parse_decimal(text, BLOB_MAX_BYTES, &size) != 0)
+        if (found < 0 || units_parse(text, units_none, BLOB_MAX_BYTES, &size) != 0)
             return send_text(req, 400, "bad size: expected bytes in 0..17179869184");
     }
 

@@ -1,7 +1,9 @@
 /* options.c: the mock server's command line, parsed with getopt_long.
  *
- * Each value is checked in full (no trailing junk, within its range); the
- * first bad one is named in one stderr line and the program exits 2. */
+ * Each value is checked in full (no trailing junk, within its range): whole
+ * numbers by common/units.c, which the clients use too, the fail rate here
+ * with strtod. The first bad one is named in one stderr line and the
+ * program exits 2. */
 #include "options.h"
 
 #include <arpa/inet.h>
@@ -13,6 +15,8 @@
 #include <string.h>
 
 #include <civetweb.h>
+
+#include "units.h"
 
 #define SEED_MAX 9007199254740991ULL /* 2^53 - 1: exact as a JSON number */
 
@@ -109,34 +113,21 @@ static void set_defaults(struct server_options *opt)
     opt->hang_ms = 60000;
 }
 
-/* Sets *out from text, a plain decimal integer in min..max. 0, or -1 after
- * printing what the option expects. */
-static int parse_integer(const char *name, const char *text, unsigned long long min,
-                         unsigned long long max, unsigned long long *out)
+/* Prints what a whole-number option expects. -1, for the caller to return. */
+static int bad_integer(const char *name, const char *text, unsigned long long min,
+                       unsigned long long max)
 {
-    char *end = NULL;
-
-    errno = 0;
-    unsigned long long value = strtoull(text, &end, 10);
-    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0
-        || value < min || value > max) {
-        fprintf(stderr, "mock_server: --%s: expected an integer in %llu..%llu, got '%s'\n",
-                name, min, max, text);
-        return -1;
-    }
-    *out = value;
-    return 0;
+    fprintf(stderr, "mock_server: --%s: expected an integer in %llu..%llu, got '%s'\n",
+            name, min, max, text);
+    return -1;
 }
 
-/* As parse_integer, into a long. */
+/* Sets *out from text, a plain whole number in min..max (both at least 0).
+ * 0, or -1 after printing what the option expects. */
 static int parse_long(const char *name, const char *text, long min, long max, long *out)
 {
-    unsigned long long value = 0;
-
-    if (parse_integer(name, text, (unsigned long long)min, (unsigned long long)max,
-                      &value) != 0)
-        return -1;
-    *out = (long)value;
+    if (units_parse_long(text, min, max, out) != 0)
+        return bad_integer(name, text, (unsigned long long)min, (unsigned long long)max);
     return 0;
 }
 
@@ -183,8 +174,6 @@ static int parse_on_off(const char *text, bool *out)
 /* Applies one option with a value. 0, or -1 after printing what is wrong. */
 static int apply_option(int code, const char *arg, struct server_options *opt)
 {
-    unsigned long long value = 0;
-
     switch (code) {
     case OPT_HOST:
         return parse_host(arg, opt);
@@ -201,9 +190,8 @@ static int apply_option(int code, const char *arg, struct server_options *opt)
     case OPT_KEEP_ALIVE_MS:
         return parse_long("keep-alive-ms", arg, 1, KEEP_ALIVE_MAX_MS, &opt->keep_alive_ms);
     case OPT_SEED:
-        if (parse_integer("seed", arg, 0, SEED_MAX, &value) != 0)
-            return -1;
-        opt->seed = value;
+        if (units_parse(arg, units_none, SEED_MAX, &opt->seed) != 0)
+            return bad_integer("seed", arg, 0, SEED_MAX);
         return 0;
     case OPT_FAIL_RATE:
         return parse_rate(arg, &opt->fail_rate);

@@ -8,11 +8,13 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "units.h"
 
 /* 1 when fd is a TCP/IPv4 socket from client:client_port to local_port. */
 static int socket_matches(int fd, int local_port, const struct in_addr *client,
@@ -44,9 +46,9 @@ int peer_find_socket(const struct mg_request_info *info)
     if (dir == NULL)
         return -1;
     while (found < 0 && (entry = readdir(dir)) != NULL) {
-        char *end = NULL;
-        long fd = strtol(entry->d_name, &end, 10);
-        if (end == entry->d_name || *end != '\0' || fd == dirfd(dir))
+        long fd;
+        /* "." and ".." are no numbers; the folder's own descriptor no socket. */
+        if (units_parse_long(entry->d_name, 0, INT_MAX, &fd) != 0 || fd == dirfd(dir))
             continue;
         if (socket_matches((int)fd, info->server_port, &client, info->remote_port))
             found = (int)fd;

@@ -13,6 +13,7 @@
 
 #include "options.h"
 #include "run.h"
+#include "units.h"
 #include "workload.h"
 
 static uint64_t stream_checksum(long id, uint64_t size)
@@ -68,11 +69,11 @@ int main(int argc, char **argv)
         first_failed = argc;
     } else {
         int sized = strcmp(argv[1], "fetch") != 0;
-        if (argc < 3 + sized)
+        uint64_t count;
+        if (argc < 3 + sized || units_parse(argv[2], units_none, COUNT_MAX, &count) != 0
+            || (sized && units_parse(argv[3], units_bytes, UINT64_MAX, &opts.size_bytes) != 0))
             return usage();
-        run.count = strtoul(argv[2], NULL, 10);
-        if (sized && size_parse(argv[3], &opts.size_bytes) != 0)
-            return usage();
+        run.count = (size_t)count;
         first_failed = 3 + sized;
     }
 
@@ -91,8 +92,8 @@ int main(int argc, char **argv)
             records[i].checksum = stream_checksum(id, opts.size_bytes);
     }
     for (int a = first_failed; a < argc; a++) {
-        long id = strtol(argv[a], NULL, 10);
-        if (id < 1 || (size_t)id > run.count)
+        long id;
+        if (units_parse_long(argv[a], 1, (long)run.count, &id) != 0)
             return usage();
         records[id - 1].state = TASK_FAILED;
         records[id - 1].checksum = 0;

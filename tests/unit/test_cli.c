@@ -1,9 +1,10 @@
 /* test_cli.c: unit tests of the command line (common/cli.c).
  *
  * Every option in both spellings, every refusal with the message it must
- * print, the per-model limits, and the dish and size parsers. Messages are
- * captured with open_memstream and checked as text, since they are part of
- * the interface people see. */
+ * print, the per-model limits, and the dish parser (the number and size
+ * parser has its own, test_units.c). Messages are captured with
+ * open_memstream and checked as text, since they are part of the interface
+ * people see. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -630,46 +631,6 @@ static void test_dishes_invalid(void **state)
     }
 }
 
-/* ---- size_parse ---- */
-
-static void test_size_valid(void **state)
-{
-    static const struct { const char *text; uint64_t bytes; } cases[] = {
-        {"0", 0}, {"1", 1}, {"512", 512}, {"1K", 1024}, {"1k", 1024},
-        {"3M", 3u << 20}, {"16G", 16ULL << 30}, {"0G", 0},
-        {"16777215G", 16777215ULL << 30},
-        {"18446744073709551615", UINT64_MAX},
-        {"000012", 12},
-    };
-    uint64_t bytes;
-
-    (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        bytes = 7;
-        assert_int_equal(size_parse(cases[i].text, &bytes), 0);
-        assert_int_equal(bytes, cases[i].bytes);
-    }
-}
-
-static void test_size_invalid(void **state)
-{
-    static const char *const cases[] = {
-        "", "K", "1KB", "1 K", " 1", "1 ", "-1", "+1", "1.5K", "0x10", "1T", "1e3",
-        "18446744073709551616",      /* 2^64 */
-        "17179869184G",              /* 2^34 G = 2^64 */
-        "18014398509481984K",        /* 2^54 K = 2^64 */
-    };
-    uint64_t bytes = 7;
-
-    (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (size_parse(cases[i], &bytes) != -1)
-            print_error("'%s' was accepted\n", cases[i]);
-        assert_int_equal(size_parse(cases[i], &bytes), -1);
-    }
-    assert_int_equal(bytes, 7);   /* untouched on failure */
-}
-
 int main(void)
 {
     program_set_name(sync_like.name);   /* as client_main does */
@@ -689,8 +650,6 @@ int main(void)
         cmocka_unit_test(test_dishes_valid),
         cmocka_unit_test(test_dishes_limits),
         cmocka_unit_test(test_dishes_invalid),
-        cmocka_unit_test(test_size_valid),
-        cmocka_unit_test(test_size_invalid),
     };
 
     return cmocka_run_group_tests(tests, clear_env, NULL);
