@@ -8,8 +8,7 @@
 
 #include <string.h>
 
-/* splitmix64's finaliser: a cheap, well-mixed 64-bit hash. */
-static uint64_t mix64(uint64_t x)
+uint64_t content_mix64(uint64_t x)
 {
     x += 0x9e3779b97f4a7c15u;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
@@ -20,12 +19,12 @@ static uint64_t mix64(uint64_t x)
 void content_fill(uint64_t id, uint64_t offset, void *buf, size_t len)
 {
     unsigned char *out = buf;
-    uint64_t key = mix64(id);
+    uint64_t key = content_mix64(id);
     uint64_t k = offset / 8;
     unsigned first = (unsigned)(offset % 8);
 
     while (len > 0) {
-        uint64_t word = mix64(k ^ key);
+        uint64_t word = content_mix64(k ^ key);
         for (unsigned b = first; b < 8 && len > 0; b++, len--)
             *out++ = (unsigned char)(word >> (8 * b));
         first = 0;
@@ -54,9 +53,9 @@ void item_payload(long id, char *buf)
 {
     static const char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    uint64_t key = mix64((uint64_t)id ^ 0x6974656d /* "item" */);
+    uint64_t key = content_mix64((uint64_t)id ^ 0x6974656d /* "item" */);
 
     for (size_t i = 0; i < ITEM_PAYLOAD_LEN; i++)
-        buf[i] = alphabet[mix64(key + i) % (sizeof alphabet - 1)];
+        buf[i] = alphabet[content_mix64(key + i) % (sizeof alphabet - 1)];
     buf[ITEM_PAYLOAD_LEN] = '\0';
 }

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content.h"
+
 static const char *const kind_names[FAULT_KIND_COUNT] = {
     [FAULT_STATUS] = "status",
     [FAULT_RESET] = "reset",
@@ -40,17 +42,9 @@ int fault_kind_parse(const char *name, enum fault_kind *kind)
     return -1;
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15u;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
-    return x ^ (x >> 31);
-}
-
 uint64_t fault_hash(uint64_t seed, uint64_t id, uint64_t salt)
 {
-    return mix64(mix64(seed ^ salt) ^ id);
+    return content_mix64(content_mix64(seed ^ salt) ^ id);
 }
 
 int fault_plan_init(struct fault_plan *plan, uint64_t seed, double rate,
