@@ -13,6 +13,10 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "run.h"
+
+/* The longest a sleeping task takes to notice Ctrl-C. */
+#define CANCEL_CHECK_MS 50
 
 /* curl_easy_perform returns when the response is in. Ctrl-C reaches it
  * through http_setup's progress callback, which aborts the transfer. */
@@ -24,10 +28,17 @@ static CURLcode blocking_transfer(struct worker *worker, curl_write_callback on_
     return curl_easy_perform(worker->easy);
 }
 
+/* clock_sleep_ms's stop test: the run is cancelled (Ctrl-C, SIGTERM). */
+static bool stop_when_cancelled(void *unused)
+{
+    (void)unused;
+    return run_cancelled();
+}
+
 static int blocking_sleep_ms(struct worker *worker, long ms)
 {
     (void)worker;
-    return clock_sleep_ms(ms) == 0 ? 0 : -ECANCELED;
+    return clock_sleep_ms(ms, CANCEL_CHECK_MS, stop_when_cancelled, NULL) == 0 ? 0 : -ECANCELED;
 }
 
 static int blocking_open(struct worker *worker, const char *path, int flags, mode_t mode)

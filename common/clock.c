@@ -1,8 +1,10 @@
-/* clock.c: the one clock every model measures with.
+/* clock.c: the one clock every model and the mock server measure with.
  *
  * CLOCK_MONOTONIC readings in nanoseconds, and a sleep that wakes up in
- * slices so that Ctrl-C is noticed within 50 ms even during a long wait
- * (a retry's backoff, a dish on the stove). */
+ * slices to ask its caller whether to stop, so that a long wait (a retry's
+ * backoff, a dish on the stove, the server's latency) ends soon after
+ * Ctrl-C or a stopping server. It depends on nothing but program.c, so the
+ * server links it without the clients' run. */
 #include "clock.h"
 
 #include <errno.h>
@@ -11,10 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "run.h"
-
-/* The longest nanosleep between two looks at the cancellation flag. */
-#define SLEEP_SLICE_MS 50
+#include "program.h"
 
 uint64_t clock_now_ns(void)
 {
@@ -39,39 +38,41 @@ double clock_elapsed_ms(uint64_t since_ns)
     return (double)(now_ns - since_ns) / 1e6;
 }
 
-/* Sleeps slice_ns once; an interruption by a signal simply ends the slice
- * early, since the caller measures against its deadline. */
-static void sleep_slice(uint64_t slice_ns)
+/* Sleeps until wake_ns on the monotonic clock. An absolute time, so a
+ * signal that interrupts it loses nothing: it just ends early, and the
+ * caller, which reads the clock again, sleeps on. */
+static void sleep_until(uint64_t wake_ns)
 {
-    struct timespec ts = {
-        .tv_sec = (time_t)(slice_ns / 1000000000u),
-        .tv_nsec = (long)(slice_ns % 1000000000u),
+    struct timespec wake = {
+        .tv_sec = (time_t)(wake_ns / 1000000000u),
+        .tv_nsec = (long)(wake_ns % 1000000000u),
     };
+    int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &wake, NULL);
 
-    if (nanosleep(&ts, NULL) != 0 && errno != EINTR) {
+    if (rc != 0 && rc != EINTR) {
         /* Only EINVAL or EFAULT remain: a bug here, not a condition. */
-        fprintf(stderr, "%s: nanosleep: %s\n", program_name(), strerror(errno));
+        fprintf(stderr, "%s: clock_nanosleep: %s\n", program_name(), strerror(rc));
         abort();
     }
 }
 
-int clock_sleep_ms(long duration_ms)
+int clock_sleep_ms(long duration_ms, long slice_ms, bool (*stop)(void *arg), void *arg)
 {
-    uint64_t deadline_ns;
     uint64_t now_ns = clock_now_ns();
+    uint64_t end_ns = now_ns;
+    uint64_t slice_ns = UINT64_MAX;
 
-    if (duration_ms <= 0)
-        return run_cancelled() ? -1 : 0;
-    deadline_ns = now_ns + (uint64_t)duration_ms * 1000000u;
-    while (now_ns < deadline_ns) {
-        uint64_t slice_ns = deadline_ns - now_ns;
-
-        if (run_cancelled())
+    if (duration_ms > 0)
+        end_ns = (uint64_t)duration_ms > (UINT64_MAX - now_ns) / 1000000u
+                     ? UINT64_MAX : now_ns + (uint64_t)duration_ms * 1000000u;
+    if (stop != NULL && slice_ms > 0)
+        slice_ns = (uint64_t)slice_ms * 1000000u;
+    for (;;) {
+        if (stop != NULL && stop(arg))
             return -1;
-        if (slice_ns > SLEEP_SLICE_MS * 1000000u)
-            slice_ns = SLEEP_SLICE_MS * 1000000u;
-        sleep_slice(slice_ns);
+        if (now_ns >= end_ns)
+            return 0;
+        sleep_until(end_ns - now_ns > slice_ns ? now_ns + slice_ns : end_ns);
         now_ns = clock_now_ns();
     }
-    return 0;
 }

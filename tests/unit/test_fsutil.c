@@ -2,8 +2,9 @@
  * and the clock (common/clock.c).
  *
  * Folders made, checked and removed, the names of a task's files, the
- * open-files limit, and the sleep's length. Expected failures print their
- * one-line message on stderr; those lines are captured and checked. */
+ * open-files limit, the sleep's length and when it stops early. Expected
+ * failures print their one-line message on stderr; those lines are
+ * captured and checked. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -207,13 +208,56 @@ static void test_clock(void **state)
 
     (void)state;
     assert_true(clock_now_ns() >= start);
-    assert_int_equal(clock_sleep_ms(0), 0);
-    assert_int_equal(clock_sleep_ms(-5), 0);
-    assert_int_equal(clock_sleep_ms(120), 0);    /* three slices */
+    assert_int_equal(clock_sleep_ms(0, 0, NULL, NULL), 0);
+    assert_int_equal(clock_sleep_ms(-5, 0, NULL, NULL), 0);
+    assert_int_equal(clock_sleep_ms(120, 0, NULL, NULL), 0);
     double elapsed = clock_elapsed_ms(start);
     assert_true(elapsed >= 120.0);
     assert_true(elapsed < 1000.0);
     assert_true(clock_elapsed_ms(clock_now_ns() + 1000000000u) == 0.0);   /* never negative */
+}
+
+/* A stop test for clock_sleep_ms: says stop on its *arg-th question. */
+static bool stop_on_call(void *arg)
+{
+    int *calls_left = arg;
+
+    return --*calls_left <= 0;
+}
+
+static bool never_stop(void *arg)
+{
+    (*(int *)arg)++;
+    return false;
+}
+
+static void test_clock_sleep_stops(void **state)
+{
+    uint64_t start = clock_now_ns();
+    int calls = 0;
+
+    (void)state;
+    /* Asked first: a stop already due returns at once, even for 0 ms. */
+    calls = 1;
+    assert_int_equal(clock_sleep_ms(0, 10, stop_on_call, &calls), -1);
+    calls = 1;
+    assert_int_equal(clock_sleep_ms(5000, 10, stop_on_call, &calls), -1);
+    assert_true(clock_elapsed_ms(start) < 1000.0);
+
+    /* Asked every slice: the third question, after two 20 ms slices. */
+    start = clock_now_ns();
+    calls = 3;
+    assert_int_equal(clock_sleep_ms(5000, 20, stop_on_call, &calls), -1);
+    assert_true(clock_elapsed_ms(start) >= 40.0);
+    assert_true(clock_elapsed_ms(start) < 1000.0);
+
+    /* Never stopped: the whole time, asked first, after each slice and at
+     * the end (a busy machine that oversleeps a slice needs fewer). */
+    start = clock_now_ns();
+    calls = 0;
+    assert_int_equal(clock_sleep_ms(100, 30, never_stop, &calls), 0);
+    assert_true(clock_elapsed_ms(start) >= 100.0);
+    assert_true(calls >= 2);
 }
 
 int main(void)
@@ -226,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_file_paths),
         cmocka_unit_test(test_nofile_raise),
         cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_clock_sleep_stops),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
