@@ -103,7 +103,8 @@ $(BINDIR)/async_threads: $(call obj,$(wildcard async_threads/*.c)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -pthread $^ $(PKG_LIBS) -o $@
 
-# The server shares only the content generator with the clients.
+# The server takes from libcommon.a only the objects it names, those that
+# depend on nothing of the clients: content, clock, units, nofile, program.
 $(BINDIR)/mock_server: $(call obj,$(SERVER_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -pthread $^ -lcivetweb $(PKG_LIBS) -o $@

@@ -8,13 +8,13 @@
  * handler stops and lets civetweb close the connection. */
 #include "handlers.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "content.h"
 #include "peer.h"
 #include "units.h"
@@ -85,28 +85,10 @@ static int has_prefix(const char *text, const char *prefix)
 
 /* ---- Time ---- */
 
-/* Sleeps duration_ms on the monotonic clock, waking every slice_ms to see
- * whether the server is stopping. 0 when slept through, -1 when the server
- * began stopping (or the clock failed). */
-static int sleep_unless_stopping(struct server *srv, long duration_ms, long slice_ms)
+/* clock_sleep_ms's stop test: the server is stopping (SIGINT, SIGTERM). */
+static bool server_stopping(void *srv)
 {
-    uint64_t end_ns = stats_now_ns() + (uint64_t)duration_ms * 1000000u;
-
-    for (;;) {
-        if (atomic_load(&srv->stopping))
-            return -1;
-        uint64_t now_ns = stats_now_ns();
-        if (now_ns >= end_ns)
-            return 0;
-        uint64_t wake_ns = now_ns + (uint64_t)slice_ms * 1000000u;
-        if (wake_ns > end_ns)
-            wake_ns = end_ns;
-        struct timespec wake = { .tv_sec = (time_t)(wake_ns / 1000000000u),
-                                 .tv_nsec = (long)(wake_ns % 1000000000u) };
-        int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &wake, NULL);
-        if (rc != 0 && rc != EINTR)
-            return -1;
-    }
+    return atomic_load(&((struct server *)srv)->stopping);
 }
 
 /* The configured latency of id: --latency-ms plus a jitter uniform in
@@ -130,18 +112,19 @@ static void hold_until_gone(const struct request *req)
 {
     struct server *srv = req->srv;
     int fd = peer_find_socket(req->info);
-    uint64_t end_ns = stats_now_ns() + (uint64_t)srv->opt.hang_ms * 1000000u;
+    uint64_t end_ns = clock_now_ns() + (uint64_t)srv->opt.hang_ms * 1000000u;
 
-    while (fd >= 0 && !atomic_load(&srv->stopping) && stats_now_ns() < end_ns) {
+    while (fd >= 0 && !atomic_load(&srv->stopping) && clock_now_ns() < end_ns) {
         int gone = peer_wait_gone(fd, HANG_SLICE_MS);
         if (gone == 1)
             return;
         if (gone < 0)
             fd = -1; /* poll failed: fall back to sleeping */
     }
-    uint64_t now_ns = stats_now_ns();
+    uint64_t now_ns = clock_now_ns();
     if (now_ns < end_ns)
-        (void)sleep_unless_stopping(srv, (long)((end_ns - now_ns) / 1000000u), HANG_SLICE_MS);
+        (void)clock_sleep_ms((long)((end_ns - now_ns) / 1000000u), HANG_SLICE_MS,
+                             server_stopping, srv);
 }
 
 /* ---- Writing responses ---- */
@@ -395,7 +378,7 @@ static int answer_workload(const struct request *req, enum endpoint endpoint,
     }
 
     int fail = fault_take_attempt(&srv->faults, id);
-    if (sleep_unless_stopping(srv, (long)latency_ms, LATENCY_SLICE_MS) != 0) {
+    if (clock_sleep_ms((long)latency_ms, LATENCY_SLICE_MS, server_stopping, srv) != 0) {
         close_after_reply(req);
         return ENDED_BY_ABORT;
     }
@@ -422,14 +405,14 @@ static void log_request(const struct request *req, int result, uint64_t started_
     fprintf(stderr, "mock_server: %s %s%s%s -> %s in %.1f ms\n",
             req->info->request_method, req->info->local_uri,
             query != NULL ? "?" : "", query != NULL ? query : "", outcome,
-            (double)(stats_now_ns() - started_ns) / 1e6);
+            (double)(clock_now_ns() - started_ns) / 1e6);
 }
 
 /* Counts a workload request around its answer. */
 static int serve_workload(struct request *req, enum endpoint endpoint, const char *id_text)
 {
     struct server_stats *stats = &req->srv->stats;
-    uint64_t started_ns = stats_now_ns();
+    uint64_t started_ns = clock_now_ns();
 
     req->is_workload = 1;
     stats_begin_request(stats);
@@ -533,7 +516,7 @@ static int answer_control(const struct request *req, const char *path)
         return send_wrong_method(req, "GET");
     if (get_query_number(req, "latency_ms", LATENCY_MAX_MS, &latency_ms) != 0)
         return send_text(req, 400, "bad latency_ms: expected 0..600000");
-    if (sleep_unless_stopping(req->srv, (long)latency_ms, LATENCY_SLICE_MS) != 0) {
+    if (clock_sleep_ms((long)latency_ms, LATENCY_SLICE_MS, server_stopping, req->srv) != 0) {
         close_after_reply(req);
         return ENDED_BY_ABORT;
     }
@@ -571,7 +554,7 @@ static int on_civet_request(struct mg_connection *conn, void *cbdata)
     if (has_prefix(path, "/blobs/"))
         return serve_workload(&req, ENDPOINT_BLOB, path + strlen("/blobs/"));
 
-    uint64_t started_ns = stats_now_ns();
+    uint64_t started_ns = clock_now_ns();
     int result = is_control_path(path) ? answer_control(&req, path)
                                        : send_text(&req, 404, "not found");
     log_request(&req, result, started_ns);

@@ -18,6 +18,7 @@
 #include "handlers.h"
 #include "nofile.h"
 #include "options.h"
+#include "program.h"
 #include "server.h"
 
 #define FD_MARGIN        64   /* descriptors beyond the workers' sockets */
@@ -296,6 +297,7 @@ int main(int argc, char **argv)
     long queue_len = 0;
     int status;
 
+    program_set_name("mock_server");   /* for the shared code's messages */
     int parsed = options_parse(argc, argv, &srv.opt);
     if (parsed != 0)
         return parsed == 1 ? 0 : 2;

@@ -6,20 +6,12 @@
 #include "stats.h"
 
 #include <stdio.h>
-#include <time.h>
 
-uint64_t stats_now_ns(void)
-{
-    struct timespec ts;
-
-    /* CLOCK_MONOTONIC cannot fail on Linux with a valid pointer. */
-    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "clock.h"
 
 void stats_init(struct server_stats *stats)
 {
-    stats->started_ns = stats_now_ns();
+    stats->started_ns = clock_now_ns();
     atomic_init(&stats->reset_ns, stats->started_ns);
     atomic_init(&stats->requests, 0);
     atomic_init(&stats->in_flight, 0);
@@ -77,7 +69,7 @@ void stats_add_body_bytes(struct server_stats *stats, uint64_t bytes)
 
 void stats_reset(struct server_stats *stats)
 {
-    atomic_store(&stats->reset_ns, stats_now_ns());
+    atomic_store(&stats->reset_ns, clock_now_ns());
     atomic_store(&stats->requests, 0);
     atomic_store(&stats->max_in_flight, atomic_load(&stats->in_flight));
     atomic_store(&stats->aborted, 0);
@@ -147,7 +139,7 @@ static int add_child(cJSON *obj, const char *key, cJSON *child)
 
 int stats_add_json(const struct server_stats *stats, cJSON *obj)
 {
-    uint64_t now_ns = stats_now_ns();
+    uint64_t now_ns = clock_now_ns();
     uint64_t reset_ns = atomic_load(&stats->reset_ns);
     int rc = 0;
 

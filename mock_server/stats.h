@@ -22,8 +22,8 @@
 
 /* Owned by the server, shared by every worker thread. */
 struct server_stats {
-    uint64_t started_ns;                /* monotonic clock at start */
-    _Atomic uint64_t reset_ns;          /* monotonic clock at the last reset */
+    uint64_t started_ns;                /* clock_now_ns() at start */
+    _Atomic uint64_t reset_ns;          /* clock_now_ns() at the last reset */
     atomic_long requests;               /* workload requests received */
     atomic_long in_flight;              /* being answered now (a gauge) */
     atomic_long max_in_flight;          /* most in flight at one time */
@@ -33,9 +33,6 @@ struct server_stats {
     atomic_long faults[FAULT_KIND_COUNT];
     atomic_long responses[STATUS_MAX - STATUS_MIN + 1];
 };
-
-/* Monotonic clock, nanoseconds. */
-uint64_t stats_now_ns(void);
 
 void stats_init(struct server_stats *stats);
 
