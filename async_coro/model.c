@@ -53,8 +53,10 @@ static void coro_task_start(struct task *task)
     struct run *run = task->window->run;
     int rc = -1;
 
-    if (worker_init(&ct->worker, &coro_waits, ct) == 0)
+    if (worker_init(&ct->worker, &coro_waits, ct) == 0) {
+        ct->worker.blocking_process = blocking_process_option_value != 0;
         rc = coro_create(&ct->coro, (size_t)stack_kb * 1024, coro_body, ct);
+    }
     if (rc != 0) {
         record_attempt(run, task->rec);
         record_attempt_failed(run, task->rec, CAUSE_IO, "cannot create a coroutine: %s",
@@ -93,10 +95,9 @@ static int run_on_coroutines(struct run *run)
     enum workload workload = run->opts->workload;
     struct window_ops ops = coro_ops;
 
-    if ((workload == WORKLOAD_DOWNLOAD || workload == WORKLOAD_FILES) &&
-        threadpool_configure(run) != 0)
+    if (workload != WORKLOAD_COOK && threadpool_configure(run) != 0)
         return -1;
-    if (workload == WORKLOAD_FILES || workload == WORKLOAD_COOK)
+    if (workload != WORKLOAD_FETCH && workload != WORKLOAD_DOWNLOAD)
         ops.transfer_done = NULL;  /* no libcurl on the loop */
     int rc = window_run(run, &ops);
     run_add_fact(run, "stack_kb", stack_kb);
@@ -106,6 +107,8 @@ static int run_on_coroutines(struct run *run)
 
 static const struct model_option coro_options[] = {
     UV_THREADPOOL_OPTION,
+    OFFLOAD_OPTION,
+    BLOCKING_PROCESS_OPTION,
     { .name = "stack-kb", .value_name = "K", .help = "each coroutine's stack in KiB",
       .default_help = "64", .min = 32, .max = 65536, .default_value = 64,
       .value = &stack_kb },

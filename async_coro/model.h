@@ -18,7 +18,7 @@
 #include "window.h"
 
 /* What a paused coroutine waits for: the one callback that may wake it. */
-enum coro_wait { WAIT_NONE, WAIT_SLEEP, WAIT_FILE, WAIT_TRANSFER };
+enum coro_wait { WAIT_NONE, WAIT_SLEEP, WAIT_FILE, WAIT_TRANSFER, WAIT_WORK };
 
 /* One task: the window's part, its coroutine, and what its waits need.
  * Allocated by the window, freed after model.c's release. */

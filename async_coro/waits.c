@@ -157,12 +157,43 @@ static int coro_sleep_ms(struct worker *worker, long ms)
     return ct->wait_result;
 }
 
+/* ---- Computing ---- */
+
+/* Called by the window, on the loop, once the offloaded work is done. */
+static void on_computed(struct task *task)
+{
+    coro_task_wake((struct coro_task *)task);
+}
+
+/* Without --offload the work runs here, on the loop's one thread, and
+ * every other task waits for it: async helps waiting, not computing. */
+static int coro_compute(struct worker *worker, void (*work)(void *arg), void *arg)
+{
+    struct coro_task *ct = task_of_worker(worker);
+
+    if (run_cancelled())
+        return -ECANCELED;
+    if (!offload_option_value) {
+        work(arg);
+        return 0;
+    }
+    task_compute(&ct->task, work, arg, on_computed);
+    await(ct, WAIT_WORK);
+    return 0;
+}
+
 /* ---- The file steps, each a uv_fs request on libuv's thread pool ---- */
 
 /* Called by libuv, on the loop, when the task's file step is done. */
 static void on_fs_done(uv_fs_t *req)
 {
-    coro_task_wake(req->data);
+    struct coro_task *ct = req->data;
+    struct window *w = ct->task.window;
+    long id = ct->task.rec->id;
+    uint64_t began_ns = uv_hrtime();
+
+    coro_task_wake(ct);
+    window_step_done(w, id, "file step", began_ns);
 }
 
 /* Waits for the file step that rc says was started; its result, a byte
@@ -252,9 +283,9 @@ static int coro_unlink(struct worker *worker, const char *path)
 
 /* ---- Ctrl-C ---- */
 
-/* Ends what the task waits for, as cancelled, and wakes it. A file step
- * cannot be taken back from libuv's pool: its callback wakes the task,
- * and the task code finds the run cancelled. */
+/* Ends what the task waits for, as cancelled, and wakes it. A file step or
+ * a computation cannot be taken back from libuv's pool: its callback wakes
+ * the task, and the task code finds the run cancelled. */
 void coro_task_cancel(struct task *task)
 {
     struct coro_task *ct = (struct coro_task *)task;
@@ -267,13 +298,14 @@ void coro_task_cancel(struct task *task)
     } else if (ct->wait == WAIT_SLEEP) {
         ct->wait_result = -ECANCELED;
     }
-    if (stopped && ct->wait != WAIT_FILE)
+    if (stopped && ct->wait != WAIT_FILE && ct->wait != WAIT_WORK)
         coro_task_wake(ct);
 }
 
 const struct waits coro_waits = {
     .transfer = coro_transfer,
     .sleep_ms = coro_sleep_ms,
+    .compute = coro_compute,
     .open = coro_open,
     .write = coro_write,
     .read = coro_read,

@@ -71,7 +71,7 @@ static void on_thread_exit(void *thread_ctx)
  * keeps three until it ends: its kept-alive connection, and the socketpair
  * of the multi handle inside curl_easy_perform (libcurl 7.88 keeps one for
  * curl_multi_wakeup). A download adds its part file; files holds one file
- * at a time; cook holds none. With ulimit -n 20000, a hard limit this
+ * at a time; cook and cpu hold none. With ulimit -n 20000, a hard limit this
  * machine does not let even root raise, that is 6,645 fetching threads:
  * beyond them, connects fail with EMFILE. */
 static long open_files_per_thread(enum workload workload)
@@ -81,6 +81,7 @@ static long open_files_per_thread(enum workload workload)
     case WORKLOAD_DOWNLOAD: return 4;
     case WORKLOAD_FILES:    return 1;
     case WORKLOAD_COOK:     return 0;
+    case WORKLOAD_CPU:      return 0;
     }
     return 4;
 }

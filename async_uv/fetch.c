@@ -6,6 +6,8 @@
  * Compare fetch_task in common/task.c: the same steps, written straight. */
 #include "model.h"
 
+#include "clock.h"
+#include "cpu.h"
 #include "http.h"
 #include "workload.h"
 
@@ -35,6 +37,30 @@ static void fetch_processed(struct task *task)
     task_succeeded(task, ft->body.len, ft->checksum);
 }
 
+/* The simulated processing: a timer, where task.c waits. With
+ * --blocking-process, the pitfall: a blocking sleep on the loop's thread,
+ * and every other task waits with it. */
+static void fetch_pause(struct task *task)
+{
+    long process_ms = task->window->run->opts->process_ms;
+
+    if (!blocking_process_option_value) {
+        task_wait(task, process_ms, "while processing", fetch_processed);
+        return;
+    }
+    /* Not even Ctrl-C can cut it short: the loop that would see it waits. */
+    (void)clock_sleep_ms(process_ms, 0, NULL, NULL);
+    fetch_processed(task);
+}
+
+/* The real processing, --process-cpu-ms of busy CPU. */
+static void fetch_busy(void *arg)
+{
+    struct fetch_task *ft = arg;
+
+    cpu_busy_ms(ft->task.window->run->opts->process_cpu_ms);
+}
+
 /* Called from the loop when the item's transfer has ended: judge it, check
  * the item, then process it. */
 static void fetch_transfer_done(struct task *task, CURLcode result)
@@ -51,9 +77,12 @@ static void fetch_transfer_done(struct task *task, CURLcode result)
         task_failed(task, cause, "%s", why);
         return;
     }
-    /* The simulated processing is a timer: where task.c waits, this
-     * thread goes back to the loop and serves the other tasks. */
-    task_wait(task, task->window->run->opts->process_ms, "while processing", fetch_processed);
+    /* Real processing runs here, on the loop's thread, one item after
+     * another, or with --offload on libuv's pool; then the pause. */
+    if (task->window->run->opts->process_cpu_ms > 0)
+        task_compute(task, fetch_busy, ft, fetch_pause);
+    else
+        fetch_pause(task);
 }
 
 static void fetch_release(struct task *task)
@@ -73,5 +102,7 @@ static const struct task_ops fetch_ops = {
 
 int fetch_run(struct run *run)
 {
+    if (threadpool_configure(run) != 0)
+        return -1;
     return run_workload(run, &fetch_ops);
 }

@@ -136,12 +136,15 @@ static int run_on_loop(struct run *run)
     case WORKLOAD_DOWNLOAD: return download_run(run);
     case WORKLOAD_FILES:    return files_run(run);
     case WORKLOAD_COOK:     return cook_run(run);
+    case WORKLOAD_CPU:      return cpu_run(run);
     }
     return -1;
 }
 
 static const struct model_option loop_options[] = {
     UV_THREADPOOL_OPTION,
+    OFFLOAD_OPTION,
+    BLOCKING_PROCESS_OPTION,
     { .name = NULL },
 };
 

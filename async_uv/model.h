@@ -54,5 +54,6 @@ int fetch_run(struct run *run);
 int download_run(struct run *run);
 int files_run(struct run *run);
 int cook_run(struct run *run);
+int cpu_run(struct run *run);
 
 #endif

@@ -41,6 +41,16 @@ static int blocking_sleep_ms(struct worker *worker, long ms)
     return clock_sleep_ms(ms, CANCEL_CHECK_MS, stop_when_cancelled, NULL) == 0 ? 0 : -ECANCELED;
 }
 
+/* The work runs right here: a thread computes one thing at a time. */
+static int blocking_compute(struct worker *worker, void (*work)(void *arg), void *arg)
+{
+    (void)worker;
+    if (run_cancelled())
+        return -ECANCELED;
+    work(arg);
+    return 0;
+}
+
 static int blocking_open(struct worker *worker, const char *path, int flags, mode_t mode)
 {
     (void)worker;
@@ -101,6 +111,7 @@ static int blocking_unlink(struct worker *worker, const char *path)
 const struct waits blocking_waits = {
     .transfer = blocking_transfer,
     .sleep_ms = blocking_sleep_ms,
+    .compute = blocking_compute,
     .open = blocking_open,
     .write = blocking_write,
     .read = blocking_read,

@@ -26,6 +26,8 @@
 #define DEFAULT_DISHES "Green Pepper with Meat:3,Tomato and Eggs:2,Garlic Lettuce:1"
 #define DISH_SECONDS_MAX 86400.0          /* a day on the stove is plenty */
 #define SIZE_MAX_BYTES (16ULL << 30)      /* --size: up to 16G */
+#define ROUNDS_DEFAULT 8000               /* --rounds: about 50 ms here (README) */
+#define ROUNDS_DEFAULT_TEXT "8000"
 
 /* Long-only options get values above any char, so that one switch handles
  * short and long options alike. */
@@ -41,6 +43,8 @@ enum option_id {
     OPT_BACKOFF_MS,
     OPT_TIMEOUT_MS,
     OPT_PROCESS_MS,
+    OPT_PROCESS_CPU_MS,
+    OPT_ROUNDS,
     OPT_SIZE,
     OPT_DIR,
     OPT_KEEP,
@@ -66,6 +70,8 @@ static const struct option shared_options[] = {
     {"backoff-ms", required_argument, NULL, OPT_BACKOFF_MS},
     {"timeout-ms", required_argument, NULL, OPT_TIMEOUT_MS},
     {"process-ms", required_argument, NULL, OPT_PROCESS_MS},
+    {"process-cpu-ms", required_argument, NULL, OPT_PROCESS_CPU_MS},
+    {"rounds", required_argument, NULL, OPT_ROUNDS},
     {"size", required_argument, NULL, OPT_SIZE},
     {"dir", required_argument, NULL, OPT_DIR},
     {"keep", no_argument, NULL, OPT_KEEP},
@@ -91,6 +97,7 @@ static const char *const workload_names[] = {
     [WORKLOAD_DOWNLOAD] = "download",
     [WORKLOAD_FILES] = "files",
     [WORKLOAD_COOK] = "cook",
+    [WORKLOAD_CPU] = "cpu",
 };
 #define WORKLOAD_COUNT (sizeof workload_names / sizeof workload_names[0])
 
@@ -286,6 +293,7 @@ static enum cli_result print_help(struct parser *p)
         "  download            download N blobs into files and check their bytes\n"
         "  files               write N files, read each back and check it\n"
         "  cook                prepare each dish of --dishes (--count does not apply)\n"
+        "  cpu                 compute N tasks of --rounds rounds each; nothing to wait for\n"
         "\n"
         "Options (--opt VALUE and --opt=VALUE both work):\n"
         "  --url BASE          server base URL, http:// only\n"
@@ -297,7 +305,13 @@ static enum cli_result print_help(struct parser *p)
         "  --retries R         extra attempts after a failed one, 0..100 (default: 0)\n"
         "  --backoff-ms B      wait B * 2^k ms before retry k+1, 0..3600000 (default: 100)\n"
         "  --timeout-ms T      per attempt, connect included, 1..3600000 (default: 10000)\n"
-        "  --process-ms P      fetch: simulated work per item, 0..3600000 (default: 0)\n"
+        "  --process-ms P      fetch: a pause per item, as for a call elsewhere,\n"
+        "                      0..3600000 (default: 0)\n"
+        "  --process-cpu-ms P  fetch: P ms of busy CPU per item, after it is checked,\n"
+        "                      0..3600000 (default: 0)\n"
+        "  --rounds R          cpu: rounds of hashing 64 KiB per task, 0..100000000\n"
+        "                      (default: " ROUNDS_DEFAULT_TEXT ", about 50 ms of one core on the\n"
+        "                      reference machine, where a round takes about 6 us)\n"
         "  --size BYTES        download, files: bytes per blob or file, with K, M or G\n"
         "                      (powers of 1024), 0..16G (default: 1M)\n"
         "  --dir DIR           download, files: the folder to write in\n"
@@ -316,9 +330,13 @@ static enum cli_result print_help(struct parser *p)
     for (const struct model_option *mo = m->options; mo != NULL && mo->name != NULL; mo++) {
         char usage[64];
 
-        snprintf(usage, sizeof usage, "--%s %s", mo->name, mo->value_name);
-        fprintf(out, "  %-19s %s, %ld..%ld (default: %s)\n", usage, mo->help, mo->min, mo->max,
-                mo->default_help);
+        snprintf(usage, sizeof usage, "--%s%s%s", mo->name, mo->value_name != NULL ? " " : "",
+                 mo->value_name != NULL ? mo->value_name : "");
+        if (mo->value_name == NULL)
+            fprintf(out, "  %-19s %s (default: %s)\n", usage, mo->help, mo->default_help);
+        else
+            fprintf(out, "  %-19s %s, %ld..%ld (default: %s)\n", usage, mo->help, mo->min,
+                    mo->max, mo->default_help);
     }
     fprintf(out,
         "  -h, --help          print this help and exit\n"
@@ -366,6 +384,7 @@ static void set_defaults(const struct model *model, struct options *opts)
     opts->process_ms = 0;
     opts->size_bytes = 1ULL << 20;
     opts->time_scale = 1.0;
+    opts->rounds = ROUNDS_DEFAULT;
     /* A constant that parses: the unit tests hold it to that. */
     opts->dish_count = dish_list_parse(DEFAULT_DISHES, opts->dishes, DISHES_MAX,
                                        why, sizeof why);
@@ -384,7 +403,7 @@ static enum cli_result take_workload(struct parser *p, const char *text)
             return CLI_RUN;
         }
     }
-    return usage_error(p, "'%s' is not a workload (fetch, download, files, cook)", text);
+    return usage_error(p, "'%s' is not a workload (fetch, download, files, cook, cpu)", text);
 }
 
 /* Checks --url or $MOCK_URL and stores it without trailing slashes. */
@@ -496,6 +515,8 @@ static enum cli_result apply_option(struct parser *p, int id, const char *arg)
     case OPT_BACKOFF_MS: return set_long(p, id, arg, 0, 3600000, &o->backoff_ms);
     case OPT_TIMEOUT_MS: return set_long(p, id, arg, 1, 3600000, &o->timeout_ms);
     case OPT_PROCESS_MS: return set_long(p, id, arg, 0, 3600000, &o->process_ms);
+    case OPT_PROCESS_CPU_MS: return set_long(p, id, arg, 0, 3600000, &o->process_cpu_ms);
+    case OPT_ROUNDS: return set_long(p, id, arg, 0, 100000000, &o->rounds);
     case OPT_SIZE: return take_size(p, arg);
     case OPT_DIR: return set_path(p, id, arg, o->dir, sizeof o->dir);
     case OPT_KEEP: o->keep = true; return CLI_RUN;
@@ -512,6 +533,10 @@ static enum cli_result apply_option(struct parser *p, int id, const char *arg)
     }
     if (id >= OPT_MODEL_FIRST) {
         const struct model_option *mo = &p->model->options[id - OPT_MODEL_FIRST];
+        if (mo->value_name == NULL) {
+            *mo->value = 1;
+            return CLI_RUN;
+        }
         return set_long(p, id, arg, mo->min, mo->max, mo->value);
     }
     return unknown_option(p, arg);
@@ -532,8 +557,8 @@ static void build_long_options(const struct model *m, struct option *options)
                     MODEL_OPTIONS_MAX);
             abort();
         }
-        options[n++] = (struct option){ m->options[i].name, required_argument, NULL,
-                                        OPT_MODEL_FIRST + i };
+        int has_arg = m->options[i].value_name != NULL ? required_argument : no_argument;
+        options[n++] = (struct option){ m->options[i].name, has_arg, NULL, OPT_MODEL_FIRST + i };
     }
     memset(&options[n], 0, sizeof options[n]);
 }
@@ -565,6 +590,6 @@ enum cli_result cli_parse(int argc, char **argv, const struct model *model,
     if (result != CLI_RUN)
         return result;
     if (p.workload_text == NULL)
-        return usage_error(&p, "no workload given (fetch, download, files, cook); see --help");
+        return usage_error(&p, "no workload given (fetch, download, files, cook, cpu); see --help");
     return take_url(&p);
 }

@@ -141,7 +141,7 @@ int client_main(int argc, char **argv, const struct model *model)
     if (run_prepare(&run, &dir_created) != 0)
         goto out_dir;
 
-    run.start_ns = clock_now_ns();
+    summary_mark_start(&run);
     if (model->run(&run) != 0)
         goto out_dir;
     summary_compute(&run, &sum);

@@ -1,6 +1,6 @@
 /* options.h: the command line shared by the three client programs.
  *
- *   PROGRAM WORKLOAD [options]     WORKLOAD: fetch, download, files, cook
+ *   PROGRAM WORKLOAD [options]     WORKLOAD: fetch, download, files, cook, cpu
  *
  * One parser serves every model, so the same flags mean the same thing
  * everywhere; a model only says which limits apply to it and which options
@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum workload { WORKLOAD_FETCH, WORKLOAD_DOWNLOAD, WORKLOAD_FILES, WORKLOAD_COOK };
+enum workload { WORKLOAD_FETCH, WORKLOAD_DOWNLOAD, WORKLOAD_FILES, WORKLOAD_COOK, WORKLOAD_CPU };
 
 #define DISH_NAME_MAX 64
 #define DISHES_MAX 32
@@ -34,7 +34,9 @@ struct options {
     long retries;               /* extra attempts after a failed one */
     long backoff_ms;            /* wait backoff_ms * 2^attempt before retrying */
     long timeout_ms;            /* per request (per attempt), connect included */
-    long process_ms;            /* simulated processing of each fetched item */
+    long process_ms;            /* simulated processing of each fetched item: a pause */
+    long process_cpu_ms;        /* real processing of each fetched item: busy CPU */
+    long rounds;                /* cpu: rounds of hashing per task (cpu.h) */
     uint64_t size_bytes;        /* download and files: bytes per blob or file */
     char dir[PATH_MAX];         /* download and files: "" means a fresh temp dir */
     bool keep;                  /* keep the temp dir and its files */

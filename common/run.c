@@ -26,7 +26,7 @@ void run_cancel(void)
     atomic_store(&cancelled, true);
 }
 
-void run_add_fact(struct run *run, const char *key, long value)
+void run_add_fact(struct run *run, const char *key, double value)
 {
     if (run->fact_count == RUN_FACTS_MAX) {
         fprintf(stderr, "%s: more than %d facts to report (%s)\n", program_name(),

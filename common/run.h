@@ -20,12 +20,13 @@
 
 #define RUN_FACTS_MAX 8
 
-/* A number the model reports about itself ("pool_threads", 100): the
- * summary prints each one, in JSON under its key and in the table with the
- * key's '_' as spaces. Only the facts that apply to a model exist. */
+/* A number the model reports about itself ("pool_threads", 100;
+ * "loop_busy", 0.25): the summary prints each one, in JSON under its key and
+ * in the table with the key's '_' as spaces. Only the facts that apply to a
+ * model exist. */
 struct run_fact {
     const char *key;             /* a string literal: "stack_kb" */
-    long value;
+    double value;
 };
 
 /* A library the model runs on, for the summary's versions. */
@@ -44,6 +45,8 @@ struct run {
     size_t count;
     uint64_t start_ns;           /* clock_now_ns() as the model is handed the run: its
                                   * set-up (threads, a loop) counts in the wall time */
+    double start_user_ms;        /* the process's CPU time by then: the summary */
+    double start_sys_ms;         /* counts the CPU time over wall time's interval */
     char dir[4096];              /* download, files: the folder written to */
 
     long concurrency;            /* most tasks the model allowed in flight at once */
@@ -55,7 +58,7 @@ struct run {
 
 /* Adds a fact or a library to the run's summary. Past RUN_FACTS_MAX it is
  * a bug in the model: the program says so and aborts. */
-void run_add_fact(struct run *run, const char *key, long value);
+void run_add_fact(struct run *run, const char *key, double value);
 void run_add_library(struct run *run, const char *name, const char *version);
 
 /* An option only some models have (--stack-kb, --uv-threadpool). The
@@ -64,7 +67,8 @@ void run_add_library(struct run *run, const char *name, const char *version);
  * to be stored. */
 struct model_option {
     const char *name;            /* without "--": "stack-kb" */
-    const char *value_name;      /* in --help: "K" */
+    const char *value_name;      /* in --help: "K"; NULL: a flag, which takes no value
+                                  * and stores 1 when given (min, max unused) */
     const char *help;            /* in --help: what it sets ("each worker's stack in KiB") */
     const char *default_help;    /* in --help: the default, in words ("256") */
     long min, max;               /* accepted values, inclusive */

@@ -81,17 +81,37 @@ static void compute_durations(const struct run *run, struct summary *sum)
 }
 
 /* CPU time and peak memory of the whole process, threads included. */
-static void compute_usage(struct summary *sum)
+/* The process's CPU time so far, every thread's, ended ones included;
+ * and its peak resident memory. 0, or -1 with a message. */
+static int process_usage(double *user_ms, double *sys_ms, long *max_rss_kb)
 {
     struct rusage usage;
 
     if (getrusage(RUSAGE_SELF, &usage) != 0) {
         fprintf(stderr, "%s: getrusage: %s\n", program_name(), strerror(errno));
-        return;
+        return -1;
     }
-    sum->user_ms = (double)usage.ru_utime.tv_sec * 1e3 + (double)usage.ru_utime.tv_usec / 1e3;
-    sum->sys_ms = (double)usage.ru_stime.tv_sec * 1e3 + (double)usage.ru_stime.tv_usec / 1e3;
-    sum->max_rss_kb = usage.ru_maxrss;   /* kilobytes on Linux */
+    *user_ms = (double)usage.ru_utime.tv_sec * 1e3 + (double)usage.ru_utime.tv_usec / 1e3;
+    *sys_ms = (double)usage.ru_stime.tv_sec * 1e3 + (double)usage.ru_stime.tv_usec / 1e3;
+    *max_rss_kb = usage.ru_maxrss;   /* kilobytes on Linux */
+    return 0;
+}
+
+void summary_mark_start(struct run *run)
+{
+    long max_rss_kb;
+
+    run->start_ns = clock_now_ns();
+    if (process_usage(&run->start_user_ms, &run->start_sys_ms, &max_rss_kb) != 0)
+        run->start_user_ms = run->start_sys_ms = 0;
+}
+
+static void compute_usage(const struct run *run, struct summary *sum)
+{
+    if (process_usage(&sum->user_ms, &sum->sys_ms, &sum->max_rss_kb) != 0)
+        return;
+    sum->user_ms -= run->start_user_ms;
+    sum->sys_ms -= run->start_sys_ms;
 }
 
 void summary_compute(const struct run *run, struct summary *sum)
@@ -116,7 +136,7 @@ void summary_compute(const struct run *run, struct summary *sum)
         }
     }
     compute_durations(run, sum);
-    compute_usage(sum);
+    compute_usage(run, sum);
     sum->checksum = checksum_run(run->records, run->count);
     sum->cancelled = run_cancelled();
 }
@@ -156,7 +176,7 @@ static void print_model_facts(FILE *out, const struct run *run)
         for (char *p = label; *p != '\0'; p++)
             if (*p == '_')
                 *p = ' ';
-        row(out, label, "%ld", run->facts[i].value);
+        row(out, label, "%.6g", run->facts[i].value);
     }
 }
 
@@ -273,7 +293,7 @@ static int add_settings(cJSON *root, const struct run *run)
         || add_number(root, "size_bytes", (double)opts->size_bytes))
         return -1;
     for (size_t i = 0; i < run->fact_count; i++)
-        if (add_number(root, run->facts[i].key, (double)run->facts[i].value) != 0)
+        if (add_number(root, run->facts[i].key, run->facts[i].value) != 0)
             return -1;
     return 0;
 }

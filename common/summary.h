@@ -20,12 +20,17 @@ struct summary {
     uint64_t bytes;
     double wall_ms;               /* run->start_ns to summary_compute(): the model's
                                    * set-up and tear-down included */
-    double user_ms, sys_ms;       /* CPU time of the whole process */
+    double user_ms, sys_ms;       /* CPU time of the whole process, all its threads,
+                                   * over wall_ms's interval */
     long max_rss_kb;              /* peak resident set size */
     double p50_ms, p90_ms, p99_ms, max_ms; /* per-task duration, start to end */
     uint64_t checksum;            /* checksum_run() */
     int cancelled;                /* the run was stopped by a signal */
 };
+
+/* Marks the moment the model is handed the run: start_ns, and the CPU time
+ * used so far, so that user_ms and sys_ms cover what wall_ms covers. */
+void summary_mark_start(struct run *run);
 
 /* Fills *sum from the run's records; wall_ms is measured up to now. */
 void summary_compute(const struct run *run, struct summary *sum);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "cpu.h"
 #include "fsutil.h"
 #include "run.h"
 #include "workload.h"
@@ -130,6 +131,12 @@ static enum fail_cause transfer(struct run *run, struct worker *worker,
 
 /* ---- fetch: GET an item, check it, process it ---- */
 
+/* Busy CPU for *(long *)arg milliseconds, for waits->compute. */
+static void busy_work(void *arg)
+{
+    cpu_busy_ms(*(const long *)arg);
+}
+
 static enum fail_cause fetch_attempt(struct run *run, struct worker *worker,
                                      struct task_record *rec, struct outcome *out)
 {
@@ -142,8 +149,16 @@ static enum fail_cause fetch_attempt(struct run *run, struct worker *worker,
     if (cause != CAUSE_NONE)
         return cause;
     out->bytes = worker->body.len;
-    /* The simulated processing waits, as real work would take its time. */
-    if (worker->waits->sleep_ms(worker, run->opts->process_ms) != 0)
+    /* Real processing computes; a model that cannot overlap it with the
+     * other tasks' waiting (one loop thread) does it one item at a time. */
+    long busy_ms = run->opts->process_cpu_ms;
+    if (busy_ms > 0 && worker->waits->compute(worker, busy_work, &busy_ms) != 0)
+        return failure(out, CAUSE_CANCELLED, "cancelled while processing");
+    /* Simulated processing waits, as a call to another service would. With
+     * --blocking-process a loop model makes the mistake the source material
+     * warns of: it waits the blocking way, and its one thread with it. */
+    const struct waits *waits = worker->blocking_process ? &blocking_waits : worker->waits;
+    if (waits->sleep_ms(worker, run->opts->process_ms) != 0)
         return failure(out, CAUSE_CANCELLED, "cancelled while processing");
     return CAUSE_NONE;
 }
@@ -386,6 +401,41 @@ static void cook_task(struct run *run, struct worker *worker, struct task_record
     attempt_until_done(run, worker, rec, cook_attempt);
 }
 
+/* ---- cpu: compute, wait for nothing ---- */
+
+/* One cpu task's work and result, for waits->compute. */
+struct cpu_job {
+    long id, rounds;
+    uint64_t result;
+    int rc;                     /* cpu_rounds': 0, -1 out of memory, 1 cancelled */
+};
+
+static void cpu_work(void *arg)
+{
+    struct cpu_job *job = arg;
+
+    job->rc = cpu_rounds(job->id, job->rounds, &job->result);
+}
+
+static enum fail_cause cpu_attempt(struct run *run, struct worker *worker,
+                                   struct task_record *rec, struct outcome *out)
+{
+    struct cpu_job job = { .id = rec->id, .rounds = run->opts->rounds };
+
+    if (worker->waits->compute(worker, cpu_work, &job) != 0 || job.rc > 0)
+        return failure(out, CAUSE_CANCELLED, "cancelled while computing");
+    if (job.rc < 0)
+        return failure(out, CAUSE_IO, "cannot allocate %d bytes to compute in",
+                       CPU_BUFFER_BYTES);
+    out->checksum = job.result;
+    return CAUSE_NONE;
+}
+
+static void cpu_task(struct run *run, struct worker *worker, struct task_record *rec)
+{
+    attempt_until_done(run, worker, rec, cpu_attempt);
+}
+
 task_fn *task_of(enum workload workload)
 {
     switch (workload) {
@@ -393,6 +443,7 @@ task_fn *task_of(enum workload workload)
     case WORKLOAD_DOWNLOAD: return download_task;
     case WORKLOAD_FILES:    return files_task;
     case WORKLOAD_COOK:     return cook_task;
+    case WORKLOAD_CPU:      return cpu_task;
     }
     return NULL;
 }

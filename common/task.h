@@ -11,6 +11,7 @@
 #ifndef TASK_H
 #define TASK_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include <curl/curl.h>
@@ -32,6 +33,10 @@ struct waits {
     CURLcode (*transfer)(struct worker *worker, curl_write_callback on_body, void *body_data);
     /* Waits ms milliseconds: 0, or -ECANCELED. */
     int (*sleep_ms)(struct worker *worker, long ms);
+    /* Runs work(arg), which only computes, and returns when it is done: on
+     * this thread, or elsewhere while the task waits (a loop model's
+     * --offload). 0, or -ECANCELED when the run was cancelled before. */
+    int (*compute)(struct worker *worker, void (*work)(void *arg), void *arg);
     /* The file steps: open gives a descriptor; write writes all of len. */
     int (*open)(struct worker *worker, const char *path, int flags, mode_t mode);
     int (*write)(struct worker *worker, int fd, const void *buf, size_t len);
@@ -53,6 +58,8 @@ extern const struct waits blocking_waits;
 struct worker {
     const struct waits *waits;    /* how this worker's tasks wait */
     void *wait_ctx;               /* the model's state for its waits, or NULL */
+    bool blocking_process;        /* the pitfall: fetch's --process-ms sleeps in
+                                   * blocking_waits, holding the thread (a loop's) */
     CURL *easy;                   /* this worker's transfers and connections */
     struct body body;             /* fetch: the item being received */
     char errbuf[CURL_ERROR_SIZE]; /* libcurl's text for the last failure */
@@ -67,7 +74,8 @@ void worker_cleanup(struct worker *worker);
  * completed or failed. None ever stops the run: failures are recorded. */
 typedef void task_fn(struct run *run, struct worker *worker, struct task_record *rec);
 
-/* The task of a workload: fetch_task, download_task, files_task, cook_task. */
+/* The task of a workload: fetch_task, download_task, files_task, cook_task,
+ * cpu_task. */
 task_fn *task_of(enum workload workload);
 
 #endif

@@ -16,11 +16,18 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "clock.h"
+#include "summary.h"
+
 /* libuv's thread pool, as libuv 1.44 sizes it when it starts. */
 #define THREADPOOL_DEFAULT 4
 #define THREADPOOL_MAX 1024
 
+#define LAG_INTERVAL_MS 10             /* how often the lag timer asks to fire */
+#define SLOW_STEP_NS 100000000u        /* asyncio's slow_callback_duration: 100 ms */
+
 long uv_threadpool_option_value;
+long offload_option_value, blocking_process_option_value;
 
 static void window_fill(struct window *w);
 
@@ -76,10 +83,14 @@ static void on_task_timer(uv_timer_t *timer)
 {
     struct task *task = timer->data;
     task_step_fn *after_wait = task->after_wait;
+    struct window *w = task->window;
+    long id = task->rec->id;
+    uint64_t began_ns = uv_hrtime();
 
     task->after_wait = NULL;
     task->waiting = NULL;
     after_wait(task);
+    window_step_done(w, id, "timer", began_ns);
 }
 
 void task_wait(struct task *task, long duration_ms, const char *waiting, task_step_fn *after_wait)
@@ -88,6 +99,44 @@ void task_wait(struct task *task, long duration_ms, const char *waiting, task_st
     task->after_wait = after_wait;
     uv_must(uv_timer_start(&task->timer, on_task_timer,
                            duration_ms > 0 ? (uint64_t)duration_ms : 0, 0), "uv_timer_start");
+}
+
+/* Called by libuv on one of its pool's threads: the work itself. */
+static void on_uv_work(uv_work_t *req)
+{
+    struct task *task = req->data;
+
+    task->work_fn(task->work_arg);
+}
+
+/* Called by libuv, on the loop, once the work is done. */
+static void on_uv_work_done(uv_work_t *req, int status)
+{
+    struct task *task = req->data;
+    struct window *w = task->window;
+    long id = task->rec->id;
+    uint64_t began_ns = uv_hrtime();
+
+    uv_must(status, "uv_queue_work");   /* UV_ECANCELED only after a uv_cancel: none */
+    task->after_work(task);
+    window_step_done(w, id, "computed", began_ns);
+}
+
+void task_compute(struct task *task, void (*work)(void *arg), void *arg,
+                  task_step_fn *after_work)
+{
+    if (!offload_option_value) {
+        work(arg);
+        after_work(task);
+        return;
+    }
+    task->work_fn = work;
+    task->work_arg = arg;
+    task->after_work = after_work;
+    task->work.data = task;
+    /* Fails only for a NULL work callback: a bug. */
+    uv_must(uv_queue_work(&task->window->loop, &task->work, on_uv_work, on_uv_work_done),
+            "uv_queue_work");
 }
 
 bool task_wait_stop(struct task *task)
@@ -122,7 +171,9 @@ static void task_start(struct window *w, struct task_record *rec)
     task->timer.data = task;
     task_link(w, task);
     w->in_flight++;
+    uint64_t began_ns = uv_hrtime();
     ops->start(task);
+    window_step_done(w, rec->id, "start", began_ns);
 }
 
 /* ---- Transfers: a task's easy handle on the shared multi handle ---- */
@@ -187,6 +238,9 @@ enum fail_cause transfer_add(struct task *task, char *why, size_t why_size)
 static void on_curl_done(CURL *easy, CURLcode result, void *easy_private)
 {
     struct task *task = easy_private;
+    struct window *w = task->window;
+    long id = task->rec->id;
+    uint64_t began_ns = uv_hrtime();
 
     (void)easy;
     task->in_multi = false;
@@ -194,7 +248,8 @@ static void on_curl_done(CURL *easy, CURLcode result, void *easy_private)
         snprintf(task->errbuf, sizeof task->errbuf, "socket: %s (%s)",
                  strerror(task->socket_errno),
                  uv_err_name(uv_translate_sys_error(task->socket_errno)));
-    task->window->ops->transfer_done(task, result);
+    w->ops->transfer_done(task, result);
+    window_step_done(w, id, "transfer done", began_ns);
 }
 
 /* With a window of C, at most C transfers run at once, so the multi
@@ -286,6 +341,76 @@ static void window_fill(struct window *w)
     }
 }
 
+/* ---- The loop's health ---- */
+
+void window_step_done(struct window *w, long id, const char *step, uint64_t began_ns)
+{
+    uint64_t held_ns = uv_hrtime() - began_ns;
+
+    if (held_ns > SLOW_STEP_NS && w->run->opts->verbose)
+        fprintf(stderr, "[%8.3f ms] task %ld: its %s callback held the loop for %.1f ms\n",
+                clock_elapsed_ms(w->run->start_ns), id, step, (double)held_ns / 1e6);
+}
+
+/* Records how late the lag timer is at now_ns. Out of memory, the sample
+ * is lost: the run goes on. */
+static void lag_sample(struct window *w, uint64_t now_ns)
+{
+    double late_ms = now_ns > w->lag_due_ns ? (double)(now_ns - w->lag_due_ns) / 1e6 : 0;
+
+    if (w->lag_count == w->lag_size) {
+        size_t size = w->lag_size > 0 ? 2 * w->lag_size : 1024;
+        double *lags = realloc(w->lags_ms, size * sizeof *lags);
+        if (lags == NULL)
+            return;
+        w->lags_ms = lags;
+        w->lag_size = size;
+    }
+    w->lags_ms[w->lag_count++] = late_ms;
+}
+
+/* Called by libuv about every LAG_INTERVAL_MS: how late it fires is how
+ * long the loop was kept from its timers (Node's monitorEventLoopDelay).
+ * Timed with uv_hrtime, not the loop's cached time, which a blocked loop
+ * has not updated. */
+static void on_lag_timer(uv_timer_t *timer)
+{
+    struct window *w = timer->data;
+    uint64_t now_ns = uv_hrtime();
+
+    lag_sample(w, now_ns);
+    w->lag_due_ns = now_ns + LAG_INTERVAL_MS * 1000000u;
+    uv_must(uv_timer_start(timer, on_lag_timer, LAG_INTERVAL_MS, 0), "uv_timer_start");
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Reports the loop's health as facts: the share of its time spent running
+ * callbacks rather than waiting (libuv's uv_metrics_idle_time), and how late
+ * the lag timer fired at the 99th percentile and at worst. */
+static void report_loop_health(struct window *w)
+{
+    uint64_t now_ns = uv_hrtime();
+    uint64_t elapsed_ns = now_ns - w->loop_start_ns;
+    uint64_t idle_ns = uv_metrics_idle_time(&w->loop);
+    double busy = elapsed_ns > 0 ? 1.0 - (double)idle_ns / (double)elapsed_ns : 0;
+
+    run_add_fact(w->run, "loop_busy", busy < 0 ? 0 : busy);
+    /* A loop kept busy to the end (tasks computed as they started) never
+     * let the timer fire: how late it is now counts too. */
+    if (now_ns > w->lag_due_ns)
+        lag_sample(w, now_ns);
+    qsort(w->lags_ms, w->lag_count, sizeof *w->lags_ms, compare_doubles);
+    run_add_fact(w->run, "loop_lag_p99_ms", percentile(w->lags_ms, w->lag_count, 99));
+    run_add_fact(w->run, "loop_lag_max_ms",
+                 w->lag_count > 0 ? w->lags_ms[w->lag_count - 1] : 0);
+}
+
 /* Prints "PROGRAM: what: why" for a libuv call that failed; returns -1. */
 static int uv_failed(const char *what, int rc)
 {
@@ -307,9 +432,18 @@ int window_run(struct run *run, const struct window_ops *ops)
     /* Set up in order, torn down in reverse by the ladder below. */
     if ((rc = uv_loop_init(&w.loop)) < 0)
         return uv_failed("uv_loop_init", rc);
+    if ((rc = uv_loop_configure(&w.loop, UV_METRICS_IDLE_TIME)) < 0) {
+        uv_failed("uv_loop_configure(UV_METRICS_IDLE_TIME)", rc);
+        goto out_loop;
+    }
+    /* Cannot fail: on Unix it only fills in the struct. Unreferenced, it
+     * never keeps the loop alive by itself. */
+    uv_must(uv_timer_init(&w.loop, &w.lag_timer), "uv_timer_init");
+    w.lag_timer.data = &w;
+    uv_unref((uv_handle_t *)&w.lag_timer);
     if ((rc = uv_signal_init(&w.loop, &w.sigint)) < 0) {
         uv_failed("uv_signal_init", rc);
-        goto out_loop;
+        goto out_lag;
     }
     w.sigint.data = &w;
     if ((rc = uv_signal_init(&w.loop, &w.sigterm)) < 0) {
@@ -329,6 +463,9 @@ int window_run(struct run *run, const struct window_ops *ops)
             goto out_curl;
     }
 
+    w.loop_start_ns = uv_hrtime();
+    w.lag_due_ns = w.loop_start_ns + LAG_INTERVAL_MS * 1000000u;
+    uv_must(uv_timer_start(&w.lag_timer, on_lag_timer, LAG_INTERVAL_MS, 0), "uv_timer_start");
     window_fill(&w);
     /* The loop runs until window_fill stops it after the last task; until
      * then the signal handles alone would keep it alive. Stopped, uv_run
@@ -338,6 +475,7 @@ int window_run(struct run *run, const struct window_ops *ops)
         (void)uv_run(&w.loop, UV_RUN_DEFAULT);
         w.running = false;
     }
+    report_loop_health(&w);
     if (w.finished)
         status = 0;
     else
@@ -351,12 +489,15 @@ out_sigterm:
     uv_close((uv_handle_t *)&w.sigterm, NULL);   /* in w: nothing to free */
 out_sigint:
     uv_close((uv_handle_t *)&w.sigint, NULL);
+out_lag:
+    uv_close((uv_handle_t *)&w.lag_timer, NULL);
 out_loop:
     /* Runs the close callbacks: the last tasks' timers, libcurl's polls. */
     if ((rc = uv_run(&w.loop, UV_RUN_DEFAULT)) != 0)
         fprintf(stderr, "%s: uv_run: handles still active at the end\n", program_name());
     if (run->opts->verbose && ops->transfer_done != NULL && status == 0)
         curl_uv_report(&w.curl, stderr);
+    free(w.lags_ms);
     if ((rc = uv_loop_close(&w.loop)) < 0) {
         uv_failed("uv_loop_close", rc);
         uv_print_all_handles(&w.loop, stderr);

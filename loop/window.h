@@ -56,6 +56,12 @@ struct window {
     bool running;                  /* the main uv_run is on the stack */
     bool finished;                 /* every record completed or failed */
     struct task *tasks;            /* the tasks in flight, for Ctrl-C */
+    /* The loop's health: how late a 10 ms timer fires, and how busy it is. */
+    uv_timer_t lag_timer;
+    uint64_t lag_due_ns;           /* when the lag timer should fire next (uv_hrtime) */
+    double *lags_ms;               /* how late each firing was */
+    size_t lag_count, lag_size;
+    uint64_t loop_start_ns;        /* uv_hrtime() as the loop began */
 };
 
 /* One task in flight. Allocated by the window (ops->task_size bytes) when
@@ -71,6 +77,10 @@ struct task {
     bool in_multi;                 /* the transfer runs: Ctrl-C must take it out */
     int socket_errno;              /* why the transfer could not open a socket, or 0 */
     char errbuf[CURL_ERROR_SIZE];  /* libcurl's text for the last failure */
+    uv_work_t work;                /* a computation on libuv's pool (--offload) */
+    void (*work_fn)(void *arg);    /* what it computes, with work_arg */
+    void *work_arg;
+    task_step_fn *after_work;      /* called on the loop once it is done */
     struct task *prev, *next;      /* the window's list of tasks in flight */
 };
 
@@ -84,6 +94,13 @@ void window_task_finish(struct task *task);
 /* Calls after_wait from the loop in duration_ms. waiting names the wait for
  * the error if Ctrl-C cuts it short ("cancelled while cooking"). */
 void task_wait(struct task *task, long duration_ms, const char *waiting, task_step_fn *after_wait);
+
+/* Computes work(arg), then calls after_work: here and now, on the loop's
+ * thread, which nothing else can use meanwhile; or, with --offload, on
+ * libuv's thread pool, after_work following from the loop once done. A
+ * computation once queued cannot be taken back: Ctrl-C waits for it. */
+void task_compute(struct task *task, void (*work)(void *arg), void *arg,
+                  task_step_fn *after_work);
 
 /* Stops a wait of task_wait, if one runs: after_wait will not be called.
  * True when one ran. */
@@ -110,6 +127,25 @@ extern long uv_threadpool_option_value;
     { .name = "uv-threadpool", .value_name = "N", .help = "libuv's thread pool size", \
       .default_help = "libuv's, 4", .min = 1, .max = 1024, .default_value = 0,        \
       .value = &uv_threadpool_option_value }
+
+/* --offload: computing (the cpu workload, --process-cpu-ms) runs on libuv's
+ * thread pool (uv_queue_work), the task waiting for it as for a socket.
+ * --blocking-process: fetch's --process-ms pause becomes a blocking sleep
+ * on the loop's thread, the pitfall the source material warns of. */
+extern long offload_option_value, blocking_process_option_value;
+#define OFFLOAD_OPTION                                                                 \
+    { .name = "offload", .help = "compute on libuv's thread pool, not on the loop",    \
+      .default_help = "off", .value = &offload_option_value }
+#define BLOCKING_PROCESS_OPTION                                                        \
+    { .name = "blocking-process",                                                      \
+      .help = "fetch: --process-ms blocks the loop (the pitfall, to measure)",         \
+      .default_help = "off", .value = &blocking_process_option_value }
+
+/* Notes that a callback of task id's, begun at began_ns (uv_hrtime), is
+ * over: under --verbose, one that held the loop over 100 ms is named with
+ * its step, as asyncio's debug mode names a slow callback. The window notes
+ * its own callbacks; a model notes those it registers itself. */
+void window_step_done(struct window *w, long id, const char *step, uint64_t began_ns);
 
 /* Sets UV_THREADPOOL_SIZE from --uv-threadpool before libuv starts its pool
  * (at the first uv_fs call) and reports the size as the fact uv_threadpool.

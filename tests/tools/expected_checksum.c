@@ -4,6 +4,7 @@
  *   expected_checksum fetch N [FAILED_ID ...]
  *   expected_checksum download|files N SIZE_BYTES [FAILED_ID ...]
  *   expected_checksum cook [DISHES]
+ *   expected_checksum cpu N ROUNDS [FAILED_ID ...]
  *
  * The integration tests compare each model's reported checksum with this,
  * so a model that fetched a wrong item or a wrong byte cannot pass. */
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "options.h"
 #include "run.h"
 #include "units.h"
@@ -43,7 +45,8 @@ static int usage(void)
 {
     fprintf(stderr, "usage: expected_checksum fetch N [FAILED_ID ...]\n"
                     "       expected_checksum download|files N SIZE_BYTES [FAILED_ID ...]\n"
-                    "       expected_checksum cook [DISHES]\n");
+                    "       expected_checksum cook [DISHES]\n"
+                    "       expected_checksum cpu N ROUNDS [FAILED_ID ...]\n");
     return 2;
 }
 
@@ -68,6 +71,7 @@ int main(int argc, char **argv)
         run.count = (size_t)opts.dish_count;
         first_failed = argc;
     } else {
+        /* download and files: SIZE_BYTES; cpu: ROUNDS, read the same way. */
         int sized = strcmp(argv[1], "fetch") != 0;
         uint64_t count;
         if (argc < 3 + sized || units_parse(argv[2], units_none, COUNT_MAX, &count) != 0
@@ -88,7 +92,10 @@ int main(int argc, char **argv)
             records[i].checksum = item_checksum(id);
         else if (strcmp(argv[1], "cook") == 0)
             records[i].checksum = cook_dish_checksum(&run, i);
-        else
+        else if (strcmp(argv[1], "cpu") == 0) {
+            if (cpu_rounds(id, (long)opts.size_bytes, &records[i].checksum) != 0)
+                return 3;
+        } else
             records[i].checksum = stream_checksum(id, opts.size_bytes);
     }
     for (int a = first_failed; a < argc; a++) {

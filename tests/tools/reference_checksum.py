@@ -12,7 +12,11 @@ pinned to. It follows the README's words, not the C source:
   item payload:   256 characters, character i = ALPHABET[mix64(key + i) % 62]
                   with key = mix64(id ^ 0x6974656d);
   task checksum:  XXH3-64 (seed 0) of the item's payload, of a blob's or
-                  file's bytes, or of a dish's name; 0 when the task failed;
+                  file's bytes, or of a dish's name; for cpu, the last hash of
+                  R rounds over a 64 KiB buffer holding the first 64 KiB of
+                  id's content: hash = XXH3-64(buffer, seed = the last hash,
+                  id at first), written little-endian into 8-byte word
+                  (round mod 8192) of the buffer; 0 when the task failed;
   run checksum:   XXH3-64 over, for each task in id order, the 17 bytes
                   int64 id (little-endian), uint8 completed (1 or 0),
                   uint64 task checksum (little-endian).
@@ -21,6 +25,7 @@ Usage (the same words as expected_checksum, plus `task`):
   reference_checksum.py fetch N [FAILED_ID ...]
   reference_checksum.py download|files N SIZE_BYTES [FAILED_ID ...]
   reference_checksum.py cook [DISHES]
+  reference_checksum.py cpu N ROUNDS [FAILED_ID ...]
   reference_checksum.py task fetch ID | task download|files ID SIZE_BYTES | task cook NAME
 Prints the checksum as 16 hex digits. Needs Debian's python3-xxhash.
 """
@@ -57,9 +62,22 @@ def xxh3(data):
     return xxhash.xxh3_64_intdigest(data)
 
 
+def cpu_result(ident, rounds):
+    buf = bytearray(content(ident, 65536))
+    words = len(buf) // 8
+    value = ident
+    for r in range(rounds):
+        value = xxhash.xxh3_64_intdigest(bytes(buf), seed=value)
+        k = (r % words) * 8
+        buf[k:k + 8] = struct.pack("<Q", value)
+    return value
+
+
 def task_checksum(workload, ident, size=0, name=""):
     if workload == "fetch":
         return xxh3(item_payload(ident))
+    if workload == "cpu":
+        return cpu_result(ident, size)
     if workload in ("download", "files"):
         return xxh3(content(ident, size))
     return xxh3(name.encode())
@@ -97,7 +115,7 @@ def main(argv):
         print("%016x" % run_checksum(results))
         return
     sized = workload != "fetch"
-    if workload not in ("fetch", "download", "files") or len(argv) < 2 + sized:
+    if workload not in ("fetch", "download", "files", "cpu") or len(argv) < 2 + sized:
         usage()
     count = int(argv[1])
     size = int(argv[2]) if sized else 0

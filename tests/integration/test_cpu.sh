@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# test_cpu.sh: when async does not pay: computing, and blocking the loop.
+#
+# The cpu workload computes the same bytes in every model and mode (the
+# checksum says so). Threads, and a loop that offloads to libuv's pool, use
+# more than one core: the run's CPU time exceeds its wall time. On the
+# loop's one thread the work is serial: the wall time is at least the CPU
+# time, and the loop is busy nearly all the time. --blocking-process holds
+# the loop: no two items' processing overlaps, and the loop's lag is at
+# least the pause. No check times anything against a bound of its own: each
+# compares the run with itself.
+. "$(dirname "$0")/../lib.sh"
+
+N=8
+ROUNDS=8000
+
+loop_models() {
+    models | grep -E '^async_(uv|coro)$'
+}
+
+# cpu_time: the last run's user + sys, in ms.
+cpu_time() {
+    jq -r '.user_ms + .sys_ms' "$TEST_TMP/out"
+}
+
+# close_ends P TRACE: how many tasks ended less than P ms after the one
+# before (the trace keeps 3 decimals: 0.01 ms of slack).
+close_ends() {
+    awk -F, 'NR > 1 { print $5 }' "$2" | sort -g |
+        awk -v p="$1" 'NR > 1 && $1 - last < p - 0.01 { n++ } { last = $1 } END { print n + 0 }'
+}
+
+# holds EXPR: awk evaluates a comparison of numbers; true when it holds.
+holds() {
+    awk "BEGIN { exit !($1) }"
+}
+
+expected=$("$BIN/expected_checksum" cpu $N $ROUNDS)
+for m in $(models); do
+    for mode in "" --offload; do
+        [ -n "$mode" ] && ! loop_models | grep -qx "$m" && continue
+        run_client "$m" cpu -n $N --rounds $ROUNDS $mode --json
+        expect_eq "$m cpu $mode: exit 0, $N ok, the same checksum as every model" \
+            "$STATUS $(json .ok) $(json .checksum)" "0 $N $expected"
+        wall=$(json .wall_ms) cpu=$(cpu_time)
+        if [ "$m" = async_threads ] || [ -n "$mode" ]; then
+            # Two cores computing at once use more CPU time than wall time,
+            # unless another process holds one of them: on a shared machine
+            # that may happen for a while, so up to three runs may show it.
+            tries=1
+            while ! holds "$cpu > $wall" && [ $tries -lt 3 ]; do
+                tries=$((tries + 1))
+                run_client "$m" cpu -n $N --rounds $ROUNDS $mode --json
+                wall=$(json .wall_ms) cpu=$(cpu_time)
+            done
+            if [ "$(nproc)" -ge 2 ]; then
+                expect_true "$m cpu $mode: in parallel, CPU time ($cpu ms) exceeds wall time ($wall ms)" \
+                    holds "$cpu > $wall"
+            else
+                echo "# skipped: one core, nothing runs in parallel"
+            fi
+        else
+            expect_true "$m cpu $mode: in turn, wall time ($wall ms) is at least CPU time ($cpu ms)" \
+                holds "$wall >= $cpu"
+        fi
+        if loop_models | grep -qx "$m"; then
+            busy=$(json .loop_busy)
+            if [ -n "$mode" ]; then
+                expect_true "$m cpu $mode: the loop mostly waits (busy $busy)" holds "$busy < 0.5"
+            else
+                expect_true "$m cpu: the loop is busy nearly all the time ($busy)" holds "$busy > 0.9"
+            fi
+        else
+            expect_eq "$m cpu: no loop, no loop keys" "$(json '.loop_busy // "absent"')" absent
+        fi
+    done
+done
+
+start_server --latency-ms 200 --threads 64 || exit 1
+P=100
+for m in $(loop_models); do
+    trace="$TEST_TMP/process.csv"
+    run_client "$m" fetch -n 10 --process-ms $P --url "$SERVER_URL" --json --trace "$trace"
+    expect_eq "$m fetch --process-ms: exit 0" "$STATUS" 0
+    busy=$(json .loop_busy)
+    expect_true "$m fetch that only waits: the loop is mostly idle (busy $busy)" holds "$busy < 0.5"
+    # The pauses overlap: tasks end less than P apart.
+    expect_true "$m fetch --process-ms: the pauses overlap" [ "$(close_ends $P "$trace")" -gt 0 ]
+
+    run_client "$m" fetch -n 10 --process-ms $P --blocking-process --url "$SERVER_URL" --json \
+        --trace "$trace"
+    expect_eq "$m --blocking-process: exit 0" "$STATUS" 0
+    # Each task's pause is the last P ms before its end: serial pauses end
+    # at least P apart.
+    expect_eq "$m --blocking-process: no two pauses overlap (ends at least $P ms apart)" \
+        "$(close_ends $P "$trace")" 0
+    lag=$(json .loop_lag_max_ms)
+    expect_true "$m --blocking-process: the loop was held at least $P ms ($lag ms)" holds "$lag >= $P"
+done
+
+# ---- Every new option refuses a bad value with one line and exit 2 ----
+
+for args in "cpu --rounds -1" "cpu --rounds abc" "cpu --rounds 100000001" \
+            "fetch --process-cpu-ms 3600001" "fetch --process-cpu-ms x"; do
+    option=$(echo "$args" | grep -o -- '--[a-z-]*')
+    for m in $(models); do
+        # shellcheck disable=SC2086
+        run_client "$m" $args
+        expect_eq "$m $args: exit 2, one line naming the option" \
+            "$STATUS $(wc -l <"$TEST_TMP/err") $(grep -c -- "$option: " "$TEST_TMP/err")" "2 1 1"
+    done
+done
+for m in $(models); do
+    if loop_models | grep -qx "$m"; then
+        run_client "$m" cpu --offload=yes
+        expect_eq "$m --offload=yes: a flag takes no value, exit 2" "$STATUS" 2
+    else
+        for flag in --offload --blocking-process; do
+            run_client "$m" cpu $flag
+            expect_eq "$m $flag: not an option of this model, exit 2" "$STATUS" 2
+        done
+    fi
+done
