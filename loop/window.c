@@ -97,6 +97,10 @@ void task_wait(struct task *task, long duration_ms, const char *waiting, task_st
 {
     task->waiting = waiting;
     task->after_wait = after_wait;
+    /* A timer counts from the loop's cached time, taken when this turn of
+     * the loop began: without the update, a wait asked for late in a busy
+     * turn would end early by as much. */
+    uv_update_time(&task->window->loop);
     uv_must(uv_timer_start(&task->timer, on_task_timer,
                            duration_ms > 0 ? (uint64_t)duration_ms : 0, 0), "uv_timer_start");
 }
@@ -405,7 +409,8 @@ static void report_loop_health(struct window *w)
      * let the timer fire: how late it is now counts too. */
     if (now_ns > w->lag_due_ns)
         lag_sample(w, now_ns);
-    qsort(w->lags_ms, w->lag_count, sizeof *w->lags_ms, compare_doubles);
+    if (w->lag_count > 0)   /* none at all: a short run that the lag timer never saw */
+        qsort(w->lags_ms, w->lag_count, sizeof *w->lags_ms, compare_doubles);
     run_add_fact(w->run, "loop_lag_p99_ms", percentile(w->lags_ms, w->lag_count, 99));
     run_add_fact(w->run, "loop_lag_max_ms",
                  w->lag_count > 0 ? w->lags_ms[w->lag_count - 1] : 0);
