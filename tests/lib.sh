@@ -128,9 +128,11 @@ wait_for() {
     return 1
 }
 
-# in_flight_at_least N: the server is answering N requests or more now.
-in_flight_at_least() {
-    [ "$(server_stat .in_flight)" -ge "$1" ] 2>/dev/null
+# requests_at_least N: the server has received N requests or more since the
+# last reset_stats. Unlike in_flight, no earlier run's request (a blob still
+# being streamed to a client that has gone) can count.
+requests_at_least() {
+    [ "$(server_stat .requests)" -ge "$1" ] 2>/dev/null
 }
 
 # lines_at_least N TEXT FILE: FILE has N lines or more that hold TEXT.

@@ -23,10 +23,6 @@ glue() {
     grep 'curl_uv: ' "$TEST_TMP/err" | grep -o "[0-9]* $1" | head -1 | cut -d' ' -f1
 }
 
-# Conditions for wait_for, evaluated afresh at each try.
-in_flight() {
-    [ "$(server_stat .in_flight)" -gt 0 ] 2>/dev/null
-}
 
 start_server --latency-ms 20 --threads 128 || exit 1
 
@@ -144,10 +140,11 @@ if ! sanitized "$BIN/async_uv"; then
         expect_eq "asan files: exit 0" "$STATUS" 0
         asan_run "cook" cook --time-scale 0.01
         expect_eq "asan cook: exit 0" "$STATUS" 0
+        reset_stats
         ASAN_OPTIONS="detect_leaks=1" "$prog" fetch -n 100 --concurrency 10 --latency-ms 3000 \
             --url "$SERVER_URL" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
         pid=$!
-        wait_for in_flight
+        wait_for requests_at_least 1
         interrupt "$pid"
         expect_eq "asan Ctrl-C: exits 130" "$STATUS" 130
         expect_true "asan Ctrl-C: no sanitizer report" \

@@ -24,7 +24,7 @@ check_in_transfer() {
     "$BIN/$m" fetch -n 40 --concurrency "$c" --latency-ms 5000 --url "$SERVER_URL" \
         --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
     local pid=$!
-    wait_for in_flight_at_least "$c"
+    wait_for requests_at_least "$c"
     interrupt "$pid"
     expect_eq "$m Ctrl-C in a transfer: exits 130" "$STATUS" 130
     expect_eq "$m Ctrl-C in a transfer: every task in the trace" "$(($(wc -l <"$trace") - 1))" 40
