@@ -110,7 +110,8 @@ static const struct model_option coro_options[] = {
     OFFLOAD_OPTION,
     BLOCKING_PROCESS_OPTION,
     { .name = "stack-kb", .value_name = "K", .help = "each coroutine's stack in KiB",
-      .default_help = "64", .min = 32, .max = 65536, .default_value = 64,
+      .default_help = "64; the deepest task was measured to touch 20, see the README",
+      .min = 32, .max = 65536, .default_value = 64,
       .value = &stack_kb },
     { .name = NULL },
 };
