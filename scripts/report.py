@@ -722,6 +722,15 @@ class Report:
                     out[model].append((x_of(point["value"]), sync.median / other.median))
         return out
 
+    def sync_pairs(self, group, model):
+        """[(value, sync's median, model's median)] where both ran."""
+        pairs = []
+        for point in group["points"]:
+            sync, other = self.res.stat("sync", point), self.res.stat(model, point)
+            if sync and other and sync.median and other.median:
+                pairs.append((point["value"], sync.median, other.median))
+        return pairs
+
     def latency_sentences(self, group):
         lines = []
         if "sync" not in self.res.models:
@@ -729,11 +738,7 @@ class Report:
         for model in self.res.models:
             if model == "sync":
                 continue
-            pairs = []
-            for point in group["points"]:
-                sync, other = self.res.stat("sync", point), self.res.stat(model, point)
-                if sync and other and sync.median and other.median:
-                    pairs.append((point["value"], sync.median, other.median))
+            pairs = self.sync_pairs(group, model)
             if not pairs:
                 continue
             l0, s0, a0 = pairs[0]
@@ -748,12 +753,50 @@ class Report:
             lh, sh, ah = pairs[-1]
             text += f"; at L = {lh} ms: {fmt_ratio(sh / ah)}."
             lines.append(text)
+        lines += self.crossover_sentences(group)
         skipped = [p["value"] for p in group["points"] if self.res.skipped("sync", p)]
         if skipped:
             lines.append(f"\nsync was not run at L = {', '.join(map(str, skipped))} ms (one run "
                          f"would exceed {self.meta['skip_limit_s']:g} s): its ideal is drawn "
                          "instead, and no speed-up is shown there.")
         return lines
+
+    def crossover_sentences(self, group):
+        """Below which latency sync was as fast as or faster than each async
+        model: the first latency from which on the model was faster (by
+        more than SAME_WITHIN) at every point, and the point before it."""
+        summary, details = [], []
+        for model in self.res.models:
+            pairs = self.sync_pairs(group, model) if model != "sync" else []
+            if not pairs:
+                continue
+            faster = [s / a >= SAME_WITHIN for _, s, a in pairs]
+            first = next((i for i in range(len(pairs)) if all(faster[i:])), None)
+            if first is None:
+                lh, sh, ah = pairs[-1]
+                summary.append(f"at every latency up to {lh} ms for {model}")
+                details.append(f"- {model} never pulled ahead of sync for good: at L = {lh} ms, "
+                               f"the largest measured, sync was {compare(sh, ah)} it.")
+            elif first == 0:
+                l0, s0, a0 = pairs[0]
+                summary.append(f"at no latency measured for {model}")
+                details.append(f"- {model} was faster than sync at every latency measured, even "
+                               f"at L = {l0} ms ({fmt_ratio(s0 / a0)}): no crossover in this "
+                               "sweep.")
+            else:
+                (lb, sb, ab), (lf, sf, af) = pairs[first - 1], pairs[first]
+                summary.append(f"below L = {lf} ms for {model}")
+                details.append(f"- {model}: at L = {lb} ms sync was {compare(sb, ab)} it "
+                               f"({fmt_time(sb)} against {fmt_time(ab)}); from L = {lf} ms on "
+                               f"{model} was faster ({fmt_ratio(sf / af)} at {lf} ms).")
+        if not summary:
+            return []
+        listed = summary[0] if len(summary) == 1 else \
+            "; ".join(summary[:-1]) + "; and " + summary[-1]
+        return [f"\nWhere async stops paying off: sync was as fast as or faster (a gap under "
+                f"{SAME_WITHIN - 1:.0%} counts as as fast) {listed}. The crossover is the "
+                "first latency from which on the model was faster at every point of the "
+                "sweep:"] + details
 
     def chart_window(self):
         group = self.res.groups.get("window")

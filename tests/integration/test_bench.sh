@@ -155,6 +155,9 @@ for m in $(models); do
     expect_eq "REPORT.md: $m's headline fetch median is runs.csv's $wall ms" "$actual" "$expected"
 done
 
+expect_true "REPORT.md: names the latency below which sync was as fast" \
+    grep -q "^Where async stops paying off: sync was as fast as or faster" "$OUT/REPORT.md"
+
 # ---- The server is gone ----
 
 for url in $(jq -r '.server.urls[]' "$OUT/meta.json"); do
