@@ -45,20 +45,61 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 MODELS = ("sync", "async_uv", "async_threads", "async_coro")   # run in this order when built
 
-# The knobs a sweep may turn, per model: the flag for the window (most tasks
-# in flight) and for the size of the thread pool that does blocking work.
-# A model without the knob runs the sweep's base configuration once, as a
-# reference line (sync is one at a time whatever the window).
+# The knobs a configuration may turn, per model: the flag for the window
+# (most tasks in flight), for the size of the thread pool that does blocking
+# work (or, with --offload, the computing), and the loop models' two flags:
+# compute on libuv's pool, and the pause as a blocking sleep (the pitfall).
+# In a sweep, a model without the knob runs the sweep's base configuration
+# without it, as a reference line (sync is one at a time whatever the
+# window). In the headline, a model without a knob the entry asks for has
+# no run at all: the variant does not exist for it.
 MODEL_KNOBS = {
-    "sync":          {"window": None,            "threads": None},
-    "async_uv":      {"window": "--concurrency", "threads": "--uv-threadpool"},
-    "async_threads": {"window": "--concurrency", "threads": "--concurrency"},
-    "async_coro":    {"window": "--concurrency", "threads": "--uv-threadpool"},
+    "sync":          {"window": None, "threads": None,
+                      "offload": None, "blocking_process": None},
+    "async_uv":      {"window": "--concurrency", "threads": "--uv-threadpool",
+                      "offload": "--offload", "blocking_process": "--blocking-process"},
+    "async_threads": {"window": "--concurrency", "threads": "--concurrency",
+                      "offload": None, "blocking_process": None},
+    "async_coro":    {"window": "--concurrency", "threads": "--uv-threadpool",
+                      "offload": "--offload", "blocking_process": "--blocking-process"},
 }
+# The configuration's key that each knob sets (the knobs are named by what
+# they do; the window is the configuration's "concurrency").
+KNOB_PARAMS = {"offload": "offload", "blocking_process": "blocking_process",
+               "window": "concurrency", "threads": "threads"}
+LIBUV_THREADPOOL_DEFAULT = 4   # libuv's pool size without --uv-threadpool
+
+# The pairs of headline entries that show the loop's health: the right way
+# and the way that holds the loop up (same names in every plan).
+LOOP_PAIRS = [("fetch --process-ms", "fetch --blocking-process"), ("cpu --offload", "cpu")]
+
+
+def processing_headline(cpu, fetch, each_ms):
+    """The headline entries of "When async does not pay", alike in every
+    plan: cpu tasks (cpu: count, rounds) on one thread and offloaded; and
+    fetch (fetch: count, latency_ms) with each item processed for each_ms,
+    as a pause, as CPU work and as a pause that blocks the loop."""
+    cpu = dict(cpu, workload="cpu", part="processing")
+    fetch = dict(fetch, workload="fetch", part="processing")
+    return [
+        dict(cpu, name="cpu"),
+        dict(cpu, name="cpu --offload", offload=True, threads=LIBUV_THREADPOOL_DEFAULT),
+        dict(fetch, name="fetch --process-ms", process_ms=each_ms),
+        dict(fetch, name="fetch --process-cpu-ms", process_cpu_ms=each_ms),
+        dict(fetch, name="fetch --blocking-process", process_ms=each_ms, blocking_process=True),
+    ]
+
 
 # A configuration is a workload with its client options: count, latency_ms,
-# concurrency (the window; 0 = none), size, fsync, threads, time_scale.
-# "trace": each model's per-task trace of the median run is kept.
+# concurrency (the window; 0 = none), size, fsync, threads, time_scale,
+# rounds (cpu; the programs' default when absent), process_ms (fetch: a
+# pause per item), process_cpu_ms (fetch: busy CPU per item), offload and
+# blocking_process (the loop models only). "trace": each model's per-task
+# trace of the median run is kept. "part": "processing" puts a headline
+# entry in the report's "When async does not pay" rather than beside the
+# plain I/O workloads. Every cpu configuration's ideal needs W, one task's
+# time on one core, which a one-task run of the same rounds measures first
+# (the calibration: sync, or the first model built without it).
 PLANS = {
     "full": {
         "runs": 3,
@@ -72,6 +113,9 @@ PLANS = {
             {"name": "files --fsync", "workload": "files", "count": 100, "size": "1M",
              "fsync": True},
             {"name": "cook", "workload": "cook", "trace": True},
+            *processing_headline(cpu={"count": 8},
+                                 fetch={"count": 50, "latency_ms": 100},
+                                 each_ms=20),
         ],
         "sweeps": [
             {"name": "count", "vary": "count",
@@ -86,6 +130,8 @@ PLANS = {
             {"name": "threads", "vary": "threads",
              "values": [1, 2, 4, 8, 16, 32, 64],
              "base": {"workload": "files", "count": 100, "size": "1M", "fsync": True}},
+            {"name": "cpu-threads", "vary": "threads", "values": [1, 2, 4, 8],
+             "base": {"workload": "cpu", "count": 8, "offload": True}},
         ],
     },
     # The same questions, smaller: under a minute on a 2-core machine.
@@ -101,6 +147,9 @@ PLANS = {
             {"name": "files --fsync", "workload": "files", "count": 20, "size": "256K",
              "fsync": True},
             {"name": "cook", "workload": "cook", "time_scale": 0.1, "trace": True},
+            *processing_headline(cpu={"count": 8},
+                                 fetch={"count": 20, "latency_ms": 50},
+                                 each_ms=10),
         ],
         "sweeps": [
             {"name": "count", "vary": "count", "values": [1, 10, 100, 1000],
@@ -111,6 +160,8 @@ PLANS = {
              "base": {"workload": "fetch", "count": 20, "latency_ms": 50}},
             {"name": "threads", "vary": "threads", "values": [1, 4, 16],
              "base": {"workload": "files", "count": 20, "size": "256K", "fsync": True}},
+            {"name": "cpu-threads", "vary": "threads", "values": [1, 2, 4, 8],
+             "base": {"workload": "cpu", "count": 8, "offload": True}},
         ],
     },
     # For tests/integration/test_bench.sh: every part of the runner, in seconds.
@@ -126,6 +177,9 @@ PLANS = {
             {"name": "files --fsync", "workload": "files", "count": 3, "size": "16K",
              "fsync": True},
             {"name": "cook", "workload": "cook", "time_scale": 0.01, "trace": True},
+            *processing_headline(cpu={"count": 4, "rounds": 2000},
+                                 fetch={"count": 5, "latency_ms": 10},
+                                 each_ms=5),
         ],
         "sweeps": [
             {"name": "count", "vary": "count", "values": [1, 5, 60],
@@ -136,6 +190,8 @@ PLANS = {
              "base": {"workload": "fetch", "count": 5, "latency_ms": 10}},
             {"name": "threads", "vary": "threads", "values": [1, 4],
              "base": {"workload": "files", "count": 3, "size": "16K", "fsync": True}},
+            {"name": "cpu-threads", "vary": "threads", "values": [1, 2, 4],
+             "base": {"workload": "cpu", "count": 4, "rounds": 2000, "offload": True}},
         ],
     },
 }
@@ -161,6 +217,7 @@ COST_START_S = 0.05            # a client's start and exit
 COST_PER_TASK_MS = {"sync": 0.3, "async_uv": 0.25, "async_threads": 0.4, "async_coro": 0.25}
 COST_BYTES_PER_S = 300e6       # loopback transfer or page-cache write + read
 COST_FSYNC_MS = 5.0            # one small file's fsync on this disk
+COST_ROUND_MS = 50.0 / 8000    # one cpu round on one core (the programs' --help)
 CLIENT_TIMEOUT_MIN_S = 60      # a client run is killed after max(this, 3 x estimate + 30)
 PID_MARGIN = 2000              # threads left free for the rest of the machine
 BUSY_WAIT_S = 120              # how long to wait for others' threads to end
@@ -168,11 +225,17 @@ NOFILE_MARGIN = 64
 
 RUN_FIELDS = [
     "time", "config", "run", "model", "workload", "count", "latency_ms", "concurrency",
-    "size_bytes", "fsync", "time_scale", "uv_threadpool", "pool_threads", "args",
+    "size_bytes", "fsync", "time_scale", "rounds", "process_ms", "process_cpu_ms",
+    "offload", "blocking_process", "uv_threadpool", "pool_threads", "args",
     "status", "wall_ms", "user_ms", "sys_ms", "max_rss_kb", "ok", "failed", "retries",
-    "failures", "p50_ms", "p99_ms", "server_threads", "server_max_in_flight",
-    "ideal_ms", "checksum", "error",
+    "failures", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms", "loop_lag_max_ms",
+    "server_threads", "server_max_in_flight", "ideal_ms", "checksum", "error",
 ]
+# Keys of the --json summary copied as they are; a model that does not
+# report one (the loop's health outside the loop models) leaves it empty.
+SUMMARY_FIELDS = ("uv_threadpool", "pool_threads", "wall_ms", "user_ms", "sys_ms",
+                  "max_rss_kb", "ok", "failed", "retries", "p50_ms", "p99_ms",
+                  "loop_busy", "loop_lag_p99_ms", "loop_lag_max_ms", "checksum")
 
 
 class Interrupted(Exception):
@@ -204,12 +267,21 @@ class Spec:
 
 
 @dataclasses.dataclass
+class Facts:
+    """What the plan's ideals and estimates depend on besides the plan."""
+    dishes: list               # cook's default dishes, [(name, seconds)]
+    rounds: int                # cpu's default --rounds
+    cores: int                 # the cores the clients may run on
+
+
+@dataclasses.dataclass
 class Config:
     """A configuration: the specs first asked for here, run together."""
     name: str                  # "headline fetch", "count 1000"
     sweep: str                 # the sweep it belongs to, None for the headline
     specs: list
     server_threads: int        # 0: needs no server
+    calibrates: bool = False   # its one spec measures W, one cpu task on one core
 
 
 def parse_size(text):
@@ -234,47 +306,91 @@ def client_args(model, params):
         args.append("--fsync")
     if "time_scale" in params:
         args += ["--time-scale", f"{params['time_scale']:g}"]
-    knobs = MODEL_KNOBS[model]
-    if params.get("concurrency") and knobs["window"]:
-        args += [knobs["window"], str(params["concurrency"])]
-    if params.get("threads") and knobs["threads"]:
-        args += [knobs["threads"], str(params["threads"])]
+    if "rounds" in params:
+        args += ["--rounds", str(params["rounds"])]
+    for key, flag in (("process_ms", "--process-ms"), ("process_cpu_ms", "--process-cpu-ms")):
+        if params.get(key):
+            args += [flag, str(params[key])]
+    for knob in ("blocking_process", "offload", "window", "threads"):
+        flag, value = MODEL_KNOBS[model][knob], params.get(KNOB_PARAMS[knob])
+        if value and flag:
+            args += [flag] if value is True else [flag, str(value)]
     return args
+
+
+def lacking_knobs(model, params):
+    """The flags params asks for that model does not take, by knob name."""
+    return [knob for knob, key in KNOB_PARAMS.items()
+            if params.get(key) and not MODEL_KNOBS[model][knob]]
+
+
+def knob_flag(knob):
+    """A knob's flag as the models that take it spell it."""
+    return next(k[knob] for k in MODEL_KNOBS.values() if k[knob])
 
 
 def effective_params(model, params):
     """params without the knobs model does not have (what it really runs)."""
+    lacking = {KNOB_PARAMS[knob] for knob in lacking_knobs(model, params)}
+    return {k: v for k, v in params.items() if k not in lacking}
+
+
+def compute_threads(model, params):
+    """The threads that can compute at once: the pool of async_threads (one
+    thread per task unless a window or pool size is set), libuv's pool when
+    a loop model offloads, else the one thread (sync, the loop)."""
     knobs = MODEL_KNOBS[model]
-    out = dict(params)
-    if not knobs["window"]:
-        out.pop("concurrency", None)
-    if not knobs["threads"]:
-        out.pop("threads", None)
-    return out
+    if knobs["offload"]:
+        return (params.get("threads") or LIBUV_THREADPOOL_DEFAULT) if params.get("offload") else 1
+    if knobs["threads"]:
+        count = params["count"]
+        return min(count, params.get("threads") or params.get("concurrency") or count)
+    return 1
 
 
-def ideal_ms(model, params, dishes):
-    """The time the run would take if only the waiting counted: N*L one at a
-    time, ceil(N/C)*L with a window of C, L all at once; cook: the sum of the
-    dishes one at a time, the longest at once. None for files (no waiting to
-    overlap but the disk's)."""
+def ideal_ms(model, params, facts, task_ms=None):
+    """The time the run would take if only what cannot overlap counted.
+
+    Waiting: N*L one at a time, ceil(N/C)*L with a window of C, L all at
+    once; fetch's pause (process_ms) is waiting too: L+P per item. cook: the
+    sum of the dishes one at a time, the longest at once. Computing: N*W
+    over min(T, cores) cores, T the threads that compute (compute_threads),
+    W one task's time on one core (task_ms, measured); fetch's busy CPU
+    (process_cpu_ms, P_cpu) after the wait: L + N*P_cpu/min(T, cores). A
+    blocking pause holds the loop: L + N*P, the pauses one after another.
+    None where no ideal is well defined: files (the disk's time), cpu
+    without a measured W, and busy or blocking processing under a window
+    (how it interleaves with the waits depends on the order of answers)."""
     workload = params["workload"]
     if workload == "files":
         return None
     if workload == "cook":
         scale = params.get("time_scale", 1.0)
-        times_ms = [seconds * scale * 1000.0 for _, seconds in dishes]
+        times_ms = [seconds * scale * 1000.0 for _, seconds in facts.dishes]
         return sum(times_ms) if model == "sync" else max(times_ms)
+    cores_used = min(compute_threads(model, params), facts.cores)
+    if workload == "cpu":
+        return None if task_ms is None else params["count"] * task_ms / cores_used
     count, latency = params["count"], params["latency_ms"]
+    pause, busy = params.get("process_ms", 0), params.get("process_cpu_ms", 0)
     window = 1 if not MODEL_KNOBS[model]["window"] else (params.get("concurrency") or count)
-    return math.ceil(count / window) * latency
+    if window == 1:
+        return count * (latency + pause + busy)
+    if busy or params.get("blocking_process"):
+        if window < count:
+            return None
+        if params.get("blocking_process"):
+            return latency + count * (pause + busy)
+        return latency + pause + count * busy / cores_used
+    return math.ceil(count / window) * (latency + pause)
 
 
-def estimate_s(model, params, dishes):
+def estimate_s(model, params, facts):
     """A rough guess of one run's wall time, for the ETA and the skip rule."""
     workload = params["workload"]
-    count = len(dishes) if workload == "cook" else params["count"]
-    seconds = COST_START_S + (ideal_ms(model, params, dishes) or 0) / 1000.0
+    count = len(facts.dishes) if workload == "cook" else params["count"]
+    task_ms = params.get("rounds", facts.rounds) * COST_ROUND_MS
+    seconds = COST_START_S + (ideal_ms(model, params, facts, task_ms) or 0) / 1000.0
     seconds += count * COST_PER_TASK_MS[model] / 1000.0
     if workload in ("download", "files"):
         seconds += count * parse_size(params["size"]) / COST_BYTES_PER_S
@@ -310,14 +426,20 @@ def server_threads_for(in_flight):
     return min(SERVER_THREADS_MAX, threads)
 
 
-def plan_configs(plan, models, dishes):
+def plan_configs(plan, models, facts):
     """Expands the plan into configurations and groups (for the report).
 
     A run asked for twice (sync's window sweep is its headline fetch) is one
-    Spec, run where it is first asked for. Configurations are ordered by the
-    server threads they need, so the server is restarted only to grow."""
+    Spec, run where it is first asked for. A headline entry asking for a flag
+    a model does not take (--offload of sync) has no Spec for that model.
+    Before the first cpu configuration of each --rounds comes its
+    calibration, a one-task run that measures W. Configurations are ordered
+    by the server threads they need, so the server is restarted only to
+    grow; the calibration and the cpu runs need none and keep plan order."""
     specs_by_key = {}
     configs, groups = [], []
+    calibrated = set()
+    calibration_model = "sync" if "sync" in models else models[0]
 
     def spec_for(model, params, trace_name):
         params = effective_params(model, params)
@@ -325,8 +447,8 @@ def plan_configs(plan, models, dishes):
         key = (model, " ".join(args))
         spec = specs_by_key.get(key)
         if spec is None:
-            spec = Spec(model, params, args, ideal_ms(model, params, dishes),
-                        estimate_s(model, params, dishes))
+            spec = Spec(model, params, args, ideal_ms(model, params, facts),
+                        estimate_s(model, params, facts))
             if spec.estimate_s > plan["skip_s"]:
                 spec.skip = (f"one run would take about {spec.estimate_s:.0f} s, "
                              f"over the {plan['skip_s']:g} s limit")
@@ -336,27 +458,47 @@ def plan_configs(plan, models, dishes):
             spec.trace_name = trace_name
         return spec
 
-    def add_config(name, sweep, params, trace_name=None):
+    def add_config(name, sweep, params, point_models, trace_name=None):
         nonlocal new
+        if params["workload"] == "cpu":
+            add_calibration(params)
         new = []
-        point = {m: spec_for(m, params, trace_name) for m in models}
-        need = max(in_flight_max(m, p.params) for m, p in point.items())
+        point = {m: spec_for(m, params, trace_name) for m in point_models}
+        need = max((in_flight_max(m, p.params) for m, p in point.items()), default=0)
         threads = server_threads_for(need) if need else 0
         configs.append(Config(name, sweep, new, threads))
         return point
 
+    def add_calibration(params):
+        nonlocal new
+        rounds = params.get("rounds", facts.rounds)
+        if rounds in calibrated:
+            return
+        calibrated.add(rounds)
+        new = []
+        one = {k: v for k, v in params.items() if k in ("workload", "rounds")}
+        one["count"] = 1
+        spec = spec_for(calibration_model, one, None)
+        configs.append(Config(f"cpu calibration {rounds}", None, new, 0, calibrates=True))
+        groups.append({"kind": "calibration", "name": "cpu calibration", "params": one,
+                       "points": [{"value": rounds, "specs": {calibration_model: spec}}]})
+
     new = []
     for head in plan["headline"]:
-        params = {k: v for k, v in head.items() if k not in ("name", "trace")}
+        params = {k: v for k, v in head.items() if k not in ("name", "trace", "part")}
+        absent = {m: [knob_flag(k) for k in lacking_knobs(m, params)]   # the flags it lacks
+                  for m in models if lacking_knobs(m, params)}
         point = add_config(f"headline {head['name']}", None, params,
+                           [m for m in models if m not in absent],
                            head["name"] if head.get("trace") else None)
         groups.append({"kind": "headline", "name": head["name"], "params": params,
+                       "part": head.get("part", "io"), "absent": absent,
                        "points": [{"value": None, "specs": point}]})
     for sweep in plan["sweeps"]:
         points = []
         for value in sweep["values"]:
             params = dict(sweep["base"], **{sweep["vary"]: value})
-            point = add_config(f"{sweep['name']} {value}", sweep["name"], params)
+            point = add_config(f"{sweep['name']} {value}", sweep["name"], params, models)
             points.append({"value": value, "specs": point})
         groups.append({"kind": "sweep", "name": sweep["name"], "vary": sweep["vary"],
                        "params": sweep["base"], "points": points})
@@ -657,31 +799,32 @@ def resource_skip(ctx, config, spec):
 
 
 def make_row(ctx, config, spec, run, started, result, server_stats):
-    summary = result.summary
-    size = parse_size(spec.params["size"]) if "size" in spec.params else ""
+    summary, params = result.summary, spec.params
+    workload = params["workload"]
+    size = parse_size(params["size"]) if "size" in params else ""
     failures = summary.get("failures") or {}
-    return {
+    row = {key: summary.get(key, "") for key in SUMMARY_FIELDS}
+    row.update({
         "time": started, "config": config.name, "run": run, "model": spec.model,
-        "workload": spec.params["workload"],
-        "count": summary.get("count", spec.params.get("count", "")),
-        "latency_ms": spec.params.get("latency_ms", ""),
-        "concurrency": summary.get("concurrency", spec.params.get("concurrency", "")),
-        "size_bytes": size, "fsync": int(bool(spec.params.get("fsync"))),
-        "time_scale": spec.params.get("time_scale", 1 if spec.params["workload"] == "cook" else ""),
-        "uv_threadpool": summary.get("uv_threadpool", ""),
-        "pool_threads": summary.get("pool_threads", ""),
+        "workload": workload,
+        "count": summary.get("count", params.get("count", "")),
+        "latency_ms": params.get("latency_ms", ""),
+        "concurrency": summary.get("concurrency", params.get("concurrency", "")),
+        "size_bytes": size, "fsync": int(bool(params.get("fsync"))),
+        "time_scale": params.get("time_scale", 1 if workload == "cook" else ""),
+        "rounds": params.get("rounds", ctx.facts.rounds) if workload == "cpu" else "",
+        "process_ms": params.get("process_ms", 0) if workload == "fetch" else "",
+        "process_cpu_ms": params.get("process_cpu_ms", 0) if workload == "fetch" else "",
+        "offload": int(bool(params.get("offload"))),
+        "blocking_process": int(bool(params.get("blocking_process"))),
         "args": spec.key, "status": result.status,
-        "wall_ms": summary.get("wall_ms", ""), "user_ms": summary.get("user_ms", ""),
-        "sys_ms": summary.get("sys_ms", ""), "max_rss_kb": summary.get("max_rss_kb", ""),
-        "ok": summary.get("ok", ""), "failed": summary.get("failed", ""),
-        "retries": summary.get("retries", ""),
         "failures": ";".join(f"{cause}:{n}" for cause, n in sorted(failures.items()) if n),
-        "p50_ms": summary.get("p50_ms", ""), "p99_ms": summary.get("p99_ms", ""),
         "server_threads": ctx.server.threads if server_stats is not None else "",
         "server_max_in_flight": (server_stats or {}).get("max_in_flight", ""),
         "ideal_ms": "" if spec.ideal_ms is None else f"{spec.ideal_ms:g}",
-        "checksum": summary.get("checksum", ""), "error": result.error,
-    }
+        "error": result.error,
+    })
+    return row
 
 
 def server_stats_after(ctx):
@@ -731,7 +874,13 @@ def skip_spec(ctx, config, spec, reason, runs_left):
 
 
 def run_config(ctx, config):
-    """A warm-up of each model, then R rounds with the models interleaved."""
+    """A warm-up of each model, then R rounds with the models interleaved.
+    A calibration's median is W for the cpu runs of its --rounds, whose
+    ideals are set here, before they run (runs.csv has them)."""
+    for spec in config.specs:
+        if spec.params["workload"] == "cpu" and not config.calibrates:
+            task_ms = ctx.task_ms.get(spec.params.get("rounds", ctx.facts.rounds))
+            spec.ideal_ms = ideal_ms(spec.model, spec.params, ctx.facts, task_ms)
     specs = []
     for spec in config.specs:
         stop = ctx.sweep_stops.get((config.sweep, spec.model))
@@ -766,6 +915,22 @@ def run_config(ctx, config):
                     f"stopped after {config.name} failed ({why})"
     for spec in specs:
         keep_median_trace(ctx, spec)
+    if config.calibrates:
+        calibrate(ctx, config.specs[0] if config.specs else None)
+
+
+def calibrate(ctx, spec):
+    """W for the cpu runs of spec's --rounds: the median wall time of spec's
+    counted runs (one task on one core); none when no run went through."""
+    if spec is None:
+        return
+    walls = [float(r["wall_ms"]) for r in spec.rows
+             if r["status"] == 0 and r["wall_ms"] != ""]
+    rounds = spec.params.get("rounds", ctx.facts.rounds)
+    if walls:
+        ctx.task_ms[rounds] = statistics.median(walls)
+    ctx.calibrations.append({"rounds": rounds, "model": spec.model, "args": spec.key,
+                             "runs": len(walls), "task_ms": ctx.task_ms.get(rounds)})
 
 
 def keep_median_trace(ctx, spec):
@@ -804,6 +969,22 @@ def read_int(path, default=0):
         return default
 
 
+def usable_cores():
+    """The cores this process, and so each client, may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def default_rounds(client):
+    """cpu's default --rounds, read from a client's --help."""
+    match = re.search(r"--rounds R.*?\(default:\s*(\d+)", command_output([client, "--help"]), re.S)
+    if match is None:
+        raise SetupError(f"cannot read cpu's default --rounds from {client} --help")
+    return int(match.group(1))
+
+
 def default_dishes(client):
     """The cook's default dishes, [(name, seconds)], read from a client's
     --help, so the cook's ideal follows the programs."""
@@ -839,9 +1020,12 @@ def build_meta(ctx, groups, started, finished):
                     "skip_limit_s": ctx.plan["skip_s"], "busy_wait_s": BUSY_WAIT_S},
         "mode": ctx.mode, "runs_per_config": ctx.runs, "warmups_per_config": 1,
         "skip_limit_s": ctx.plan["skip_s"],
-        "models": ctx.models, "dishes": [{"name": n, "seconds": s} for n, s in ctx.dishes],
+        "models": ctx.models,
+        "dishes": [{"name": n, "seconds": s} for n, s in ctx.facts.dishes],
+        "rounds_default": ctx.facts.rounds, "cpu_calibrations": ctx.calibrations,
+        "loop_pairs": LOOP_PAIRS,
         "machine": {
-            "cpu_model": cpu_model(), "cores": os.cpu_count(),
+            "cpu_model": cpu_model(), "cores": ctx.facts.cores,
             "kernel": " ".join(os.uname()[i] for i in (0, 2)),
             "memory_kb": meminfo_kb(),
             "pid_max": ctx.pid_max, "nofile_hard": ctx.nofile_hard,
@@ -966,7 +1150,8 @@ class Context:
             raise SetupError(f"no client program in {self.bin_dir} (run make)")
         if not os.access(server, os.X_OK):
             raise SetupError(f"no {server} (run make)")
-        self.dishes = default_dishes(os.path.join(self.bin_dir, self.models[0]))
+        client = os.path.join(self.bin_dir, self.models[0])
+        self.facts = Facts(default_dishes(client), default_rounds(client), usable_cores())
         self.out = os.path.abspath(args.out)
         self.pid_max = read_int("/proc/sys/kernel/pid_max", 32768)
         self.nofile_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
@@ -977,6 +1162,7 @@ class Context:
         self.client_env.pop("UV_THREADPOOL_SIZE", None)   # --uv-threadpool says it
         self.server = Server(server, None)
         self.versions, self.errors, self.sweep_stops = {}, [], {}
+        self.task_ms, self.calibrations = {}, []   # W per --rounds, and how measured
         self.work = self.writer = self.runs_file = self.progress = None
 
 
@@ -987,7 +1173,7 @@ def print_plan(ctx, configs):
             runs = 0 if spec.skip else 1 + ctx.runs
             total += runs * spec.estimate_s
             state = f"skipped: {spec.skip}" if spec.skip else f"{runs} x {spec.estimate_s:.2f} s"
-            print(f"{config.name:<22} {spec.model:<14} {spec.key:<48} {state}")
+            print(f"{config.name:<31} {spec.model:<14} {spec.key:<58} {state}")
     print(f"estimated total: {clock(total)} (server starts and charts aside)")
 
 
@@ -1023,7 +1209,7 @@ def main(argv):
     ctx = None
     try:
         ctx = Context(args)
-        configs, groups = plan_configs(ctx.plan, ctx.models, ctx.dishes)
+        configs, groups = plan_configs(ctx.plan, ctx.models, ctx.facts)
         if args.list:
             print_plan(ctx, configs)
             return 0

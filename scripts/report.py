@@ -24,15 +24,16 @@ PROGRAM = "report"
 CHART_SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "charts")
 PNG_SIZE = {"walltime": (1500, 650), "timeline": (1400, 900), "sweep": (1200, 700),
             "sweep2": (1200, 1000), "server": (1500, 720), "cost": (1500, 620)}
-SAME_WITHIN = 1.10
+SAME_WITHIN = 1.10          # two times within 10% are "about the same"
 SERVER_THREADS_MAX = 10000  # bin/mock_server --threads at most (mock_server/options.h)
 # What a sweep's varied setting is called in a description of its base.
-SWEPT = {"count": {"count": "N"}, "window": {"concurrency": "C"}, "latency": {"latency_ms": "L"}}          # two times within 10% are "about the same"
+SWEPT = {"count": {"count": "N"}, "window": {"concurrency": "C"}, "latency": {"latency_ms": "L"}}
 
 NUMERIC = ("count", "latency_ms", "concurrency", "size_bytes", "fsync", "time_scale",
+           "rounds", "process_ms", "process_cpu_ms", "offload", "blocking_process",
            "uv_threadpool", "pool_threads", "wall_ms", "user_ms", "sys_ms", "max_rss_kb",
-           "ok", "failed", "retries", "p50_ms", "p99_ms", "server_threads",
-           "server_max_in_flight", "ideal_ms")
+           "ok", "failed", "retries", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms",
+           "loop_lag_max_ms", "server_threads", "server_max_in_flight", "ideal_ms")
 
 
 class ReportError(Exception):
@@ -90,6 +91,15 @@ class Stat:
         self.cpu_ms = median_of((r["user_ms"] or 0) + (r["sys_ms"] or 0) for r in timed)
         self.max_in_flight = max((r["server_max_in_flight"] or 0 for r in timed), default=None)
         self.server_threads = max((r["server_threads"] or 0 for r in timed), default=None)
+        # The loop's health (loop models only; None elsewhere).
+        self.loop_busy = median_of(r["loop_busy"] for r in timed)
+        self.lag_p99 = median_of(r["loop_lag_p99_ms"] for r in timed)
+        self.lag_max = median_of(r["loop_lag_max_ms"] for r in timed)
+        # The threads that could compute at once: libuv's pool when the loop
+        # offloads, the pool of async_threads, else the one thread.
+        first = rows[0]
+        self.threads = (first["uv_threadpool"] if first["offload"] else
+                        first["pool_threads"] or 1)
 
 
 def median_of(values):
@@ -106,7 +116,11 @@ class Results:
         self.meta = load_meta(os.path.join(folder, "meta.json"))
         self.models = self.meta["models"]
         self.groups = {g["name"]: g for g in self.meta["groups"] if g["kind"] == "sweep"}
-        self.headline = [g for g in self.meta["groups"] if g["kind"] == "headline"]
+        headline = [g for g in self.meta["groups"] if g["kind"] == "headline"]
+        # The plain I/O workloads, and "When async does not pay".
+        self.headline = [g for g in headline if g.get("part", "io") == "io"]
+        self.processing = [g for g in headline if g.get("part") == "processing"]
+        self.cores = self.meta["machine"]["cores"]
         self.by_key = {}
         for row in self.rows:
             self.by_key.setdefault((row["model"], row["args"]), []).append(row)
@@ -180,7 +194,17 @@ def parse_size(text):
     return int(text[:-1] if shift else text) << shift
 
 
-def describe(params, dishes):
+def processing_words(params):
+    """fetch's processing per item in words: ', then a 20 ms pause each'."""
+    if params.get("process_cpu_ms"):
+        return f", then {params['process_cpu_ms']} ms of CPU work each"
+    if params.get("process_ms"):
+        how = " as a blocking sleep" if params.get("blocking_process") else ""
+        return f", then a {params['process_ms']} ms pause each{how}"
+    return ""
+
+
+def describe(params, dishes, rounds_default=None):
     """A configuration in words: '100 items at 200 ms each'."""
     workload = params["workload"]
     if workload == "cook":
@@ -188,8 +212,12 @@ def describe(params, dishes):
         times = ", ".join(f"{s * scale:g} s" for _, s in dishes)
         return f"{len(dishes)} dishes of {times}"
     count = params.get("count")
+    if workload == "cpu":
+        rounds = params.get("rounds", rounds_default)
+        text = f"{count} tasks of {rounds:,} rounds" if rounds else f"{count} tasks"
+        return text + (", computed on libuv's pool" if params.get("offload") else "")
     if workload == "fetch":
-        text = f"{count} items at {params['latency_ms']} ms each"
+        text = f"{count} items at {params['latency_ms']} ms each" + processing_words(params)
     elif workload == "download":
         text = (f"{count} blobs of {fmt_size(parse_size(params['size']))} "
                 f"at {params['latency_ms']} ms each")
@@ -203,20 +231,24 @@ def describe(params, dishes):
     return text
 
 
-def short_describe(params, dishes):
+def short_describe(params, dishes, rounds_default=None):
     """A configuration in a few characters, for a tick label: '100 x 200 ms'."""
     workload = params["workload"]
     if workload == "cook":
         scale = params.get("time_scale", 1)
         return " + ".join(f"{s * scale:g}" for _, s in dishes) + " s"
     text = f"{params['count']} x "
+    if workload == "cpu":
+        rounds = params.get("rounds", rounds_default)
+        return text + (f"{rounds:,} rounds" if rounds else "W")
     if workload in ("download", "files"):
         text += fmt_size(parse_size(params["size"])).replace(" ", "")
     if workload == "download":
         text += ", "
     if workload in ("fetch", "download"):
         text += f"{params['latency_ms']} ms"
-    return text
+    extra = params.get("process_ms") or params.get("process_cpu_ms")
+    return text + (f" + {extra} ms" if extra else "")
 
 
 def log_range(values):
@@ -225,18 +257,28 @@ def log_range(values):
     return min(values) / 1.25, max(values) * 1.25
 
 
-def ideal_kind(model, params, meta):
-    """Why model's ideal is what it is: 'one at a time (N*L)', ..."""
-    if params["workload"] == "files":
+def ideal_kind(model, params, threads=None):
+    """Why model's ideal is what it is: 'one at a time, N*L', ...; threads:
+    those that could compute at once (the T of the CPU-bound ideals)."""
+    workload = params["workload"]
+    if workload == "files":
         return None
     one_at_a_time = model == "sync"
-    if params["workload"] == "cook":
+    if workload == "cook":
         return "the sum of the dishes" if one_at_a_time else "the longest dish"
+    spread = f"min(T, cores), T = {threads}" if threads else "min(T, cores)"
+    if workload == "cpu":
+        return f"N*W/{spread}"
+    per_item = "(L+P)" if params.get("process_ms") or params.get("process_cpu_ms") else "L"
     if one_at_a_time:
-        return "one at a time, N*L"
+        return f"one at a time, N*{per_item}"
+    if params.get("blocking_process"):
+        return "L + N*P, the pauses in turn"
+    if params.get("process_cpu_ms"):
+        return f"L + N*P/{spread}"
     if params.get("concurrency"):
-        return "window C, ceil(N/C)*L"
-    return "all at once, L"
+        return f"window C, ceil(N/C)*{per_item}"
+    return f"all at once, {per_item.strip('()')}"
 
 
 # ---- Charts ----
@@ -356,13 +398,35 @@ class Report:
                  "against the longest. files has no ideal: its work is the disk's and the "
                  "CPU's, with no known waiting to overlap.", "")
         for group in self.res.headline:
-            point = group["points"][0]
-            self.add(f"### {group['name']}: {describe(group['params'], self.dishes)}", "",
-                     "| model | median | min | max | ideal | median / ideal | tasks ok / failed, all runs | peak RSS | CPU |",
+            self.group_table(group)
+            self.add(self.headline_sentence(group, group["points"][0]), "")
+
+    def describe(self, params):
+        return describe(params, self.dishes, self.meta.get("rounds_default"))
+
+    def group_table(self, group):
+        """A headline entry's heading and table: a row per model that takes
+        its flags, then a line naming the models that do not."""
+        point = group["points"][0]
+        self.add(f"### {group['name']}: {self.describe(group['params'])}", "")
+        if point["models"]:
+            self.add("| model | median | min | max | ideal | median / ideal "
+                     "| tasks ok / failed, all runs | peak RSS | CPU |",
                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
             for model in self.res.models:
-                self.add(self.headline_row(model, group, point))
-            self.add("", self.headline_sentence(group, point), "")
+                if model in point["models"]:
+                    self.add(self.headline_row(model, group, point))
+            self.add("")
+        absent = group.get("absent", {})
+        lacking = {}
+        for model in self.res.models:
+            if model in absent:
+                lacking.setdefault(" or ".join(absent[model]), []).append(model)
+        for flags, models in lacking.items():
+            self.add(f"No row for {' and '.join(models)}: "
+                     f"{'it does' if len(models) == 1 else 'they do'} not take {flags}.")
+        if lacking:
+            self.add("")
 
     def headline_row(self, model, group, point):
         stat = self.res.stat(model, point)
@@ -370,7 +434,7 @@ class Report:
         if stat is None:
             why = self.res.skipped(model, point) or "no run"
             return f"| {model} | not run: {why} | | | | | | | |"
-        kind = ideal_kind(model, group["params"], self.meta)
+        kind = ideal_kind(model, group["params"], stat.threads)
         ideal_text = f"{fmt_time(ideal)} ({kind})" if ideal is not None else "none"
         return (f"| {model} | {fmt_time(stat.median)} | {fmt_time(stat.min)} | "
                 f"{fmt_time(stat.max)} | {ideal_text} | {fmt_ratio(ratio(stat.median, ideal))} | "
@@ -418,12 +482,23 @@ class Report:
     # -- chart 1 --
 
     def chart_walltime(self):
+        path = self.render_walltime(
+            "walltime", self.res.headline,
+            "Wall time per workload and model (bar: median; whisker: min to max of the counted runs)",
+            "ideal (waiting only)")
+        self.add("## Chart 1: wall time per workload and model", "")
+        self.figure(path, "Wall time per workload and model, with the ideal")
+        self.add(*self.walltime_sentences(self.res.headline), "")
+
+    def render_walltime(self, name, groups, title, ideal_title):
+        """Chart 1's bars for the headline groups given; None without data."""
         models, rows_by_model, tics = self.res.models, {m: [] for m in self.res.models}, []
         width = 0.8 / max(1, len(models))
         walls = []
-        for i, group in enumerate(self.res.headline):
+        for i, group in enumerate(groups):
             point = group["points"][0]
-            tics.append((group["name"] + "\\n" + short_describe(group["params"], self.dishes), i))
+            tics.append((group["name"] + "\\n" + short_describe(
+                group["params"], self.dishes, self.meta.get("rounds_default")), i))
             for j, model in enumerate(models):
                 stat = self.res.stat(model, point)
                 if stat is None or stat.median is None:
@@ -435,24 +510,22 @@ class Report:
                                              stat.max / 1000, ideal_s, fmt_time(stat.median)))
                 walls += [stat.min / 1000, stat.max / 1000] + ([ideal_s] if ideal_s else [])
         for model, rows in rows_by_model.items():
-            write_dat(self.charts.data(f"walltime-{model}.dat"), rows,
+            write_dat(self.charts.data(f"{name}-{model}.dat"), rows,
                       "x median_s min_s max_s ideal_s label")
-        path = None
-        if walls:
-            low, high = max(min(walls), 1e-4), max(walls)
-            path = self.charts.render("walltime", "walltime.gp", "walltime", {
-            "models": " ".join(models), "data": self.charts.data("walltime"),
-                "xtics_cmd": gp_tics("x", tics), "xmax": len(self.res.headline) - 0.4,
-                "ymin": 10 ** math.floor(math.log10(low)),
-                "ymax": 10 ** math.ceil(math.log10(high * 3)), "bw": width * 0.9})
-        self.add("## Chart 1: wall time per workload and model", "")
-        self.figure(path, "Wall time per workload and model, with the ideal")
-        self.add(*self.walltime_sentences(), "")
+        if not walls:
+            return None
+        low, high = max(min(walls), 1e-4), max(walls)
+        return self.charts.render(name, "walltime.gp", "walltime", {
+            "models": " ".join(models), "data": self.charts.data(name),
+            "chart_title": title, "ideal_title": ideal_title,
+            "xtics_cmd": gp_tics("x", tics), "xmax": len(groups) - 0.4,
+            "ymin": 10 ** math.floor(math.log10(low)),
+            "ymax": 10 ** math.ceil(math.log10(high * 3)), "bw": width * 0.9})
 
-    def walltime_sentences(self):
+    def walltime_sentences(self, groups):
         """Per workload: the fastest and slowest model; where overlap paid most."""
         gains, lines = [], []
-        for group in self.res.headline:
+        for group in groups:
             point = group["points"][0]
             timed = sorted(((s.median, m) for m in self.res.models
                             for s in [self.res.stat(m, point)] if s and s.median),
@@ -875,6 +948,161 @@ class Report:
                      f"this machine has {self.meta['machine']['cores']} core(s).")
         return lines
 
+    # -- when async does not pay --
+
+    def section_processing(self):
+        """The cpu runs, fetch's processing per item, the thread sweep of the
+        computing and the loop's health: where overlapping waits cannot help."""
+        groups = self.res.processing
+        if not groups:
+            return
+        self.add("## When async does not pay: computing, and blocking the loop", "",
+                 "Asynchronous I/O overlaps waiting, not computing. Here each task computes "
+                 "(cpu), or each fetched item is processed: a pause, which overlaps like a "
+                 "wait, or CPU work, which needs a core. The loop models also run the two "
+                 "pitfalls, to measure them: the CPU work on the loop's one thread, and the "
+                 "pause written as a blocking sleep (--blocking-process). T is the number "
+                 "of threads that could compute at once: 1 for sync and for a loop model "
+                 "without --offload, the pool's threads for async_threads, libuv's pool "
+                 f"with --offload. This machine has {self.res.cores} core(s).", "",
+                 "The ideals: a pause P per item is waiting, L+P all at once and N*(L+P) one "
+                 "at a time; CPU work after the wait, L + N*P/min(T, cores); a pause that "
+                 "blocks the loop, L + N*P, the pauses one after another; cpu, N*W/min(T, "
+                 "cores). Under a window, CPU work or a blocking pause has no ideal here: how "
+                 "it interleaves with the waits depends on the order of the answers.", "",
+                 *self.calibration_sentences(), "")
+        path = self.render_walltime(
+            "walltime-processing", groups,
+            "When async does not pay: wall time per configuration and model "
+            "(bar: median; whisker: min to max)", "ideal")
+        self.figure(path, "Wall time of the computing and processing runs, with the ideal")
+        for group in groups:
+            self.group_table(group)
+            if not group["points"][0]["models"]:
+                continue
+            self.add(self.headline_sentence(group, group["points"][0]), "")
+            if group["params"]["workload"] == "cpu":
+                self.add(*self.cpu_sentences(group), "")
+        self.add(*self.processing_sentences(groups))
+
+    def calibration_sentences(self):
+        lines = []
+        for cal in self.meta.get("cpu_calibrations", []):
+            run = f"`{cal['model']} {cal['args']}`"
+            if cal["task_ms"] is None:
+                lines.append(f"W, one cpu task of {cal['rounds']:,} rounds on one core, could not "
+                             f"be measured: the calibration run {run} did not go through, so "
+                             "the cpu runs have no ideal.")
+            else:
+                lines.append(f"W, one cpu task of {cal['rounds']:,} rounds on one core, is "
+                             f"{fmt_time(cal['task_ms'])}: the median wall time of "
+                             f"{cal['runs']} counted run(s) of {run} in this same bench (one "
+                             "task, nothing to overlap). Every cpu ideal below is "
+                             "N*W/min(T, cores) with this W.")
+        return lines
+
+    def stats_of(self, group):
+        """{model: Stat} of a headline group's models that ran."""
+        point = group["points"][0]
+        stats = {m: self.res.stat(m, point) for m in self.res.models}
+        return {m: st for m, st in stats.items() if st and st.median}
+
+    def cpu_sentences(self, group):
+        """Who computed on how many cores, and on-loop against sync."""
+        stats, point = self.stats_of(group), group["points"][0]
+        lines = []
+        for model, stat in stats.items():
+            ideal = self.res.ideal(model, point)
+            text = (f"- {model}: T = {stat.threads}, at best min(T, cores) = "
+                    f"{min(stat.threads, self.res.cores)} core(s) computing: "
+                    f"{fmt_time(stat.median)}")
+            if ideal:
+                text += f", {fmt_ratio(stat.median / ideal)} its ideal {fmt_time(ideal)}"
+            cpu = f"; its CPU time {fmt_time(stat.cpu_ms)}" if stat.cpu_ms else ""
+            lines.append(text + cpu + ".")
+        sync = stats.get("sync")
+        for model, stat in stats.items():
+            if model != "sync" and sync and stat.threads == 1:
+                word = compare(stat.median, sync.median)
+                why = ("with nothing to wait for, there is nothing to overlap" if
+                       word == "about as fast as" else "yet with one thread computing neither "
+                       "overlaps anything: a gap this size is the machine's noise or the "
+                       "model's overhead (see min and max)")
+                lines.append(f"- With one thread computing, {model} was {word} sync: {why}.")
+        offloaded = None if group["params"].get("offload") else \
+            self.group_like(group, offload=True)
+        for model, stat in (self.stats_of(offloaded) if offloaded else {}).items():
+            if model in stats:
+                on_loop = stats[model].median
+                lines.append(f"- {model} with --offload ({stat.threads} pool threads) took "
+                             f"{fmt_time(stat.median)} against {fmt_time(on_loop)} on its loop: "
+                             f"{compare(stat.median, on_loop)} on its loop.")
+        return lines
+
+    def group_like(self, group, **changes):
+        """The processing group whose params are group's with changes (a
+        False value: the key absent), ignoring the pool size; or None."""
+        def key(params):
+            return {k: v for k, v in params.items() if v and k != "threads"}
+        want = key(dict(group["params"], **changes))
+        return next((g for g in self.res.processing if key(g["params"]) == want), None)
+
+    def processing_sentences(self, groups):
+        """fetch: a pause against CPU work per item, and the blocking pause
+        beside the pause as a timer, per model."""
+        pause = next((g for g in groups if g["params"]["workload"] == "fetch"
+                      and g["params"].get("process_ms")
+                      and not g["params"].get("blocking_process")), None)
+        if pause is None:
+            return []
+        params = pause["params"]
+        count, each = params["count"], params["process_ms"]
+        busy = self.group_like(pause, process_ms=False, process_cpu_ms=each)
+        blocking = self.group_like(pause, blocking_process=True)
+        lines = ["### Processing after each wait: a pause, CPU work, a blocking sleep", ""]
+        pause_stats = self.stats_of(pause)
+        if busy is not None:
+            busy_stats = self.stats_of(busy)
+            for model, stat in pause_stats.items():
+                if model in busy_stats:
+                    took = busy_stats[model]
+                    lines.append(f"- {model}: {fmt_time(stat.median)} with a {each} ms pause per "
+                                 f"item, {fmt_time(took.median)} with {each} ms of CPU work per "
+                                 f"item (T = {took.threads}): the CPU work was "
+                                 f"{compare(took.median, stat.median)} the pause.")
+            lines.append(f"\nA pause overlaps like any wait; the {count} items' {count}*{each} ms "
+                         f"= {fmt_time(count * each)} of CPU work does not: it needs a core, "
+                         f"and this machine has {self.res.cores}.")
+        for model, stat in (self.stats_of(blocking) if blocking else {}).items():
+            right = pause_stats.get(model)
+            if right is not None:
+                lines += ["", self.blocking_sentences(model, stat, right, count, each)]
+        return lines + [""]
+
+    @staticmethod
+    def blocking_sentences(model, blocked, right, count, each):
+        """--blocking-process beside the pause as a timer, in two sentences.
+        Taking at least the pauses' sum shows they ran one after another."""
+        serial_ms = count * each
+        if blocked.median >= serial_ms:
+            how = (f"the {count} pauses ran one after another ({count}*{each} ms = "
+                   f"{fmt_time(serial_ms)})")
+        else:
+            how = (f"less than its {count} pauses one after another would take "
+                   f"({fmt_time(serial_ms)}), so some overlapped")
+        text = (f"With the pause written as a blocking sleep, {model} took "
+                f"{fmt_time(blocked.median)} instead of {fmt_time(right.median)}: {how}")
+        if blocked.lag_max is not None:
+            text += f"; its loop was held up to {fmt_time(blocked.lag_max)} at a time"
+            if right.lag_max is not None:
+                text += f", against {fmt_time(right.lag_max)} with the pause as a timer"
+        text += "."
+        if blocked.loop_busy is not None and right.loop_busy is not None:
+            text += (f" Its loop was busy {blocked.loop_busy:.0%} of the run against "
+                     f"{right.loop_busy:.0%}: a callback that sleeps counts as busy, because "
+                     "the loop can do nothing else meanwhile.")
+        return text
+
     # -- the server --
 
     def server_sweep(self, sweep, variables):
@@ -1034,6 +1262,7 @@ class Report:
         self.chart_latency()
         self.chart_window()
         self.chart_threads()
+        self.section_processing()
         self.chart_server()
         self.chart_cost()
         self.skipped_and_errors()
@@ -1069,16 +1298,18 @@ def headline_table(folder):
     and model. The checksum column shows that every run of every model got
     the same data ('differs' if not)."""
     res = Results(folder)
-    row = "{:<15} {:<14} {:>9} {:>9} {:>9} {:>9} {:>7} {:>11}  {}"
+    row = "{:<24} {:<14} {:>9} {:>9} {:>9} {:>9} {:>7} {:>11}  {}"
     lines = [row.format("workload", "model", "median", "min", "max", "ideal", "ratio",
                         "ok/failed", "checksum")]
-    for group in res.headline:
+    for group in res.headline + res.processing:
         point = group["points"][0]
         for model in res.models:
+            if model not in point["models"]:
+                continue                # it does not take the entry's flags
             stat = res.stat(model, point)
             if stat is None:
                 why = res.skipped(model, point) or "no run"
-                lines.append(f"{group['name']:<15} {model:<14} not run: {why}")
+                lines.append(f"{group['name']:<24} {model:<14} not run: {why}")
                 continue
             ideal = res.ideal(model, point)
             sums = {r["checksum"] for r in stat.rows if r["checksum"]}

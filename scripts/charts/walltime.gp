@@ -4,9 +4,10 @@
 # a whisker from the fastest to the slowest counted run, and the ideal (the
 # time if only the waiting counted) as a black dash across the bar.
 # From report.py: models, data (data.'-'.MODEL.'.dat' holds
-# "x median_s min_s max_s ideal_s label"), xtics_cmd, xmax, ymin, ymax.
+# "x median_s min_s max_s ideal_s label"), chart_title, ideal_title,
+# xtics_cmd, xmax, ymin, ymax, bw (a bar's width).
 
-set title 'Wall time per workload and model (bar: median; whisker: min to max of the counted runs)'
+set title chart_title
 set ylabel 'wall time (s, log scale)'
 set logscale y
 set format y '%g'
@@ -24,5 +25,5 @@ plot for [m in models] data.'-'.m.'.dat' using 1:2 with boxes lc rgb color(m) ti
      for [m in models] data.'-'.m.'.dat' using ($1 - bw/6):3:(bw/3):(0) with vectors nohead lw 1.5 lc rgb '#333333' notitle, \
      for [m in models] data.'-'.m.'.dat' using ($1 - bw/6):4:(bw/3):(0) with vectors nohead lw 1.5 lc rgb '#333333' notitle, \
      for [m in models] data.'-'.m.'.dat' using ($1-bw/2):5:(bw):(0) with vectors nohead lw 3 dt 1 lc rgb ideal_color \
-         title (m eq word(models, 1) ? 'ideal (waiting only)' : ''), \
+         title (m eq word(models, 1) ? ideal_title : ''), \
      for [m in models] data.'-'.m.'.dat' using 1:4:6 with labels offset 0,0.9 font ',9' notitle

@@ -4,16 +4,23 @@
 # scripts/bench.py --tiny runs every model built in $BIN on every workload
 # and sweep with counts of a few and latencies of 10 ms, into $TEST_TMP. The
 # checks: the files it must leave, runs.csv's columns and ideal values, the
-# skip rule, REPORT.md's numbers against runs.csv, valid PNG charts, the
-# server stopped; and an interrupted run that leaves the old results alone.
+# skip rule, "When async does not pay" (a run for each model that takes the
+# flags and none for the others, cpu's checksums, the loop's health only
+# from the loop models), REPORT.md's numbers against runs.csv, valid PNG
+# charts, the server stopped; and an interrupted run that leaves the old
+# results alone.
 . "$(dirname "$0")/../lib.sh"
 
 BENCH="$(dirname "$0")/../../scripts/bench.py"
 OUT="$TEST_TMP/results"
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 COLUMNS_EXPECTED="time,config,run,model,workload,count,latency_ms,concurrency,size_bytes,fsync,\
-time_scale,uv_threadpool,pool_threads,args,status,wall_ms,user_ms,sys_ms,max_rss_kb,ok,failed,\
-retries,failures,p50_ms,p99_ms,server_threads,server_max_in_flight,ideal_ms,checksum,error"
+time_scale,rounds,process_ms,process_cpu_ms,offload,blocking_process,uv_threadpool,pool_threads,\
+args,status,wall_ms,user_ms,sys_ms,max_rss_kb,ok,failed,retries,failures,p50_ms,p99_ms,loop_busy,\
+loop_lag_p99_ms,loop_lag_max_ms,server_threads,server_max_in_flight,ideal_ms,checksum,error"
+LOOP_MODELS="async_uv async_coro"   # the models that take --offload and --blocking-process
+CPU_N=4 CPU_ROUNDS=2000             # the tiny plan's cpu runs
+CPU="cpu -n $CPU_N --rounds $CPU_ROUNDS"
 
 [ -n "$(models)" ] || exit 0
 
@@ -31,15 +38,37 @@ column() {
 
 # rows_where AWK_CONDITION: runs.csv rows (no header) matching a condition
 # on the variables model, workload, count, latency, window, ideal, status,
-# args, wall, and w: the window asked for, or count when none was.
+# args, wall, pause and busy (process_ms, process_cpu_ms), loop (loop_busy,
+# loop_lag_p99_ms and loop_lag_max_ms, comma-separated), and w: the window
+# asked for, or count when none was.
 rows_where() {
     awk -F, -v cm="$(column model)" -v cw="$(column workload)" -v cn="$(column count)" \
         -v cl="$(column latency_ms)" -v cc="$(column concurrency)" -v ci="$(column ideal_ms)" \
-        -v cs="$(column status)" -v ca="$(column args)" -v cwall="$(column wall_ms)" "
+        -v cs="$(column status)" -v ca="$(column args)" -v cwall="$(column wall_ms)" \
+        -v cp="$(column process_ms)" -v cb="$(column process_cpu_ms)" \
+        -v clb="$(column loop_busy)" -v clp="$(column loop_lag_p99_ms)" \
+        -v clm="$(column loop_lag_max_ms)" "
         NR > 1 { model = \$cm; workload = \$cw; count = \$cn; latency = \$cl; window = \$cc;
                  ideal = \$ci; status = \$cs; args = \$ca; wall = \$cwall
+                 pause = \$cp; busy = \$cb; loop = \$clb \",\" \$clp \",\" \$clm
                  w = (args ~ /--concurrency/) ? window : count }
         NR > 1 && ($1) { print }" "$OUT/runs.csv"
+}
+
+# cell ARGS MODEL COLUMN: a column of MODEL's (first) row run with ARGS.
+cell() {
+    rows_where "model == \"$2\" && args == \"$1\"" | head -1 | cut -d, -f"$(column "$3")"
+}
+
+# is_loop MODEL: true for the models that take the loop's flags.
+is_loop() {
+    case " $LOOP_MODELS " in *" $1 "*) return 0 ;; *) return 1 ;; esac
+}
+
+# near A B: true when two numbers agree to 1 part in 10,000 (ideal_ms is
+# written with 6 significant digits).
+near() {
+    awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-4 * (b < 0 ? -b : b) + 1e-9) }'
 }
 
 # fmt_time MS: the report's time format (report.py fmt_time).
@@ -96,8 +125,9 @@ expect_eq "runs.csv: every fetch row has the server's max_in_flight" \
 
 # The ideal lines: N*L one at a time, L all at once, ceil(N/C)*L with a window.
 if [ -x "$BIN/sync" ]; then
-    expect_eq "ideal: sync fetch is N*L" \
-        "$(rows_where 'model == "sync" && workload == "fetch" && ideal != count * latency' | wc -l)" 0
+    expect_eq "ideal: sync fetch is N*L, N*(L+P) with processing per item" \
+        "$(rows_where 'model == "sync" && workload == "fetch" && ideal != count * (latency + pause + busy)' |
+            wc -l)" 0
     expect_eq "ideal: sync fetch 5 x 10 ms is 50 ms" \
         "$(rows_where 'model == "sync" && args == "fetch -n 5 --latency-ms 10"' | head -1 | cut -d, -f"$(column ideal_ms)")" 50
     expect_eq "ideal: sync cook is the sum of the dishes (6 s x 0.01)" \
@@ -105,9 +135,9 @@ if [ -x "$BIN/sync" ]; then
 fi
 for m in async_uv async_threads async_coro; do
     [ -x "$BIN/$m" ] || continue
-    expect_eq "ideal: $m fetch is ceil(N/C)*L (L with no window)" \
-        "$(rows_where "model == \"$m\" && workload == \"fetch\" && ideal != int((count + w - 1) / w) * latency" |
-            wc -l)" 0
+    expect_eq "ideal: $m fetch with no processing is ceil(N/C)*L (L with no window)" \
+        "$(rows_where "model == \"$m\" && workload == \"fetch\" && pause == 0 && busy == 0 &&
+                       ideal != int((count + w - 1) / w) * latency" | wc -l)" 0
     expect_eq "ideal: $m fetch 5 x 10 ms with a window of 2 is 30 ms" \
         "$(rows_where "model == \"$m\" && args == \"fetch -n 5 --latency-ms 10 --concurrency 2\"" |
             head -1 | cut -d, -f"$(column ideal_ms)")" 30
@@ -125,6 +155,83 @@ if [ -x "$BIN/sync" ]; then
             "$OUT/meta.json")" "600 true"
 fi
 
+# ---- When async does not pay: cpu, processing per item, the loop's health ----
+
+CORES=$(jq -r '.machine.cores' "$OUT/meta.json")
+FETCH="fetch -n 5 --latency-ms 10"   # the tiny plan's processing runs: N 5, L 10, P 5
+min() { echo $(($1 < $2 ? $1 : $2)); }
+for m in $(models); do
+    for args in "$CPU" "$FETCH --process-ms 5" "$FETCH --process-cpu-ms 5"; do
+        expect_true "runs.csv: $m ran '$args'" test -n "$(cell "$args" "$m" wall_ms)"
+    done
+    if is_loop "$m"; then
+        for args in "$CPU --offload --uv-threadpool 4" "$FETCH --process-ms 5 --blocking-process"; do
+            expect_true "runs.csv: $m ran '$args'" test -n "$(cell "$args" "$m" wall_ms)"
+        done
+        for t in 1 2 4; do
+            expect_true "runs.csv: $m's cpu thread sweep ran --offload --uv-threadpool $t" \
+                test -n "$(cell "$CPU --offload --uv-threadpool $t" "$m" wall_ms)"
+        done
+    else
+        expect_eq "runs.csv: no --offload or --blocking-process row of $m, which does not take them" \
+            "$(rows_where "model == \"$m\" && args ~ /--offload|--blocking-process/" | wc -l)" 0
+    fi
+done
+if [ -x "$BIN/async_threads" ]; then
+    for t in 1 2 4; do
+        expect_true "runs.csv: async_threads' cpu thread sweep ran --concurrency $t" \
+            test -n "$(cell "$CPU --concurrency $t" async_threads wall_ms)"
+    done
+fi
+if [ -x "$BIN/sync" ]; then
+    expect_eq "runs.csv: sync's cpu ran once, its thread sweep being its headline run" \
+        "$(rows_where "model == \"sync\" && workload == \"cpu\" && count == $CPU_N" | wc -l)" 1
+fi
+expect_eq "runs.csv: every cpu row has --rounds $CPU_ROUNDS" \
+    "$(rows_where "workload == \"cpu\" && \$$(column rounds) != $CPU_ROUNDS" | wc -l)" 0
+expect_eq "cpu: one checksum across models and modes, the computed one" \
+    "$(rows_where "workload == \"cpu\" && count == $CPU_N" | cut -d, -f"$(column checksum)" | sort -u |
+        tr '\n' ' ')" "$("$BIN/expected_checksum" cpu $CPU_N $CPU_ROUNDS) "
+for m in $(models); do
+    if is_loop "$m"; then
+        expect_eq "runs.csv: $m fills loop_busy and the loop lags in every row" \
+            "$(rows_where "model == \"$m\" && loop ~ /^,|,,|,\$/" | wc -l)" 0
+    else
+        expect_eq "runs.csv: $m, not a loop model, leaves the loop columns empty" \
+            "$(rows_where "model == \"$m\" && loop != \",,\"" | wc -l)" 0
+    fi
+done
+
+# The ideals: W measured by the one-task calibration, N*W/min(T, cores) for cpu.
+calibration=$(jq -r '.cpu_calibrations[0] | .model + " " + .args' "$OUT/meta.json")
+W=$(jq -r '.cpu_calibrations[0].task_ms' "$OUT/meta.json")
+expect_eq "meta.json: W is the calibration run's wall time ($calibration)" \
+    "$W" "$(cell "${calibration#* }" "${calibration%% *}" wall_ms)"
+# expect_ideal ARGS MODEL EXPECTED: the ideal_ms of a run against a formula.
+expect_ideal() {
+    local ideal
+    ideal=$(cell "$1" "$2" ideal_ms)
+    expect_true "ideal: $2 '$1' is $3 (got ${ideal:-none})" near "${ideal:-0}" "$3"
+}
+one_core=$(awk -v w="$W" -v n=$CPU_N 'BEGIN { print n * w }')
+for m in $(models); do
+    expect_ideal "$FETCH --process-ms 5" "$m" "$([ "$m" = sync ] && echo 75 || echo 15)"
+    if [ "$m" = async_threads ]; then
+        expect_ideal "$FETCH --process-cpu-ms 5" "$m" "$(awk -v c="$(min 5 "$CORES")" 'BEGIN { print 10 + 25 / c }')"
+        expect_ideal "$CPU" "$m" "$(awk -v x="$one_core" -v c="$(min $CPU_N "$CORES")" 'BEGIN { print x / c }')"
+        expect_ideal "$CPU --concurrency 1" "$m" "$one_core"
+    else
+        expect_ideal "$FETCH --process-cpu-ms 5" "$m" "$([ "$m" = sync ] && echo 75 || echo 35)"
+        expect_ideal "$CPU" "$m" "$one_core"
+    fi
+    if is_loop "$m"; then
+        expect_ideal "$FETCH --process-ms 5 --blocking-process" "$m" 35
+        expect_ideal "$CPU --offload --uv-threadpool 1" "$m" "$one_core"
+        expect_ideal "$CPU --offload --uv-threadpool 4" "$m" \
+            "$(awk -v x="$one_core" -v c="$(min 4 "$CORES")" 'BEGIN { print x / c }')"
+    fi
+done
+
 # ---- meta.json, traces, charts ----
 
 expect_eq "meta.json: machine, versions, commit and plan" \
@@ -139,7 +246,7 @@ for m in $(models); do
     done
 done
 for chart in walltime timeline-fetch timeline-cook sweep-count sweep-latency sweep-window \
-             sweep-threads server cost; do
+             sweep-threads server cost walltime-processing; do
     expect_true "charts: $chart.png is a PNG of at least 400x300" is_png "$OUT/charts/$chart.png"
     expect_true "charts: $chart.svg is an SVG" grep -q '<svg' "$OUT/charts/$chart.svg"
     expect_true "REPORT.md: embeds $chart.png" grep -q "(charts/$chart.png)" "$OUT/REPORT.md"
@@ -155,8 +262,26 @@ for m in $(models); do
     expect_eq "REPORT.md: $m's headline fetch median is runs.csv's $wall ms" "$actual" "$expected"
 done
 
+for section in "## When async does not pay" "### Processing after each wait"; do
+    expect_true "REPORT.md: has the section '$section'" grep -q "^$section" "$OUT/REPORT.md"
+done
+expect_true "REPORT.md: says which W the cpu ideals use, and its value" \
+    grep -qF "W, one cpu task of 2,000 rounds on one core, is $(fmt_time "$W"): the median" "$OUT/REPORT.md"
 expect_true "REPORT.md: names the latency below which sync was as fast" \
     grep -q "^Where async stops paying off: sync was as fast as or faster" "$OUT/REPORT.md"
+for m in $LOOP_MODELS; do
+    [ -x "$BIN/$m" ] || continue
+    blocked=$(fmt_time "$(cell "$FETCH --process-ms 5 --blocking-process" "$m" wall_ms)")
+    right=$(fmt_time "$(cell "$FETCH --process-ms 5" "$m" wall_ms)")
+    expect_true "REPORT.md: $m's blocking pause ($blocked) beside the timer ($right), from runs.csv" \
+        grep -qF "With the pause written as a blocking sleep, $m took $blocked instead of $right" \
+        "$OUT/REPORT.md"
+done
+for m in sync async_threads; do
+    [ -x "$BIN/$m" ] || continue
+    expect_eq "REPORT.md: no $m row in the cpu --offload table" \
+        "$(sed -n '/^### cpu --offload:/,/^### /p' "$OUT/REPORT.md" | grep -c "^| $m |")" 0
+done
 
 # ---- The server is gone ----
 
