@@ -23,8 +23,10 @@ import tempfile
 PROGRAM = "report"
 CHART_SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "charts")
 PNG_SIZE = {"walltime": (1500, 650), "timeline": (1400, 900), "sweep": (1200, 700),
-            "sweep2": (1200, 1000), "server": (1500, 720), "cost": (1500, 620)}
+            "sweep2": (1200, 1000), "server": (1500, 720), "cost": (1500, 620),
+            "loop": (1400, 950)}
 SAME_WITHIN = 1.10          # two times within 10% are "about the same"
+LAG_FLOOR_MS = 0.1          # the loop chart's log scale starts here
 SERVER_THREADS_MAX = 10000  # bin/mock_server --threads at most (mock_server/options.h)
 # What a sweep's varied setting is called in a description of its base.
 SWEPT = {"count": {"count": "N"}, "window": {"concurrency": "C"}, "latency": {"latency_ms": "L"}}
@@ -984,6 +986,8 @@ class Report:
             if group["params"]["workload"] == "cpu":
                 self.add(*self.cpu_sentences(group), "")
         self.add(*self.processing_sentences(groups))
+        self.chart_cpu_threads()
+        self.chart_loop()
 
     def calibration_sentences(self):
         lines = []
@@ -1102,6 +1106,134 @@ class Report:
                      f"{right.loop_busy:.0%}: a callback that sleeps counts as busy, because "
                      "the loop can do nothing else meanwhile.")
         return text
+
+    def chart_cpu_threads(self):
+        group = self.res.groups.get("cpu-threads")
+        if not group:
+            return
+        params = group["params"]
+        cores = self.res.cores
+        values = [p["value"] for p in group["points"]]
+        titles = {m: "N*W (one thread)" if m == "sync" else "N*W/min(T, cores)"
+                  for m in self.res.models}
+        what = self.describe(dict(params, offload=False))
+        path = self.render_sweep("sweep-cpu-threads", group, float, {
+            "chart_title": f"The threads computing: cpu, {what}; async_threads: "
+                           "--concurrency T; async_uv, async_coro: --offload --uv-threadpool T",
+            "xlabel_text": "threads T that can compute at once (log scale)",
+            "ylabel_text": "wall time (s)", "logx": True, "logy": False,
+            "xtics_cmd": gp_tics("x", [(str(v), v) for v in values]),
+            "ideal_titles": titles, "mark_x": cores,
+            "mark_title": f" {cores} core(s)"})
+        self.add(f"### The threads computing: T from {values[0]} to {values[-1]}, {what}", "")
+        self.figure(path, "Wall time of cpu against the threads computing")
+        self.add(*self.cpu_threads_sentences(group), "")
+
+    def cpu_threads_sentences(self, group):
+        cores = self.res.cores
+        lines = [f"This machine has {cores} core(s): the ideal N*W/min(T, cores) falls as T "
+                 f"grows to {cores} and is flat past it."]
+        gained = []
+        for model in self.res.models:
+            ran = [(p["value"], self.res.stat(model, p)) for p in group["points"]]
+            ran = [(t, st.median) for t, st in ran if st and st.median]
+            if not ran:
+                continue
+            if model == "sync":
+                lines.append(f"- sync computes on its one thread whatever T: "
+                             f"{fmt_time(ran[0][1])}, drawn flat.")
+                continue
+            at_cores = dict(ran).get(cores)
+            past = [(t, ms) for t, ms in ran if t > cores]
+            (t0, m0), (tl, ml) = ran[0], ran[-1]
+            text = f"- {model}: " + ", ".join(f"T = {t}: {fmt_time(ms)}" for t, ms in ran)
+            if at_cores and t0 < cores:
+                text += f"; at T = {cores} it was {compare(at_cores, m0)} at T = {t0}"
+            if at_cores and past:
+                text += (f"; past the cores, at T = {tl} it was {compare(ml, at_cores)} "
+                         f"at T = {cores}")
+                if ml * SAME_WITHIN < at_cores:
+                    gained.append(model)
+            lines.append(text + ".")
+        values = [p["value"] for p in group["points"]]
+        if values[-1] <= cores:
+            lines.append(f"\nThe sweep does not go past this machine's {cores} cores.")
+        elif cores not in values:
+            lines.append(f"\nThe sweep has no point at T = {cores}, this machine's cores, to "
+                         "compare the points past it with.")
+        elif gained:
+            lines.append(f"\nAt T = {values[-1]}, past the {cores} core(s), {' and '.join(gained)} "
+                         f"was still more than {SAME_WITHIN - 1:.0%} faster than at T = {cores}.")
+        else:
+            lines.append(f"\nAt T = {values[-1]}, past the {cores} core(s), no model was more "
+                         f"than {SAME_WITHIN - 1:.0%} faster than at T = {cores}: threads beyond "
+                         "the cores take turns on them.")
+        return lines
+
+    def chart_loop(self):
+        """The loop's health: lag and busy share, the right way against the
+        way that holds the loop, per loop model."""
+        pairs = []
+        for good, bad in self.meta.get("loop_pairs", []):
+            found = [next((g for g in self.res.processing if g["name"] == name), None)
+                     for name in (good, bad)]
+            if all(found):
+                pairs.append(found)
+        groups = [g for pair in pairs for g in pair]
+        stats = {g["name"]: self.stats_of(g) for g in groups}
+        loop_models = [m for m in self.res.models
+                       if any(st.lag_max is not None for s in stats.values()
+                              for mm, st in s.items() if mm == m)]
+        if not loop_models:
+            return
+        width = 0.8 / len(loop_models)
+        tics, top = [], 1.0
+        at = [i + 0.4 * (i // 2) for i in range(len(groups))]   # a gap between the pairs
+        for i, group in enumerate(groups):
+            tics.append((f"{group['name']}\\n({loop_role(group['params'])})", at[i]))
+        for j, model in enumerate(loop_models):
+            rows = []
+            for i, group in enumerate(groups):
+                st = stats[group["name"]].get(model)
+                if st is None or st.lag_max is None:
+                    continue
+                x = at[i] + (j - (len(loop_models) - 1) / 2) * width
+                rows.append((x, max(st.lag_max, LAG_FLOOR_MS), max(st.lag_p99, LAG_FLOOR_MS),
+                             100 * (st.loop_busy or 0), f"{100 * (st.loop_busy or 0):.0f}%",
+                             fmt_time(st.lag_max)))
+                top = max(top, st.lag_max)
+            write_dat(self.charts.data(f"loop-{model}.dat"), rows,
+                      "x lag_max_ms lag_p99_ms busy_pct busy_label lag_label")
+        path = self.charts.render("loop-health", "loop.gp", "loop", {
+            "models": " ".join(loop_models), "data": self.charts.data("loop"),
+            "xtics_cmd": gp_tics("x", tics), "xmax": at[-1] + 0.6, "bw": width * 0.9,
+            "ymin": LAG_FLOOR_MS, "ymax": 10 ** math.ceil(math.log10(top * 4))})
+        self.add("### The loop's health: lag and busy share", "",
+                 "A 10 ms timer on the loop measures how late it fires (the lag: p99 and the "
+                 "largest of the run); loop_busy is the share of the run the loop spent "
+                 "running callbacks. Medians of the counted runs.", "")
+        self.figure(path, "Loop lag and busy share, the right way against the loop held up")
+        self.add("| model | configuration | wall | loop busy | lag p99 | lag max |",
+                 "|---|---|---:|---:|---:|---:|")
+        for model in loop_models:
+            for group in groups:
+                st = stats[group["name"]].get(model)
+                if st is not None and st.lag_max is not None:
+                    self.add(f"| {model} | {group['name']} ({loop_role(group['params'])}) | "
+                             f"{fmt_time(st.median)} | {st.loop_busy:.0%} | "
+                             f"{fmt_time(st.lag_p99)} | {fmt_time(st.lag_max)} |")
+        self.add("")
+        for model in loop_models:
+            for good, bad in pairs:
+                g, b = stats[good["name"]].get(model), stats[bad["name"]].get(model)
+                if g and b and g.lag_max is not None and b.lag_max is not None:
+                    self.add(f"- {model}, {loop_role(bad['params'])} against "
+                             f"{loop_role(good['params'])}: its loop was held up to "
+                             f"{fmt_time(b.lag_max)} at a time against {fmt_time(g.lag_max)}, "
+                             f"and busy {b.loop_busy:.0%} of the run against "
+                             f"{g.loop_busy:.0%}.")
+        self.add("", f"Lags under {LAG_FLOOR_MS:g} ms are drawn at {LAG_FLOOR_MS:g} ms (the "
+                 "log scale has no 0).", "")
 
     # -- the server --
 
@@ -1268,6 +1400,17 @@ class Report:
         self.skipped_and_errors()
         self.metadata()
         return "\n".join(self.lines).rstrip() + "\n"
+
+
+def loop_role(params):
+    """What a loop model does with the processing in a configuration."""
+    if params["workload"] == "cpu":
+        return "computed on libuv's pool" if params.get("offload") else "computed on the loop"
+    if params.get("blocking_process"):
+        return "the pause as a blocking sleep"
+    if params.get("process_ms"):
+        return "the pause as a timer"
+    return "processing " + processing_words(params).lstrip(", ")
 
 
 def max_overlap(rows):

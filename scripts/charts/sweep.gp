@@ -10,7 +10,8 @@
 # data.'-speedup-'.MODEL.'.dat': "x ratio"), chart_title, xlabel_text,
 # ylabel_text, logx, logy, xmin, xmax, xtics_cmd, panels, skipped_title, and
 # the models that have skipped points or speed-ups: skipped_models,
-# speedup_models.
+# speedup_models. Optional: mark_x and mark_title, a dotted vertical line
+# (the machine's cores in the thread sweep of cpu).
 
 set logscale y
 if (logx) { set logscale x }
@@ -22,6 +23,10 @@ set xrange [xmin:xmax]
 set key below center horizontal noopaque nobox   # under the axis: never over a point, whatever the data
 set lmargin 10
 if (panels == 2) { set multiplot layout 2, 1 }
+if (exists('mark_x')) {
+    set arrow 1 from mark_x, graph 0 to mark_x, graph 1 nohead dt 3 lw 1.5 lc rgb '#888888' back
+    set label 1 mark_title at mark_x, graph 0.96 left offset 0.5, 0 tc rgb '#555555'
+}
 
 set title chart_title
 set xlabel xlabel_text

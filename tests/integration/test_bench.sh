@@ -246,7 +246,7 @@ for m in $(models); do
     done
 done
 for chart in walltime timeline-fetch timeline-cook sweep-count sweep-latency sweep-window \
-             sweep-threads server cost walltime-processing; do
+             sweep-threads server cost walltime-processing sweep-cpu-threads loop-health; do
     expect_true "charts: $chart.png is a PNG of at least 400x300" is_png "$OUT/charts/$chart.png"
     expect_true "charts: $chart.svg is an SVG" grep -q '<svg' "$OUT/charts/$chart.svg"
     expect_true "REPORT.md: embeds $chart.png" grep -q "(charts/$chart.png)" "$OUT/REPORT.md"
@@ -262,11 +262,14 @@ for m in $(models); do
     expect_eq "REPORT.md: $m's headline fetch median is runs.csv's $wall ms" "$actual" "$expected"
 done
 
-for section in "## When async does not pay" "### Processing after each wait"; do
+for section in "## When async does not pay" "### Processing after each wait" "### The threads computing" \
+               "### The loop's health"; do
     expect_true "REPORT.md: has the section '$section'" grep -q "^$section" "$OUT/REPORT.md"
 done
 expect_true "REPORT.md: says which W the cpu ideals use, and its value" \
     grep -qF "W, one cpu task of 2,000 rounds on one core, is $(fmt_time "$W"): the median" "$OUT/REPORT.md"
+expect_true "REPORT.md: names the machine's cores beside the cpu thread sweep" \
+    grep -qF "This machine has $CORES core(s): the ideal" "$OUT/REPORT.md"
 expect_true "REPORT.md: names the latency below which sync was as fast" \
     grep -q "^Where async stops paying off: sync was as fast as or faster" "$OUT/REPORT.md"
 for m in $LOOP_MODELS; do
