@@ -98,8 +98,8 @@ def processing_headline(cpu, fetch, each_ms):
 # trace of the median run is kept. "part": "processing" puts a headline
 # entry in the report's "When async does not pay" rather than beside the
 # plain I/O workloads. Every cpu configuration's ideal needs W, one task's
-# time on one core, which a one-task run of the same rounds measures first
-# (the calibration: sync, or the first model built without it).
+# time on one core, measured first in the same bench (the calibration: the
+# configuration's tasks one after another on one thread, see plan_configs).
 PLANS = {
     "full": {
         "runs": 3,
@@ -433,13 +433,17 @@ def plan_configs(plan, models, facts):
     Spec, run where it is first asked for. A headline entry asking for a flag
     a model does not take (--offload of sync) has no Spec for that model.
     Before the first cpu configuration of each --rounds comes its
-    calibration, a one-task run that measures W. Configurations are ordered
-    by the server threads they need, so the server is restarted only to
-    grow; the calibration and the cpu runs need none and keep plan order."""
+    calibration, which measures W: the same N tasks one after another on
+    one thread (sync's own run of that configuration; without sync, a loop
+    model's on its loop, or async_threads' with a pool of one), whose
+    median wall time over N is W. Configurations are ordered by the server
+    threads they need, so the server is restarted only to grow; the
+    calibration and the cpu runs need none and keep plan order."""
     specs_by_key = {}
     configs, groups = [], []
     calibrated = set()
-    calibration_model = "sync" if "sync" in models else models[0]
+    calibration_model = next(m for m in ("sync", "async_uv", "async_coro", "async_threads",
+                                         *models) if m in models)
 
     def spec_for(model, params, trace_name):
         params = effective_params(model, params)
@@ -476,8 +480,9 @@ def plan_configs(plan, models, facts):
             return
         calibrated.add(rounds)
         new = []
-        one = {k: v for k, v in params.items() if k in ("workload", "rounds")}
-        one["count"] = 1
+        one = {k: v for k, v in params.items() if k in ("workload", "rounds", "count")}
+        if compute_threads(calibration_model, one) > 1:
+            one["concurrency"] = 1            # one thread computing: a pool of one
         spec = spec_for(calibration_model, one, None)
         configs.append(Config(f"cpu calibration {rounds}", None, new, 0, calibrates=True))
         groups.append({"kind": "calibration", "name": "cpu calibration", "params": one,
@@ -875,8 +880,9 @@ def skip_spec(ctx, config, spec, reason, runs_left):
 
 def run_config(ctx, config):
     """A warm-up of each model, then R rounds with the models interleaved.
-    A calibration's median is W for the cpu runs of its --rounds, whose
-    ideals are set here, before they run (runs.csv has them)."""
+    A calibration gives W for the cpu runs of its --rounds, whose ideals
+    are set here, before they run; its own rows wait for W and their ideal
+    (runs.csv has every ideal)."""
     for spec in config.specs:
         if spec.params["workload"] == "cpu" and not config.calibrates:
             task_ms = ctx.task_ms.get(spec.params.get("rounds", ctx.facts.rounds))
@@ -904,8 +910,8 @@ def run_config(ctx, config):
                 continue
             result, row = run_once(ctx, config, spec, run)
             spec.rows.append(row)
-            ctx.writer.writerow(row)
-            ctx.runs_file.flush()
+            if not config.calibrates:
+                write_row(ctx, row)
             if errored(result):
                 ctx.errors.append(f"{config.name}: {spec.model} run {run}: "
                                   f"status {result.status} {result.error}".rstrip())
@@ -915,22 +921,31 @@ def run_config(ctx, config):
                     f"stopped after {config.name} failed ({why})"
     for spec in specs:
         keep_median_trace(ctx, spec)
-    if config.calibrates:
-        calibrate(ctx, config.specs[0] if config.specs else None)
+    for spec in config.specs if config.calibrates else ():
+        calibrate(ctx, spec)
+        for row in spec.rows:
+            row["ideal_ms"] = "" if spec.ideal_ms is None else f"{spec.ideal_ms:g}"
+            write_row(ctx, row)
+
+
+def write_row(ctx, row):
+    ctx.writer.writerow(row)
+    ctx.runs_file.flush()
 
 
 def calibrate(ctx, spec):
     """W for the cpu runs of spec's --rounds: the median wall time of spec's
-    counted runs (one task on one core); none when no run went through."""
-    if spec is None:
-        return
+    counted runs, N tasks one after another on one thread, over N; none
+    when no run went through. spec's own ideal, N*W, is then its median."""
     walls = [float(r["wall_ms"]) for r in spec.rows
              if r["status"] == 0 and r["wall_ms"] != ""]
     rounds = spec.params.get("rounds", ctx.facts.rounds)
     if walls:
-        ctx.task_ms[rounds] = statistics.median(walls)
+        ctx.task_ms[rounds] = statistics.median(walls) / spec.params["count"]
+    spec.ideal_ms = ideal_ms(spec.model, spec.params, ctx.facts, ctx.task_ms.get(rounds))
     ctx.calibrations.append({"rounds": rounds, "model": spec.model, "args": spec.key,
-                             "runs": len(walls), "task_ms": ctx.task_ms.get(rounds)})
+                             "count": spec.params["count"], "runs": len(walls),
+                             "task_ms": ctx.task_ms.get(rounds)})
 
 
 def keep_median_trace(ctx, spec):

@@ -1000,9 +1000,11 @@ class Report:
             else:
                 lines.append(f"W, one cpu task of {cal['rounds']:,} rounds on one core, is "
                              f"{fmt_time(cal['task_ms'])}: the median wall time of "
-                             f"{cal['runs']} counted run(s) of {run} in this same bench (one "
-                             "task, nothing to overlap). Every cpu ideal below is "
-                             "N*W/min(T, cores) with this W.")
+                             f"{cal['runs']} counted run(s) of {run} in this same bench, its "
+                             f"{cal['count']} tasks one after another on one thread, over "
+                             f"{cal['count']}. Every cpu ideal below is N*W/min(T, cores) with "
+                             f"this W, so {cal['model']}'s own ideal there is its median: "
+                             "the other ratios compare each model with that pace.")
         return lines
 
     def stats_of(self, group):
@@ -1028,11 +1030,11 @@ class Report:
         for model, stat in stats.items():
             if model != "sync" and sync and stat.threads == 1:
                 word = compare(stat.median, sync.median)
-                why = ("with nothing to wait for, there is nothing to overlap" if
-                       word == "about as fast as" else "yet with one thread computing neither "
-                       "overlaps anything: a gap this size is the machine's noise or the "
+                why = (": with nothing to wait for, there is nothing to overlap" if
+                       word == "about as fast as" else ", though with nothing to wait for "
+                       "neither overlaps anything: the gap is the machine's noise or the "
                        "model's overhead (see min and max)")
-                lines.append(f"- With one thread computing, {model} was {word} sync: {why}.")
+                lines.append(f"- With one thread computing, {model} was {word} sync{why}.")
         offloaded = None if group["params"].get("offload") else \
             self.group_like(group, offload=True)
         for model, stat in (self.stats_of(offloaded) if offloaded else {}).items():
