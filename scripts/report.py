@@ -1164,8 +1164,9 @@ class Report:
             lines.append(f"\nThe sweep has no point at T = {cores}, this machine's cores, to "
                          "compare the points past it with.")
         elif gained:
+            verb = "was" if len(gained) == 1 else "were"
             lines.append(f"\nAt T = {values[-1]}, past the {cores} core(s), {' and '.join(gained)} "
-                         f"was still more than {SAME_WITHIN - 1:.0%} faster than at T = {cores}.")
+                         f"{verb} still more than {SAME_WITHIN - 1:.0%} faster than at T = {cores}.")
         else:
             lines.append(f"\nAt T = {values[-1]}, past the {cores} core(s), no model was more "
                          f"than {SAME_WITHIN - 1:.0%} faster than at T = {cores}: threads beyond "
