@@ -51,16 +51,19 @@ static void coro_task_start(struct task *task)
 {
     struct coro_task *ct = (struct coro_task *)task;
     struct run *run = task->window->run;
-    int rc = -1;
+    const char *why = NULL;
 
-    if (worker_init(&ct->worker, &coro_waits, ct) == 0) {
+    if (worker_init(&ct->worker, &coro_waits, ct) != 0) {
+        why = "no libcurl handle";
+    } else {
         ct->worker.blocking_process = blocking_process_option_value != 0;
-        rc = coro_create(&ct->coro, (size_t)stack_kb * 1024, coro_body, ct);
+        int rc = coro_create(&ct->coro, (size_t)stack_kb * 1024, coro_body, ct);
+        if (rc != 0)
+            why = strerror(-rc);
     }
-    if (rc != 0) {
+    if (why != NULL) {
         record_attempt(run, task->rec);
-        record_attempt_failed(run, task->rec, CAUSE_IO, "cannot create a coroutine: %s",
-                              rc < -1 ? strerror(-rc) : "no libcurl handle");
+        record_attempt_failed(run, task->rec, CAUSE_IO, "cannot create a coroutine: %s", why);
         record_give_up(run, task->rec);
         window_task_finish(task);
         return;
@@ -110,7 +113,7 @@ static const struct model_option coro_options[] = {
     OFFLOAD_OPTION,
     BLOCKING_PROCESS_OPTION,
     { .name = "stack-kb", .value_name = "K", .help = "each coroutine's stack in KiB",
-      .default_help = "64; the deepest task was measured to touch 20, see the README",
+      .default_help = "64, a wide margin over what the deepest task touches: see the README",
       .min = 32, .max = 65536, .default_value = 64,
       .value = &stack_kb },
     { .name = NULL },

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "program.h"
 #include "run.h"
 
 /* The most body bytes staged before the coroutine must take them: one
@@ -32,12 +33,25 @@ static void await(struct coro_task *ct, enum coro_wait wait)
     ct->wait = WAIT_NONE;
 }
 
+/* Wakes a task that waits for `wait`, as the callback of that wait. Any
+ * other wake would resume the wrong wait (a file step's request still in
+ * libuv's hands): a bug, so it stops the program with one line. */
+static void wake_for(struct coro_task *ct, enum coro_wait wait)
+{
+    if (ct->wait != wait) {
+        fprintf(stderr, "%s: task %ld woken for wait %d while waiting for %d\n",
+                program_name(), ct->task.rec->id, (int)wait, (int)ct->wait);
+        abort();
+    }
+    coro_task_wake(ct);
+}
+
 /* ---- The transfer ---- */
 
 /* Called by the task's timer, from the loop, once the stage is full. */
 static void on_stage_full(struct task *task)
 {
-    coro_task_wake((struct coro_task *)task);
+    wake_for((struct coro_task *)task, WAIT_TRANSFER);
 }
 
 /* Called by libcurl, inside curl_multi_socket_action on the loop's stack,
@@ -76,7 +90,7 @@ void coro_transfer_done(struct task *task, CURLcode result)
     ct->transfer_result = result;
     task_wait_stop(task);        /* a stage to take is taken below all the same */
     if (ct->wait == WAIT_TRANSFER)
-        coro_task_wake(ct);      /* else it is writing the stage: it will see */
+        wake_for(ct, WAIT_TRANSFER);  /* else it is writing the stage: it will see */
 }
 
 /* Hands the staged bytes to the task code, on the coroutine's stack, where
@@ -141,7 +155,7 @@ static void on_sleep_over(struct task *task)
     struct coro_task *ct = (struct coro_task *)task;
 
     ct->wait_result = 0;
-    coro_task_wake(ct);
+    wake_for(ct, WAIT_SLEEP);
 }
 
 static int coro_sleep_ms(struct worker *worker, long ms)
@@ -162,7 +176,7 @@ static int coro_sleep_ms(struct worker *worker, long ms)
 /* Called by the window, on the loop, once the offloaded work is done. */
 static void on_computed(struct task *task)
 {
-    coro_task_wake((struct coro_task *)task);
+    wake_for((struct coro_task *)task, WAIT_WORK);
 }
 
 /* Without --offload the work runs here, on the loop's one thread, and
@@ -192,7 +206,7 @@ static void on_fs_done(uv_fs_t *req)
     long id = ct->task.rec->id;
     uint64_t began_ns = uv_hrtime();
 
-    coro_task_wake(ct);
+    wake_for(ct, WAIT_FILE);
     window_step_done(w, id, "file step", began_ns);
 }
 
@@ -284,22 +298,36 @@ static int coro_unlink(struct worker *worker, const char *path)
 /* ---- Ctrl-C ---- */
 
 /* Ends what the task waits for, as cancelled, and wakes it. A file step or
- * a computation cannot be taken back from libuv's pool: its callback wakes
- * the task, and the task code finds the run cancelled. */
+ * a computation cannot be taken back from libuv's pool: its own callback
+ * wakes the task, and the task code finds the run cancelled. */
 void coro_task_cancel(struct task *task)
 {
     struct coro_task *ct = (struct coro_task *)task;
-    bool stopped = task_wait_stop(task);
 
-    if (transfer_stop(task)) {
-        ct->transfer_done = true;
-        ct->transfer_result = CURLE_ABORTED_BY_CALLBACK;
-        stopped = true;
-    } else if (ct->wait == WAIT_SLEEP) {
+    switch (ct->wait) {
+    case WAIT_SLEEP:
+        task_wait_stop(task);
         ct->wait_result = -ECANCELED;
+        wake_for(ct, WAIT_SLEEP);
+        break;
+    case WAIT_TRANSFER:
+        task_wait_stop(task);      /* a stage that was due to be taken */
+        if (transfer_stop(task)) {
+            ct->transfer_done = true;
+            ct->transfer_result = CURLE_ABORTED_BY_CALLBACK;
+        }
+        wake_for(ct, WAIT_TRANSFER);
+        break;
+    case WAIT_FILE:                /* perhaps writing a transfer's stage: */
+        if (transfer_stop(task)) { /* the transfer, paused, ends now */
+            ct->transfer_done = true;
+            ct->transfer_result = CURLE_ABORTED_BY_CALLBACK;
+        }
+        break;
+    case WAIT_WORK:
+    case WAIT_NONE:                /* never paused: it is running, or done */
+        break;
     }
-    if (stopped && ct->wait != WAIT_FILE && ct->wait != WAIT_WORK)
-        coro_task_wake(ct);
 }
 
 const struct waits coro_waits = {

@@ -22,7 +22,8 @@ static void cpu_work(void *arg)
 {
     struct cpu_task *ct = arg;
 
-    ct->rc = cpu_rounds(ct->task.rec->id, ct->task.window->run->opts->rounds, &ct->result);
+    ct->rc = cpu_rounds(ct->task.rec->id, ct->task.window->run->opts->rounds, run_stop_test,
+                        NULL, &ct->result);
 }
 
 /* Called once the work is done, on the loop. */

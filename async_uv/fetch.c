@@ -44,6 +44,10 @@ static void fetch_pause(struct task *task)
 {
     long process_ms = task->window->run->opts->process_ms;
 
+    if (run_cancelled()) {      /* Ctrl-C cut the CPU work short */
+        task_failed(task, CAUSE_CANCELLED, "cancelled while processing");
+        return;
+    }
     if (!blocking_process_option_value) {
         task_wait(task, process_ms, "while processing", fetch_processed);
         return;
@@ -58,7 +62,7 @@ static void fetch_busy(void *arg)
 {
     struct fetch_task *ft = arg;
 
-    cpu_busy_ms(ft->task.window->run->opts->process_cpu_ms);
+    (void)cpu_busy_ms(ft->task.window->run->opts->process_cpu_ms, run_stop_test, NULL);
 }
 
 /* Called from the loop when the item's transfer has ended: judge it, check

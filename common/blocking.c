@@ -28,17 +28,10 @@ static CURLcode blocking_transfer(struct worker *worker, curl_write_callback on_
     return curl_easy_perform(worker->easy);
 }
 
-/* clock_sleep_ms's stop test: the run is cancelled (Ctrl-C, SIGTERM). */
-static bool stop_when_cancelled(void *unused)
-{
-    (void)unused;
-    return run_cancelled();
-}
-
 static int blocking_sleep_ms(struct worker *worker, long ms)
 {
     (void)worker;
-    return clock_sleep_ms(ms, CANCEL_CHECK_MS, stop_when_cancelled, NULL) == 0 ? 0 : -ECANCELED;
+    return clock_sleep_ms(ms, CANCEL_CHECK_MS, run_stop_test, NULL) == 0 ? 0 : -ECANCELED;
 }
 
 /* The work runs right here: a thread computes one thing at a time. */

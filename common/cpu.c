@@ -9,12 +9,12 @@
 
 #include "content.h"
 #include "program.h"
-#include "run.h"
 #include "workload.h"
 
 #define WORDS (CPU_BUFFER_BYTES / 8)
+#define ROUNDS_BETWEEN_STOP_TESTS 256   /* about 1.5 ms of work */
 
-int cpu_rounds(long id, long rounds, uint64_t *result)
+int cpu_rounds(long id, long rounds, bool (*stop)(void *arg), void *arg, uint64_t *result)
 {
     unsigned char *buf = malloc(CPU_BUFFER_BYTES);
     uint64_t hash = (uint64_t)id;
@@ -23,7 +23,7 @@ int cpu_rounds(long id, long rounds, uint64_t *result)
         return -1;
     content_fill((uint64_t)id, 0, buf, CPU_BUFFER_BYTES);
     for (long round = 0; round < rounds; round++) {
-        if (round % 256 == 0 && run_cancelled()) {
+        if (stop != NULL && round % ROUNDS_BETWEEN_STOP_TESTS == 0 && stop(arg)) {
             free(buf);
             return 1;
         }
@@ -52,18 +52,19 @@ static uint64_t thread_cpu_ns(void)
     return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
-void cpu_busy_ms(long ms)
+uint64_t cpu_busy_ms(long ms, bool (*stop)(void *arg), void *arg)
 {
     uint64_t until_ns = thread_cpu_ns() + (uint64_t)(ms > 0 ? ms : 0) * 1000000u;
     uint64_t hash = 0;
     unsigned char block[256] = {0};
 
-    /* Hashing a small block between looks at the clock: real work, which
-     * the compiler cannot drop, since the result feeds the next block. */
-    while (thread_cpu_ns() < until_ns) {
+    /* Hashing a small block between looks at the clock: each hash feeds the
+     * next block, and the last is returned, so no compiler may skip it. */
+    while (thread_cpu_ns() < until_ns && (stop == NULL || !stop(arg))) {
         for (int i = 0; i < 64; i++) {
             hash = XXH3_64bits_withSeed(block, sizeof block, hash);
             block[i] ^= (unsigned char)hash;
         }
     }
+    return hash;
 }

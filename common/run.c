@@ -26,6 +26,12 @@ void run_cancel(void)
     atomic_store(&cancelled, true);
 }
 
+bool run_stop_test(void *arg)
+{
+    (void)arg;
+    return run_cancelled();
+}
+
 void run_add_fact(struct run *run, const char *key, double value)
 {
     if (run->fact_count == RUN_FACTS_MAX) {
@@ -38,9 +44,9 @@ void run_add_fact(struct run *run, const char *key, double value)
 
 void run_add_library(struct run *run, const char *name, const char *version)
 {
-    if (run->library_count == RUN_FACTS_MAX) {
+    if (run->library_count == RUN_LIBRARIES_MAX) {
         fprintf(stderr, "%s: more than %d libraries to report (%s)\n", program_name(),
-                RUN_FACTS_MAX, name);
+                RUN_LIBRARIES_MAX, name);
         abort();
     }
     run->libraries[run->library_count++] =

@@ -19,6 +19,7 @@
 #include "record.h"
 
 #define RUN_FACTS_MAX 8
+#define RUN_LIBRARIES_MAX 4
 
 /* A number the model reports about itself ("pool_threads", 100;
  * "loop_busy", 0.25): the summary prints each one, in JSON under its key and
@@ -52,11 +53,11 @@ struct run {
     long concurrency;            /* most tasks the model allowed in flight at once */
     struct run_fact facts[RUN_FACTS_MAX];
     size_t fact_count;
-    struct run_library libraries[RUN_FACTS_MAX];
+    struct run_library libraries[RUN_LIBRARIES_MAX];
     size_t library_count;
 };
 
-/* Adds a fact or a library to the run's summary. Past RUN_FACTS_MAX it is
+/* Adds a fact or a library to the run's summary. Past the maximum it is
  * a bug in the model: the program says so and aborts. */
 void run_add_fact(struct run *run, const char *key, double value);
 void run_add_library(struct run *run, const char *name, const char *version);
@@ -101,5 +102,9 @@ int client_main(int argc, char **argv, const struct model *model);
  * watchers. */
 bool run_cancelled(void);
 void run_cancel(void);
+
+/* run_cancelled as the stop test that long waits and long work take
+ * (clock_sleep_ms, cpu.h): arg is unused. */
+bool run_stop_test(void *arg);
 
 #endif

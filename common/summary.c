@@ -80,7 +80,6 @@ static void compute_durations(const struct run *run, struct summary *sum)
     free(durations);
 }
 
-/* CPU time and peak memory of the whole process, threads included. */
 /* The process's CPU time so far, every thread's, ended ones included;
  * and its peak resident memory. 0, or -1 with a message. */
 static int process_usage(double *user_ms, double *sys_ms, long *max_rss_kb)

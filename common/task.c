@@ -72,6 +72,7 @@ int worker_init(struct worker *worker, const struct waits *waits, void *wait_ctx
         fprintf(stderr, "%s: curl_easy_setopt(CURLOPT_NOSIGNAL): %s\n",
                 program_name(), curl_easy_strerror(rc));
         curl_easy_cleanup(worker->easy);
+        worker->easy = NULL;      /* worker_cleanup may still be called */
         return -1;
     }
     return 0;
@@ -117,6 +118,10 @@ static enum fail_cause transfer(struct run *run, struct worker *worker,
 {
     char url[URL_MAX];
 
+    /* A task that waited for something else (its file's open) while Ctrl-C
+     * came must not send a request after it. */
+    if (run_cancelled())
+        return failure(out, CAUSE_CANCELLED, "cancelled before the transfer");
     if (workload_url(run, rec->id, url, sizeof url) != 0)
         return failure(out, CAUSE_CONNECT, "URL longer than %d bytes", URL_MAX);
     if (http_setup(worker->easy, run, url, on_body, body_data, worker->errbuf) != CURLE_OK)
@@ -134,7 +139,7 @@ static enum fail_cause transfer(struct run *run, struct worker *worker,
 /* Busy CPU for *(long *)arg milliseconds, for waits->compute. */
 static void busy_work(void *arg)
 {
-    cpu_busy_ms(*(const long *)arg);
+    (void)cpu_busy_ms(*(const long *)arg, run_stop_test, NULL);
 }
 
 static enum fail_cause fetch_attempt(struct run *run, struct worker *worker,
@@ -414,7 +419,7 @@ static void cpu_work(void *arg)
 {
     struct cpu_job *job = arg;
 
-    job->rc = cpu_rounds(job->id, job->rounds, &job->result);
+    job->rc = cpu_rounds(job->id, job->rounds, run_stop_test, NULL, &job->result);
 }
 
 static enum fail_cause cpu_attempt(struct run *run, struct worker *worker,

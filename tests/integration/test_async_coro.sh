@@ -2,8 +2,8 @@
 # test_async_coro.sh: what only the coroutine model promises.
 #
 # Each coroutine's stack is what --stack-kb says, and the summary reports
-# how much of it the deepest task touched; a transfer whose body comes
-# faster than its coroutine can write it pauses, and no byte is lost.
+# how much of it the deepest task touched; a transfer pauses while its
+# coroutine writes what it staged, and no byte is lost.
 # Everything else (checksums of every workload, every fault kind, the
 # window, hangs, Ctrl-C) is checked for every model in test_models.sh,
 # test_concurrency.sh, test_trace.sh and test_interrupt.sh, and the
@@ -27,9 +27,10 @@ run_client async_coro fetch -n 4 --stack-kb 31 --url "$SERVER_URL"
 expect_eq "stacks: --stack-kb 31 is refused" "$STATUS" 2
 expect_true "stacks: the refusal names the option" grep -q -- '--stack-kb' "$TEST_TMP/err"
 
-# One pool thread for 8 blobs of 8 MiB: the disk falls behind the network,
-# the stage fills, and each transfer pauses until its coroutine has
-# written. Every byte must still arrive in order: the checksum says so.
+# 8 blobs of 8 MiB through one pool thread: each time 64 KiB are staged the
+# transfer pauses until its coroutine has written them, and the writes of
+# eight tasks queue for the one thread. Every byte must still arrive in
+# order: the checksum says so.
 dir="$TEST_TMP/paused"
 run_client async_coro download -n 8 --size 8M --uv-threadpool 1 --url "$SERVER_URL" \
     --dir "$dir" --json

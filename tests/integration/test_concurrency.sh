@@ -47,6 +47,7 @@ check_window() {
 check_cook() {
     local m=$1 trace="$TEST_TMP/cook.csv"
 
+    rm -f "$trace"
     run_client "$m" cook --dishes "Stew:3,Tea:1,Soup:2" --time-scale 0.05 --trace "$trace"
     expect_eq "$m cook: exit 0" "$STATUS" 0
     expect_eq "$m cook: ready shortest first" \
@@ -61,8 +62,9 @@ check_cook() {
 check_hang() {
     local m=$1 trace="$TEST_TMP/hang.csv" last_ok
 
+    rm -f "$trace"
     run_client "$m" fetch -n 50 --timeout-ms 2000 --url "$SERVER_URL" --json --trace "$trace"
-    expect_eq "$m hang: exits 1" "$STATUS" 1
+    expect_eq "$m hang: exits 1, 50 rows" "$STATUS $(($(wc -l <"$trace") - 1))" "1 50"
     expect_eq "$m hang: the hung ids failed" "$(trace_ids failed "$trace")" "$(failing_ids 50)"
     expect_eq "$m hang: by timeout" "$(json .failures.timeout)" "$(failing_ids 50 | wc -w)"
     last_ok=$(awk -F, 'NR > 1 && $2 == "completed" && $5 > m { m = $5 } END { print int(m) }' "$trace")

@@ -24,7 +24,7 @@ check_in_transfer() {
     "$BIN/$m" fetch -n 40 --concurrency "$c" --latency-ms 5000 --url "$SERVER_URL" \
         --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
     local pid=$!
-    wait_for requests_at_least "$c"
+    expect_true "$m Ctrl-C in a transfer: $c requests at the server" wait_for requests_at_least "$c"
     interrupt "$pid"
     expect_eq "$m Ctrl-C in a transfer: exits 130" "$STATUS" 130
     expect_eq "$m Ctrl-C in a transfer: every task in the trace" "$(($(wc -l <"$trace") - 1))" 40
@@ -45,7 +45,8 @@ check_in_download() {
     "$BIN/$m" download -n 4 --size 4G --url "$SERVER_URL" --dir "$dir" \
         --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
     local pid=$!
-    wait_for has_file "$dir" -name '*.part' -size +1M
+    expect_true "$m Ctrl-C in a download: one is under way" \
+        wait_for has_file "$dir" -name '*.part' -size +1M
     interrupt "$pid"
     expect_eq "$m Ctrl-C in a download: exits 130" "$STATUS" 130
     expect_eq "$m Ctrl-C in a download: all 4 cancelled" "$(grep -c ',cancelled,' "$trace")" 4
@@ -63,7 +64,8 @@ check_in_backoff() {
     "$BIN/$m" fetch -n 4 --concurrency "$c" --retries 3 --backoff-ms 60000 \
         --url "$SERVER_URL" -v --trace "$trace" >"$TEST_TMP/int.out" 2>"$TEST_TMP/int.err" &
     local pid=$!
-    wait_for lines_at_least "$c" 'retry in' "$TEST_TMP/int.err"
+    expect_true "$m Ctrl-C in backoff: $c waiting to retry" \
+        wait_for lines_at_least "$c" 'retry in' "$TEST_TMP/int.err"
     interrupt "$pid"
     expect_eq "$m Ctrl-C in backoff: exits 130" "$STATUS" 130
     expect_eq "$m Ctrl-C in backoff: the $c waiting to retry cancelled during backoff" \

@@ -168,28 +168,23 @@ check_progress() {
 
 # Ctrl-C in the middle of cooking: exit 130, and a trace that says so.
 check_interrupt() {
-    local m=$1 trace="$TEST_TMP/int.csv" i
+    local m=$1 trace="$TEST_TMP/int.csv"
 
     rm -f "$trace" "$TEST_TMP/int.out"   # the wait below must not read an old file
     "$BIN/$m" cook --dishes "Stew:30,Soup:30" --trace "$trace" \
         >"$TEST_TMP/int.out" 2>&1 &
     local pid=$!
-    for i in $(seq 100); do
-        grep -q 'Starting to prepare' "$TEST_TMP/int.out" && break
-        sleep 0.1
-    done
+    expect_true "$m Ctrl-C: cooking has begun" wait_for grep -q 'Starting to prepare' "$TEST_TMP/int.out"
     interrupt "$pid"
     expect_eq "$m Ctrl-C: exits 130" "$STATUS" 130
     expect_true "$m Ctrl-C: the trace records cancelled tasks" grep -q ',cancelled,' "$trace"
 
     # A file of 2 GiB being written is cut short, not finished first.
     local dir="$TEST_TMP/$m-cancel"
+    rm -f "$trace"
     "$BIN/$m" files -n 2 --size 2G --dir "$dir" --trace "$trace" >"$TEST_TMP/int.out" 2>&1 &
     pid=$!
-    for i in $(seq 100); do
-        [ -n "$(find "$dir" -name '*.part' 2>/dev/null)" ] && break
-        sleep 0.1
-    done
+    expect_true "$m Ctrl-C in files: a file is being written" wait_for has_file "$dir" -name '*.part'
     interrupt "$pid"
     expect_eq "$m Ctrl-C in files: exits 130" "$STATUS" 130
     expect_eq "$m Ctrl-C in files: both tasks cancelled" \

@@ -23,9 +23,10 @@ check_columns() {
     local m=$1 n=10 trace="$TEST_TMP/columns.csv" row failing
     failing=" $(failing_ids $n) "
 
+    rm -f "$trace"
     reset_stats
     run_client "$m" fetch -n $n --retries 1 --backoff-ms 10 --url "$SERVER_URL" --trace "$trace"
-    expect_eq "$m trace: exit 0" "$STATUS" 0
+    expect_eq "$m trace: exit 0, a header and $n rows" "$STATUS $(wc -l <"$trace")" "0 $((n + 1))"
     local bad=""
     while IFS=, read -r id state start attempt_start end attempts status bytes checksum cause error; do
         local want_attempts=1
@@ -47,9 +48,10 @@ check_columns() {
 check_failed_columns() {
     local m=$1 n=10 trace="$TEST_TMP/failed.csv"
 
+    rm -f "$trace"
     reset_stats
     run_client "$m" fetch -n $n --url "$SERVER_URL" --trace "$trace"
-    expect_eq "$m trace of failures: exit 1" "$STATUS" 1
+    expect_eq "$m trace of failures: exit 1, $n rows" "$STATUS $(($(wc -l <"$trace") - 1))" "1 $n"
     expect_eq "$m trace of failures: the failing ids" "$(trace_ids failed "$trace")" "$(failing_ids $n)"
     expect_eq "$m trace of failures: status, bytes, checksum, cause and error of each failed row" \
         "$(awk -F, '$2 == "failed" { print $1, $6, $7, $8, $9, $10, $11 }' "$trace" | sort -u -k2 | cut -d' ' -f2-)" \
@@ -60,6 +62,7 @@ check_failed_columns() {
 check_backoff() {
     local m=$1 b=500 trace="$TEST_TMP/backoff.csv"
 
+    rm -f "$trace"
     run_client "$m" fetch -n 2 --concurrency "$(window_of "$m" 2)" --retries 2 --backoff-ms $b \
         --url "$SERVER_URL" --trace "$trace" -v
     expect_eq "$m backoff: exit 1, 3 attempts each" \
@@ -82,10 +85,12 @@ check_window() {
     local m=$1 c trace="$TEST_TMP/window.csv"
     c=$(window_of "$m" 4)
 
+    rm -f "$trace"
     run_client "$m" fetch -n 30 --concurrency "$c" --latency-ms 50 --url "$SERVER_URL" --trace "$trace"
     expect_eq "$m window: --concurrency $c runs exactly $c tasks at once" \
         "$STATUS $(max_running "$trace")" "0 $c"
     if [ "$m" != sync ]; then
+        rm -f "$trace"
         run_client "$m" fetch -n 30 --latency-ms 300 --url "$SERVER_URL" --trace "$trace"
         expect_eq "$m window: with none, all 30 run at once" "$STATUS $(max_running "$trace")" "0 30"
     fi

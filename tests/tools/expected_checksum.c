@@ -93,7 +93,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[1], "cook") == 0)
             records[i].checksum = cook_dish_checksum(&run, i);
         else if (strcmp(argv[1], "cpu") == 0) {
-            if (cpu_rounds(id, (long)opts.size_bytes, &records[i].checksum) != 0)
+            if (cpu_rounds(id, (long)opts.size_bytes, NULL, NULL, &records[i].checksum) != 0)
                 return 3;
         } else
             records[i].checksum = stream_checksum(id, opts.size_bytes);
