@@ -66,7 +66,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 PROGRAMS := $(BINDIR)/mock_server $(foreach m,$(MODELS),$(if $(wildcard $(m)/*.c),$(BINDIR)/$(m)))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BINDIR)/%,$(UNIT_SRC))
-TEST_TOOLS := $(BINDIR)/expected_checksum
+TEST_TOOLS := $(BINDIR)/expected_checksum $(BINDIR)/plain_pool
 
 .PHONY: all test asan tsan bench mutants clean
 # Keep every object, the unit tests' too: make would delete them as
@@ -122,6 +122,12 @@ $(BINDIR)/test_pool: $(BUILD)/tests/unit/test_pool.o $(BUILD)/async_threads/pool
 $(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
+
+# The yardstick for async_threads: a pool of blocking libcurl handles and
+# nothing else (tests/tools/plain_pool.c); it links none of the project.
+$(BINDIR)/plain_pool: $(BUILD)/tests/tools/plain_pool.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -pthread $^ $(PKG_LIBS) -o $@
 
 $(BINDIR)/expected_checksum: $(BUILD)/tests/tools/expected_checksum.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
