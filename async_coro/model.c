@@ -98,8 +98,6 @@ static int run_on_coroutines(struct run *run)
     enum workload workload = run->opts->workload;
     struct window_ops ops = coro_ops;
 
-    if (workload != WORKLOAD_COOK && threadpool_configure(run) != 0)
-        return -1;
     if (workload != WORKLOAD_FETCH && workload != WORKLOAD_DOWNLOAD)
         ops.transfer_done = NULL;  /* no libcurl on the loop */
     int rc = window_run(run, &ops);

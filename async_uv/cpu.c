@@ -52,7 +52,5 @@ static const struct task_ops cpu_ops = {
 
 int cpu_run(struct run *run)
 {
-    if (threadpool_configure(run) != 0)
-        return -1;
     return run_workload(run, &cpu_ops);
 }

@@ -394,8 +394,6 @@ static const struct task_ops download_ops = {
 
 int download_run(struct run *run)
 {
-    if (threadpool_configure(run) != 0)
-        return -1;
     int rc = run_workload(run, &download_ops);
     if (run->opts->verbose)
         fprintf(stderr, "%s: download: %lu writes, transfers paused %lu times\n",

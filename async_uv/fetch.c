@@ -106,7 +106,5 @@ static const struct task_ops fetch_ops = {
 
 int fetch_run(struct run *run)
 {
-    if (threadpool_configure(run) != 0)
-        return -1;
     return run_workload(run, &fetch_ops);
 }

@@ -299,7 +299,5 @@ static const struct task_ops files_ops = {
 
 int files_run(struct run *run)
 {
-    if (threadpool_configure(run) != 0)
-        return -1;
     return run_workload(run, &files_ops);
 }

@@ -416,6 +416,40 @@ static void report_loop_health(struct window *w)
                  w->lag_count > 0 ? w->lags_ms[w->lag_count - 1] : 0);
 }
 
+/* ---- libuv's thread pool ---- */
+
+/* Sets UV_THREADPOOL_SIZE from --uv-threadpool before libuv starts its pool
+ * (at the first uv_fs or uv_queue_work call) and reports the size as the
+ * fact uv_threadpool. 0, or -1 after printing one line. */
+static int threadpool_configure(struct run *run)
+{
+    long size = uv_threadpool_option_value;
+
+    if (size > 0) {
+        char text[32];
+
+        snprintf(text, sizeof text, "%ld", size);
+        if (setenv("UV_THREADPOOL_SIZE", text, 1) != 0) {
+            fprintf(stderr, "%s: setenv(UV_THREADPOOL_SIZE): %s\n", program_name(),
+                    strerror(errno));
+            return -1;
+        }
+    } else {
+        /* What libuv will make of the environment: unset is 4, 0 is 1, and
+         * anything over the cap (a negative number too, read as unsigned)
+         * is the cap. */
+        const char *env = getenv("UV_THREADPOOL_SIZE");
+
+        size = env != NULL ? atoi(env) : THREADPOOL_DEFAULT;
+        if (size == 0)
+            size = 1;
+        if (size < 0 || size > THREADPOOL_MAX)
+            size = THREADPOOL_MAX;
+    }
+    run_add_fact(run, "uv_threadpool", size);
+    return 0;
+}
+
 /* Prints "PROGRAM: what: why" for a libuv call that failed; returns -1. */
 static int uv_failed(const char *what, int rc)
 {
@@ -433,6 +467,10 @@ int window_run(struct run *run, const struct window_ops *ops)
                   ? run->opts->concurrency : (long)run->count;
     run->concurrency = w.limit;
     run_add_library(run, "libuv", uv_version_string());
+    /* libuv's pool does the file steps and the offloaded work; cook, only
+     * timers, uses none. */
+    if (run->opts->workload != WORKLOAD_COOK && threadpool_configure(run) != 0)
+        return -1;
 
     /* Set up in order, torn down in reverse by the ladder below. */
     if ((rc = uv_loop_init(&w.loop)) < 0)
@@ -517,35 +555,3 @@ void fs_error_text(char *why, size_t why_size, const char *step, const char *pat
 {
     snprintf(why, why_size, "%s %s: %s (%s)", step, path, uv_strerror(err), uv_err_name(err));
 }
-
-/* ---- libuv's thread pool ---- */
-
-int threadpool_configure(struct run *run)
-{
-    long size = uv_threadpool_option_value;
-
-    if (size > 0) {
-        char text[32];
-
-        snprintf(text, sizeof text, "%ld", size);
-        if (setenv("UV_THREADPOOL_SIZE", text, 1) != 0) {
-            fprintf(stderr, "%s: setenv(UV_THREADPOOL_SIZE): %s\n", program_name(),
-                    strerror(errno));
-            return -1;
-        }
-    } else {
-        /* What libuv will make of the environment: unset is 4, 0 is 1, and
-         * anything over the cap (a negative number too, read as unsigned)
-         * is the cap. */
-        const char *env = getenv("UV_THREADPOOL_SIZE");
-
-        size = env != NULL ? atoi(env) : THREADPOOL_DEFAULT;
-        if (size == 0)
-            size = 1;
-        if (size < 0 || size > THREADPOOL_MAX)
-            size = THREADPOOL_MAX;
-    }
-    run_add_fact(run, "uv_threadpool", size);
-    return 0;
-}
-

@@ -121,7 +121,8 @@ bool transfer_stop(struct task *task);
 void fs_error_text(char *why, size_t why_size, const char *step, const char *path, int err);
 
 /* --uv-threadpool, for a loop model's option table: the size is kept in
- * uv_threadpool_option_value until threadpool_configure applies it. */
+ * uv_threadpool_option_value until window_run applies it (and reports it as
+ * the fact uv_threadpool) before libuv starts its pool. */
 extern long uv_threadpool_option_value;
 #define UV_THREADPOOL_OPTION                                                        \
     { .name = "uv-threadpool", .value_name = "N", .help = "libuv's thread pool size", \
@@ -146,11 +147,6 @@ extern long offload_option_value, blocking_process_option_value;
  * its step, as asyncio's debug mode names a slow callback. The window notes
  * its own callbacks; a model notes those it registers itself. */
 void window_step_done(struct window *w, long id, const char *step, uint64_t began_ns);
-
-/* Sets UV_THREADPOOL_SIZE from --uv-threadpool before libuv starts its pool
- * (at the first uv_fs call) and reports the size as the fact uv_threadpool.
- * 0, or -1 after printing one line. */
-int threadpool_configure(struct run *run);
 
 /* Prints "PROGRAM: what: why" for a libuv call that cannot fail short of a
  * bug in this program (a closing handle, a NULL callback), and aborts, like
