@@ -6,6 +6,7 @@
  * without holding the rest. */
 #include "content.h"
 
+#include <endian.h>
 #include <string.h>
 
 uint64_t content_mix64(uint64_t x)
@@ -16,35 +17,59 @@ uint64_t content_mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
+/* Word k of id's content as it is stored: little-endian. */
+static uint64_t content_word(uint64_t key, uint64_t k)
+{
+    return htole64(content_mix64(k ^ key));
+}
+
+/* Both functions below walk a piece the same way: the part of its first
+ * word that it holds, then whole words (the bulk: one hash per 8 bytes),
+ * then the part of its last word. */
+
 void content_fill(uint64_t id, uint64_t offset, void *buf, size_t len)
 {
     unsigned char *out = buf;
     uint64_t key = content_mix64(id);
     uint64_t k = offset / 8;
-    unsigned first = (unsigned)(offset % 8);
+    size_t skip = (size_t)(offset % 8);
 
     while (len > 0) {
-        uint64_t word = content_mix64(k ^ key);
-        for (unsigned b = first; b < 8 && len > 0; b++, len--)
-            *out++ = (unsigned char)(word >> (8 * b));
-        first = 0;
-        k++;
+        uint64_t word = content_word(key, k++);
+        size_t n = 8 - skip < len ? 8 - skip : len;
+
+        memcpy(out, (unsigned char *)&word + skip, n);
+        out += n;
+        len -= n;
+        skip = 0;
+        for (; len >= 8; len -= 8, out += 8, k++) {
+            word = content_word(key, k);
+            memcpy(out, &word, 8);
+        }
     }
 }
 
 int content_verify(uint64_t id, uint64_t offset, const void *buf, size_t len)
 {
     const unsigned char *in = buf;
-    unsigned char expected[4096];
+    uint64_t key = content_mix64(id);
+    uint64_t k = offset / 8;
+    size_t skip = (size_t)(offset % 8);
 
     while (len > 0) {
-        size_t n = len < sizeof expected ? len : sizeof expected;
-        content_fill(id, offset, expected, n);
-        if (memcmp(in, expected, n) != 0)
+        uint64_t word = content_word(key, k++), got;
+        size_t n = 8 - skip < len ? 8 - skip : len;
+
+        if (memcmp(in, (unsigned char *)&word + skip, n) != 0)
             return -1;
         in += n;
-        offset += n;
         len -= n;
+        skip = 0;
+        for (; len >= 8; len -= 8, in += 8, k++) {
+            memcpy(&got, in, 8);
+            if (got != content_word(key, k))
+                return -1;
+        }
     }
     return 0;
 }
