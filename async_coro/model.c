@@ -79,7 +79,7 @@ static void coro_task_release(struct task *task)
 
     task->easy = NULL;             /* the worker's, freed just below */
     worker_cleanup(&ct->worker);
-    free(ct->stage);
+    body_free(&ct->stage);
     coro_free(ct->coro);
 }
 

@@ -33,8 +33,7 @@ struct coro_task {
      * is staged here until the coroutine takes it on its own stack. */
     curl_write_callback on_body; /* the task code's, called on the coroutine */
     void *body_data;
-    char *stage;                 /* staged body bytes, grown up to STAGE_BYTES */
-    size_t staged, stage_size;
+    struct body stage;           /* staged body bytes, grown as they come, to STAGE_BYTES */
     bool transfer_paused;        /* libcurl keeps the next bytes until the stage is taken */
     bool transfer_done;          /* the transfer has left the multi handle */
     CURLcode transfer_result;

@@ -16,9 +16,11 @@
 #include "program.h"
 #include "run.h"
 
-/* The most body bytes staged before the coroutine must take them: one
- * 64 KiB write per step, as in common/task.c's files. */
-#define STAGE_BYTES (64 * 1024)
+/* The most body bytes staged before the coroutine must take them, in one
+ * write: a trip through libuv's pool per 256 KiB of a blob, as async_uv's
+ * BLOB_BUFFER_MAX. The stage grows to what arrives, so an item's stays
+ * small. */
+#define STAGE_BYTES (256 * 1024)
 
 static struct coro_task *task_of_worker(struct worker *worker)
 {
@@ -63,22 +65,16 @@ static size_t on_curl_body(char *data, size_t size, size_t nmemb, void *userdata
     struct coro_task *ct = userdata;
     size_t len = size * nmemb;
 
-    if (ct->staged > 0 && ct->staged + len > STAGE_BYTES) {
+    if (ct->stage.len > 0 && ct->stage.len + len > STAGE_BYTES) {
         ct->transfer_paused = true;
         if (!uv_is_active((uv_handle_t *)&ct->task.timer))
             task_wait(&ct->task, 0, "during the transfer", on_stage_full);
         return CURL_WRITEFUNC_PAUSE;
     }
-    if (ct->staged + len > ct->stage_size) {
-        size_t size_wanted = ct->staged + len > STAGE_BYTES ? ct->staged + len : STAGE_BYTES;
-        char *stage = realloc(ct->stage, size_wanted);
-        if (stage == NULL)
-            return 0;   /* CURLE_WRITE_ERROR: the attempt fails, the run goes on */
-        ct->stage = stage;
-        ct->stage_size = size_wanted;
-    }
-    memcpy(ct->stage + ct->staged, data, len);
-    ct->staged += len;
+    if (body_reserve(&ct->stage, ct->stage.len + len) != 0)
+        return 0;   /* CURLE_WRITE_ERROR: the attempt fails, the run goes on */
+    memcpy(ct->stage.data + ct->stage.len, data, len);
+    ct->stage.len += len;
     return len;
 }
 
@@ -97,10 +93,10 @@ void coro_transfer_done(struct task *task, CURLcode result)
  * its writes may pause. False when it refused them. */
 static bool take_stage(struct coro_task *ct)
 {
-    size_t staged = ct->staged;
+    size_t staged = ct->stage.len;
 
-    ct->staged = 0;
-    return staged == 0 || ct->on_body(ct->stage, 1, staged, ct->body_data) == staged;
+    ct->stage.len = 0;
+    return staged == 0 || ct->on_body(ct->stage.data, 1, staged, ct->body_data) == staged;
 }
 
 static CURLcode coro_transfer(struct worker *worker, curl_write_callback on_body,
@@ -114,7 +110,7 @@ static CURLcode coro_transfer(struct worker *worker, curl_write_callback on_body
 
     ct->on_body = on_body;
     ct->body_data = body_data;
-    ct->staged = 0;
+    ct->stage.len = 0;
     ct->transfer_paused = ct->transfer_done = false;
     task->easy = worker->easy;
     if ((rc = curl_easy_setopt(worker->easy, CURLOPT_WRITEFUNCTION, on_curl_body)) != CURLE_OK ||

@@ -38,13 +38,6 @@ enum blob_step {
     BLOB_UNLINK,   /* failed: remove the part file */
 };
 
-/* Blob bytes on their way to the file. */
-struct blob_buffer {
-    char *data;
-    size_t len;              /* bytes held */
-    size_t cap;              /* bytes allocated */
-};
-
 /* One blob's task. Owned by the window (model.c). Who owns which buffer:
  * `filling` belongs to on_blob_data, which copies libcurl's pieces into it;
  * `flushing` belongs to libuv's thread pool while a write is in flight
@@ -56,8 +49,8 @@ struct download_task {
     uv_fs_t req;             /* the one file step in flight; req.data points here */
     enum blob_step step;     /* what req is doing */
     uv_file fd;              /* the part file, or -1 */
-    struct blob_buffer filling;   /* received, not yet written */
-    struct blob_buffer flushing;  /* being written */
+    struct body filling;     /* received, not yet written */
+    struct body flushing;    /* being written */
     size_t flush_done;       /* bytes of flushing written so far */
     uint64_t flush_offset;   /* where in the file flushing goes */
     bool writing;            /* a write is in flight: flushing is lent to libuv */
@@ -168,7 +161,7 @@ static void blob_judge(struct download_task *dt)
  * empty, goes on taking pieces while the disk works. */
 static void blob_flush(struct download_task *dt)
 {
-    struct blob_buffer written = dt->flushing;
+    struct body written = dt->flushing;
 
     dt->flush_offset = dt->received - dt->filling.len;
     dt->flushing = dt->filling;
@@ -221,23 +214,6 @@ static void blob_written(struct download_task *dt, ssize_t result)
     }
 }
 
-/* Makes room for need bytes in buffer. 0, or -1 when out of memory. */
-static int blob_buffer_reserve(struct blob_buffer *buffer, size_t need)
-{
-    size_t cap = buffer->cap > 0 ? buffer->cap : 16 * 1024;
-
-    if (need <= buffer->cap)
-        return 0;
-    while (cap < need)
-        cap *= 2;
-    char *data = realloc(buffer->data, cap);
-    if (data == NULL)
-        return -1;
-    buffer->data = data;
-    buffer->cap = cap;
-    return 0;
-}
-
 /* Called by libcurl, from inside curl_multi_socket_action (or
  * curl_easy_pause), with each piece of the blob in order. It may not call
  * libcurl: it keeps a copy of the piece, starts a write if none is in
@@ -261,7 +237,7 @@ static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata
         dt->mismatch = true;
         return 0;
     }
-    if (blob_buffer_reserve(&dt->filling, dt->filling.len + len) != 0) {
+    if (body_reserve(&dt->filling, dt->filling.len + len) != 0) {
         dt->write_err = UV_ENOMEM;
         return 0;
     }
@@ -380,8 +356,8 @@ static void download_release(struct task *task)
 {
     struct download_task *dt = (struct download_task *)task;
 
-    free(dt->filling.data);
-    free(dt->flushing.data);
+    body_free(&dt->filling);
+    body_free(&dt->flushing);
 }
 
 static const struct task_ops download_ops = {

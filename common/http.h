@@ -15,16 +15,22 @@
 
 struct run;
 
-/* A growing buffer for a small body (an item). Owned by whoever holds it;
- * body_free releases the memory. Bodies larger than BODY_LIMIT are refused. */
-#define BODY_LIMIT (1024 * 1024)
+/* A growing buffer: an item's body, or bytes on their way to a file.
+ * Owned by whoever holds it; body_free releases the memory. */
 struct body {
-    char *data;   /* NUL-terminated when len > 0 */
+    char *data;   /* NUL-terminated after http_on_body */
     size_t len;
     size_t cap;
 };
 void body_reset(struct body *body);   /* len = 0, memory kept for reuse */
 void body_free(struct body *body);
+
+/* Makes room for need bytes, doubling from 256: a buffer grows to what it
+ * holds, not to the most it could hold. 0, or -1 when out of memory. */
+int body_reserve(struct body *body, size_t need);
+
+/* http_on_body refuses a body larger than this. */
+#define BODY_LIMIT (1024 * 1024)
 
 /* A curl_write_callback for a struct body (pass it as http_setup's
  * body_data). Called by libcurl with each piece of the body. */

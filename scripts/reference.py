@@ -121,6 +121,7 @@ def main(argv):
     parser.add_argument("--latency-ms", type=int, default=200, help="L (default 200)")
     parser.add_argument("--size", type=int, default=1 << 20, help="blob bytes (default 1 MiB)")
     parser.add_argument("--bin", default=os.path.join(ROOT, "bin"), help="the programs")
+    parser.add_argument("--only", choices=("fetch", "download"), help="run one comparison only")
     parser.add_argument("--json", action="store_true", help="one JSON object per client")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.count < 1 or args.latency_ms < 0 or args.size < 0:
@@ -133,7 +134,10 @@ def main(argv):
     server, url = start_server(args.bin, max(512, args.count + 64))
     folder = tempfile.mkdtemp(prefix="aio-reference.")
     try:
-        results = measure(clients(args, url, folder), args.runs)
+        comparisons = clients(args, url, folder)
+        if args.only is not None:
+            comparisons = {args.only: comparisons[args.only]}
+        results = measure(comparisons, args.runs)
     finally:
         stop_server(server)
         shutil.rmtree(folder, ignore_errors=True)
