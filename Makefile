@@ -51,7 +51,7 @@ SAN_FLAGS := -fsanitize=thread
 endif
 
 ALL_CFLAGS  = -std=c11 $(CFLAGS) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS)
-ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) -pthread
 
 # ---- Sources: one folder, one part ----
 COMMON_SRC  := $(wildcard common/*.c)
@@ -101,13 +101,13 @@ $(BINDIR)/async_coro: $(call obj,$(wildcard async_coro/*.c)) $(LOOP_LIB) $(COMMO
 
 $(BINDIR)/async_threads: $(call obj,$(wildcard async_threads/*.c)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -pthread $^ $(PKG_LIBS) -o $@
+	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 # The server takes from libcommon.a only the objects it names, those that
 # depend on nothing of the clients: content, clock, units, nofile, program.
 $(BINDIR)/mock_server: $(call obj,$(SERVER_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -pthread $^ -lcivetweb $(PKG_LIBS) -o $@
+	$(CC) $(ALL_LDFLAGS) $^ -lcivetweb $(PKG_LIBS) -o $@
 
 $(BINDIR)/test_%: $(BUILD)/tests/unit/test_%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
@@ -116,10 +116,12 @@ $(BINDIR)/test_%: $(BUILD)/tests/unit/test_%.o $(COMMON_LIB)
 # The pool's test also links the pool, which lives in its model's folder.
 $(BINDIR)/test_pool: $(BUILD)/tests/unit/test_pool.o $(BUILD)/async_threads/pool.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -pthread $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
+	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
-# The coroutine test links the coroutines alone: they depend on nothing else.
-$(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o
+# The coroutine test links the coroutines and what they use of common/:
+# memory.c, which counts a stack's touched pages.
+$(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o \
+                    $(BUILD)/common/memory.o $(BUILD)/common/clock.o $(BUILD)/common/program.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
 
@@ -127,7 +129,7 @@ $(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o
 # nothing else (tests/tools/plain_pool.c); it links none of the project.
 $(BINDIR)/plain_pool: $(BUILD)/tests/tools/plain_pool.o
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -pthread $^ $(PKG_LIBS) -o $@
+	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 $(BINDIR)/expected_checksum: $(BUILD)/tests/tools/expected_checksum.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)

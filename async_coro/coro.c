@@ -25,6 +25,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "memory.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
 #elif defined(__SANITIZE_THREAD__)
@@ -183,6 +185,11 @@ void coro_pause(struct coro *self)
     switch_stacks(self, false);
 }
 
+size_t coro_struct_bytes(void)
+{
+    return sizeof(struct coro);
+}
+
 bool coro_finished(const struct coro *c)
 {
     return c->finished;
@@ -190,19 +197,7 @@ bool coro_finished(const struct coro *c)
 
 int coro_stack_touched(const struct coro *c, size_t *touched_bytes)
 {
-    unsigned char resident[64];   /* one byte a page, 64 pages at a time */
-    size_t pages = c->stack_bytes / c->page_bytes, touched = 0;
-
-    for (size_t first = 0; first < pages; first += sizeof resident) {
-        size_t n = pages - first < sizeof resident ? pages - first : sizeof resident;
-
-        if (mincore(c->stack + first * c->page_bytes, n * c->page_bytes, resident) != 0)
-            return -errno;
-        for (size_t i = 0; i < n; i++)
-            touched += resident[i] & 1;
-    }
-    *touched_bytes = touched * c->page_bytes;
-    return 0;
+    return memory_resident(c->stack, c->stack_bytes, touched_bytes);
 }
 
 void coro_free(struct coro *c)

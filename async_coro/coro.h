@@ -32,6 +32,9 @@ typedef void coro_fn(struct coro *self, void *arg);
  * *out untouched. */
 int coro_create(struct coro **out, size_t stack_bytes, coro_fn *fn, void *arg);
 
+/* The bytes coro_create allocates beside the stack: the saved registers. */
+size_t coro_struct_bytes(void);
+
 /* Runs c until it calls coro_pause or its fn returns, then returns to the
  * caller. Must be called from outside any coroutine, on a coroutine that has
  * not finished. */

@@ -100,6 +100,9 @@ static int run_on_coroutines(struct run *run)
 
     if (workload != WORKLOAD_FETCH && workload != WORKLOAD_DOWNLOAD)
         ops.transfer_done = NULL;  /* no libcurl on the loop */
+    /* What a waiting task costs the model itself, its stack aside: its
+     * struct, and the coroutine's (the saved registers). */
+    run_add_fact(run, "task_state_bytes", (double)(sizeof(struct coro_task) + coro_struct_bytes()));
     int rc = window_run(run, &ops);
     run_add_fact(run, "stack_kb", stack_kb);
     run_add_fact(run, "stack_touched_kb", (long)((stack_touched_max + 1023) / 1024));

@@ -7,11 +7,14 @@
  * queue of jobs. */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
+#include "memory.h"
 #include "pool.h"
 #include "run.h"
 #include "task.h"
@@ -61,10 +64,44 @@ static int on_thread_start(void *thread_ctx)
     return worker_init(thread_ctx, &blocking_waits, NULL);
 }
 
+/* The most stack any pool thread touched, in bytes: its pages in memory
+ * when it ends. The threads end together, and each raises it atomically. */
+static _Atomic size_t stack_touched_max;
+
+/* Notes how much of the calling thread's stack is in memory: the pages it
+ * has touched, and glibc's thread descriptor at its top. A failure to
+ * measure is said, and the run goes on without the figure. */
+static void note_stack_touched(void)
+{
+    pthread_attr_t attr;
+    void *stack;
+    size_t stack_bytes, touched;
+    int rc = pthread_getattr_np(pthread_self(), &attr);
+
+    if (rc != 0) {
+        fprintf(stderr, "%s: pthread_getattr_np: %s\n", program_name(), strerror(rc));
+        return;
+    }
+    rc = pthread_attr_getstack(&attr, &stack, &stack_bytes);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        fprintf(stderr, "%s: pthread_attr_getstack: %s\n", program_name(), strerror(rc));
+        return;
+    }
+    if ((rc = memory_resident(stack, stack_bytes, &touched)) != 0) {
+        fprintf(stderr, "%s: mincore: %s\n", program_name(), strerror(-rc));
+        return;
+    }
+    size_t seen = atomic_load(&stack_touched_max);
+    while (touched > seen && !atomic_compare_exchange_weak(&stack_touched_max, &seen, touched))
+        ;   /* another thread raised it meanwhile: seen now holds its figure */
+}
+
 /* Called by the pool on each thread after its last job. */
 static void on_thread_exit(void *thread_ctx)
 {
     worker_cleanup(thread_ctx);
+    note_stack_touched();
 }
 
 /* Open files one thread holds at once. A thread that has made a transfer
@@ -179,6 +216,9 @@ static int run_on_pool(struct run *run)
     run->concurrency = threads;
     run_add_fact(run, "pool_threads", threads);
     run_add_fact(run, "stack_kb", stack_kb);
+    /* What a waiting task costs the model itself, its stack aside: its job,
+     * and the worker of the thread it has to itself. */
+    run_add_fact(run, "task_state_bytes", (double)(sizeof(struct task_job) + sizeof(struct worker)));
     for (size_t i = 0; i < run->count; i++) {
         jobs[i] = (struct task_job){
             .job = { .fn = on_pool_job, .arg = &jobs[i] },
@@ -190,6 +230,7 @@ static int run_on_pool(struct run *run)
     }
     pool_wait(pool);
     pool_destroy(pool);
+    run_add_fact(run, "stack_touched_kb", (double)((atomic_load(&stack_touched_max) + 1023) / 1024));
     free(jobs);
     return 0;
 }

@@ -125,6 +125,8 @@ int run_workload(struct run *run, const struct task_ops *workload)
         .workload = workload,
     };
 
+    /* What a waiting task costs the model itself: its struct, between callbacks. */
+    run_add_fact(run, "task_state_bytes", (double)workload->task_size);
     return window_run(run, &ops.window);
 }
 
