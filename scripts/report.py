@@ -34,7 +34,7 @@ SWEPT = {"count": {"count": "N"}, "window": {"concurrency": "C"}, "latency": {"l
 NUMERIC = ("count", "latency_ms", "concurrency", "size_bytes", "fsync", "time_scale",
            "rounds", "process_ms", "process_cpu_ms", "offload", "blocking_process",
            "uv_threadpool", "pool_threads", "wall_ms", "user_ms", "sys_ms", "max_rss_kb",
-           "ok", "failed", "retries", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms",
+           "heap_peak_kb", "stack_touched_kb", "task_state_bytes", "ok", "failed", "retries", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms",
            "loop_lag_max_ms", "server_threads", "server_max_in_flight", "ideal_ms")
 
 

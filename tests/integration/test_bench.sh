@@ -16,8 +16,9 @@ OUT="$TEST_TMP/results"
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 COLUMNS_EXPECTED="time,config,run,model,workload,count,latency_ms,concurrency,size_bytes,fsync,\
 time_scale,rounds,process_ms,process_cpu_ms,offload,blocking_process,uv_threadpool,pool_threads,\
-args,status,wall_ms,user_ms,sys_ms,max_rss_kb,ok,failed,retries,failures,p50_ms,p99_ms,loop_busy,\
-loop_lag_p99_ms,loop_lag_max_ms,server_threads,server_max_in_flight,ideal_ms,checksum,error"
+args,status,wall_ms,user_ms,sys_ms,max_rss_kb,heap_peak_kb,stack_touched_kb,task_state_bytes,\
+ok,failed,retries,failures,p50_ms,p99_ms,loop_busy,loop_lag_p99_ms,loop_lag_max_ms,server_threads,\
+server_max_in_flight,ideal_ms,checksum,error"
 LOOP_MODELS="async_uv async_coro"   # the models that take --offload and --blocking-process
 CPU_N=4 CPU_ROUNDS=2000             # the tiny plan's cpu runs
 CPU="cpu -n $CPU_N --rounds $CPU_ROUNDS"
@@ -120,6 +121,25 @@ for m in $(models); do
     expect_true "runs.csv: has rows of $m" test -n "$(rows_where "model == \"$m\"")"
     expect_eq "runs.csv: every $m run exited 0" "$(rows_where "model == \"$m\" && status != 0" | wc -l)" 0
 done
+# The memory facts: a model's fetch rows carry each key its fetch summary
+# has (asked here of a fetch of its own), and leave it empty without it.
+start_server --latency-ms 0 --threads 16 || exit 1
+for m in $(models); do
+    run_client "$m" fetch -n 2 --url "$SERVER_URL" --json
+    for key in heap_peak_kb stack_touched_kb task_state_bytes; do
+        fetches=$(rows_where "model == \"$m\" && workload == \"fetch\"" | wc -l)
+        empty=$(rows_where "model == \"$m\" && workload == \"fetch\" && \$$(column $key) == \"\"" |
+                wc -l)
+        if [ "$(json "has(\"$key\")")" = true ]; then
+            expect_eq "runs.csv: each of $m's $fetches fetch rows has the $key its summary has" \
+                "$empty" 0
+        else
+            expect_eq "runs.csv: $m's summary has no $key: its fetch rows leave it empty" \
+                "$empty" "$fetches"
+        fi
+    done
+done
+stop_server
 expect_eq "runs.csv: every fetch row has the server's max_in_flight" \
     "$(rows_where "workload == \"fetch\" && \$$(column server_max_in_flight) == \"\"" | wc -l)" 0
 
