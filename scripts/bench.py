@@ -100,6 +100,9 @@ def processing_headline(cpu, fetch, each_ms):
 # plain I/O workloads. Every cpu configuration's ideal needs W, one task's
 # time on one core, measured first in the same bench (the calibration: the
 # configuration's tasks one after another on one thread, see plan_configs).
+# "reference": the workload of scripts/reference.py, run after the plan with
+# R counted runs: fetch count items at latency_ms beside bin/plain_pool, and
+# download count blobs of size beside curl --parallel.
 PLANS = {
     "full": {
         "runs": 3,
@@ -133,6 +136,7 @@ PLANS = {
             {"name": "cpu-threads", "vary": "threads", "values": [1, 2, 4, 8],
              "base": {"workload": "cpu", "count": 8, "offload": True}},
         ],
+        "reference": {"count": 100, "latency_ms": 200, "size": "1M"},
     },
     # The same questions, smaller: under a minute on a 2-core machine.
     "quick": {
@@ -163,6 +167,7 @@ PLANS = {
             {"name": "cpu-threads", "vary": "threads", "values": [1, 2, 4, 8],
              "base": {"workload": "cpu", "count": 8, "offload": True}},
         ],
+        "reference": {"count": 20, "latency_ms": 100, "size": "256K"},
     },
     # For tests/integration/test_bench.sh: every part of the runner, in seconds.
     "tiny": {
@@ -193,6 +198,7 @@ PLANS = {
             {"name": "cpu-threads", "vary": "threads", "values": [1, 2, 4],
              "base": {"workload": "cpu", "count": 4, "rounds": 2000, "offload": True}},
         ],
+        "reference": {"count": 5, "latency_ms": 10, "size": "16K"},
     },
 }
 
@@ -721,9 +727,10 @@ class Progress:
     """Counts runs and prints "[k/n] elapsed, about T left: what" lines.
 
     The time left is the estimate of the runs to come, per workload, times
-    that workload's ratio of measured to estimated time so far."""
+    that workload's ratio of measured to estimated time so far. The
+    reference step counts as one run of its own kind, "reference"."""
 
-    def __init__(self, configs, runs):
+    def __init__(self, configs, runs, reference):
         self.started = time.monotonic()
         self.runs = runs
         pending = [s for c in configs for s in c.specs if not s.skip]
@@ -732,10 +739,13 @@ class Progress:
         self.left_s, self.done_estimate_s, self.done_actual_s = {}, {}, {}
         for spec in pending:
             self._add(self.left_s, spec, spec.estimate_s * (1 + runs))
+        if not reference.skip:
+            self.total += 1
+            self.left_s["reference"] = reference.estimate_s
 
     @staticmethod
-    def _add(table, spec, seconds):
-        workload = spec.params["workload"]
+    def _add(table, spec, seconds, workload=None):
+        workload = workload or spec.params["workload"]
         table[workload] = table.get(workload, 0.0) + seconds
 
     def time_left_s(self):
@@ -762,6 +772,21 @@ class Progress:
         outcome = f"{result.seconds:.2f} s" if result.status == 0 else \
             f"{result.seconds:.2f} s, status {result.status} {result.error}".rstrip()
         sys.stderr.write(outcome + "\n")
+
+    def begin_reference(self, reference):
+        elapsed = time.monotonic() - self.started
+        sys.stderr.write(f"{PROGRAM}: [{self.done + 1:>3}/{self.total}] {clock(elapsed)} "
+                         f"elapsed, about {clock(self.time_left_s())} left: reference "
+                         f"clients, {reference.command()}\n")
+
+    def end_reference(self, reference, seconds):
+        self.done += 1
+        self._add(self.done_estimate_s, None, reference.estimate_s, "reference")
+        self._add(self.done_actual_s, None, seconds, "reference")
+        self._add(self.left_s, None, -reference.estimate_s, "reference")
+        outcome = f"done in {seconds:.1f} s" if reference.status == 0 else \
+            f"status {reference.status} after {seconds:.1f} s: {reference.error}"
+        self.note(f"reference clients: {outcome}")
 
     def drop(self, spec, runs_left):
         """A spec will not run its remaining runs: take them off the count."""
@@ -962,6 +987,140 @@ def keep_median_trace(ctx, spec):
     shutil.copyfile(path, os.path.join(ctx.work, "traces", f"{spec.trace_name}-{spec.model}.csv"))
 
 
+# ---- The reference clients: scripts/reference.py, after the plan ----
+
+REFERENCE_SCRIPT = os.path.join(ROOT, "scripts", "reference.py")
+# What reference.py runs from the --bin folder; curl it finds on PATH.
+REFERENCE_PROGRAMS = ("mock_server", "plain_pool", "async_threads", "async_uv", "async_coro")
+REFERENCE_SERVER_S = 5         # its server's start and stop (civetweb takes 2 s to stop)
+
+
+@dataclasses.dataclass
+class Reference:
+    """The run of scripts/reference.py: the models beside plain clients,
+    on a server of its own. Its --json lines become reference.json."""
+    args: list                 # reference.py's options
+    params: dict               # the plan's "reference" entry, with runs
+    estimate_s: float
+    skip: str = None           # why it is not run
+    status: object = None      # its exit status or "timeout"; None when not run
+    error: str = ""            # what went wrong, when it did
+    records: list = dataclasses.field(default_factory=list)
+
+    def command(self):
+        return " ".join(["scripts/reference.py", *self.args])
+
+
+def plan_reference(plan, runs, bin_dir, facts):
+    """The reference step of plan with runs counted runs, or one that says
+    why it cannot run (its programs not built, or no curl)."""
+    params = dict(plan["reference"], runs=runs)
+    args = ["--runs", str(runs), "--count", str(params["count"]),
+            "--latency-ms", str(params["latency_ms"]),
+            "--size", str(parse_size(params["size"])), "--bin", bin_dir, "--json"]
+    reference = Reference(args, params, reference_estimate_s(params, runs, facts))
+    missing = [p for p in REFERENCE_PROGRAMS if not os.access(os.path.join(bin_dir, p), os.X_OK)]
+    if missing:
+        reference.skip = f"no {', '.join(missing)} in {bin_dir} (run make)"
+    elif shutil.which("curl") is None:
+        reference.skip = "curl is not installed (scripts/install-deps.sh installs it)"
+    return reference
+
+
+def reference_estimate_s(params, runs, facts):
+    """A rough guess of reference.py's time: a warm-up round and runs rounds
+    of fetch and download by the three models and a reference client,
+    costed as the model most like it (plain_pool a pool, curl a loop)."""
+    per_round = 0.0
+    for workload, like in (("fetch", "async_threads"), ("download", "async_uv")):
+        config = dict(params, workload=workload)
+        per_round += sum(estimate_s(model, config, facts)
+                         for model in (like, "async_threads", "async_uv", "async_coro"))
+    return (runs + 1) * per_round + REFERENCE_SERVER_S
+
+
+def run_reference(ctx):
+    """Runs reference.py, bounded in time, its progress lines passed on to
+    stderr, and keeps its records. A run that fails or prints no record is
+    an error of the bench, as an errored client run is."""
+    reference = ctx.reference
+    if reference.skip:
+        ctx.progress.note(f"reference clients skipped: {reference.skip}")
+        return
+    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * reference.estimate_s + 60)
+    ctx.progress.begin_reference(reference)
+    started = time.monotonic()
+    with tempfile.TemporaryFile("w+") as out:
+        try:
+            proc = subprocess.Popen([sys.executable, REFERENCE_SCRIPT, *reference.args],
+                                    stdout=out, stderr=subprocess.PIPE, env=ctx.client_env,
+                                    start_new_session=True, preexec_fn=lambda: child_setup(0))
+        except OSError as err:
+            reference.status, reference.error = "cannot run", f"{sys.executable}: {err.strerror}"
+        else:
+            try:
+                last = pass_on_lines(proc.stderr.fileno(), started + timeout_s)
+                if last is None:
+                    reference.status, reference.error = "timeout", f"killed after {timeout_s:.0f} s"
+                else:
+                    reference.status = exit_status(proc.wait())
+                    reference.error = "" if reference.status == 0 else last
+            finally:
+                # Its server and clients share its process group: all stop.
+                stop_process(proc, signal.SIGINT, 20, group=True)
+                proc.stderr.close()
+            out.seek(0)
+            read_reference_records(reference, out.read())
+    ctx.progress.end_reference(reference, time.monotonic() - started)
+    if reference.status != 0 or not reference.records:
+        ctx.errors.append(f"reference clients: status {reference.status}: "
+                          f"{reference.error or 'no record printed'}")
+
+
+def pass_on_lines(fd, deadline):
+    """Copies the lines read from fd to stderr, indented under the progress
+    line, until fd closes (returns the last line, '' if none) or the
+    deadline passes (returns None)."""
+    pending, last = b"", ""
+    while True:
+        ready, _, _ = select.select([fd], [], [], max(deadline - time.monotonic(), 0))
+        if not ready:
+            return None
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return last
+        *lines, pending = (pending + chunk).split(b"\n")
+        for line in lines:
+            text = line.decode(errors="replace").rstrip()
+            if text:
+                sys.stderr.write(f"{PROGRAM}:   {text}\n")
+                last = text
+
+
+def read_reference_records(reference, stdout):
+    """reference.py's --json lines into reference.records; a line that is
+    not a record is an error (said in reference.error, kept no further)."""
+    for line in stdout.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            reference.error = reference.error or f"printed '{line[:80]}', not a JSON record"
+            continue
+        reference.records.append(record)
+    failed = [f"{r['comparison']} {r['client']} {r['failed_runs']} of {r['runs']}"
+              for r in reference.records if r.get("failed_runs")]
+    if failed:
+        reference.error = "failed runs: " + ", ".join(failed)
+
+
+def reference_meta(reference):
+    """How the reference step ran, for meta.json (its records are reference.json)."""
+    return {"command": reference.command(), "params": reference.params,
+            "estimate_s": round(reference.estimate_s, 1), "skipped": reference.skip,
+            "status": reference.status, "error": reference.error,
+            "records": len(reference.records)}
+
+
 # ---- Metadata ----
 
 def command_output(cmd):
@@ -1061,6 +1220,7 @@ def build_meta(ctx, groups, started, finished):
                    "urls": ctx.server.urls,
                    "threads_margin": SERVER_THREADS_MARGIN},
         "groups": [group_meta(g) for g in groups],
+        "reference": reference_meta(ctx.reference),
         "errors": ctx.errors,
     }
 
@@ -1088,7 +1248,7 @@ def group_meta(group):
 
 # ---- Output: a work folder that replaces the old results at the end ----
 
-OUTPUTS = ("REPORT.md", "runs.csv", "meta.json", "charts", "traces")
+OUTPUTS = ("REPORT.md", "runs.csv", "meta.json", "reference.json", "charts", "traces")
 
 
 def make_work_dir(out):
@@ -1181,6 +1341,7 @@ class Context:
         self.server = Server(server, None)
         self.versions, self.errors, self.sweep_stops = {}, [], {}
         self.task_ms, self.calibrations = {}, []   # W per --rounds, and how measured
+        self.reference = plan_reference(self.plan, self.runs, self.bin_dir, self.facts)
         self.work = self.writer = self.runs_file = self.progress = None
 
 
@@ -1192,6 +1353,13 @@ def print_plan(ctx, configs):
             total += runs * spec.estimate_s
             state = f"skipped: {spec.skip}" if spec.skip else f"{runs} x {spec.estimate_s:.2f} s"
             print(f"{config.name:<31} {spec.model:<14} {spec.key:<58} {state}")
+    reference = ctx.reference
+    if reference.skip:
+        state = f"skipped: {reference.skip}"
+    else:
+        state = f"1 x {reference.estimate_s:.2f} s"
+        total += reference.estimate_s
+    print(f"{'reference clients':<31} {'':<14} {reference.command():<58} {state}")
     print(f"estimated total: {clock(total)} (server starts and charts aside)")
 
 
@@ -1199,14 +1367,18 @@ def bench(ctx, configs, groups):
     """Runs the plan into the work folder and makes the report there."""
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     ctx.server.log_path = os.path.join(ctx.work, "server.log")
-    ctx.progress = Progress(configs, ctx.runs)
+    ctx.progress = Progress(configs, ctx.runs, ctx.reference)
     with open(os.path.join(ctx.work, "runs.csv"), "w", newline="") as runs_file:
         ctx.runs_file = runs_file
         ctx.writer = csv.DictWriter(runs_file, fieldnames=RUN_FIELDS, lineterminator="\n")
         ctx.writer.writeheader()
         for config in configs:
             run_config(ctx, config)
-    ctx.server.stop()
+    ctx.server.stop()      # reference.py starts its own; this one's threads would only wait
+    run_reference(ctx)
+    with open(os.path.join(ctx.work, "reference.json"), "w") as reference_file:
+        json.dump(ctx.reference.records, reference_file, indent=2)
+        reference_file.write("\n")
     finished = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     meta = build_meta(ctx, groups, started, finished)
     with open(os.path.join(ctx.work, "meta.json"), "w") as meta_file:
