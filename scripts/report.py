@@ -12,6 +12,7 @@ remake the report of existing results. Python 3 standard library only.
 """
 
 import csv
+import dataclasses
 import json
 import math
 import os
@@ -24,10 +25,28 @@ PROGRAM = "report"
 CHART_SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "charts")
 PNG_SIZE = {"walltime": (1500, 650), "timeline": (1400, 900), "sweep": (1200, 700),
             "sweep2": (1200, 1000), "server": (1500, 720), "cost": (1500, 620),
+            "cost-task": (1500, 650),
             "loop": (1400, 950)}
 SAME_WITHIN = 1.10          # two times within 10% are "about the same"
 LAG_FLOOR_MS = 0.1          # the loop chart's log scale starts here
 SERVER_THREADS_MAX = 10000  # bin/mock_server --threads at most (mock_server/options.h)
+# The parts of a waiting task's memory (chart "cost of one waiting task").
+MEMORY_PARTS = ("stack touched", "model's task state", "libcurl and buffers (heap)", "other")
+# What waits for each model, in a learner's words.
+WAITER = {"async_threads": "A thread", "async_coro": "A coroutine",
+          "async_uv": "A callback's state"}
+# Issue 10's targets: a client's whole-process median against another's, at
+# most 1 + tolerance times it: (comparison, client, against, tolerance).
+SPEED_TARGETS = [("fetch", "async_threads", "plain_pool", 0.03),
+                 ("fetch", "async_coro", "async_uv", 0.03),
+                 ("download", "async_threads", "curl_parallel", 0.10),
+                 ("download", "async_uv", "curl_parallel", 0.15),
+                 ("download", "async_coro", "curl_parallel", 0.15)]
+# The workload the speed targets speak of (the full plan's reference step).
+TARGET_WORKLOAD = {"count": 100, "latency_ms": 200, "size": "1M"}
+# Peak memory per waiting request, at most (KB) beyond the touched stack
+# (for the models that report it) when the flag is set.
+MEMORY_TARGETS = [("async_uv", 10, False), ("async_coro", 10, True), ("async_threads", 40, False)]
 # What a sweep's varied setting is called in a description of its base.
 SWEPT = {"count": {"count": "N"}, "window": {"concurrency": "C"}, "latency": {"latency_ms": "L"}}
 
@@ -67,6 +86,17 @@ def load_runs(path):
     return rows
 
 
+def load_reference(path):
+    """reference.json's records; [] when the file is absent (older results)."""
+    if not os.path.exists(path):
+        return []
+    try:
+        with open(path) as reference_file:
+            return json.load(reference_file)
+    except (OSError, ValueError) as err:
+        raise ReportError(f"cannot read {path}: {err}") from err
+
+
 def load_meta(path):
     try:
         with open(path) as meta_file:
@@ -91,6 +121,12 @@ class Stat:
         self.errored = len(rows) - len(timed)
         self.rss_kb = median_of(r["max_rss_kb"] for r in timed)
         self.cpu_ms = median_of((r["user_ms"] or 0) + (r["sys_ms"] or 0) for r in timed)
+        self.user_ms = median_of(r["user_ms"] for r in timed)
+        self.sys_ms = median_of(r["sys_ms"] for r in timed)
+        # The model's own memory facts (None where its summary has none).
+        self.heap_kb = median_of(r["heap_peak_kb"] for r in timed)
+        self.stack_touched_kb = median_of(r["stack_touched_kb"] for r in timed)
+        self.task_state_bytes = median_of(r["task_state_bytes"] for r in timed)
         self.max_in_flight = max((r["server_max_in_flight"] or 0 for r in timed), default=None)
         self.server_threads = max((r["server_threads"] or 0 for r in timed), default=None)
         # The loop's health (loop models only; None elsewhere).
@@ -107,6 +143,44 @@ class Stat:
 def median_of(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
+
+
+def slope(points):
+    """The least-squares slope of y over x, from [(x, y)] (a y of None is
+    left out); None with fewer than two distinct x."""
+    points = [(x, y) for x, y in points if y is not None]
+    if len({x for x, _ in points}) < 2:
+        return None
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    return (sum((x - mean_x) * (y - mean_y) for x, y in points) /
+            sum((x - mean_x) ** 2 for x, _ in points))
+
+
+@dataclasses.dataclass
+class TaskCost:
+    """What one more waiting task costs a model: least-squares slopes over
+    the count sweep's medians (x = N, all tasks waiting at once), and the
+    facts the model reports of itself."""
+    counts: list               # the N of the points it ran
+    rss_kb: float              # peak resident memory per task
+    heap_kb: float             # peak heap in use per task; None: not reported
+    user_us: float             # CPU time per task, user and system
+    sys_us: float
+    stack_kb: float            # the most stack one task touched, at the largest N; None: not reported
+    state_kb: float            # the model's own state per task; None: not reported
+
+    @property
+    def cpu_us(self):
+        return self.user_us + self.sys_us
+
+    def parts(self):
+        """The memory per task in MEMORY_PARTS, KB, each clamped at 0.
+        Without heap_peak_kb the heap is taken as the task state alone:
+        libcurl's share then shows in "other"."""
+        stack, state = self.stack_kb or 0, self.state_kb or 0
+        heap = self.heap_kb if self.heap_kb is not None else state
+        return (stack, state, max(0.0, heap - state), max(0.0, self.rss_kb - heap - stack))
 
 
 class Results:
@@ -126,6 +200,13 @@ class Results:
         self.by_key = {}
         for row in self.rows:
             self.by_key.setdefault((row["model"], row["args"]), []).append(row)
+        # scripts/reference.py's records and how it ran (older results: none).
+        self.reference = self.meta.get("reference")
+        self.reference_records = load_reference(os.path.join(folder, "reference.json"))
+
+    def reference_record(self, comparison, client):
+        return next((r for r in self.reference_records
+                     if r["comparison"] == comparison and r["client"] == client), None)
 
     def stat(self, model, point):
         """The Stat of model at a plan point, None when it has no rows."""
@@ -377,6 +458,7 @@ class Report:
         self.meta = results.meta
         self.dishes = [(d["name"], d["seconds"]) for d in self.meta["dishes"]]
         self.lines = []
+        self.costs = {}            # {model: TaskCost}, see task_costs
 
     def add(self, *lines):
         self.lines.extend(lines)
@@ -1335,6 +1417,235 @@ class Report:
         self.add("## Chart 4: what each model costs as the work grows", "")
         self.figure(path, "Peak memory and CPU time against N")
         self.add(*lines, "", "CPU times below 1 ms are drawn at 1 ms (the log scale has no 0).", "")
+        self.chart_task_cost()
+
+    # -- the cost of one waiting task --
+
+    def task_costs(self):
+        """{model: TaskCost} of the models with two count points or more."""
+        group = self.res.groups.get("count")
+        costs = {}
+        for model in self.res.models if group else ():
+            ran = [(p["value"], self.res.stat(model, p)) for p in group["points"]]
+            ran = [(n, st) for n, st in ran
+                   if st and st.median is not None and st.rss_kb is not None]
+            if len(ran) < 2:
+                continue
+            largest = ran[-1][1]
+            state = largest.task_state_bytes
+            costs[model] = TaskCost(
+                counts=[n for n, _ in ran],
+                rss_kb=slope([(n, st.rss_kb) for n, st in ran]),
+                heap_kb=slope([(n, st.heap_kb) for n, st in ran]),
+                user_us=1000 * slope([(n, st.user_ms or 0) for n, st in ran]),
+                sys_us=1000 * slope([(n, st.sys_ms or 0) for n, st in ran]),
+                stack_kb=largest.stack_touched_kb,
+                state_kb=None if state is None else state / 1024)
+        return costs
+
+    def chart_task_cost(self):
+        group = self.res.groups.get("count")
+        if not group:
+            return
+        rows = []
+        for x, (model, cost) in enumerate(self.costs.items()):
+            rows.append((x, model, *cost.parts(), cost.rss_kb, max(cost.user_us, 0),
+                         max(cost.sys_us, 0), f"{cost.rss_kb:.1f} KB", f"{cost.cpu_us:.0f} µs"))
+        write_dat(self.charts.data("cost-task.dat"), rows,
+                  "x model " + " ".join(f"part_{k}" for k in range(1, 5)) +
+                  " rss_kb user_us sys_us mem_label cpu_label")
+        path = None
+        if rows:
+            mem_top = max(max(sum(r[2:6]), r[6]) for r in rows)
+            cpu_top = max(r[7] + r[8] for r in rows)
+            path = self.charts.render("cost-task", "cost-task.gp", "cost-task", {
+                "data": self.charts.data("cost-task"), "xmax": len(rows) - 0.4, "bw": 0.6,
+                "chart_title": f"The cost of one waiting task: slopes over the count sweep "
+                               f"(fetch at {group['params']['latency_ms']} ms, all N at once)",
+                "mem_max": 1.2 * mem_top if mem_top > 0 else 1,
+                "cpu_max": 1.2 * cpu_top if cpu_top > 0 else 1,
+                **{f"part_title_{k}": name for k, name in enumerate(MEMORY_PARTS, start=1)}})
+        self.add("### The cost of one waiting task", "",
+                 "For each model, what one more task adds: the slope of a least-squares line "
+                 "through the count sweep's medians against N, so that what a run costs "
+                 "whatever its N (the program, libcurl's and libuv's set-up) drops out. The "
+                 "memory bar is split into measured parts: the stack one thread or coroutine "
+                 "touched (stack_touched_kb at the largest N), the model's own state per task "
+                 "(task_state_bytes), the rest of the heap's slope (heap_peak_kb): libcurl's "
+                 "handle and buffers, and what the peak-RSS slope holds beyond the heap and "
+                 "the stack: what the kernel maps per task besides (thread descriptors, the "
+                 "allocator's overhead). Each part is clamped at 0, so their sum can differ "
+                 "from the peak-RSS slope, drawn as a black dash. KB are 1,024 bytes.", "")
+        self.figure(path, "Memory and CPU time per waiting task, per model")
+        if not rows:
+            return
+        self.add("| model | N | peak RSS / task | " + " | ".join(MEMORY_PARTS) +
+                 " | CPU / task (user + system) |", "|---|---|" + "---:|" * 6)
+        for model, cost in self.costs.items():
+            parts = " | ".join(f"{v:.1f} KB" for v in cost.parts())
+            self.add(f"| {model} | {cost.counts[0]:,} to {cost.counts[-1]:,} | "
+                     f"{cost.rss_kb:.1f} KB | {parts} | {cost.cpu_us:.0f} µs "
+                     f"({cost.user_us:.0f} + {cost.sys_us:.0f}) |")
+        self.add("", *self.task_cost_sentences(), "")
+
+    def task_cost_sentences(self):
+        """A paragraph a learner can quote: what a thread, a coroutine and a
+        callback's state cost per waiting task, from the figures."""
+        lines = []
+        for model, cost in self.costs.items():
+            stack, state, heap, other = cost.parts()
+            if model in WAITER:
+                details = []
+                if cost.stack_kb is not None:
+                    details.append(f"{stack:.1f} KB of stack it touched")
+                if cost.state_kb is not None:
+                    details.append(f"{state:.2f} KB of the model's own state")
+                if cost.heap_kb is not None:
+                    details.append(f"{heap:.1f} KB of libcurl's handle and buffers on the heap")
+                details.append(f"{other:.1f} KB more that the kernel maps for it")
+                # A negative part of the CPU time is noise (the kernel
+                # charges user and system time by sampling): no split then.
+                kernel = (f"; {cost.sys_us:.0f} µs of the CPU time is the kernel's"
+                          if cost.user_us >= 0 and cost.sys_us >= 0 else "")
+                lines.append(f"- {WAITER[model]} ({model}) costs {cost.rss_kb:.1f} KB of memory "
+                             f"and {cost.cpu_us:.0f} µs of CPU time per waiting task: "
+                             f"{', '.join(details)}{kernel}.")
+            elif model == "sync":
+                lines.append(f"- sync keeps one task at a time, so a larger N adds no waiting "
+                             f"task: each more task adds {cost.rss_kb:.1f} KB of memory and "
+                             f"{cost.cpu_us:.0f} µs of CPU time, the request's own work.")
+        waiting = {m: c for m, c in self.costs.items() if m in WAITER and c.rss_kb > 0}
+        if len(waiting) > 1:
+            least = min(waiting, key=lambda m: waiting[m].rss_kb)
+            others = [f"{WAITER[m].lower()} {fmt_ratio(c.rss_kb / waiting[least].rss_kb)}"
+                      for m, c in waiting.items() if m != least]
+            lines.append(f"\nAgainst {WAITER[least].lower()} ({least}), the cheapest way to "
+                         f"wait here, {' and '.join(others)} the memory per waiting task.")
+        silent = []
+        for model, cost in self.costs.items():
+            keys = [key for key, value in (("heap_peak_kb", cost.heap_kb),
+                                           ("task_state_bytes", cost.state_kb)) if value is None]
+            if keys:
+                silent.append(f"{model} ({', '.join(keys)})")
+        if silent:
+            lines.append(f"\nNot reported, so counted in \"other\": {'; '.join(silent)}.")
+        return lines
+
+    # -- against plain clients, and the targets --
+
+    def reference_missing(self):
+        """Why there are no reference figures, or None when there are."""
+        ref = self.res.reference
+        if ref is None:
+            return "this bench ran no reference step"
+        if ref["skipped"]:
+            return f"the reference step was skipped: {ref['skipped']}"
+        if not self.res.reference_records:
+            return f"scripts/reference.py failed (status {ref['status']}: {ref['error']})"
+        return None
+
+    def reference_words(self):
+        """The reference step's workload in words."""
+        params = self.res.reference["params"]
+        return (f"fetch {params['count']} items at {params['latency_ms']} ms beside "
+                f"bin/plain_pool, download {params['count']} blobs of "
+                f"{fmt_size(parse_size(params['size']))} at {params['latency_ms']} ms beside "
+                f"curl --parallel; {params['runs']} counted run(s) after a warm-up")
+
+    def section_reference(self):
+        self.add("## Against plain clients", "",
+                 "The models beside reference clients on one server of their own, "
+                 "interleaved round by round (`scripts/reference.py`), each client timed as a "
+                 "whole process, start to exit; the ratio is to the reference's median. "
+                 "The data: [reference.json](reference.json).", "")
+        missing = self.reference_missing()
+        ref = self.res.reference
+        if ref is not None and not ref["skipped"]:
+            self.add(f"Run: {self.reference_words()}.", "")
+        if missing:
+            self.add(f"No figures: {missing}.", "")
+            return
+        if ref["status"] != 0:
+            self.add(f"scripts/reference.py failed (status {ref['status']}: {ref['error']}); "
+                     "what it printed is below.", "")
+        self.add("| comparison | client | median, whole process | its own wall_ms | "
+                 "/ reference | failed runs |", "|---|---|---:|---:|---:|---:|")
+        for rec in self.res.reference_records:
+            client = f"{rec['client']} (reference)" if rec["client"] == rec["reference"] \
+                else rec["client"]
+            self.add(f"| {rec['comparison']} | {client} | {fmt_time(rec['whole_ms'])} | "
+                     f"{fmt_time(rec['wall_ms'])} | {rec['ratio']:.3f}x | "
+                     f"{rec['failed_runs']} of {rec['runs']} |")
+        self.add("")
+
+    def speed_target(self, comparison, client, against, tolerance):
+        """(target, measured, verdict) of a speed target, from reference.json."""
+        size = fmt_size(parse_size(TARGET_WORKLOAD["size"]))
+        what = f"{TARGET_WORKLOAD['count']} x {TARGET_WORKLOAD['latency_ms']} ms" + \
+            (f", {size} each" if comparison == "download" else "")
+        target = f"{comparison} {what}: {client} within {tolerance:.0%} of {against}"
+        missing = self.reference_missing()
+        mine = self.res.reference_record(comparison, client)
+        theirs = self.res.reference_record(comparison, against)
+        if missing or mine is None or theirs is None:
+            return target, f"not measured: {missing or 'no record of ' + (client if mine is None else against)}", \
+                "not measured"
+        measured_ratio = mine["whole_ms"] / theirs["whole_ms"]
+        measured = (f"{measured_ratio:.3f}x: {fmt_time(mine['whole_ms'])} against "
+                    f"{fmt_time(theirs['whole_ms'])}")
+        failed = [f"{r['client']} {r['failed_runs']} of {r['runs']}" for r in (mine, theirs)
+                  if r["failed_runs"]]
+        if failed:
+            return target, measured + f"; failed runs: {', '.join(failed)}", "not judged"
+        return target, measured, "met" if measured_ratio <= 1 + tolerance else "not met"
+
+    def memory_target(self, model, limit_kb, plus_stack):
+        """(target, measured, verdict) of a memory target, from the count sweep."""
+        target = (f"fetch 10,000 at once: {model} at most "
+                  f"{'its touched stack + ' if plus_stack else ''}{limit_kb} KB per waiting request")
+        cost = self.costs.get(model)
+        if cost is None:
+            return target, "not measured: fewer than two points of the count sweep", "not measured"
+        measured = (f"{cost.rss_kb:.1f} KB per task (peak RSS slope, N = {cost.counts[0]:,} "
+                    f"to {cost.counts[-1]:,})")
+        if plus_stack:
+            if cost.stack_kb is None:
+                return target, measured + "; no stack_touched_kb reported", "not judged"
+            limit_kb += cost.stack_kb
+            measured += f" against {cost.stack_kb:g} + {limit_kb - cost.stack_kb:g} = {limit_kb:g} KB"
+        return target, measured, "met" if cost.rss_kb <= limit_kb else "not met"
+
+    def section_targets(self):
+        """Issue 10's targets, each with its measured figure and verdict."""
+        rows = [self.speed_target(*t) for t in SPEED_TARGETS] + \
+            [self.memory_target(*t) for t in MEMORY_TARGETS]
+        self.add("## Targets", "",
+                 "Issue 10's targets, each judged from this run's data: the speed targets from "
+                 "the whole-process medians of [Against plain clients](#against-plain-clients), "
+                 "the memory targets from the slope of peak RSS over the count sweep "
+                 "([The cost of one waiting task](#the-cost-of-one-waiting-task)).", "")
+        notes = []
+        ref = self.res.reference
+        if ref is not None and not ref["skipped"]:
+            params = {k: ref["params"][k] for k in TARGET_WORKLOAD}
+            if params != TARGET_WORKLOAD:
+                notes.append(f"the reference step ran {self.reference_words()}")
+        group = self.res.groups.get("count")
+        largest = group["points"][-1]["value"] if group else None
+        if largest is not None and largest < SERVER_THREADS_MAX:
+            notes.append(f"the count sweep went up to N = {largest:,}")
+        if notes:
+            self.add(f"This {self.meta['mode']} plan measured less than the targets speak of: "
+                     f"{'; '.join(notes)}. The verdicts below are indicative only.", "")
+        self.add("| target | measured | verdict |", "|---|---|---|")
+        for target, measured, verdict in rows:
+            self.add(f"| {target} | {measured} | {verdict} |")
+        met = sum(1 for _, _, verdict in rows if verdict == "met")
+        unmet = [target.split(": ", 1)[1] for target, _, verdict in rows if verdict == "not met"]
+        summary = f"{met} of {len(rows)} targets met"
+        if unmet:
+            summary += "; not met: " + "; ".join(unmet)
+        self.add("", summary + ".", "")
 
     # -- the rest --
 
@@ -1390,6 +1701,8 @@ class Report:
                  f"Generated by `scripts/report.py` from runs.csv and meta.json of the run "
                  f"started {meta['started']} ({meta['mode']} plan, {meta['duration_s'] / 60:.1f} "
                  f"min); do not edit by hand. Times are wall times of whole client runs.", "")
+        self.costs = self.task_costs()
+        self.section_targets()
         self.headline_tables()
         self.chart_walltime()
         self.chart_timelines()
@@ -1399,6 +1712,7 @@ class Report:
         self.chart_threads()
         self.section_processing()
         self.chart_server()
+        self.section_reference()
         self.chart_cost()
         self.skipped_and_errors()
         self.metadata()
