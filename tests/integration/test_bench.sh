@@ -7,8 +7,10 @@
 # skip rule, "When async does not pay" (a run for each model that takes the
 # flags and none for the others, cpu's checksums, the loop's health only
 # from the loop models), REPORT.md's numbers against runs.csv, valid PNG
-# charts, the server stopped; and an interrupted run that leaves the old
-# results alone.
+# charts, the server stopped; the reference clients' records in
+# reference.json and the Targets judged from them and from the count sweep's
+# slopes; an interrupted run that leaves the old results alone; and the
+# reference step failing (an error, exit 1) and skipped (said why).
 . "$(dirname "$0")/../lib.sh"
 
 BENCH="$(dirname "$0")/../../scripts/bench.py"
@@ -271,7 +273,7 @@ for m in $(models); do
     done
 done
 for chart in walltime timeline-fetch timeline-cook sweep-count sweep-latency sweep-window \
-             sweep-threads server cost walltime-processing sweep-cpu-threads loop-health; do
+             sweep-threads server cost cost-task walltime-processing sweep-cpu-threads loop-health; do
     expect_true "charts: $chart.png is a PNG of at least 400x300" is_png "$OUT/charts/$chart.png"
     expect_true "charts: $chart.svg is an SVG" grep -q '<svg' "$OUT/charts/$chart.svg"
     expect_true "REPORT.md: embeds $chart.png" grep -q "(charts/$chart.png)" "$OUT/REPORT.md"
@@ -311,6 +313,88 @@ for m in sync async_threads; do
         "$(sed -n '/^### cpu --offload:/,/^### /p' "$OUT/REPORT.md" | grep -c "^| $m |")" 0
 done
 
+# ---- The reference clients, and the targets judged from them ----
+
+# target_row TEXT: the Targets table's row whose target holds TEXT.
+target_row() {
+    sed -n '/^## Targets/,/^## /p' "$OUT/REPORT.md" | grep -F "| $1" | head -1
+}
+
+# contains TEXT STRING: STRING holds TEXT.
+contains() {
+    case "$2" in *"$1"*) return 0 ;; *) return 1 ;; esac
+}
+
+# slope MODEL COLUMN: the least-squares slope over the count sweep's runs of
+# MODEL (fetch at 10 ms, no window) of a runs.csv column against N.
+slope() {
+    rows_where "model == \"$1\" && workload == \"fetch\" && latency == 10 && pause == 0 &&
+                busy == 0 && args !~ /--concurrency/" | cut -d, -f"$(column count),$(column "$2")" |
+        awk -F, '{ x[NR] = $1; y[NR] = $2; sx += $1; sy += $2 }
+                 END { mx = sx / NR; my = sy / NR
+                       for (i = 1; i <= NR; i++) { num += (x[i] - mx) * (y[i] - my); den += (x[i] - mx) ^ 2 }
+                       printf "%.10g\n", num / den }'
+}
+
+# whole_ms COMPARISON CLIENT: a client's median in reference.json.
+whole_ms() {
+    jq -r --arg c "$1" --arg a "$2" '.[] | select(.comparison == $c and .client == $a) | .whole_ms' \
+        "$OUT/reference.json"
+}
+
+if [ -x "$BIN/plain_pool" ] && command -v curl >/dev/null; then
+    expect_eq "reference.json: fetch's clients" \
+        "$(jq -r '.[] | select(.comparison == "fetch") | .client' "$OUT/reference.json" | xargs)" \
+        "plain_pool async_threads async_uv async_coro"
+    expect_eq "reference.json: download's clients" \
+        "$(jq -r '.[] | select(.comparison == "download") | .client' "$OUT/reference.json" | xargs)" \
+        "curl_parallel async_threads async_uv async_coro"
+    expect_eq "reference.json: every ratio a positive number, every run counted and none failed" \
+        "$(jq '[.[] | (.ratio | type == "number" and . > 0) and .runs == 1 and .failed_runs == 0] | all' \
+            "$OUT/reference.json")" true
+    expect_true "bench: the reference step's progress on stderr" \
+        grep -q '^bench:   reference: run 1 of 1: download curl_parallel' "$TEST_TMP/bench.err"
+    # The speed targets: the ratio of whole-process medians, and its verdict.
+    for target in "fetch 100 x 200 ms: async_threads within 3% of plain_pool" \
+                  "fetch 100 x 200 ms: async_coro within 3% of async_uv" \
+                  "download 100 x 200 ms, 1 MiB each: async_threads within 10% of curl_parallel" \
+                  "download 100 x 200 ms, 1 MiB each: async_uv within 15% of curl_parallel" \
+                  "download 100 x 200 ms, 1 MiB each: async_coro within 15% of curl_parallel"; do
+        comparison=${target%% *} client=${target#*: } tolerance=${target#* within }
+        client=${client%% *} tolerance=${tolerance%%%*} against=${target##* }
+        read -r ratio verdict < <(awk -v a="$(whole_ms "$comparison" "$client")" \
+            -v b="$(whole_ms "$comparison" "$against")" -v t="$tolerance" \
+            'BEGIN { printf "%.3f %s\n", a / b, (a / b <= 1 + t / 100) ? "met" : "not met" }')
+        row=$(target_row "$target")
+        expect_true "Targets: $comparison, $client against $against: ${ratio}x, $verdict (${row:-no row})" \
+            contains "| ${ratio}x: " "$row"
+        expect_true "Targets: $comparison, $client against $against: $verdict" contains "| $verdict |" "$row"
+    done
+else
+    expect_eq "reference.json: an empty list when the step is skipped" "$(jq length "$OUT/reference.json")" 0
+    expect_true "REPORT.md: says the reference step was skipped" \
+        grep -q "the reference step was skipped: " "$OUT/REPORT.md"
+fi
+
+# The cost of one waiting task: the report's slope is the least-squares
+# slope of runs.csv, and each memory target's verdict follows from it.
+for target in "async_uv 10" "async_threads 40"; do
+    set -- $target
+    [ -x "$BIN/$1" ] || continue
+    read -r kb verdict < <(awk -v kb="$(slope "$1" max_rss_kb)" -v most="$2" \
+        'BEGIN { printf "%.1f %s\n", kb, (kb <= most) ? "met" : "not met" }')
+    expect_true "cost of one waiting task: $1's peak RSS slope is $kb KB per task" \
+        grep -qF "| $1 | 1 to 60 | $kb KB |" "$OUT/REPORT.md"
+    expect_true "Targets: $1 at most $2 KB per waiting request: $kb KB, $verdict" \
+        contains "| $kb KB per task (peak RSS slope, N = 1 to 60) | $verdict |" \
+        "$(target_row "fetch 10,000 at once: $1 at most")"
+done
+expect_eq "REPORT.md: the Targets table has 8 rows, each met, not met, not judged or not measured" \
+    "$(sed -n '/^## Targets/,/^## /p' "$OUT/REPORT.md" | grep -cE '\| (met|not met|not judged|not measured) \|$')" 8
+expect_true "REPORT.md: the paragraph on what a coroutine costs" \
+    grep -q '^- A coroutine (async_coro) costs [0-9.]* KB of memory and -\?[0-9]* µs of CPU time per waiting task' \
+    "$OUT/REPORT.md"
+
 # ---- The server is gone ----
 
 for url in $(jq -r '.server.urls[]' "$OUT/meta.json"); do
@@ -336,6 +420,41 @@ expect_eq "interrupted: no work folder left" "$(find "$OUT" -name '.tmp-bench-*'
 url=$(sed -n 's/.*listening on //p' "$TEST_TMP/int.err" | tail -1)
 expect_true "interrupted: the server at ${url:-?} was stopped" \
     test -n "$url" -a -z "$(curl -s --max-time 2 "$url/stats")"
+
+# ---- The reference step failing, and skipped ----
+
+# A bin folder of the same programs, but a plain_pool that fails every run.
+FAKE_BIN="$TEST_TMP/fake-bin"
+mkdir -p "$FAKE_BIN"
+for program in "$BIN"/* "$SERVER_BIN/mock_server"; do
+    ln -sf "$(cd "$(dirname "$program")" && pwd)/$(basename "$program")" "$FAKE_BIN/"
+done
+if [ -x "$BIN/plain_pool" ] && command -v curl >/dev/null; then
+    rm "$FAKE_BIN/plain_pool"
+    printf '#!/bin/sh\necho "plain_pool: refused" >&2\nexit 1\n' >"$FAKE_BIN/plain_pool"
+    chmod +x "$FAKE_BIN/plain_pool"
+    timeout -s KILL "$BENCH_TIMEOUT" python3 "$BENCH" --bin "$FAKE_BIN" --tiny --out "$OUT" \
+        >/dev/null 2>"$TEST_TMP/bench.err"
+    expect_eq "reference failing: bench exits 1" "$?" 1
+    expect_true "reference failing: REPORT.md lists it as an error" \
+        grep -q '^- error: reference clients: status 1: failed runs: fetch plain_pool 1 of 1' "$OUT/REPORT.md"
+    expect_true "reference failing: its target is not judged" \
+        contains "failed runs: plain_pool 1 of 1 | not judged |" \
+        "$(target_row "fetch 100 x 200 ms: async_threads within 3% of plain_pool")"
+    expect_true "reference failing: said on stderr" \
+        grep -q '^bench: reference clients: status 1 after' "$TEST_TMP/bench.err"
+fi
+rm -f "$FAKE_BIN/plain_pool"
+timeout -s KILL "$BENCH_TIMEOUT" python3 "$BENCH" --bin "$FAKE_BIN" --tiny --out "$OUT" \
+    >/dev/null 2>"$TEST_TMP/bench.err"
+expect_eq "reference without plain_pool: bench exits 0" "$?" 0
+expect_eq "reference without plain_pool: reference.json is an empty list" \
+    "$(jq -c . "$OUT/reference.json")" "[]"
+expect_true "reference without plain_pool: REPORT.md says it was skipped and why" \
+    grep -qF "No figures: the reference step was skipped: no plain_pool in $FAKE_BIN (run make)." \
+    "$OUT/REPORT.md"
+expect_true "reference without plain_pool: its targets are not measured" \
+    contains "| not measured |" "$(target_row "fetch 100 x 200 ms: async_threads within 3% of plain_pool")"
 
 bench --runs 0
 expect_eq "bench --runs 0: usage error, exit 2" "$STATUS" 2
