@@ -19,8 +19,9 @@
  * address space, not memory, until touched. */
 static long stack_kb;
 
-/* The most stack any coroutine of the run touched, in bytes. */
-static size_t stack_touched_max;
+/* The stack the run's coroutines touched, in bytes: the most any one did,
+ * and all of them together, over stacks_measured coroutines. */
+static size_t stack_touched_max, stack_touched_total, stacks_measured;
 
 /* The coroutine's body: one task from start to end. */
 static void coro_body(struct coro *self, void *arg)
@@ -39,8 +40,12 @@ void coro_task_wake(struct coro_task *ct)
     coro_resume(ct->coro);
     if (!coro_finished(ct->coro))
         return;
-    if (coro_stack_touched(ct->coro, &touched) == 0 && touched > stack_touched_max)
-        stack_touched_max = touched;
+    if (coro_stack_touched(ct->coro, &touched) == 0) {
+        if (touched > stack_touched_max)
+            stack_touched_max = touched;
+        stack_touched_total += touched;
+        stacks_measured++;
+    }
     window_task_finish(&ct->task);
 }
 
@@ -106,6 +111,9 @@ static int run_on_coroutines(struct run *run)
     int rc = window_run(run, &ops);
     run_add_fact(run, "stack_kb", stack_kb);
     run_add_fact(run, "stack_touched_kb", (long)((stack_touched_max + 1023) / 1024));
+    if (stacks_measured > 0)
+        run_add_fact(run, "stack_touched_avg_kb",
+                     (double)stack_touched_total / (double)stacks_measured / 1024);
     return rc;
 }
 

@@ -18,7 +18,7 @@
 #include "program.h"
 #include "record.h"
 
-#define RUN_FACTS_MAX 8
+#define RUN_FACTS_MAX 16
 #define RUN_LIBRARIES_MAX 4
 
 /* A number the model reports about itself ("pool_threads", 100;

@@ -20,7 +20,7 @@
 #include "run.h"
 #include "workload.h"
 
-#define LABEL_WIDTH 18
+#define LABEL_WIDTH 20
 
 /* ---- Computing ---- */
 

@@ -53,7 +53,7 @@ SWEPT = {"count": {"count": "N"}, "window": {"concurrency": "C"}, "latency": {"l
 NUMERIC = ("count", "latency_ms", "concurrency", "size_bytes", "fsync", "time_scale",
            "rounds", "process_ms", "process_cpu_ms", "offload", "blocking_process",
            "uv_threadpool", "pool_threads", "wall_ms", "user_ms", "sys_ms", "max_rss_kb",
-           "heap_peak_kb", "stack_touched_kb", "task_state_bytes", "ok", "failed", "retries", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms",
+           "heap_peak_kb", "stack_touched_avg_kb", "task_state_bytes", "ok", "failed", "retries", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms",
            "loop_lag_max_ms", "server_threads", "server_max_in_flight", "ideal_ms")
 
 
@@ -125,7 +125,7 @@ class Stat:
         self.sys_ms = median_of(r["sys_ms"] for r in timed)
         # The model's own memory facts (None where its summary has none).
         self.heap_kb = median_of(r["heap_peak_kb"] for r in timed)
-        self.stack_touched_kb = median_of(r["stack_touched_kb"] for r in timed)
+        self.stack_touched_avg_kb = median_of(r["stack_touched_avg_kb"] for r in timed)
         self.task_state_bytes = median_of(r["task_state_bytes"] for r in timed)
         self.max_in_flight = max((r["server_max_in_flight"] or 0 for r in timed), default=None)
         self.server_threads = max((r["server_threads"] or 0 for r in timed), default=None)
@@ -1439,7 +1439,7 @@ class Report:
                 heap_kb=slope([(n, st.heap_kb) for n, st in ran]),
                 user_us=1000 * slope([(n, st.user_ms or 0) for n, st in ran]),
                 sys_us=1000 * slope([(n, st.sys_ms or 0) for n, st in ran]),
-                stack_kb=largest.stack_touched_kb,
+                stack_kb=largest.stack_touched_avg_kb,
                 state_kb=None if state is None else state / 1024)
         return costs
 
@@ -1469,8 +1469,8 @@ class Report:
                  "For each model, what one more task adds: the slope of a least-squares line "
                  "through the count sweep's medians against N, so that what a run costs "
                  "whatever its N (the program, libcurl's and libuv's set-up) drops out. The "
-                 "memory bar is split into measured parts: the stack one thread or coroutine "
-                 "touched (stack_touched_kb at the largest N), the model's own state per task "
+                 "memory bar is split into measured parts: the stack a thread or coroutine "
+                 "touched, on average (stack_touched_avg_kb at the largest N), the model's own state per task "
                  "(task_state_bytes), the rest of the heap's slope (heap_peak_kb): libcurl's "
                  "handle and buffers, and what the peak-RSS slope holds beyond the heap and "
                  "the stack: what the kernel maps per task besides (thread descriptors, the "
@@ -1511,9 +1511,12 @@ class Report:
                              f"and {cost.cpu_us:.0f} µs of CPU time per waiting task: "
                              f"{', '.join(details)}{kernel}.")
             elif model == "sync":
+                # Its peak memory does not grow with N: the slope is noise
+                # around zero, and not a cost to quote.
                 lines.append(f"- sync keeps one task at a time, so a larger N adds no waiting "
-                             f"task: each more task adds {cost.rss_kb:.1f} KB of memory and "
-                             f"{cost.cpu_us:.0f} µs of CPU time, the request's own work.")
+                             f"task and no memory (a slope of {cost.rss_kb:.1f} KB per task is "
+                             f"noise); each more task adds {cost.cpu_us:.0f} µs of CPU time, "
+                             "the request's own work.")
         waiting = {m: c for m, c in self.costs.items() if m in WAITER and c.rss_kb > 0}
         if len(waiting) > 1:
             least = min(waiting, key=lambda m: waiting[m].rss_kb)
@@ -1610,9 +1613,10 @@ class Report:
                     f"to {cost.counts[-1]:,})")
         if plus_stack:
             if cost.stack_kb is None:
-                return target, measured + "; no stack_touched_kb reported", "not judged"
+                return target, measured + "; no stack_touched_avg_kb reported", "not judged"
             limit_kb += cost.stack_kb
-            measured += f" against {cost.stack_kb:g} + {limit_kb - cost.stack_kb:g} = {limit_kb:g} KB"
+            measured += (f" against {cost.stack_kb:.1f} + {limit_kb - cost.stack_kb:g} = "
+                         f"{limit_kb:.1f} KB")
         return target, measured, "met" if cost.rss_kb <= limit_kb else "not met"
 
     def section_targets(self):
