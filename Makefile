@@ -121,7 +121,7 @@ $(BINDIR)/test_pool: $(BUILD)/tests/unit/test_pool.o $(BUILD)/async_threads/pool
 # The coroutine test links the coroutines and what they use of common/:
 # memory.c, which counts a stack's touched pages.
 $(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o \
-                    $(BUILD)/common/memory.o $(BUILD)/common/clock.o $(BUILD)/common/program.o
+                    $(BUILD)/common/memory.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
 

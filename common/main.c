@@ -19,7 +19,6 @@
 #include "clock.h"
 #include "fsutil.h"
 #include "http.h"
-#include "memory.h"
 #include "nofile.h"
 #include "options.h"
 #include "record.h"
@@ -117,7 +116,6 @@ int client_main(int argc, char **argv, const struct model *model)
     static struct options opts;   /* large (paths, dishes): not on the stack */
     static struct run run;        /* large (the folder's path, facts) */
     struct summary sum;
-    struct heap_watch heap;
     int dir_created = 0;
     enum exit_status status = EXIT_CANNOT_START;
 
@@ -143,15 +141,9 @@ int client_main(int argc, char **argv, const struct model *model)
     if (run_prepare(&run, &dir_created) != 0)
         goto out_dir;
 
-    if (heap_watch_start(&heap) != 0)
-        goto out_dir;
     summary_mark_start(&run);
-    int run_rc = model->run(&run);
-    size_t heap_peak_bytes = heap_watch_stop(&heap);
-    if (run_rc != 0)
+    if (model->run(&run) != 0)
         goto out_dir;
-    if (heap_watch_sees_heap())
-        run_add_fact(&run, "heap_peak_kb", (double)((heap_peak_bytes + 1023) / 1024));
     summary_compute(&run, &sum);
     run_report(&run, &sum);
     status = exit_status_of(&sum);

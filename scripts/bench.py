@@ -233,7 +233,7 @@ RUN_FIELDS = [
     "time", "config", "run", "model", "workload", "count", "latency_ms", "concurrency",
     "size_bytes", "fsync", "time_scale", "rounds", "process_ms", "process_cpu_ms",
     "offload", "blocking_process", "uv_threadpool", "pool_threads", "args",
-    "status", "wall_ms", "user_ms", "sys_ms", "max_rss_kb", "heap_peak_kb", "stack_touched_avg_kb",
+    "status", "wall_ms", "user_ms", "sys_ms", "max_rss_kb", "stack_touched_avg_kb",
     "task_state_bytes", "ok", "failed", "retries",
     "failures", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms", "loop_lag_max_ms",
     "server_threads", "server_max_in_flight", "ideal_ms", "checksum", "error",
@@ -242,7 +242,7 @@ RUN_FIELDS = [
 # report one (the loop's health outside the loop models, the touched stack
 # outside the thread and coroutine models) leaves it empty.
 SUMMARY_FIELDS = ("uv_threadpool", "pool_threads", "wall_ms", "user_ms", "sys_ms",
-                  "max_rss_kb", "heap_peak_kb", "stack_touched_avg_kb", "task_state_bytes",
+                  "max_rss_kb", "stack_touched_avg_kb", "task_state_bytes",
                   "ok", "failed", "retries", "p50_ms", "p99_ms",
                   "loop_busy", "loop_lag_p99_ms", "loop_lag_max_ms", "checksum")
 

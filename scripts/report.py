@@ -31,7 +31,7 @@ SAME_WITHIN = 1.10          # two times within 10% are "about the same"
 LAG_FLOOR_MS = 0.1          # the loop chart's log scale starts here
 SERVER_THREADS_MAX = 10000  # bin/mock_server --threads at most (mock_server/options.h)
 # The parts of a waiting task's memory (chart "cost of one waiting task").
-MEMORY_PARTS = ("stack touched", "model's task state", "libcurl and buffers (heap)", "other")
+MEMORY_PARTS = ("stack touched", "model's task state", "libcurl's handle and connection, and the rest")
 # What waits for each model, in a learner's words.
 WAITER = {"async_threads": "A thread", "async_coro": "A coroutine",
           "async_uv": "A callback's state"}
@@ -53,7 +53,7 @@ SWEPT = {"count": {"count": "N"}, "window": {"concurrency": "C"}, "latency": {"l
 NUMERIC = ("count", "latency_ms", "concurrency", "size_bytes", "fsync", "time_scale",
            "rounds", "process_ms", "process_cpu_ms", "offload", "blocking_process",
            "uv_threadpool", "pool_threads", "wall_ms", "user_ms", "sys_ms", "max_rss_kb",
-           "heap_peak_kb", "stack_touched_avg_kb", "task_state_bytes", "ok", "failed", "retries", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms",
+           "stack_touched_avg_kb", "task_state_bytes", "ok", "failed", "retries", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms",
            "loop_lag_max_ms", "server_threads", "server_max_in_flight", "ideal_ms")
 
 
@@ -124,7 +124,6 @@ class Stat:
         self.user_ms = median_of(r["user_ms"] for r in timed)
         self.sys_ms = median_of(r["sys_ms"] for r in timed)
         # The model's own memory facts (None where its summary has none).
-        self.heap_kb = median_of(r["heap_peak_kb"] for r in timed)
         self.stack_touched_avg_kb = median_of(r["stack_touched_avg_kb"] for r in timed)
         self.task_state_bytes = median_of(r["task_state_bytes"] for r in timed)
         self.max_in_flight = max((r["server_max_in_flight"] or 0 for r in timed), default=None)
@@ -164,7 +163,6 @@ class TaskCost:
     facts the model reports of itself."""
     counts: list               # the N of the points it ran
     rss_kb: float              # peak resident memory per task
-    heap_kb: float             # peak heap in use per task; None: not reported
     user_us: float             # CPU time per task, user and system
     sys_us: float
     stack_kb: float            # the most stack one task touched, at the largest N; None: not reported
@@ -175,12 +173,11 @@ class TaskCost:
         return self.user_us + self.sys_us
 
     def parts(self):
-        """The memory per task in MEMORY_PARTS, KB, each clamped at 0.
-        Without heap_peak_kb the heap is taken as the task state alone:
-        libcurl's share then shows in "other"."""
+        """The memory per task in MEMORY_PARTS, KB: the two the model
+        measures of itself, and what the peak-RSS slope holds besides,
+        clamped at 0."""
         stack, state = self.stack_kb or 0, self.state_kb or 0
-        heap = self.heap_kb if self.heap_kb is not None else state
-        return (stack, state, max(0.0, heap - state), max(0.0, self.rss_kb - heap - stack))
+        return (stack, state, max(0.0, self.rss_kb - stack - state))
 
 
 class Results:
@@ -1436,7 +1433,6 @@ class Report:
             costs[model] = TaskCost(
                 counts=[n for n, _ in ran],
                 rss_kb=slope([(n, st.rss_kb) for n, st in ran]),
-                heap_kb=slope([(n, st.heap_kb) for n, st in ran]),
                 user_us=1000 * slope([(n, st.user_ms or 0) for n, st in ran]),
                 sys_us=1000 * slope([(n, st.sys_ms or 0) for n, st in ran]),
                 stack_kb=largest.stack_touched_avg_kb,
@@ -1448,16 +1444,19 @@ class Report:
         if not group:
             return
         rows = []
-        for x, (model, cost) in enumerate(self.costs.items()):
+        # sync is left out: it never has more than one task waiting, and its
+        # slope is noise (the table and the text say so).
+        waiters = [(m, c) for m, c in self.costs.items() if m in WAITER]
+        for x, (model, cost) in enumerate(waiters):
             rows.append((x, model, *cost.parts(), cost.rss_kb, max(cost.user_us, 0),
                          max(cost.sys_us, 0), f"{cost.rss_kb:.1f} KB", f"{cost.cpu_us:.0f} µs"))
         write_dat(self.charts.data("cost-task.dat"), rows,
-                  "x model " + " ".join(f"part_{k}" for k in range(1, 5)) +
+                  "x model " + " ".join(f"part_{k}" for k in range(1, 4)) +
                   " rss_kb user_us sys_us mem_label cpu_label")
         path = None
         if rows:
-            mem_top = max(max(sum(r[2:6]), r[6]) for r in rows)
-            cpu_top = max(r[7] + r[8] for r in rows)
+            mem_top = max(max(sum(r[2:5]), r[5]) for r in rows)
+            cpu_top = max(r[6] + r[7] for r in rows)
             path = self.charts.render("cost-task", "cost-task.gp", "cost-task", {
                 "data": self.charts.data("cost-task"), "xmax": len(rows) - 0.4, "bw": 0.6,
                 "chart_title": f"The cost of one waiting task: slopes over the count sweep "
@@ -1470,17 +1469,17 @@ class Report:
                  "through the count sweep's medians against N, so that what a run costs "
                  "whatever its N (the program, libcurl's and libuv's set-up) drops out. The "
                  "memory bar is split into measured parts: the stack a thread or coroutine "
-                 "touched, on average (stack_touched_avg_kb at the largest N), the model's own state per task "
-                 "(task_state_bytes), the rest of the heap's slope (heap_peak_kb): libcurl's "
-                 "handle and buffers, and what the peak-RSS slope holds beyond the heap and "
-                 "the stack: what the kernel maps per task besides (thread descriptors, the "
-                 "allocator's overhead). Each part is clamped at 0, so their sum can differ "
-                 "from the peak-RSS slope, drawn as a black dash. KB are 1,024 bytes.", "")
+                 "touched, on average (stack_touched_avg_kb at the largest N, counted by "
+                 "mincore), the model's own state per task (task_state_bytes, its struct's "
+                 "size), and what the peak-RSS slope holds besides: libcurl's easy handle, "
+                 "its connection and its receive buffer above all, with the allocator's "
+                 "overhead (clamped at 0, so the bar can stand above the peak-RSS slope, "
+                 "drawn as a black dash). KB are 1,024 bytes.", "")
         self.figure(path, "Memory and CPU time per waiting task, per model")
         if not rows:
             return
         self.add("| model | N | peak RSS / task | " + " | ".join(MEMORY_PARTS) +
-                 " | CPU / task (user + system) |", "|---|---|" + "---:|" * 6)
+                 " | CPU / task (user + system) |", "|---|---|" + "---:|" * 5)
         for model, cost in self.costs.items():
             parts = " | ".join(f"{v:.1f} KB" for v in cost.parts())
             self.add(f"| {model} | {cost.counts[0]:,} to {cost.counts[-1]:,} | "
@@ -1493,16 +1492,14 @@ class Report:
         callback's state cost per waiting task, from the figures."""
         lines = []
         for model, cost in self.costs.items():
-            stack, state, heap, other = cost.parts()
+            stack, state, rest = cost.parts()
             if model in WAITER:
                 details = []
                 if cost.stack_kb is not None:
                     details.append(f"{stack:.1f} KB of stack it touched")
                 if cost.state_kb is not None:
                     details.append(f"{state:.2f} KB of the model's own state")
-                if cost.heap_kb is not None:
-                    details.append(f"{heap:.1f} KB of libcurl's handle and buffers on the heap")
-                details.append(f"{other:.1f} KB more that the kernel maps for it")
+                details.append(f"{rest:.1f} KB of libcurl's handle and connection and the rest")
                 # A negative part of the CPU time is noise (the kernel
                 # charges user and system time by sampling): no split then.
                 kernel = (f"; {cost.sys_us:.0f} µs of the CPU time is the kernel's"
@@ -1526,12 +1523,11 @@ class Report:
                          f"wait here, {' and '.join(others)} the memory per waiting task.")
         silent = []
         for model, cost in self.costs.items():
-            keys = [key for key, value in (("heap_peak_kb", cost.heap_kb),
-                                           ("task_state_bytes", cost.state_kb)) if value is None]
+            keys = [key for key, value in (("task_state_bytes", cost.state_kb),) if value is None]
             if keys:
                 silent.append(f"{model} ({', '.join(keys)})")
         if silent:
-            lines.append(f"\nNot reported, so counted in \"other\": {'; '.join(silent)}.")
+            lines.append(f"\nNot reported, so counted in the rest: {'; '.join(silent)}.")
         return lines
 
     # -- against plain clients, and the targets --

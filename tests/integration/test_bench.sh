@@ -18,7 +18,7 @@ OUT="$TEST_TMP/results"
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 COLUMNS_EXPECTED="time,config,run,model,workload,count,latency_ms,concurrency,size_bytes,fsync,\
 time_scale,rounds,process_ms,process_cpu_ms,offload,blocking_process,uv_threadpool,pool_threads,\
-args,status,wall_ms,user_ms,sys_ms,max_rss_kb,heap_peak_kb,stack_touched_avg_kb,task_state_bytes,\
+args,status,wall_ms,user_ms,sys_ms,max_rss_kb,stack_touched_avg_kb,task_state_bytes,\
 ok,failed,retries,failures,p50_ms,p99_ms,loop_busy,loop_lag_p99_ms,loop_lag_max_ms,server_threads,\
 server_max_in_flight,ideal_ms,checksum,error"
 LOOP_MODELS="async_uv async_coro"   # the models that take --offload and --blocking-process
@@ -128,7 +128,7 @@ done
 start_server --latency-ms 0 --threads 16 || exit 1
 for m in $(models); do
     run_client "$m" fetch -n 2 --url "$SERVER_URL" --json
-    for key in heap_peak_kb stack_touched_avg_kb task_state_bytes; do
+    for key in stack_touched_avg_kb task_state_bytes; do
         fetches=$(rows_where "model == \"$m\" && workload == \"fetch\"" | wc -l)
         empty=$(rows_where "model == \"$m\" && workload == \"fetch\" && \$$(column $key) == \"\"" |
                 wc -l)
