@@ -2,7 +2,8 @@
 #
 #   make            bin/mock_server and the three client programs
 #   make test       every test: unit, integration, and the sanitizer builds
-#   make bench      the main job: benchmarks and charts into results/
+#   make bench      the main job: benchmarks and charts into results/;
+#                   QUICK=1 a smaller plan, RUNS=N counted runs per configuration
 #   make mutants    the tests' own check, not part of make test (slow): each bug
 #                   of tests/mutants.txt must be caught; ONLY=NAME for one
 #   make asan       the programs with AddressSanitizer + UBSan, in build/asan/bin
@@ -146,7 +147,7 @@ test: all asan tsan
 	tests/run.sh
 
 bench: all
-	scripts/bench.py $(if $(QUICK),--quick)
+	scripts/bench.py $(if $(QUICK),--quick) $(if $(RUNS),--runs $(RUNS))
 
 # Copies of the tree take the release build from here, so only what a
 # mutant changes is rebuilt in each.
