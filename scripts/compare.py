@@ -365,7 +365,7 @@ def print_table(rows, geomeans, only_old, only_new, metric, alpha, out):
               f"{CONFIDENCE:.0%} confidence interval\n(order statistics; ± ∞: fewer than "
               f"{need_ci} runs). change: (new - old) / old of the medians, shown when a "
               f"two-sided\nMann-Whitney U test gives p <= {alpha:g}; ~: no significant "
-              f"change; too few runs: under {need_u} a side, no\np can reach {alpha:g}. "
+              f"change; too few runs: no p could reach {alpha:g}\nwith so few ({need_u} a side at least). "
               f"geomean: of the medians over the configurations both sides measured.\n")
     for name, keys in (("OLD", only_old), ("NEW", only_new)):
         if keys:
