@@ -212,10 +212,12 @@ def load_samples(path, metric):
             header = reader.fieldnames
             if not header:
                 raise InputError(f"{path}: empty, not a runs.csv")
-            missing = [c for c in (*KEY_COLUMNS, metric) if c not in header]
+            missing = [c for c in KEY_COLUMNS if c not in header]
             if missing:
                 raise InputError(f"{path}: not a runs.csv of scripts/bench.py "
                                  f"(no column {', '.join(missing)})")
+            if metric not in header:
+                raise InputError(f"{path}: no column {metric} (a runs.csv of an older bench?)")
             samples, rows = {}, 0
             for row in reader:
                 rows += 1
@@ -336,7 +338,7 @@ def fmt_p(p):
 def fmt_change(row):
     n1, n2 = row["old"]["n"], row["new"]["n"]
     if row["verdict"] == "no runs":
-        return "no runs in " + ("OLD" if n1 == 0 else "NEW")
+        return "no runs in " + ("OLD and NEW" if n1 == n2 == 0 else "OLD" if n1 == 0 else "NEW")
     if row["verdict"] == "too few":
         return f"too few runs ({n1} vs {n2})"
     if row["verdict"] == "same":
