@@ -354,7 +354,7 @@ def print_table(rows, geomeans, only_old, only_new, metric, alpha, out):
                       fmt_side(r["new"]), str(r["new"]["n"]), fmt_change(r)))
     for g in geomeans:
         table.append(("geomean", g["model"], fmt_value(g["old"]), "", fmt_value(g["new"]),
-                      "", f"{g['change_pct']:+.1f}% ({g['configs']} configs)"))
+                      "", f"{g['change_pct']:+.1f}% ({g['configs']} config{'s' if g['configs'] > 1 else ''})"))
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     for i, line in enumerate(table):
         if i == len(rows) + 1 and geomeans:
