@@ -33,7 +33,7 @@ CONFIDENCE = 0.95           # of the median's interval
 EXACT_LIMIT = 25            # exact U test when both sides have at most this many runs
 # The columns of runs.csv that can be compared: numbers where smaller is
 # lighter (time, memory, lag). The key columns every runs.csv must have.
-METRICS = ("wall_ms", "user_ms", "sys_ms", "max_rss_kb", "heap_peak_kb",
+METRICS = ("wall_ms", "user_ms", "sys_ms", "max_rss_kb",
            "stack_touched_avg_kb", "p50_ms", "p99_ms", "loop_lag_p99_ms", "loop_lag_max_ms")
 KEY_COLUMNS = ("config", "model", "args", "status")
 
