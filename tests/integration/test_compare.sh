@@ -140,8 +140,8 @@ expect_bad "a header and no runs" "no runs" "$TEST_TMP/old.csv" "$TEST_TMP/heade
 echo "headline files|sync|files -n 3 --size 16K|0|5" | runs_csv "$TEST_TMP/other.csv"
 expect_bad "nothing in common" "no configuration and model" "$TEST_TMP/old.csv" "$TEST_TMP/other.csv"
 printf 'config,run,model,args,status,wall_ms\nheadline cook,1,sync,cook,0,60\n' >"$TEST_TMP/older.csv"
-expect_bad "a metric an older runs.csv lacks" "no column heap_peak_kb" \
-    --metric heap_peak_kb "$TEST_TMP/older.csv" "$TEST_TMP/new.csv"
+expect_bad "a metric an older runs.csv lacks" "no column stack_touched_avg_kb" \
+    --metric stack_touched_avg_kb "$TEST_TMP/older.csv" "$TEST_TMP/new.csv"
 echo "headline fetch|sync|$FETCH|0|fast" | runs_csv "$TEST_TMP/word.csv"
 expect_bad "a time that is not a number" "is not a number" "$TEST_TMP/word.csv" "$TEST_TMP/new.csv"
 
