@@ -57,11 +57,20 @@ static void on_pool_job(void *thread_ctx, void *arg)
         tj->task(tj->run, thread_ctx, tj->rec);
 }
 
+/* The pool's threads, numbered 1, 2, ... in the order they start, for the
+ * records: which thread ran each task. */
+static atomic_int threads_numbered;
+
 /* Called by the pool on each new thread, before its first job: the worker
  * is made, used and cleaned up on that one thread. */
 static int on_thread_start(void *thread_ctx)
 {
-    return worker_init(thread_ctx, &blocking_waits, NULL);
+    struct worker *worker = thread_ctx;
+
+    if (worker_init(worker, &blocking_waits, NULL) != 0)
+        return -1;
+    worker->thread = atomic_fetch_add(&threads_numbered, 1) + 1;
+    return 0;
 }
 
 /* The stack the pool's threads touched, in bytes (its pages in memory when
@@ -246,6 +255,7 @@ static const struct model pool_model = {
     .about = "runs the blocking tasks on a pool of threads, each with its own libcurl handle",
     .concurrency_help = "threads in the pool; without it, one per task",
     .concurrency_max = POOL_THREADS_MAX,
+    .thread_kind = "pool thread",
     .options = pool_options,
     .run = run_on_pool,
 };

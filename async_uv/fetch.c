@@ -34,6 +34,7 @@ static void fetch_processed(struct task *task)
 {
     struct fetch_task *ft = (struct fetch_task *)task;
 
+    record_process_end(task->window->run, task->rec);
     task_succeeded(task, ft->body.len, ft->checksum);
 }
 
@@ -81,6 +82,7 @@ static void fetch_transfer_done(struct task *task, CURLcode result)
         task_failed(task, cause, "%s", why);
         return;
     }
+    record_process_begin(task->window->run, task->rec);
     /* Real processing runs here, on the loop's thread, one item after
      * another, or with --offload on libuv's pool; then the pause. */
     if (task->window->run->opts->process_cpu_ms > 0)

@@ -17,7 +17,7 @@ enum workload { WORKLOAD_FETCH, WORKLOAD_DOWNLOAD, WORKLOAD_FILES, WORKLOAD_COOK
 
 #define DISH_NAME_MAX 64
 #define DISHES_MAX 32
-#define COUNT_MAX 1000000L   /* records are kept in memory: about 300 bytes each */
+#define COUNT_MAX 1000000L   /* records are kept in memory: 320 bytes each */
 
 struct dish {
     char name[DISH_NAME_MAX];   /* as given, e.g. "Garlic Lettuce" */

@@ -107,10 +107,55 @@ static void note_task_ended(const struct run *run, bool failed)
             ended, run->count, nfailed, clock_elapsed_ms(run->start_ns) / 1000);
 }
 
+/* ---- Spans: the steps the charts draw ---- */
+
+/* Begins a span of kind at now_ms, or counts it when the record is full. */
+static void span_begin(struct task_record *rec, enum span_kind kind, double now_ms)
+{
+    if (rec->span_count == RECORD_SPANS_MAX) {
+        rec->spans_dropped++;
+        return;
+    }
+    rec->span_kinds[rec->span_count] = (unsigned char)kind;
+    rec->spans[rec->span_count++] = (struct record_span){ (float)now_ms, -1.0f };
+}
+
+/* Ends, at now_ms, every span still under way whose kind is in the mask
+ * (1 << kind): an attempt's end ends its processing too. An attempt ended
+ * by failure becomes SPAN_ATTEMPT_FAILED. */
+static void spans_end(struct task_record *rec, unsigned kinds, bool failed, double now_ms)
+{
+    for (int i = 0; i < rec->span_count; i++) {
+        if (rec->spans[i].end_ms >= 0 || !(kinds & (1u << rec->span_kinds[i])))
+            continue;
+        rec->spans[i].end_ms = (float)now_ms;
+        if (failed && rec->span_kinds[i] == SPAN_ATTEMPT)
+            rec->span_kinds[i] = SPAN_ATTEMPT_FAILED;
+    }
+}
+
+#define SPANS_ALL ((1u << SPAN_ATTEMPT) | (1u << SPAN_BACKOFF) | (1u << SPAN_PROCESS))
+
+void record_process_begin(struct run *run, struct task_record *rec)
+{
+    if (run->opts->process_ms > 0 || run->opts->process_cpu_ms > 0)
+        span_begin(rec, SPAN_PROCESS, clock_elapsed_ms(run->start_ns));
+}
+
+void record_process_end(struct run *run, struct task_record *rec)
+{
+    if (run->opts->process_ms > 0 || run->opts->process_cpu_ms > 0)
+        spans_end(rec, 1u << SPAN_PROCESS, false, clock_elapsed_ms(run->start_ns));
+}
+
+/* ---- A task's life ---- */
+
 void record_attempt(struct run *run, struct task_record *rec)
 {
     double now_ms = clock_elapsed_ms(run->start_ns);
 
+    spans_end(rec, 1u << SPAN_BACKOFF, false, now_ms);
+    span_begin(rec, SPAN_ATTEMPT, now_ms);
     if (rec->attempts == 0)
         rec->start_ms = now_ms;
     rec->attempt_start_ms = now_ms;
@@ -127,6 +172,7 @@ void record_complete(struct run *run, struct task_record *rec,
                      uint64_t bytes, uint64_t checksum)
 {
     rec->end_ms = clock_elapsed_ms(run->start_ns);
+    spans_end(rec, SPANS_ALL, false, rec->end_ms);
     rec->state = TASK_COMPLETED;
     rec->bytes = bytes;
     rec->checksum = checksum;
@@ -141,7 +187,8 @@ void record_attempt_failed(struct run *run, struct task_record *rec,
 {
     va_list args;
 
-    (void)run;
+    /* Ends the attempt, or a backoff that Ctrl-C cut short. */
+    spans_end(rec, SPANS_ALL, true, clock_elapsed_ms(run->start_ns));
     rec->cause = cause;
     va_start(args, why);
     vsnprintf(rec->error, sizeof rec->error, why, args);
@@ -173,10 +220,11 @@ long backoff_delay_ms(long backoff_ms, int attempt)
     return delay_ms;
 }
 
-long record_backoff_ms(const struct run *run, const struct task_record *rec)
+long record_backoff_ms(const struct run *run, struct task_record *rec)
 {
     long delay_ms = backoff_delay_ms(run->opts->backoff_ms, rec->attempts - 1);
 
+    span_begin(rec, SPAN_BACKOFF, clock_elapsed_ms(run->start_ns));
     log_event(run, rec, "retry in %ld ms after %s: %s",
               delay_ms, fail_cause_name(rec->cause), rec->error);
     return delay_ms;
@@ -185,6 +233,7 @@ long record_backoff_ms(const struct run *run, const struct task_record *rec)
 void record_give_up(struct run *run, struct task_record *rec)
 {
     rec->end_ms = clock_elapsed_ms(run->start_ns);
+    spans_end(rec, SPANS_ALL, true, rec->end_ms);
     rec->state = TASK_FAILED;
     rec->checksum = 0;
     log_event(run, rec, "failed (%s): %s", fail_cause_name(rec->cause), rec->error);
@@ -202,6 +251,7 @@ void record_cancel(struct run *run, struct task_record *rec)
         rec->attempt_start_ms = now_ms;
     }
     rec->end_ms = now_ms;
+    spans_end(rec, SPANS_ALL, true, now_ms);
     rec->state = TASK_FAILED;
     rec->checksum = 0;
     rec->cause = CAUSE_CANCELLED;

@@ -31,6 +31,29 @@ enum fail_cause {
 
 #define RECORD_ERROR_MAX 160
 
+/* The steps of a task that the charts draw (--timeline, --trace-events).
+ * A record keeps its first RECORD_SPANS_MAX spans: three attempts, each
+ * with its processing, and the two backoffs between them. Past that the
+ * spans are counted in spans_dropped and not kept, so that a record stays
+ * small (a million of them may exist); the last attempt can still be drawn
+ * from attempt_start_ms and end_ms. */
+#define RECORD_SPANS_MAX 8
+
+enum span_kind {
+    SPAN_ATTEMPT,          /* an attempt that succeeded, or has not ended */
+    SPAN_ATTEMPT_FAILED,   /* an attempt that failed */
+    SPAN_BACKOFF,          /* the wait before a retry */
+    SPAN_PROCESS,          /* fetch: processing the checked item, inside its attempt */
+};
+
+/* One step, in ms since the run's start. A float keeps a record small and
+ * is within a microsecond for the first quarter hour of a run, within
+ * 0.25 ms after an hour. */
+struct record_span {
+    float start_ms;
+    float end_ms;          /* < 0 while the step is under way */
+};
+
 struct task_record {
     long id;                   /* 1..count; the task's item, blob, file or dish */
     enum task_state state;
@@ -42,8 +65,20 @@ struct task_record {
     uint64_t bytes;            /* payload bytes of the successful attempt */
     uint64_t checksum;         /* the task's result (workload.h); 0 unless completed */
     enum fail_cause cause;     /* the last attempt's failure; CAUSE_NONE if completed */
+    int thread;                /* which thread ran it, set by the model: 1..T a thread of
+                                * the pool (model->thread_kind says so); 0 the one thread
+                                * that runs every task (sync's, or a loop's) */
+    int spans_dropped;         /* spans past RECORD_SPANS_MAX, not kept */
+    unsigned char span_count;  /* spans[0..span_count) are kept, in the order begun */
+    unsigned char span_kinds[RECORD_SPANS_MAX];   /* enum span_kind of each */
+    struct record_span spans[RECORD_SPANS_MAX];
     char error[RECORD_ERROR_MAX];
 };
+
+/* Every function below that changes a record also stamps its spans: an
+ * attempt from record_attempt to its success or failure, a backoff from
+ * record_backoff_ms to the next attempt (or the task's end), processing
+ * from record_process_begin to record_process_end (or the attempt's end). */
 
 /* Marks an attempt as begun: running, attempts + 1, times stamped. */
 void record_attempt(struct run *run, struct task_record *rec);
@@ -65,9 +100,16 @@ int record_should_retry(const struct run *run, const struct task_record *rec);
 
 /* How long to wait before the next attempt: backoff_ms * 2^(attempts - 1).
  * Call it once per retry, when record_should_retry() said yes: under
- * --verbose it logs "retry in N ms after CAUSE: why". (record_attempt_failed
+ * --verbose it logs "retry in N ms after CAUSE: why". The backoff's span
+ * begins here. (record_attempt_failed
  * logs nothing; the retry or record_give_up that follows does.) */
-long record_backoff_ms(const struct run *run, const struct task_record *rec);
+long record_backoff_ms(const struct run *run, struct task_record *rec);
+
+/* fetch: the checked item's processing begins, and ends. Neither does
+ * anything when the run has none to do (--process-ms and --process-cpu-ms
+ * both 0): there is no step to draw. */
+void record_process_begin(struct run *run, struct task_record *rec);
+void record_process_end(struct run *run, struct task_record *rec);
 
 /* Gives up: the task is failed with its last attempt's cause and error. */
 void record_give_up(struct run *run, struct task_record *rec);

@@ -88,6 +88,8 @@ struct model {
     const char *about;            /* one line for --help: how it runs tasks */
     const char *concurrency_help; /* what --concurrency means in this model */
     long concurrency_max;         /* largest --concurrency accepted; 0: no cap */
+    const char *thread_kind;      /* what a record's thread counts ("pool thread"), for the
+                                  * charts; NULL: one thread runs every task (thread 0) */
     const struct model_option *options; /* ended by a NULL name; NULL: none */
     int (*run)(struct run *run);  /* brings every record to completed or failed */
 };

@@ -90,6 +90,7 @@ void worker_cleanup(struct worker *worker)
 static void attempt_until_done(struct run *run, struct worker *worker,
                                struct task_record *rec, attempt_fn *attempt)
 {
+    rec->thread = worker->thread;
     for (;;) {
         struct outcome out = { 0 };
 
@@ -154,6 +155,7 @@ static enum fail_cause fetch_attempt(struct run *run, struct worker *worker,
     if (cause != CAUSE_NONE)
         return cause;
     out->bytes = worker->body.len;
+    record_process_begin(run, rec);
     /* Real processing computes; a model that cannot overlap it with the
      * other tasks' waiting (one loop thread) does it one item at a time. */
     long busy_ms = run->opts->process_cpu_ms;
@@ -165,6 +167,7 @@ static enum fail_cause fetch_attempt(struct run *run, struct worker *worker,
     const struct waits *waits = worker->blocking_process ? &blocking_waits : worker->waits;
     if (waits->sleep_ms(worker, run->opts->process_ms) != 0)
         return failure(out, CAUSE_CANCELLED, "cancelled while processing");
+    record_process_end(run, rec);
     return CAUSE_NONE;
 }
 

@@ -60,6 +60,9 @@ struct worker {
     void *wait_ctx;               /* the model's state for its waits, or NULL */
     bool blocking_process;        /* the pitfall: fetch's --process-ms sleeps in
                                    * blocking_waits, holding the thread (a loop's) */
+    int thread;                   /* the thread it runs on, for the records: 1..T in a
+                                   * pool (the model sets it); 0 the only one (sync's,
+                                   * the loop's), as worker_init leaves it */
     CURL *easy;                   /* this worker's transfers and connections */
     struct body body;             /* fetch: the item being received */
     char errbuf[CURL_ERROR_SIZE]; /* libcurl's text for the last failure */

@@ -224,6 +224,118 @@ static void test_give_up_and_cancel(void **state)
     assert_true(strlen(recs[1].error) > 0);
 }
 
+/* ---- Spans: the steps the charts draw ---- */
+
+/* The span i of rec: its kind, and both ends set and in order. */
+static void check_span(const struct task_record *rec, int i, enum span_kind kind)
+{
+    assert_true(i < rec->span_count);
+    assert_int_equal(rec->span_kinds[i], kind);
+    assert_true(rec->spans[i].start_ms >= 0);
+    assert_true(rec->spans[i].end_ms >= rec->spans[i].start_ms);
+}
+
+/* Two attempts, the first failed and the second processed: attempt,
+ * backoff, attempt, processing inside it; each span meets the next. */
+static void test_spans_of_a_retry(void **state)
+{
+    struct options opts;
+    struct run run;
+    struct task_record rec;
+
+    (void)state;
+    make_run(&run, &opts, &rec, 1);
+    opts.process_ms = 1;
+    record_attempt(&run, &rec);
+    record_attempt_failed(&run, &rec, CAUSE_STATUS, "HTTP 500");
+    assert_true(record_should_retry(&run, &rec));
+    assert_int_equal(record_backoff_ms(&run, &rec), 100);
+    assert_int_equal(clock_sleep_ms(2, 0, NULL, NULL), 0);
+    record_attempt(&run, &rec);
+    record_process_begin(&run, &rec);
+    assert_int_equal(clock_sleep_ms(2, 0, NULL, NULL), 0);
+    record_process_end(&run, &rec);
+    record_complete(&run, &rec, 10, 1);
+
+    assert_int_equal(rec.span_count, 4);
+    assert_int_equal(rec.spans_dropped, 0);
+    check_span(&rec, 0, SPAN_ATTEMPT_FAILED);
+    check_span(&rec, 1, SPAN_BACKOFF);
+    check_span(&rec, 2, SPAN_ATTEMPT);
+    check_span(&rec, 3, SPAN_PROCESS);
+    assert_true(rec.spans[0].start_ms == (float)rec.start_ms);
+    assert_true(rec.spans[1].start_ms >= rec.spans[0].end_ms);
+    assert_true(rec.spans[1].end_ms - rec.spans[1].start_ms >= 2.0f);
+    assert_true(rec.spans[2].start_ms == (float)rec.attempt_start_ms);
+    assert_true(rec.spans[2].end_ms == (float)rec.end_ms);
+    assert_true(rec.spans[3].start_ms >= rec.spans[2].start_ms);
+    assert_true(rec.spans[3].end_ms - rec.spans[3].start_ms >= 2.0f);
+    assert_true(rec.spans[3].end_ms <= rec.spans[2].end_ms);
+}
+
+/* No processing asked for: no processing span. A give-up and a cancel end
+ * whatever is under way: the attempt and its processing, or the backoff. */
+static void test_spans_ended_by_failure(void **state)
+{
+    struct options opts;
+    struct run run;
+    struct task_record recs[3];
+
+    (void)state;
+    make_run(&run, &opts, recs, 3);
+    record_attempt(&run, &recs[0]);
+    record_process_begin(&run, &recs[0]);
+    record_process_end(&run, &recs[0]);
+    record_complete(&run, &recs[0], 1, 1);
+    assert_int_equal(recs[0].span_count, 1);
+    check_span(&recs[0], 0, SPAN_ATTEMPT);
+
+    opts.process_cpu_ms = 5;
+    record_attempt(&run, &recs[1]);
+    record_process_begin(&run, &recs[1]);
+    record_attempt_failed(&run, &recs[1], CAUSE_CANCELLED, "cancelled while processing");
+    record_give_up(&run, &recs[1]);
+    assert_int_equal(recs[1].span_count, 2);
+    check_span(&recs[1], 0, SPAN_ATTEMPT_FAILED);
+    check_span(&recs[1], 1, SPAN_PROCESS);
+    assert_true(recs[1].spans[1].end_ms == recs[1].spans[0].end_ms);
+
+    /* Ctrl-C during a backoff. */
+    record_attempt(&run, &recs[2]);
+    record_attempt_failed(&run, &recs[2], CAUSE_RESET, "reset");
+    (void)record_backoff_ms(&run, &recs[2]);
+    record_cancel(&run, &recs[2]);
+    assert_int_equal(recs[2].span_count, 2);
+    check_span(&recs[2], 0, SPAN_ATTEMPT_FAILED);
+    check_span(&recs[2], 1, SPAN_BACKOFF);
+    assert_true(recs[2].spans[1].end_ms == (float)recs[2].end_ms);
+}
+
+/* Past RECORD_SPANS_MAX spans are counted, not kept; the last attempt's
+ * times stay in attempt_start_ms and end_ms. */
+static void test_spans_bounded(void **state)
+{
+    struct options opts;
+    struct run run;
+    struct task_record rec;
+
+    (void)state;
+    make_run(&run, &opts, &rec, 1);
+    opts.retries = 10;
+    for (int i = 0; i < 10; i++) {
+        record_attempt(&run, &rec);
+        record_attempt_failed(&run, &rec, CAUSE_TIMEOUT, "timeout");
+        (void)record_backoff_ms(&run, &rec);
+    }
+    record_attempt(&run, &rec);
+    record_complete(&run, &rec, 1, 1);
+    assert_int_equal(rec.attempts, 11);
+    assert_int_equal(rec.span_count, RECORD_SPANS_MAX);
+    assert_int_equal(rec.spans_dropped, 21 - RECORD_SPANS_MAX);
+    for (int i = 0; i < RECORD_SPANS_MAX; i++)
+        check_span(&rec, i, i % 2 == 0 ? SPAN_ATTEMPT_FAILED : SPAN_BACKOFF);
+}
+
 static void test_error_truncated(void **state)
 {
     struct options opts;
@@ -564,6 +676,9 @@ int main(void)
         cmocka_unit_test(test_should_retry_rules),
         cmocka_unit_test(test_state_transitions),
         cmocka_unit_test(test_give_up_and_cancel),
+        cmocka_unit_test(test_spans_of_a_retry),
+        cmocka_unit_test(test_spans_ended_by_failure),
+        cmocka_unit_test(test_spans_bounded),
         cmocka_unit_test(test_error_truncated),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_verbose_log),
