@@ -53,6 +53,8 @@ enum option_id {
     OPT_TIME_SCALE,
     OPT_DISHES,
     OPT_TRACE,
+    OPT_TRACE_EVENTS,
+    OPT_TIMELINE,
     OPT_JSON,
     OPT_VERSION,
     OPT_MODEL_FIRST,   /* the model's own options: OPT_MODEL_FIRST + index */
@@ -80,6 +82,8 @@ static const struct option shared_options[] = {
     {"time-scale", required_argument, NULL, OPT_TIME_SCALE},
     {"dishes", required_argument, NULL, OPT_DISHES},
     {"trace", required_argument, NULL, OPT_TRACE},
+    {"trace-events", required_argument, NULL, OPT_TRACE_EVENTS},
+    {"timeline", no_argument, NULL, OPT_TIMELINE},
     {"json", no_argument, NULL, OPT_JSON},
     {"verbose", no_argument, NULL, OPT_VERBOSE},
     {"quiet", no_argument, NULL, OPT_QUIET},
@@ -324,6 +328,10 @@ static enum cli_result print_help(struct parser *p)
         "  --dishes LIST       cook: \"NAME:SECONDS,...\"\n"
         "                      (default: \"" DEFAULT_DISHES "\")\n"
         "  --trace FILE        write every task's record to FILE as CSV (default: none)\n"
+        "  --trace-events FILE write the run to FILE in the Trace Event Format (JSON),\n"
+        "                      for ui.perfetto.dev or chrome://tracing (default: none)\n"
+        "  --timeline          after the run, a chart of every task on stderr, as wide\n"
+        "                      as $COLUMNS, else the terminal, else 80 (default: off)\n"
         "  --json              one JSON object on stdout instead of the table (default: off)\n"
         "  -v, --verbose       a line on stderr for every task event (default: off)\n"
         "  -q, --quiet         nothing for people on stdout; --json still prints (default: off)\n",
@@ -525,6 +533,9 @@ static enum cli_result apply_option(struct parser *p, int id, const char *arg)
     case OPT_TIME_SCALE: return take_time_scale(p, arg);
     case OPT_DISHES: return take_dishes(p, arg);
     case OPT_TRACE: return set_path(p, id, arg, o->trace_path, sizeof o->trace_path);
+    case OPT_TRACE_EVENTS:
+        return set_path(p, id, arg, o->trace_events_path, sizeof o->trace_events_path);
+    case OPT_TIMELINE: o->timeline = true; return CLI_RUN;
     case OPT_JSON: o->json = true; return CLI_RUN;
     case OPT_VERBOSE: o->verbose = true; return CLI_RUN;
     case OPT_QUIET: o->quiet = true; return CLI_RUN;

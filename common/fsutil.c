@@ -1,8 +1,9 @@
 /* fsutil.c: the few file-system chores the client programs share.
  *
- * The folder a run writes into, its removal afterwards, and the names of a
- * task's file. Each failure is printed here as
- * one line naming the path, so callers only pass -1 on. */
+ * The folder a run writes into, its removal afterwards, the names of a
+ * task's file, and the reports written whole or not at all. Each failure of
+ * the folder's chores is printed here as one line naming the path, so
+ * callers only pass -1 on. */
 #include "fsutil.h"
 
 #include <dirent.h>
@@ -136,5 +137,70 @@ int file_paths(const char *dir, const char *prefix, long id,
     len = snprintf(part_path, size, "%s/.%s-%ld.bin.part", dir, prefix, id);
     if (len < 0 || (size_t)len >= size)
         return -1;
+    return 0;
+}
+
+/* PATH.tmp-PID into tmp_path (size bytes). 0, or -1 with errno set. */
+static int temp_path_of(const char *path, char *tmp_path, size_t size)
+{
+    int len = snprintf(tmp_path, size, "%s.tmp-%ld", path, (long)getpid());
+
+    if (len < 0 || (size_t)len >= size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void *arg),
+                      const void *arg)
+{
+    char tmp_path[PATH_MAX + 32];
+    FILE *file;
+    int failed, saved_errno;
+
+    if (temp_path_of(path, tmp_path, sizeof tmp_path) != 0)
+        return -1;
+    file = fopen(tmp_path, "w");
+    if (file == NULL)
+        return -1;
+    errno = 0;
+    write_fn(file, arg);
+    /* stdio remembers any write error: one check covers every write. */
+    failed = ferror(file);
+    saved_errno = errno != 0 ? errno : EIO;
+    if (fclose(file) == EOF && !failed) {
+        failed = 1;
+        saved_errno = errno;
+    }
+    if (!failed && rename(tmp_path, path) != 0) {
+        failed = 1;
+        saved_errno = errno;
+    }
+    if (failed) {
+        unlink(tmp_path);
+        errno = saved_errno;
+        return -1;
+    }
+    return 0;
+}
+
+int file_check_writable(const char *path)
+{
+    char tmp_path[PATH_MAX + 32];
+    int fd;
+
+    if (temp_path_of(path, tmp_path, sizeof tmp_path) != 0)
+        return -1;
+    /* O_EXCL: never truncate, then remove, a file this program did not make. */
+    fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    if (close(fd) != 0 || unlink(tmp_path) != 0) {
+        int saved_errno = errno;
+        unlink(tmp_path);
+        errno = saved_errno;
+        return -1;
+    }
     return 0;
 }

@@ -3,6 +3,7 @@
 #define FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Makes the folder a run writes into. With want = "" it creates a fresh
  * temporary folder (under $TMPDIR, else /tmp) and sets *created = 1; else it
@@ -20,5 +21,18 @@ int dir_remove(const char *dir);
  * is whole. 0, or -1 when a path does not fit. */
 int file_paths(const char *dir, const char *prefix, long id,
                char *final_path, char *part_path, size_t size);
+
+/* Writes the file at path whole or not at all: write_fn(file, arg) writes
+ * into PATH.tmp-PID, which is renamed to path only when every write and
+ * the close succeeded, so a reader never sees half a file. (No fsync: the
+ * rename is what keeps readers from half a file; the file need not survive
+ * a power cut.) 0, or -1 with errno set and no temporary file left. Unlike
+ * the rest of this file it prints nothing: the caller names the file. */
+int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void *arg),
+                      const void *arg);
+
+/* Checks, before a run, that file_write_atomic could write path: creates
+ * its temporary file and removes it again. 0, or -1 with errno set. */
+int file_check_writable(const char *path);
 
 #endif

@@ -7,12 +7,14 @@
  * folders is identical in every program.
  *
  * Exit status: 0 every task completed, 1 some failed, 2 usage error,
- * 3 the run could not start, 130 interrupted. */
+ * 3 the run could not start (or a trace asked for could not be written),
+ * 130 interrupted. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -24,6 +26,8 @@
 #include "record.h"
 #include "run.h"
 #include "summary.h"
+#include "timeline.h"
+#include "trace_events.h"
 
 enum exit_status {
     EXIT_ALL_OK = 0,
@@ -88,20 +92,54 @@ static int run_prepare(struct run *run, int *dir_created)
     return 0;
 }
 
-/* Writes the trace and the summary of a run that went through. */
-static void run_report(const struct run *run, const struct summary *sum)
+/* Checks, before the run, that the trace files asked for can be written
+ * (file_check_writable): a typo in a folder's name is better found now
+ * than after a long run. 0, or -1 with a message. */
+static int check_report_files(const struct options *opts)
+{
+    const char *paths[] = { opts->trace_path, opts->trace_events_path };
+    const char *whats[] = { "the trace", "the trace events" };
+
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        if (paths[i][0] != '\0' && file_check_writable(paths[i]) != 0) {
+            fprintf(stderr, "%s: cannot write %s %s: %s\n",
+                    program_name(), whats[i], paths[i], strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Writes the traces, the timeline and the summary of a run that went
+ * through. The chart goes to stderr, before the summary, so that it never
+ * mixes with --json on stdout. 0, or -1 when a trace could not be written
+ * (with a message; no part of it is left). */
+static int run_report(const struct run *run, const struct summary *sum)
 {
     const struct options *opts = run->opts;
+    int rc = 0;
 
     if (opts->trace_path[0] != '\0' &&
-        record_write_csv(opts->trace_path, run->records, run->count) != 0)
+        record_write_csv(opts->trace_path, run->records, run->count) != 0) {
         fprintf(stderr, "%s: cannot write the trace %s: %s\n",
                 program_name(), opts->trace_path, strerror(errno));
+        rc = -1;
+    }
+    if (opts->trace_events_path[0] != '\0' &&
+        trace_events_save(opts->trace_events_path, run) != 0) {
+        fprintf(stderr, "%s: cannot write the trace events %s: %s\n",
+                program_name(), opts->trace_events_path, strerror(errno));
+        rc = -1;
+    }
+    /* A chart that stderr does not take cannot be reported there either. */
+    if (opts->timeline)
+        (void)timeline_print(stderr, run, timeline_width(STDERR_FILENO));
     if (opts->json)
         summary_print_json(stdout, run, sum);
     else if (!opts->quiet)
         summary_print_human(stdout, run, sum);
     fflush(stdout);
+    return rc;
 }
 
 static enum exit_status exit_status_of(const struct summary *sum)
@@ -138,15 +176,17 @@ int client_main(int argc, char **argv, const struct model *model)
     }
     if (records_create(&run) != 0)
         goto out_curl;
-    if (run_prepare(&run, &dir_created) != 0)
+    if (check_report_files(&opts) != 0 || run_prepare(&run, &dir_created) != 0)
         goto out_dir;
 
     summary_mark_start(&run);
     if (model->run(&run) != 0)
         goto out_dir;
     summary_compute(&run, &sum);
-    run_report(&run, &sum);
     status = exit_status_of(&sum);
+    /* A trace asked for and not written: the run's output is not all there. */
+    if (run_report(&run, &sum) != 0 && status != EXIT_INTERRUPTED)
+        status = EXIT_CANNOT_START;
 
 out_dir:
     /* A failed removal is reported by dir_remove; the tasks' verdict stands. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fsutil.h"
 #include "run.h"
 
 #define BACKOFF_MAX_MS 3600000L     /* one hour: longer is never useful */
@@ -285,48 +286,27 @@ static void write_csv_row(FILE *file, const struct task_record *rec)
     putc('\n', file);
 }
 
+/* The records to write, for file_write_atomic. */
+struct csv_rows {
+    const struct task_record *records;
+    size_t count;
+};
+
 /* Writes the whole trace into an open file; stdio remembers any write
- * error, so one check of ferror() and fclose() covers them all. */
-static void write_csv(FILE *file, const struct task_record *records, size_t count)
+ * error, which file_write_atomic checks. */
+static void write_csv(FILE *file, const void *arg)
 {
+    const struct csv_rows *rows = arg;
+
     fputs("id,state,start_ms,attempt_start_ms,end_ms,attempts,http_status,"
           "bytes,checksum,cause,error\n", file);
-    for (size_t i = 0; i < count; i++)
-        write_csv_row(file, &records[i]);
+    for (size_t i = 0; i < rows->count; i++)
+        write_csv_row(file, &rows->records[i]);
 }
 
 int record_write_csv(const char *path, const struct task_record *records, size_t count)
 {
-    char tmp_path[4096 + 32];
-    FILE *file;
-    int failed, saved_errno;
+    struct csv_rows rows = { records, count };
 
-    if ((size_t)snprintf(tmp_path, sizeof tmp_path, "%s.tmp-%ld", path, (long)getpid())
-        >= sizeof tmp_path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    file = fopen(tmp_path, "w");
-    if (file == NULL)
-        return -1;
-    errno = 0;
-    write_csv(file, records, count);
-    failed = ferror(file);
-    saved_errno = errno != 0 ? errno : EIO;
-    /* No fsync: the rename is what keeps readers from half a file; the
-     * trace need not survive a power cut. */
-    if (fclose(file) == EOF && !failed) {
-        failed = 1;
-        saved_errno = errno;
-    }
-    if (!failed && rename(tmp_path, path) != 0) {
-        failed = 1;
-        saved_errno = errno;
-    }
-    if (failed) {
-        unlink(tmp_path);
-        errno = saved_errno;
-        return -1;
-    }
-    return 0;
+    return file_write_atomic(path, write_csv, &rows);
 }

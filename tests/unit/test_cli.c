@@ -153,6 +153,8 @@ static void test_defaults(void **state)
     assert_string_equal(o.dishes[2].name, "Garlic Lettuce");
     assert_true(o.dishes[2].seconds == 1.0);
     assert_string_equal(o.trace_path, "");
+    assert_string_equal(o.trace_events_path, "");
+    assert_false(o.timeline);
     assert_false(o.json);
     assert_false(o.verbose);
     assert_false(o.quiet);
@@ -187,6 +189,8 @@ static void check_every_option(const struct options *o)
     assert_string_equal(o->dishes[1].name, "B b");
     assert_true(o->dishes[1].seconds == 2.5);
     assert_string_equal(o->trace_path, "/tmp/t.csv");
+    assert_string_equal(o->trace_events_path, "/tmp/t.json");
+    assert_true(o->timeline);
     assert_true(o->json);
     assert_true(o->verbose);
     assert_true(o->quiet);
@@ -205,7 +209,8 @@ static void test_every_option_separate_value(void **state)
         "--concurrency", "12", "--retries", "3", "--backoff-ms", "50",
         "--timeout-ms", "250", "--process-ms", "4", "--size", "2K",
         "--dir", "/tmp/some dir", "--keep", "--fsync", "--time-scale", "0.5",
-        "--dishes", "A:1,B b:2.5", "--trace", "/tmp/t.csv", "--json",
+        "--dishes", "A:1,B b:2.5", "--trace", "/tmp/t.csv",
+        "--trace-events", "/tmp/t.json", "--timeline", "--json",
         "--verbose", "--quiet", "--uv-threadpool", "8", "--stack-kb", "64",
         "download"), CLI_RUN);
     assert_int_equal(cap.err_len, 0);
@@ -224,7 +229,8 @@ static void test_every_option_equals_value(void **state)
         "--concurrency=12", "--retries=3", "--backoff-ms=50",
         "--timeout-ms=250", "--process-ms=4", "--size=2048",
         "--dir=/tmp/some dir", "--keep", "--fsync", "--time-scale=0.5",
-        "--dishes=A:1, B b : 2.5", "--trace=/tmp/t.csv", "--json",
+        "--dishes=A:1, B b : 2.5", "--trace=/tmp/t.csv",
+        "--trace-events=/tmp/t.json", "--timeline", "--json",
         "--verbose", "--quiet", "--uv-threadpool=8", "--stack-kb=64"), CLI_RUN);
     assert_int_equal(cap.err_len, 0);
     check_every_option(&o);
@@ -348,6 +354,10 @@ static const struct bad_case bad_cases[] = {
     {NULL, {"fetch", "--url", "http:///"}, "--url: 'http:///'"},
     {NULL, {"fetch", "--dir", long_path}, "--dir: the path is longer than 4095 bytes"},
     {NULL, {"fetch", "--trace", long_path}, "--trace: the path is longer than 4095 bytes"},
+    {NULL, {"fetch", "--trace-events", long_path}, "--trace-events: the path is longer than 4095 bytes"},
+    {NULL, {"fetch", "--trace-events"}, "--trace-events: needs a value"},
+    {NULL, {"fetch", "--timeline=yes"}, "--timeline: takes no value"},
+    {NULL, {"fetch", "--tim"}, "ambiguous option '--tim'"},
     {NULL, {"fetch", "--bogus"}, "unknown option '--bogus'"},
     {NULL, {"fetch", "--t", "3"}, "ambiguous option '--t'"},
     {NULL, {"fetch", "--time=3"}, "ambiguous option '--time'"},
@@ -425,6 +435,7 @@ static void test_help(void **state)
         "--process-ms", "--size BYTES", "(default: 1M)", "--dir DIR", "--keep", "--fsync",
         "--time-scale", "(default: 1)", "--dishes",
         "Green Pepper with Meat:3,Tomato and Eggs:2,Garlic Lettuce:1", "--trace FILE",
+        "--trace-events FILE", "ui.perfetto.dev", "--timeline", "$COLUMNS",
         "--json", "-v, --verbose", "-q, --quiet", "-h, --help", "--version",
         "0 all tasks completed", "1 some failed", "2 usage error", "3 could not start",
         "130 interrupted",
