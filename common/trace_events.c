@@ -12,11 +12,15 @@
 #include "trace_events.h"
 
 #include <inttypes.h>
-#include <unistd.h>
 
 #include "fsutil.h"
 #include "record.h"
 #include "run.h"
+
+/* The process's id in the trace: above every task's id, so that no task's
+ * track is taken for the process's main thread (a thread whose tid is its
+ * pid), and the same in every trace. */
+#define TRACE_PID (COUNT_MAX + 1)
 
 /* Writes text as a JSON string, escaping what JSON requires. */
 static void write_json_text(FILE *file, const char *text)
@@ -56,7 +60,7 @@ static void begin_event(FILE *file, const struct task_record *rec, const char *n
     fputs(",\n{\"name\":", file);
     write_json_text(file, name);
     fprintf(file, ",\"cat\":\"%s\",\"ph\":\"%s\",\"pid\":%ld,\"tid\":%ld,\"ts\":%.3f",
-            category, phase, (long)getpid(), rec->id, ts_ms * 1000.0);
+            category, phase, TRACE_PID, rec->id, ts_ms * 1000.0);
 }
 
 /* A complete event from start_ms to end_ms, its args opened with the
@@ -90,10 +94,10 @@ static void write_task(FILE *file, const struct run *run, const struct task_reco
     double kept_end_ms = rec->start_ms;
 
     fprintf(file, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%ld,\"tid\":%ld,"
-            "\"args\":{\"name\":", (long)getpid(), rec->id);
+            "\"args\":{\"name\":", TRACE_PID, rec->id);
     write_track_name(file, run, rec);
     fprintf(file, "}},\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%ld,\"tid\":%ld,"
-            "\"args\":{\"sort_index\":%ld}}", (long)getpid(), rec->id, rec->id);
+            "\"args\":{\"sort_index\":%ld}}", TRACE_PID, rec->id, rec->id);
 
     if (rec->attempts == 0) {   /* cancelled before it started: a mark, no span */
         begin_event(file, rec, "cancelled before it started", "task", "i", rec->end_ms);
@@ -161,7 +165,7 @@ void trace_events_write(FILE *file, const struct run *run)
                     ? "each event's args.thread is the pool thread that ran it, from 1"
                     : "one thread runs every task: args.thread is 0");
     fprintf(file, "},\n\"traceEvents\":[\n{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%ld,"
-            "\"tid\":0,\"args\":{\"name\":", (long)getpid());
+            "\"tid\":0,\"args\":{\"name\":", TRACE_PID);
     write_json_text(file, process);
     fputs("}}", file);
     for (size_t i = 0; i < run->count; i++)
