@@ -146,6 +146,11 @@ for tid, row in rows.items():
             bad.append("task %d: threads %s, named %r" % (tid, threads, name))
     elif threads != {0} or name != "task %d" % tid:
         bad.append("task %d: threads %s, named %r" % (tid, threads, name))
+# Six tasks on a pool of three, each waiting on the server: more than one
+# thread ran them.
+all_threads = {e["args"]["thread"] for e in events if e["ph"] == "X"}
+if model == "async_threads" and len(all_threads) < 2:
+    bad.append("every task on the pool's threads %s" % sorted(all_threads))
 print("; ".join(bad))
 EOF
 )" ""
