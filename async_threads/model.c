@@ -155,17 +155,22 @@ static long threads_within_open_files(const struct run *run)
 }
 
 /* The pool's size. With --concurrency, that many threads (never more than
- * tasks: an extra thread would never get a job), or a setup failure if they
- * could not all hold their open files. Without it, one thread per task, up
- * to POOL_THREADS_MAX and to what the open-files limit allows. Returns the
- * size, or -1 with a message. */
+ * tasks to run: an extra thread would never get a job), or a setup failure
+ * if they could not all hold their open files. Without it, one thread per
+ * task to run, up to POOL_THREADS_MAX and to what the open-files limit
+ * allows. The tasks taken from the cache get none; a pool has at least one
+ * thread, even when the cache left nothing to run. Returns the size, or -1
+ * with a message. */
 static long pool_threads(const struct run *run)
 {
-    long tasks = run->count < (size_t)POOL_THREADS_MAX ? (long)run->count : POOL_THREADS_MAX;
+    size_t left = run->count - run->cached;
+    long tasks = left < (size_t)POOL_THREADS_MAX ? (long)left : POOL_THREADS_MAX;
     long fit = threads_within_open_files(run);
 
     if (fit < 0)
         return -1;
+    if (tasks == 0)
+        tasks = 1;
     if (run->opts->concurrency > 0) {
         long threads = run->opts->concurrency < tasks ? run->opts->concurrency : tasks;
 
@@ -232,6 +237,8 @@ static int run_on_pool(struct run *run)
      * and the worker of the thread it has to itself. */
     run_add_fact(run, "task_state_bytes", (double)(sizeof(struct task_job) + sizeof(struct worker)));
     for (size_t i = 0; i < run->count; i++) {
+        if (record_is_done(&run->records[i]))
+            continue;   /* taken from the cache */
         jobs[i] = (struct task_job){
             .job = { .fn = on_pool_job, .arg = &jobs[i] },
             .run = run,

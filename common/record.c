@@ -56,6 +56,11 @@ const char *fail_cause_name(enum fail_cause cause)
     return cause_names[cause];
 }
 
+const char *record_state_name(const struct task_record *rec)
+{
+    return rec->cached ? "cached" : task_state_name(rec->state);
+}
+
 static void log_event(const struct run *run, const struct task_record *rec,
                       const char *format, ...) __attribute__((format(printf, 3, 4)));
 
@@ -85,7 +90,8 @@ static atomic_long tasks_ended, tasks_failed;
 static atomic_uint_fast64_t progress_due_ns;
 
 /* Called as each task ends. On a terminal, at most once a second, writes
- * "sync: 37 of 100 tasks done, 2 failed, 7.4 s" to stderr. Silent under
+ * "sync: 37 of 100 tasks done, 2 failed, 7.4 s" to stderr (done counts the
+ * tasks taken from the cache). Silent under
  * --quiet, under --verbose (which logs every event), when stderr is not a
  * terminal (scripts read the summary), and for the last task (the summary
  * follows at once). */
@@ -97,7 +103,7 @@ static void note_task_ended(const struct run *run, bool failed)
     uint_fast64_t seen = atomic_load(&progress_due_ns);   /* 0: no line yet */
     uint64_t due_ns = seen != 0 ? seen : run->start_ns + PROGRESS_EVERY_NS;
 
-    if (now_ns < due_ns || (size_t)ended == run->count || run->opts->quiet ||
+    if (now_ns < due_ns || (size_t)ended + run->cached == run->count || run->opts->quiet ||
         run->opts->verbose || !isatty(STDERR_FILENO))
         return;
     /* Of the threads that find the line due, the one whose exchange
@@ -105,7 +111,27 @@ static void note_task_ended(const struct run *run, bool failed)
     if (!atomic_compare_exchange_strong(&progress_due_ns, &seen, now_ns + PROGRESS_EVERY_NS))
         return;
     fprintf(stderr, "%s: %ld of %zu tasks done, %ld failed, %.1f s\n", program_name(),
-            ended, run->count, nfailed, clock_elapsed_ms(run->start_ns) / 1000);
+            ended + (long)run->cached, run->count, nfailed,
+            clock_elapsed_ms(run->start_ns) / 1000);
+}
+
+bool record_is_done(const struct task_record *rec)
+{
+    return rec->state == TASK_COMPLETED || rec->state == TASK_FAILED;
+}
+
+void record_take_cached(struct run *run, struct task_record *rec,
+                        uint64_t bytes, uint64_t checksum)
+{
+    /* No log line and no progress: the run has not begun (start_ns is not
+     * set yet); the summary counts these as cached. */
+    rec->state = TASK_COMPLETED;
+    rec->cached = true;
+    rec->bytes = bytes;
+    rec->checksum = checksum;
+    rec->cause = CAUSE_NONE;
+    rec->error[0] = '\0';
+    run->cached++;
 }
 
 /* ---- Spans: the steps the charts draw ---- */
@@ -279,7 +305,7 @@ static void write_csv_text(FILE *file, const char *text)
 static void write_csv_row(FILE *file, const struct task_record *rec)
 {
     fprintf(file, "%ld,%s,%.3f,%.3f,%.3f,%d,%ld,%" PRIu64 ",%016" PRIx64 ",%s,",
-            rec->id, task_state_name(rec->state), rec->start_ms,
+            rec->id, record_state_name(rec), rec->start_ms,
             rec->attempt_start_ms, rec->end_ms, rec->attempts, rec->http_status,
             rec->bytes, rec->checksum, fail_cause_name(rec->cause));
     write_csv_text(file, rec->error);

@@ -7,6 +7,7 @@
 #ifndef RECORD_H
 #define RECORD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -72,8 +73,21 @@ struct task_record {
     unsigned char span_count;  /* spans[0..span_count) are kept, in the order begun */
     unsigned char span_kinds[RECORD_SPANS_MAX];   /* enum span_kind of each */
     struct record_span spans[RECORD_SPANS_MAX];
+    bool cached;               /* completed by an earlier run (--cache): never started */
     char error[RECORD_ERROR_MAX];
 };
+
+/* True when the record already has its result, before any model has run
+ * it: a task taken from the cache. Every model skips such a record, in the
+ * one loop where it starts tasks (sync's loop, the pool's submission, the
+ * window's fill). */
+bool record_is_done(const struct task_record *rec);
+
+/* The task's result comes from the cache (cache.c), before the run starts:
+ * completed, with the bytes and checksum an earlier run recorded, no
+ * attempt, all times 0; counted in run->cached. */
+void record_take_cached(struct run *run, struct task_record *rec,
+                        uint64_t bytes, uint64_t checksum);
 
 /* Every function below that changes a record also stamps its spans: an
  * attempt from record_attempt to its success or failure, a backoff from
@@ -121,6 +135,9 @@ void record_cancel(struct run *run, struct task_record *rec);
 long backoff_delay_ms(long backoff_ms, int attempt);
 
 const char *task_state_name(enum task_state state);
+/* The state as the trace writes it: "cached" for a record taken from the
+ * cache, else task_state_name(). */
+const char *record_state_name(const struct task_record *rec);
 const char *fail_cause_name(enum fail_cause cause); /* "timeout", ... */
 
 /* Writes every record as CSV with a header line to path, through a temporary

@@ -1,8 +1,8 @@
 /* run.h: the contract between the shared core and a concurrency model.
  *
  * A model is a backend, in the manner of redis's ae_*.c: it gets a run with
- * one pending record per task and must bring every record to completed or
- * failed. How it schedules the tasks (one at a time, an event loop, a
+ * one record per task, pending or already done (record_is_done: taken from
+ * the cache), and must bring every pending record to completed or failed. How it schedules the tasks (one at a time, an event loop, a
  * thread pool, coroutines) is the whole difference between the programs;
  * everything else (options, records, summary, trace, exit codes) is here
  * and in common/main.c. The core knows no model: a model brings its own
@@ -44,6 +44,8 @@ struct run {
     const struct model *model;
     struct task_record *records; /* count records; records[i].id == i + 1 */
     size_t count;
+    size_t cached;               /* records taken from --cache before the run: already
+                                  * completed, and no model starts them */
     uint64_t start_ns;           /* clock_now_ns() as the model is handed the run: its
                                   * set-up (threads, a loop) counts in the wall time */
     double start_user_ms;        /* the process's CPU time by then: the summary */

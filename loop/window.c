@@ -217,7 +217,8 @@ enum fail_cause transfer_add(struct task *task, char *why, size_t why_size)
      * host: for 10,000 transfers, 50 million steps for nothing.) A retry
      * looks, and may find the connection of a task that has finished. */
     if (rc == CURLE_OK) {
-        long fresh = w->limit == (long)w->run->count && task->rec->attempts == 1;
+        long fresh = w->limit == (long)(w->run->count - w->run->cached)
+                     && task->rec->attempts == 1;
 
         option = "CURLOPT_FRESH_CONNECT";
         rc = curl_easy_setopt(task->easy, CURLOPT_FRESH_CONNECT, fresh);
@@ -329,6 +330,8 @@ static void window_fill(struct window *w)
     while (w->next < run->count && (run_cancelled() || w->in_flight < w->limit)) {
         struct task_record *rec = &run->records[w->next++];
 
+        if (record_is_done(rec))
+            continue;   /* taken from the cache */
         if (run_cancelled())
             record_cancel(run, rec);
         else
@@ -463,8 +466,13 @@ int window_run(struct run *run, const struct window_ops *ops)
     int status = -1;
     int rc;
 
-    w.limit = run->opts->concurrency > 0 && (size_t)run->opts->concurrency < run->count
-                  ? run->opts->concurrency : (long)run->count;
+    /* The tasks taken from the cache need no room; the window has at least
+     * one place, so that window_fill walks past them when nothing is left. */
+    size_t left = run->count - run->cached;
+    w.limit = run->opts->concurrency > 0 && (size_t)run->opts->concurrency < left
+                  ? run->opts->concurrency : (long)left;
+    if (w.limit == 0)
+        w.limit = 1;
     run->concurrency = w.limit;
     run_add_library(run, "libuv", uv_version_string());
     /* libuv's pool does the file steps and the offloaded work; cook, only

@@ -18,6 +18,8 @@ static int run_in_turn(struct run *run)
         return -1;
     run->concurrency = 1;
     for (size_t i = 0; i < run->count; i++) {
+        if (record_is_done(&run->records[i]))
+            continue;   /* taken from the cache */
         if (run_cancelled())
             record_cancel(run, &run->records[i]);
         else
