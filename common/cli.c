@@ -55,6 +55,7 @@ enum option_id {
     OPT_TRACE,
     OPT_TRACE_EVENTS,
     OPT_TIMELINE,
+    OPT_CACHE,
     OPT_JSON,
     OPT_VERSION,
     OPT_MODEL_FIRST,   /* the model's own options: OPT_MODEL_FIRST + index */
@@ -84,6 +85,7 @@ static const struct option shared_options[] = {
     {"trace", required_argument, NULL, OPT_TRACE},
     {"trace-events", required_argument, NULL, OPT_TRACE_EVENTS},
     {"timeline", no_argument, NULL, OPT_TIMELINE},
+    {"cache", required_argument, NULL, OPT_CACHE},
     {"json", no_argument, NULL, OPT_JSON},
     {"verbose", no_argument, NULL, OPT_VERBOSE},
     {"quiet", no_argument, NULL, OPT_QUIET},
@@ -332,6 +334,8 @@ static enum cli_result print_help(struct parser *p)
         "                      for ui.perfetto.dev or chrome://tracing (default: none)\n"
         "  --timeline          after the run, a chart of every task on stderr, as wide\n"
         "                      as $COLUMNS, else the terminal, else 80 (default: off)\n"
+        "  --cache FILE        keep completed tasks' results in FILE; a rerun with the\n"
+        "                      same workload options skips them (default: none)\n"
         "  --json              one JSON object on stdout instead of the table (default: off)\n"
         "  -v, --verbose       a line on stderr for every task event (default: off)\n"
         "  -q, --quiet         nothing for people on stdout; --json still prints (default: off)\n",
@@ -536,6 +540,10 @@ static enum cli_result apply_option(struct parser *p, int id, const char *arg)
     case OPT_TRACE_EVENTS:
         return set_path(p, id, arg, o->trace_events_path, sizeof o->trace_events_path);
     case OPT_TIMELINE: o->timeline = true; return CLI_RUN;
+    case OPT_CACHE:
+        if (arg[0] == '\0')   /* "" would mean no cache: say so rather than run without */
+            return usage_error(p, "--cache: the file name is empty");
+        return set_path(p, id, arg, o->cache_path, sizeof o->cache_path);
     case OPT_JSON: o->json = true; return CLI_RUN;
     case OPT_VERBOSE: o->verbose = true; return CLI_RUN;
     case OPT_QUIET: o->quiet = true; return CLI_RUN;

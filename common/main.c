@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 
+#include "cache.h"
 #include "clock.h"
 #include "fsutil.h"
 #include "http.h"
@@ -78,13 +79,14 @@ static int records_create(struct run *run)
 }
 
 /* Checks what the workload needs before any task starts: a server that
- * answers, a folder that can be written. 0, or -1 with a message. */
+ * answers (unless the cache left no task to run), a folder that can be
+ * written. 0, or -1 with a message. */
 static int run_prepare(struct run *run, int *dir_created)
 {
     enum workload workload = run->opts->workload;
 
     if ((workload == WORKLOAD_FETCH || workload == WORKLOAD_DOWNLOAD) &&
-        http_check_server(run) != 0)
+        run->cached < run->count && http_check_server(run) != 0)
         return -1;
     if ((workload == WORKLOAD_DOWNLOAD || workload == WORKLOAD_FILES) &&
         dir_prepare(run->opts->dir, run->dir, sizeof run->dir, dir_created) != 0)
@@ -153,6 +155,7 @@ int client_main(int argc, char **argv, const struct model *model)
 {
     static struct options opts;   /* large (paths, dishes): not on the stack */
     static struct run run;        /* large (the folder's path, facts) */
+    static struct cache cache;    /* large (the key) */
     struct summary sum;
     int dir_created = 0;
     enum exit_status status = EXIT_CANNOT_START;
@@ -176,6 +179,16 @@ int client_main(int argc, char **argv, const struct model *model)
     }
     if (records_create(&run) != 0)
         goto out_curl;
+    /* Before the server is asked anything: a cache that cannot be used or
+     * saved stops the run with no request made. */
+    if (opts.cache_path[0] != '\0') {
+        enum cache_status cs = cache_load(&run, &cache);
+
+        if (cs != CACHE_OK) {
+            status = cs == CACHE_REFUSED ? EXIT_USAGE : EXIT_CANNOT_START;
+            goto out_dir;
+        }
+    }
     if (check_report_files(&opts) != 0 || run_prepare(&run, &dir_created) != 0)
         goto out_dir;
 
@@ -183,6 +196,11 @@ int client_main(int argc, char **argv, const struct model *model)
     if (model->run(&run) != 0)
         goto out_dir;
     summary_compute(&run, &sum);
+    /* A run that went through, cancelled or not, saves what completed; a
+     * failure to save is said and leaves the old cache, and the tasks'
+     * verdict stands (as for the trace). */
+    if (opts.cache_path[0] != '\0')
+        (void)cache_save(&run, &cache);
     status = exit_status_of(&sum);
     /* A trace asked for and not written: the run's output is not all there. */
     if (run_report(&run, &sum) != 0 && status != EXIT_INTERRUPTED)
@@ -194,6 +212,7 @@ out_dir:
         (void)dir_remove(run.dir);
     else if (dir_created)
         fprintf(stderr, "%s: files kept in %s\n", program_name(), run.dir);
+    cache_free(&cache);
     free(run.records);
 out_curl:
     curl_global_cleanup();

@@ -47,6 +47,7 @@ struct options {
     char trace_path[PATH_MAX];  /* "" means no trace */
     char trace_events_path[PATH_MAX]; /* the Trace Event Format (JSON); "" means none */
     bool timeline;              /* a text chart of the tasks on stderr after the run */
+    char cache_path[PATH_MAX];  /* --cache: completed tasks' results; "" means none */
     bool json;                  /* one JSON object on stdout, not the table */
     bool verbose;               /* a line on stderr per task event */
     bool quiet;                 /* no human output at all on stdout */

@@ -124,6 +124,7 @@ void summary_compute(const struct run *run, struct summary *sum)
             sum->retries += rec->attempts - 1;
         if (rec->state == TASK_COMPLETED) {
             sum->ok++;
+            sum->cached += rec->cached;
             sum->bytes += rec->bytes;
         } else {
             /* Pending or running at the end is a failure too: a model
@@ -187,6 +188,8 @@ void summary_print_human(FILE *out, const struct run *run, const struct summary 
     row(out, "workload", "%s", workload_name(run->opts->workload));
     row(out, "tasks", "%ld", sum->count);
     row(out, "completed", "%ld", sum->ok);
+    if (run->opts->cache_path[0] != '\0')
+        row(out, "  from the cache", "%ld", sum->cached);
     row(out, "failed", "%ld", sum->failed);
     for (int c = CAUSE_NONE + 1; c < CAUSE_COUNT; c++) {
         if (sum->failures[c] == 0)
@@ -269,6 +272,7 @@ static int add_results(cJSON *root, const struct summary *sum)
     return add_number(root, "count", (double)sum->count)
         || add_number(root, "ok", (double)sum->ok)
         || add_number(root, "failed", (double)sum->failed)
+        || add_number(root, "cached", (double)sum->cached)
         || add_failures(root, sum)
         || add_number(root, "retries", (double)sum->retries)
         || add_count(root, "bytes", sum->bytes)

@@ -15,6 +15,7 @@ struct run;
 
 struct summary {
     long count, ok, failed;
+    long cached;                  /* of the ok, taken from --cache: never run */
     long failures[CAUSE_COUNT];   /* failed tasks by their cause */
     long retries;                 /* attempts beyond the first, over all tasks */
     uint64_t bytes;
