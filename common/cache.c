@@ -179,7 +179,7 @@ static enum cache_status read_entry(struct cache *cache, char *line, size_t line
                       line_no, entry.id, last_id);
     entry.bytes = bytes;
     if (entries_add(cache, &entry) != 0) {
-        snprintf(why, why_size, "cannot allocate %zu entries: %s", cache->count + 1,
+        snprintf(why, why_size, "no memory for %zu entries: %s", cache->count + 1,
                  strerror(errno));
         return CACHE_FAILED;
     }
@@ -272,7 +272,7 @@ enum cache_status cache_read(FILE *in, struct cache *cache, char *why, size_t wh
         errno = 0;
     }
     if (status == CACHE_OK && ferror(in)) {
-        snprintf(why, why_size, "cannot read: %s", strerror(errno != 0 ? errno : EIO));
+        snprintf(why, why_size, "%s", strerror(errno != 0 ? errno : EIO));
         status = CACHE_FAILED;
     } else if (status == CACHE_OK && line_no == 0)
         status = refuse(why, why_size, "it is empty");
@@ -385,7 +385,7 @@ static enum cache_status read_file(const char *path, struct cache *cache)
     }
     status = cache_read(in, cache, why, sizeof why);
     if (fclose(in) != 0 && status == CACHE_OK) {
-        snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
+        snprintf(why, sizeof why, "%s", strerror(errno));
         status = CACHE_FAILED;
         cache_free(cache);
     }
@@ -393,7 +393,7 @@ static enum cache_status read_file(const char *path, struct cache *cache)
         fprintf(stderr, "%s: cache %s is not a usable cache: %s (remove it to start afresh)\n",
                 program_name(), path, why);
     else if (status == CACHE_FAILED)
-        fprintf(stderr, "%s: cache %s: %s\n", program_name(), path, why);
+        fprintf(stderr, "%s: cache %s cannot be read: %s\n", program_name(), path, why);
     return status;
 }
 

@@ -56,7 +56,8 @@ int cache_key(const struct options *opts, char *key, size_t size);
  * CACHE_OK; CACHE_REFUSED with why (no period, no file name) for a file
  * that is not a cache, another format version, or a damaged one (a line
  * out of shape, ids out of order, the end line missing, its count or hash
- * wrong, anything after it); CACHE_FAILED with why for a read error. */
+ * wrong, anything after it); CACHE_FAILED with why (strerror's text, or
+ * no memory) when it could not be read. */
 enum cache_status cache_read(FILE *in, struct cache *cache, char *why, size_t why_size);
 
 /* Writes a cache file's content to out. Errors are left in out (ferror). */
