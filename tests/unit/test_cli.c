@@ -155,6 +155,7 @@ static void test_defaults(void **state)
     assert_string_equal(o.trace_path, "");
     assert_string_equal(o.trace_events_path, "");
     assert_false(o.timeline);
+    assert_string_equal(o.cache_path, "");
     assert_false(o.json);
     assert_false(o.verbose);
     assert_false(o.quiet);
@@ -191,6 +192,7 @@ static void check_every_option(const struct options *o)
     assert_string_equal(o->trace_path, "/tmp/t.csv");
     assert_string_equal(o->trace_events_path, "/tmp/t.json");
     assert_true(o->timeline);
+    assert_string_equal(o->cache_path, "/tmp/c.cache");
     assert_true(o->json);
     assert_true(o->verbose);
     assert_true(o->quiet);
@@ -210,7 +212,7 @@ static void test_every_option_separate_value(void **state)
         "--timeout-ms", "250", "--process-ms", "4", "--size", "2K",
         "--dir", "/tmp/some dir", "--keep", "--fsync", "--time-scale", "0.5",
         "--dishes", "A:1,B b:2.5", "--trace", "/tmp/t.csv",
-        "--trace-events", "/tmp/t.json", "--timeline", "--json",
+        "--trace-events", "/tmp/t.json", "--timeline", "--cache", "/tmp/c.cache", "--json",
         "--verbose", "--quiet", "--uv-threadpool", "8", "--stack-kb", "64",
         "download"), CLI_RUN);
     assert_int_equal(cap.err_len, 0);
@@ -230,7 +232,7 @@ static void test_every_option_equals_value(void **state)
         "--timeout-ms=250", "--process-ms=4", "--size=2048",
         "--dir=/tmp/some dir", "--keep", "--fsync", "--time-scale=0.5",
         "--dishes=A:1, B b : 2.5", "--trace=/tmp/t.csv",
-        "--trace-events=/tmp/t.json", "--timeline", "--json",
+        "--trace-events=/tmp/t.json", "--timeline", "--cache=/tmp/c.cache", "--json",
         "--verbose", "--quiet", "--uv-threadpool=8", "--stack-kb=64"), CLI_RUN);
     assert_int_equal(cap.err_len, 0);
     check_every_option(&o);
@@ -358,6 +360,9 @@ static const struct bad_case bad_cases[] = {
     {NULL, {"fetch", "--trace-events"}, "--trace-events: needs a value"},
     {NULL, {"fetch", "--timeline=yes"}, "--timeline: takes no value"},
     {NULL, {"fetch", "--tim"}, "ambiguous option '--tim'"},
+    {NULL, {"fetch", "--cache", long_path}, "--cache: the path is longer than 4095 bytes"},
+    {NULL, {"fetch", "--cache", ""}, "--cache: the file name is empty"},
+    {NULL, {"fetch", "--cache"}, "--cache: needs a value"},
     {NULL, {"fetch", "--bogus"}, "unknown option '--bogus'"},
     {NULL, {"fetch", "--t", "3"}, "ambiguous option '--t'"},
     {NULL, {"fetch", "--time=3"}, "ambiguous option '--time'"},
@@ -436,6 +441,7 @@ static void test_help(void **state)
         "--time-scale", "(default: 1)", "--dishes",
         "Green Pepper with Meat:3,Tomato and Eggs:2,Garlic Lettuce:1", "--trace FILE",
         "--trace-events FILE", "ui.perfetto.dev", "--timeline", "$COLUMNS",
+        "--cache FILE",
         "--json", "-v, --verbose", "-q, --quiet", "-h, --help", "--version",
         "0 all tasks completed", "1 some failed", "2 usage error", "3 could not start",
         "130 interrupted",
