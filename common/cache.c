@@ -24,7 +24,9 @@
 #define CACHE_MAGIC "aio-bench cache "   /* the first line: magic, then the version */
 #define CACHE_VERSION 1
 #define HEX_DIGITS 16                    /* a 64-bit checksum in lowercase hex */
-#define NUMBER_MAX 24                    /* a token's bytes: 20 digits and room */
+/* The largest file a cache can be: a million entries of 46 bytes at most
+ * ("1000000 " and 20 digits of bytes and 16 of checksum), the key, and room. */
+#define CACHE_FILE_MAX (64L << 20)
 
 /* ---- The key ---- */
 
@@ -368,20 +370,53 @@ static enum cache_status probe_writable(const char *path)
     return CACHE_OK;
 }
 
+/* Opens path for reading, if it is a regular file of a cache's size at
+ * most: a device (/dev/zero) or a huge file could make a line without end,
+ * and a FIFO would block the open (hence O_NONBLOCK, which a regular file
+ * ignores). The stream, or NULL with *status and why set (CACHE_OK when
+ * there is no file). */
+static FILE *open_file(const char *path, enum cache_status *status, char *why, size_t why_size)
+{
+    struct stat st;
+    FILE *in;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+    *status = CACHE_FAILED;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd < 0 && errno == ENOENT)
+            *status = CACHE_OK;
+        snprintf(why, why_size, "cannot be read: %s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode))
+        snprintf(why, why_size, "cannot be read: %s", strerror(EISDIR));
+    else if (!S_ISREG(st.st_mode) || st.st_size > CACHE_FILE_MAX) {
+        *status = CACHE_REFUSED;
+        snprintf(why, why_size, "is not a usable cache: %s (remove it to start afresh)",
+                 S_ISREG(st.st_mode) ? "it is larger than any cache" : "not a regular file");
+    } else if ((in = fdopen(fd, "r")) == NULL)
+        snprintf(why, why_size, "cannot be read: fdopen: %s", strerror(errno));
+    else
+        return in;
+    close(fd);
+    return NULL;
+}
+
 /* Reads the file at path into *cache; a missing file is an empty cache. */
 static enum cache_status read_file(const char *path, struct cache *cache)
 {
     char why[256];
-    FILE *in = fopen(path, "re");
     enum cache_status status;
+    FILE *in;
 
     memset(cache, 0, sizeof *cache);
-    if (in == NULL && errno == ENOENT)
-        return CACHE_OK;
+    in = open_file(path, &status, why, sizeof why);
     if (in == NULL) {
-        fprintf(stderr, "%s: cache %s cannot be read: %s\n", program_name(), path,
-                strerror(errno));
-        return CACHE_FAILED;
+        if (status != CACHE_OK)
+            fprintf(stderr, "%s: cache %s %s\n", program_name(), path, why);
+        return status;
     }
     status = cache_read(in, cache, why, sizeof why);
     if (fclose(in) != 0 && status == CACHE_OK) {

@@ -1,10 +1,10 @@
 /* main.c: the client program, whichever model runs the tasks.
  *
- * client_main() parses the command line, prepares the run (server check,
- * folder, records), hands the run to the model, then
- * writes the trace and the summary. Each model's main() is one call to it
- * with the model (sync/model.c, ...), so everything outside the model
- * folders is identical in every program.
+ * client_main() parses the command line, prepares the run (records, the
+ * --cache file, server check, folder), hands the run to the model, then
+ * saves the cache and writes the trace and the summary. Each model's main()
+ * is one call to it with the model (sync/model.c, ...), so everything
+ * outside the model folders is identical in every program.
  *
  * Exit status: 0 every task completed, 1 some failed, 2 usage error,
  * 3 the run could not start (or a trace asked for could not be written),

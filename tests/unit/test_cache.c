@@ -3,7 +3,8 @@
  * The key of each workload, a file written and read back, every cut and
  * every flipped byte of a good file refused, the shapes a damaged file can
  * take, and a save and load through a real folder: cached records, the ids
- * beyond the count kept, other options refused, an unwritable folder. */
+ * beyond the count kept, other options refused, an unwritable folder, a
+ * device, a FIFO and a file too large to be a cache. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -325,6 +326,24 @@ static void test_unusable_paths(void **state)
     /* A folder where the file should be: it cannot be read. */
     snprintf(f->opts.cache_path, sizeof f->opts.cache_path, "%s", f->dir);
     assert_int_equal(cache_load(&f->run, &cache), CACHE_FAILED);
+    assert_int_equal(f->run.cached, 0);
+    /* A device would give a line without end, a FIFO would block: refused. */
+    snprintf(f->opts.cache_path, sizeof f->opts.cache_path, "/dev/zero");
+    assert_int_equal(cache_load(&f->run, &cache), CACHE_REFUSED);
+    snprintf(f->opts.cache_path, sizeof f->opts.cache_path, "%s/fifo", f->dir);
+    assert_int_equal(mkfifo(f->opts.cache_path, 0600), 0);
+    assert_int_equal(cache_load(&f->run, &cache), CACHE_REFUSED);
+    assert_int_equal(unlink(f->opts.cache_path), 0);
+    /* A file larger than any cache is not read at all. */
+    snprintf(f->opts.cache_path, sizeof f->opts.cache_path, "%s", f->path);
+    {
+        FILE *big = fopen(f->path, "w");
+
+        assert_non_null(big);
+        assert_int_equal(ftruncate(fileno(big), (64L << 20) + 1), 0);
+        assert_int_equal(fclose(big), 0);
+    }
+    assert_int_equal(cache_load(&f->run, &cache), CACHE_REFUSED);
     assert_int_equal(f->run.cached, 0);
 }
 
