@@ -20,6 +20,7 @@
 
 #include "run.h"
 #include "units.h"
+#include "workload.h"
 
 #define PROGRAM_VERSION "0.1.0"
 #define DEFAULT_URL "http://127.0.0.1:8080"
@@ -38,6 +39,8 @@ enum option_id {
     OPT_QUIET = 'q',
     OPT_HELP = 'h',
     OPT_URL = 256,
+    OPT_PATH,
+    OPT_VERIFY,
     OPT_LATENCY_MS,
     OPT_CONCURRENCY,
     OPT_RETRIES,
@@ -67,6 +70,8 @@ enum option_id {
  * own, so that another model's are unknown options here. */
 static const struct option shared_options[] = {
     {"url", required_argument, NULL, OPT_URL},
+    {"path", required_argument, NULL, OPT_PATH},
+    {"verify", required_argument, NULL, OPT_VERIFY},
     {"count", required_argument, NULL, OPT_COUNT},
     {"latency-ms", required_argument, NULL, OPT_LATENCY_MS},
     {"concurrency", required_argument, NULL, OPT_CONCURRENCY},
@@ -108,6 +113,13 @@ static const char *const workload_names[] = {
 };
 #define WORKLOAD_COUNT (sizeof workload_names / sizeof workload_names[0])
 
+static const char *const verify_names[] = {
+    [VERIFY_CONTENT] = "content",
+    [VERIFY_ID] = "id",
+    [VERIFY_STATUS] = "status",
+};
+#define VERIFY_COUNT (sizeof verify_names / sizeof verify_names[0])
+
 /* One cli_parse call's state: where things go and what was seen so far. */
 struct parser {
     const struct model *model;
@@ -125,6 +137,13 @@ const char *workload_name(enum workload workload)
     if ((size_t)workload >= WORKLOAD_COUNT)
         return "unknown";
     return workload_names[workload];
+}
+
+const char *verify_name(enum verify verify)
+{
+    if ((size_t)verify >= VERIFY_COUNT)
+        return "unknown";
+    return verify_names[verify];
 }
 
 /* ---- Value parsers ---- */
@@ -305,6 +324,13 @@ static enum cli_result print_help(struct parser *p)
         "Options (--opt VALUE and --opt=VALUE both work):\n"
         "  --url BASE          server base URL, http:// only\n"
         "                      (default: $MOCK_URL, else " DEFAULT_URL ")\n"
+        "  --path TEMPLATE     fetch, download: where a task's request goes under --url,\n"
+        "                      {id} and {size} filled in (default: " FETCH_PATH_DEFAULT ",\n"
+        "                      download: " DOWNLOAD_PATH_DEFAULT ")\n"
+        "  --verify MODE       fetch, download: what an answer must be: content (a 200\n"
+        "                      with the mock server's bytes), id (a 200; fetch: a JSON\n"
+        "                      object with the task's \"id\"), status (any 2xx)\n"
+        "                      (default: content)\n"
         "  -n, --count N       tasks to run, 1..%ld (default: 100)\n"
         "  --latency-ms L      ask the server to wait L ms per answer, 0..600000\n"
         "                      (default: the server's own latency)\n"
@@ -388,6 +414,7 @@ static void set_defaults(const struct model *model, struct options *opts)
 
     memset(opts, 0, sizeof *opts);
     opts->workload = WORKLOAD_FETCH;
+    opts->verify = VERIFY_CONTENT;
     opts->count = 100;
     opts->latency_ms = -1;
     opts->concurrency = 0;
@@ -448,6 +475,31 @@ static enum cli_result take_concurrency(struct parser *p, const char *text)
                            p->opts->concurrency, p->model->concurrency_help,
                            max == 1 ? "only" : "at most", max);
     return CLI_RUN;
+}
+
+/* Stores --path after checking it (workload.c says what a template may hold). */
+static enum cli_result take_path(struct parser *p, const char *text)
+{
+    char why[PATH_TEMPLATE_MAX + 64];
+
+    if (strlen(text) >= sizeof p->opts->path)
+        return usage_error(p, "--path: the template is longer than %zu bytes",
+                           sizeof p->opts->path - 1);
+    if (path_template_check(text, why, sizeof why) != 0)
+        return usage_error(p, "--path: %s", why);
+    memcpy(p->opts->path, text, strlen(text) + 1);
+    return CLI_RUN;
+}
+
+static enum cli_result take_verify(struct parser *p, const char *text)
+{
+    for (size_t i = 0; i < VERIFY_COUNT; i++) {
+        if (strcmp(text, verify_names[i]) == 0) {
+            p->opts->verify = (enum verify)i;
+            return CLI_RUN;
+        }
+    }
+    return usage_error(p, "--verify: '%s' is not content, id or status", text);
 }
 
 static enum cli_result take_size(struct parser *p, const char *text)
@@ -521,6 +573,8 @@ static enum cli_result apply_option(struct parser *p, int id, const char *arg)
     switch (id) {
     case 1: return take_workload(p, arg);
     case OPT_URL: p->url_text = arg; p->url_source = "--url"; return CLI_RUN;
+    case OPT_PATH: return take_path(p, arg);
+    case OPT_VERIFY: return take_verify(p, arg);
     case OPT_COUNT: return set_long(p, id, arg, 1, COUNT_MAX, &o->count);
     case OPT_LATENCY_MS: return set_long(p, id, arg, 0, 600000, &o->latency_ms);
     case OPT_CONCURRENCY: return take_concurrency(p, arg);
@@ -611,5 +665,7 @@ enum cli_result cli_parse(int argc, char **argv, const struct model *model,
         return result;
     if (p.workload_text == NULL)
         return usage_error(&p, "no workload given (fetch, download, files, cook, cpu); see --help");
+    if (opts->path[0] == '\0')   /* known only now: it depends on the workload */
+        snprintf(opts->path, sizeof opts->path, "%s", workload_default_path(opts->workload));
     return take_url(&p);
 }

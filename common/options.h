@@ -15,6 +15,15 @@
 
 enum workload { WORKLOAD_FETCH, WORKLOAD_DOWNLOAD, WORKLOAD_FILES, WORKLOAD_COOK, WORKLOAD_CPU };
 
+/* What a fetched item or downloaded blob must be to count as done
+ * (--verify). README, "Any HTTP server", says what each checks and hashes. */
+enum verify {
+    VERIFY_CONTENT,   /* a 200, and the mock's bytes to the byte */
+    VERIFY_ID,        /* a 200; fetch: a JSON object whose "id" is the task's */
+    VERIFY_STATUS,    /* any 2xx, whatever the body */
+};
+
+#define PATH_TEMPLATE_MAX 256   /* --path, NUL included */
 #define DISH_NAME_MAX 64
 #define DISHES_MAX 32
 #define COUNT_MAX 1000000L   /* records are kept in memory: 320 bytes each */
@@ -28,6 +37,9 @@ struct dish {
 struct options {
     enum workload workload;
     char url[512];              /* server base URL without a trailing slash */
+    char path[PATH_TEMPLATE_MAX]; /* fetch, download: where a task's request goes
+                                 * under url, {id} and {size} filled in (workload.h) */
+    enum verify verify;         /* fetch, download: what an answer must be */
     long count;                 /* tasks to run, 1..COUNT_MAX */
     long latency_ms;            /* sent as ?latency_ms=; -1 leaves it to the server */
     long concurrency;           /* most tasks in flight at once; 0: no limit */
@@ -71,6 +83,9 @@ enum cli_result cli_parse(int argc, char **argv, const struct model *model,
 
 /* The workload's name as typed on the command line ("fetch", ...). */
 const char *workload_name(enum workload workload);
+
+/* The --verify mode's name as typed ("content", "id", "status"). */
+const char *verify_name(enum verify verify);
 
 /* Parses "NAME:SECONDS,NAME:SECONDS" into dishes. Returns how many (>= 1),
  * or -1 with a reason in why (why_size bytes) for an empty list, a missing

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,28 +20,97 @@
 #include "record.h"
 #include "run.h"
 
+const char *workload_default_path(enum workload workload)
+{
+    switch (workload) {
+    case WORKLOAD_FETCH:    return FETCH_PATH_DEFAULT;
+    case WORKLOAD_DOWNLOAD: return DOWNLOAD_PATH_DEFAULT;
+    default:                return "";
+    }
+}
+
+/* The placeholders of a --path, each filled with a task's number. */
+static const char *const path_fields[] = { "{id}", "{size}" };
+#define PATH_FIELD_COUNT (sizeof path_fields / sizeof path_fields[0])
+
+/* The index of the placeholder that text starts with, or -1. */
+static int path_field_at(const char *text)
+{
+    for (size_t i = 0; i < PATH_FIELD_COUNT; i++)
+        if (strncmp(text, path_fields[i], strlen(path_fields[i])) == 0)
+            return (int)i;
+    return -1;
+}
+
+int path_template_check(const char *path, char *why, size_t why_size)
+{
+    if (path[0] != '/') {
+        snprintf(why, why_size, "'%s' does not start with '/'", path);
+        return -1;
+    }
+    for (const char *p = path; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        int field;
+
+        if (c <= ' ' || c == 0x7f || c == '#') {
+            snprintf(why, why_size, "'%s' holds a blank, a control character or '#'", path);
+            return -1;
+        }
+        if (c == '{' && (field = path_field_at(p)) >= 0) {
+            p += strlen(path_fields[field]) - 1;
+        } else if (c == '{' || c == '}') {
+            snprintf(why, why_size, "'%s': a brace that is not {id} or {size}", path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Appends text to buf, which holds *len bytes. 0, or -1 when it does not fit. */
+static int url_append(char *buf, size_t size, size_t *len, const char *text)
+{
+    size_t n = strlen(text);
+
+    if (n >= size - *len)
+        return -1;
+    memcpy(buf + *len, text, n + 1);
+    *len += n;
+    return 0;
+}
+
 int workload_url(const struct run *run, long id, char *buf, size_t size)
 {
     const struct options *opts = run->opts;
-    int len;
+    const char *path = opts->path[0] != '\0' ? opts->path : workload_default_path(opts->workload);
+    char number[32];
+    size_t len = 0;
 
-    switch (opts->workload) {
-    case WORKLOAD_FETCH:
-        len = snprintf(buf, size, "%s/items/%ld", opts->url, id);
-        break;
-    case WORKLOAD_DOWNLOAD:
-        len = snprintf(buf, size, "%s/blobs/%ld?size=%" PRIu64, opts->url, id,
-                       opts->size_bytes);
-        break;
-    default:
-        return -1;      /* files and cook ask nothing of the server */
-    }
-    if (len < 0 || (size_t)len >= size)
+    if (path[0] == '\0' || size == 0)
+        return -1;      /* files, cook and cpu ask nothing of a server */
+    buf[0] = '\0';
+    if (url_append(buf, size, &len, opts->url) != 0)
         return -1;
+    /* The template was checked by cli_parse: each brace opens a field. */
+    for (const char *p = path; *p != '\0';) {
+        int field = *p == '{' ? path_field_at(p) : -1;
+        char piece[2] = { *p, '\0' };
+        const char *text = piece;
+
+        if (field == 0) {
+            snprintf(number, sizeof number, "%ld", id);
+            text = number;
+        } else if (field == 1) {
+            snprintf(number, sizeof number, "%" PRIu64, opts->size_bytes);
+            text = number;
+        }
+        if (url_append(buf, size, &len, text) != 0)
+            return -1;
+        p += field >= 0 ? strlen(path_fields[field]) : 1;
+    }
     if (opts->latency_ms >= 0) {
-        int more = snprintf(buf + len, size - (size_t)len, "%clatency_ms=%ld",
-                            strchr(buf, '?') != NULL ? '&' : '?', opts->latency_ms);
-        if (more < 0 || (size_t)more >= size - (size_t)len)
+        snprintf(number, sizeof number, "%clatency_ms=%ld",
+                 strchr(path, '?') != NULL ? '&' : '?', opts->latency_ms);
+        if (url_append(buf, size, &len, number) != 0)
             return -1;
     }
     return 0;
@@ -48,17 +118,14 @@ int workload_url(const struct run *run, long id, char *buf, size_t size)
 
 /* ---- Items ---- */
 
-/* Checks a parsed item against id. CAUSE_NONE with *checksum, or a cause. */
-static int item_check_json(long id, const cJSON *root, uint64_t *checksum,
-                           char *why, size_t why_size)
+/* --verify content: checks a parsed item against id, byte for byte.
+ * CAUSE_NONE with *checksum, or a cause. */
+static int item_check_content(long id, const cJSON *root, uint64_t *checksum,
+                              char *why, size_t why_size)
 {
     char expected[ITEM_PAYLOAD_LEN + 1];
     const cJSON *got_id, *payload;
 
-    if (!cJSON_IsObject(root)) {
-        snprintf(why, why_size, "item %ld: the body is not a JSON object", id);
-        return CAUSE_BAD_JSON;
-    }
     got_id = cJSON_GetObjectItemCaseSensitive(root, "id");
     payload = cJSON_GetObjectItemCaseSensitive(root, "payload");
     if (!cJSON_IsNumber(got_id) || !cJSON_IsString(payload) || payload->valuestring == NULL) {
@@ -78,18 +145,61 @@ static int item_check_json(long id, const cJSON *root, uint64_t *checksum,
     return CAUSE_NONE;
 }
 
-int item_check(long id, const char *body, size_t len, uint64_t *checksum,
-               char *why, size_t why_size)
+/* --verify id: the object's "id", a number or a string of digits, is id;
+ * the rest of the object is the server's business. The checksum is of what
+ * was checked, id's decimal text, so it is the same whatever else the
+ * server puts in the object. */
+static int item_check_id(long id, const cJSON *root, uint64_t *checksum,
+                         char *why, size_t why_size)
 {
-    /* The body need not end in a NUL: the length bounds the parse. */
-    cJSON *root = cJSON_ParseWithLength(body, len);
+    const cJSON *got_id = cJSON_GetObjectItemCaseSensitive(root, "id");
+    char text[32];
+    int len = snprintf(text, sizeof text, "%ld", id);
+    bool same;
+
+    if (cJSON_IsNumber(got_id))
+        same = got_id->valuedouble == (double)id;
+    else if (cJSON_IsString(got_id) && got_id->valuestring != NULL)
+        same = strcmp(got_id->valuestring, text) == 0;
+    else {
+        snprintf(why, why_size, "item %ld: no \"id\" that is a number or a string", id);
+        return CAUSE_BAD_JSON;
+    }
+    if (!same) {
+        char *got = cJSON_PrintUnformatted(got_id);   /* NULL without memory: then "?" */
+        snprintf(why, why_size, "item %ld: the body's \"id\" is %.40s", id,
+                 got != NULL ? got : "?");
+        cJSON_free(got);
+        return CAUSE_MISMATCH;
+    }
+    *checksum = checksum_bytes(text, (size_t)len);
+    return CAUSE_NONE;
+}
+
+int item_check(enum verify verify, long id, const char *body, size_t len,
+               uint64_t *checksum, char *why, size_t why_size)
+{
+    cJSON *root;
     int cause;
 
+    if (verify == VERIFY_STATUS) {
+        *checksum = checksum_bytes(body, len);
+        return CAUSE_NONE;
+    }
+    /* The body need not end in a NUL: the length bounds the parse. */
+    root = cJSON_ParseWithLength(body, len);
     if (root == NULL) {
         snprintf(why, why_size, "item %ld: the body is not valid JSON", id);
         return CAUSE_BAD_JSON;
     }
-    cause = item_check_json(id, root, checksum, why, why_size);
+    if (!cJSON_IsObject(root)) {
+        snprintf(why, why_size, "item %ld: the body is not a JSON object", id);
+        cause = CAUSE_BAD_JSON;
+    } else if (verify == VERIFY_ID) {
+        cause = item_check_id(id, root, checksum, why, why_size);
+    } else {
+        cause = item_check_content(id, root, checksum, why, why_size);
+    }
     cJSON_Delete(root);
     return cause;
 }

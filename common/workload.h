@@ -20,23 +20,42 @@
 #include <xxhash.h>
 
 #include "content.h"
+#include "options.h"
 
 struct run;
 struct task_record;
 
 /* ---- URLs ---- */
 
-/* Writes the task's URL into buf: BASE/items/ID or BASE/blobs/ID?size=S,
- * with latency_ms=L appended when the user set --latency-ms. Returns 0, or
- * -1 when it does not fit. */
+/* Where a task's request goes under --url when --path is not given. */
+#define FETCH_PATH_DEFAULT "/items/{id}"
+#define DOWNLOAD_PATH_DEFAULT "/blobs/{id}?size={size}"
+
+/* The default --path of a workload: one of the above, or "" for the
+ * workloads that ask nothing of a server. */
+const char *workload_default_path(enum workload workload);
+
+/* Checks a --path template: it starts with '/', holds no blank, control
+ * character or '#', and each brace is part of {id} or {size}. 0, or -1
+ * with the reason in why. */
+int path_template_check(const char *path, char *why, size_t why_size);
+
+/* Writes the task's URL into buf: BASE then --path (the workload's default
+ * when opts->path is "") with {id} and {size} filled in, then latency_ms=L
+ * after a '?' or '&' when the user set --latency-ms (and only then: another
+ * server need not know it). Returns 0, or -1 when it does not fit. */
 int workload_url(const struct run *run, long id, char *buf, size_t size);
 
-/* Parses an item's body {"id": ID, "payload": "..."} with cJSON and checks
- * that the id is the one asked for and the payload the one expected.
+/* Checks a fetched item's body as --verify says, and gives its checksum:
+ *   content: {"id": ID, "payload": "..."} with cJSON, the id the one asked
+ *            for and the payload the expected one; the payload's checksum;
+ *   id:      any JSON object whose "id" is ID (a number, or a string of its
+ *            decimal digits); the checksum of ID's decimal text ("7");
+ *   status:  nothing (the status was judged already); the body's checksum.
  * Returns CAUSE_NONE with *checksum set, else CAUSE_BAD_JSON or
  * CAUSE_MISMATCH with a reason in why. */
-int item_check(long id, const char *body, size_t len, uint64_t *checksum,
-               char *why, size_t why_size);
+int item_check(enum verify verify, long id, const char *body, size_t len,
+               uint64_t *checksum, char *why, size_t why_size);
 
 /* ---- Checksums (xxHash XXH3, streaming) ---- */
 

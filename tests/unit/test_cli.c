@@ -133,6 +133,8 @@ static void test_defaults(void **state)
     assert_int_equal(cap.err_len, 0);
     assert_int_equal(o.workload, WORKLOAD_FETCH);
     assert_string_equal(o.url, "http://127.0.0.1:8080");
+    assert_string_equal(o.path, "/items/{id}");
+    assert_int_equal(o.verify, VERIFY_CONTENT);
     assert_int_equal(o.count, 100);
     assert_int_equal(o.latency_ms, -1);
     assert_int_equal(o.concurrency, 0);
@@ -160,6 +162,13 @@ static void test_defaults(void **state)
     assert_false(o.verbose);
     assert_false(o.quiet);
     capture_free(&cap);
+    /* The default path is the workload's. */
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "download"), CLI_RUN);
+    assert_string_equal(o.path, "/blobs/{id}?size={size}");
+    capture_free(&cap);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "files"), CLI_RUN);
+    assert_string_equal(o.path, "");
+    capture_free(&cap);
     /* A model's own options start at their defaults. */
     open_pool_size = open_stack_kb = -1;
     assert_int_equal(PARSE(&open_model, &o, &cap, "fetch"), CLI_RUN);
@@ -173,6 +182,8 @@ static void check_every_option(const struct options *o)
 {
     assert_int_equal(o->workload, WORKLOAD_DOWNLOAD);
     assert_string_equal(o->url, "http://example.test:9");
+    assert_string_equal(o->path, "/b/{id}?n={size}");
+    assert_int_equal(o->verify, VERIFY_STATUS);
     assert_int_equal(o->count, 7);
     assert_int_equal(o->latency_ms, 5);
     assert_int_equal(o->concurrency, 12);
@@ -208,6 +219,7 @@ static void test_every_option_separate_value(void **state)
     (void)state;
     assert_int_equal(PARSE(&open_model, &o, &cap,
         "--url", "http://example.test:9/", "--count", "7", "--latency-ms", "5",
+        "--path", "/b/{id}?n={size}", "--verify", "status",
         "--concurrency", "12", "--retries", "3", "--backoff-ms", "50",
         "--timeout-ms", "250", "--process-ms", "4", "--size", "2K",
         "--dir", "/tmp/some dir", "--keep", "--fsync", "--time-scale", "0.5",
@@ -228,6 +240,7 @@ static void test_every_option_equals_value(void **state)
     (void)state;
     assert_int_equal(PARSE(&open_model, &o, &cap, "download",
         "--url=http://example.test:9", "--count=7", "--latency-ms=5",
+        "--path=/b/{id}?n={size}", "--verify=status",
         "--concurrency=12", "--retries=3", "--backoff-ms=50",
         "--timeout-ms=250", "--process-ms=4", "--size=2048",
         "--dir=/tmp/some dir", "--keep", "--fsync", "--time-scale=0.5",
@@ -354,6 +367,16 @@ static const struct bad_case bad_cases[] = {
     {NULL, {"fetch", "--url", "example.test:80"}, "--url: 'example.test:80'"},
     {NULL, {"fetch", "--url", "http://"}, "--url: 'http://'"},
     {NULL, {"fetch", "--url", "http:///"}, "--url: 'http:///'"},
+    {NULL, {"fetch", "--verify", "bytes"}, "sync: --verify: 'bytes' is not content, id or status"},
+    {NULL, {"fetch", "--verify", ""}, "--verify: '' is not content, id or status"},
+    {NULL, {"fetch", "--verify", "ID"}, "--verify: 'ID'"},
+    {NULL, {"fetch", "--verify"}, "--verify: needs a value"},
+    {NULL, {"fetch", "--path", "items/{id}"}, "sync: --path: 'items/{id}' does not start with '/'"},
+    {NULL, {"fetch", "--path", ""}, "--path: '' does not start with '/'"},
+    {NULL, {"fetch", "--path", "/items/{ID}"}, "--path: '/items/{ID}': a brace that is not {id} or {size}"},
+    {NULL, {"fetch", "--path", "/items/{id"}, "--path: '/items/{id': a brace"},
+    {NULL, {"fetch", "--path", "/a b"}, "--path: '/a b' holds a blank, a control character or '#'"},
+    {NULL, {"fetch", "--path", long_path}, "--path: the template is longer than 255 bytes"},
     {NULL, {"fetch", "--dir", long_path}, "--dir: the path is longer than 4095 bytes"},
     {NULL, {"fetch", "--trace", long_path}, "--trace: the path is longer than 4095 bytes"},
     {NULL, {"fetch", "--trace-events", long_path}, "--trace-events: the path is longer than 4095 bytes"},
@@ -435,6 +458,8 @@ static void test_help(void **state)
         "Usage: sync WORKLOAD [options]", "runs one task at a time on one thread",
         "always 1: this model runs one task at a time",
         "--url BASE", "$MOCK_URL", "http://127.0.0.1:8080", "-n, --count N", "(default: 100)",
+        "--path TEMPLATE", "/items/{id}", "/blobs/{id}?size={size}", "--verify MODE",
+        "(default: content)", "status (any 2xx)",
         "--latency-ms", "--concurrency C     in sync: always 1", "--retries",
         "--backoff-ms", "(default: 100)", "--timeout-ms", "(default: 10000)",
         "--process-ms", "--size BYTES", "(default: 1M)", "--dir DIR", "--keep", "--fsync",

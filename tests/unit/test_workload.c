@@ -102,6 +102,49 @@ static void test_url_limits(void **state)
     assert_int_equal(workload_url(&run, 7, url, sizeof url), -1);
 }
 
+/* --path: {id} and {size} filled in, anywhere and more than once; the
+ * latency joins an existing query with '&'. */
+static void test_url_template(void **state)
+{
+    struct options opts;
+    struct run run;
+    char url[256], why[512];
+
+    (void)state;
+    make_run(&run, &opts, WORKLOAD_FETCH);
+    snprintf(opts.path, sizeof opts.path, "/api/{id}/x{id}.json");
+    assert_int_equal(workload_url(&run, 42, url, sizeof url), 0);
+    assert_string_equal(url, "http://127.0.0.1:8080/api/42/x42.json");
+    snprintf(opts.path, sizeof opts.path, "/static/file.bin");
+    opts.latency_ms = 3;
+    assert_int_equal(workload_url(&run, 42, url, sizeof url), 0);
+    assert_string_equal(url, "http://127.0.0.1:8080/static/file.bin?latency_ms=3");
+    opts.workload = WORKLOAD_DOWNLOAD;
+    opts.latency_ms = -1;
+    snprintf(opts.path, sizeof opts.path, "/b?n={size}&i={id}");
+    assert_int_equal(workload_url(&run, 5, url, sizeof url), 0);
+    assert_string_equal(url, "http://127.0.0.1:8080/b?n=1048576&i=5");
+    /* A template's text counts toward the limit. */
+    assert_int_equal(workload_url(&run, 5, url, 38), 0);
+    assert_int_equal(workload_url(&run, 5, url, 37), -1);
+    /* The defaults, and the check of a template. */
+    assert_string_equal(workload_default_path(WORKLOAD_FETCH), "/items/{id}");
+    assert_string_equal(workload_default_path(WORKLOAD_DOWNLOAD), "/blobs/{id}?size={size}");
+    assert_string_equal(workload_default_path(WORKLOAD_FILES), "");
+    assert_int_equal(path_template_check("/items/{id}", why, sizeof why), 0);
+    assert_int_equal(path_template_check("/{size}/{id}?a=b&c={id}", why, sizeof why), 0);
+    assert_int_equal(path_template_check("/", why, sizeof why), 0);
+    static const char *const bad[] = {
+        "items/{id}", "", "/items/{ID}", "/items/{id", "/items/id}", "/{}",
+        "/items/{id} x", "/items/\t", "/a#b", "/{name}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        why[0] = '\0';
+        assert_int_equal(path_template_check(bad[i], why, sizeof why), -1);
+        assert_true(strlen(why) > 0);
+    }
+}
+
 /* ---- Content ---- */
 
 /* The hash is splitmix64's finaliser to the bit: its first outputs from
@@ -225,13 +268,57 @@ static void test_item_check_accepts(void **state)
     (void)state;
     item_payload(9, payload);
     body = item_body("{\"id\": %ld, \"payload\": \"%s\"}", 9, payload, &len);
-    assert_int_equal(item_check(9, body, len, &checksum, why, sizeof why), CAUSE_NONE);
+    assert_int_equal(item_check(VERIFY_CONTENT, 9, body, len, &checksum, why, sizeof why), CAUSE_NONE);
     assert_int_equal(checksum, checksum_bytes(payload, ITEM_PAYLOAD_LEN));
     free(body);
     /* Key order and extra keys do not matter. */
     body = item_body("{\"extra\":[1,2],\"payload\":\"%2$s\",\"id\":%1$ld}", 9, payload, &len);
-    assert_int_equal(item_check(9, body, len, &checksum, why, sizeof why), CAUSE_NONE);
+    assert_int_equal(item_check(VERIFY_CONTENT, 9, body, len, &checksum, why, sizeof why), CAUSE_NONE);
     free(body);
+}
+
+/* --verify id: any object whose "id" is the task's; the checksum is of the
+ * id's text. --verify status: any body; the checksum is of its bytes. */
+static void test_item_check_modes(void **state)
+{
+    static const char *const id_ok[] = {
+        "{\"id\": 9}", "{\"name\": \"nine\", \"id\": 9, \"tags\": [1]}",
+        "{\"id\": \"9\"}", "{\"id\": 9.0}",
+    };
+    static const struct { const char *body; int cause; } id_bad[] = {
+        {"{\"id\": 10}", CAUSE_MISMATCH}, {"{\"id\": \"09\"}", CAUSE_MISMATCH},
+        {"{\"id\": 9.5}", CAUSE_MISMATCH}, {"{\"ID\": 9}", CAUSE_BAD_JSON},
+        {"{\"id\": null}", CAUSE_BAD_JSON}, {"[9]", CAUSE_BAD_JSON}, {"9", CAUSE_BAD_JSON},
+        {"{\"id\": 9", CAUSE_BAD_JSON}, {"", CAUSE_BAD_JSON},
+    };
+    uint64_t checksum = 0;
+    char why[128];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof id_ok / sizeof id_ok[0]; i++) {
+        checksum = 0;
+        assert_int_equal(item_check(VERIFY_ID, 9, id_ok[i], strlen(id_ok[i]), &checksum,
+                                    why, sizeof why), CAUSE_NONE);
+        assert_int_equal(checksum, checksum_bytes("9", 1));
+    }
+    for (size_t i = 0; i < sizeof id_bad / sizeof id_bad[0]; i++) {
+        why[0] = '\0';
+        checksum = 77;
+        assert_int_equal(item_check(VERIFY_ID, 9, id_bad[i].body, strlen(id_bad[i].body),
+                                    &checksum, why, sizeof why), id_bad[i].cause);
+        assert_true(strlen(why) > 0);
+        assert_int_equal(checksum, 77);
+    }
+    assert_int_equal(item_check(VERIFY_STATUS, 9, "<html>", 6, &checksum, why, sizeof why),
+                     CAUSE_NONE);
+    assert_int_equal(checksum, checksum_bytes("<html>", 6));
+    assert_int_equal(item_check(VERIFY_STATUS, 9, NULL, 0, &checksum, why, sizeof why),
+                     CAUSE_NONE);
+    assert_int_equal(checksum, checksum_bytes("", 0));
+    /* A body good for id is a mismatch for content, which wants the payload. */
+    const char *other_server = "{\"id\": 9, \"payload\": \"x\"}";
+    assert_int_equal(item_check(VERIFY_CONTENT, 9, other_server, strlen(other_server),
+                                &checksum, why, sizeof why), CAUSE_MISMATCH);
 }
 
 static void test_item_check_rejects(void **state)
@@ -258,23 +345,23 @@ static void test_item_check_rejects(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         why[0] = '\0';
         body = item_body(cases[i].format, cases[i].id, strstr(cases[i].format, "%s\"") ? payload : "", &len);
-        assert_int_equal(item_check(9, body, len, &checksum, why, sizeof why), cases[i].cause);
+        assert_int_equal(item_check(VERIFY_CONTENT, 9, body, len, &checksum, why, sizeof why), cases[i].cause);
         assert_true(strlen(why) > 0);
         free(body);
     }
     /* The right id with another item's payload. */
     item_payload(10, other);
     body = item_body("{\"id\": %ld, \"payload\": \"%s\"}", 9, other, &len);
-    assert_int_equal(item_check(9, body, len, &checksum, why, sizeof why), CAUSE_MISMATCH);
+    assert_int_equal(item_check(VERIFY_CONTENT, 9, body, len, &checksum, why, sizeof why), CAUSE_MISMATCH);
     free(body);
     /* One character changed. */
     payload[100] = payload[100] == 'A' ? 'B' : 'A';
     body = item_body("{\"id\": %ld, \"payload\": \"%s\"}", 9, payload, &len);
-    assert_int_equal(item_check(9, body, len, &checksum, why, sizeof why), CAUSE_MISMATCH);
+    assert_int_equal(item_check(VERIFY_CONTENT, 9, body, len, &checksum, why, sizeof why), CAUSE_MISMATCH);
     free(body);
     /* A non-object scalar, and nothing at all. */
-    assert_int_equal(item_check(9, "42", 2, &checksum, why, sizeof why), CAUSE_BAD_JSON);
-    assert_int_equal(item_check(9, "", 0, &checksum, why, sizeof why), CAUSE_BAD_JSON);
+    assert_int_equal(item_check(VERIFY_CONTENT, 9, "42", 2, &checksum, why, sizeof why), CAUSE_BAD_JSON);
+    assert_int_equal(item_check(VERIFY_CONTENT, 9, "", 0, &checksum, why, sizeof why), CAUSE_BAD_JSON);
     assert_int_equal(checksum, 77);   /* untouched on failure */
 }
 
@@ -466,12 +553,14 @@ int main(void)
         cmocka_unit_test(test_url_fetch),
         cmocka_unit_test(test_url_download),
         cmocka_unit_test(test_url_limits),
+        cmocka_unit_test(test_url_template),
         cmocka_unit_test(test_content_mix64),
         cmocka_unit_test(test_content_pieces_equal_whole),
         cmocka_unit_test(test_content_verify_flipped_byte),
         cmocka_unit_test(test_item_payload),
         cmocka_unit_test(test_item_check_accepts),
         cmocka_unit_test(test_item_check_rejects),
+        cmocka_unit_test(test_item_check_modes),
         cmocka_unit_test(test_checksum_streaming),
         cmocka_unit_test(test_cook_dish_ms),
         cmocka_unit_test(test_cook_dish_checksum),
