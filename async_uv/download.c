@@ -132,10 +132,12 @@ static void blob_settle(struct download_task *dt, enum fail_cause cause, const c
 }
 
 /* The transfer is over and no write is in flight: judge what arrived, in
- * the order of receive_blob in common/task.c. */
+ * the order of receive_blob in common/task.c (a size to check only under
+ * --verify content). */
 static void blob_judge(struct download_task *dt)
 {
-    uint64_t size = dt->task.window->run->opts->size_bytes;
+    const struct options *opts = dt->task.window->run->opts;
+    uint64_t size = opts->size_bytes;
     char why[RECORD_ERROR_MAX];
 
     if (dt->cause == CAUSE_STATUS) {
@@ -149,7 +151,7 @@ static void blob_judge(struct download_task *dt)
         blob_settle(dt, CAUSE_IO, why);
     } else if (dt->cause != CAUSE_NONE) {
         blob_settle(dt, dt->cause, dt->why);
-    } else if (dt->received != size) {
+    } else if (opts->verify == VERIFY_CONTENT && dt->received != size) {
         snprintf(why, sizeof why, "got %" PRIu64 " bytes, expected %" PRIu64, dt->received, size);
         blob_settle(dt, CAUSE_MISMATCH, why);
     } else {
@@ -233,7 +235,9 @@ static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata
         blob_pauses++;
         return CURL_WRITEFUNC_PAUSE;
     }
-    if (content_verify((uint64_t)dt->task.rec->id, dt->received, data, len) != 0) {
+    /* Under --verify id or status the body is written as it comes. */
+    if (dt->task.window->run->opts->verify == VERIFY_CONTENT
+        && content_verify((uint64_t)dt->task.rec->id, dt->received, data, len) != 0) {
         dt->mismatch = true;
         return 0;
     }
@@ -257,7 +261,8 @@ static void download_transfer_done(struct task *task, CURLcode result)
     struct download_task *dt = (struct download_task *)task;
 
     dt->transfer_over = true;
-    dt->cause = http_judge(task->easy, result, task->errbuf, task->rec, dt->why, sizeof dt->why);
+    dt->cause = http_judge(task->easy, result, task->errbuf, task->window->run->opts->verify,
+                           task->rec, dt->why, sizeof dt->why);
     if (!dt->writing)
         blob_judge(dt);
     /* else blob_written judges when the last write is done */

@@ -8,9 +8,11 @@
 #ifndef HTTP_H
 #define HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <curl/curl.h>
 
+#include "options.h"
 #include "record.h"
 
 struct run;
@@ -46,21 +48,30 @@ size_t http_on_body(char *data, size_t size, size_t nmemb, void *userdata);
 CURLcode http_setup(CURL *easy, const struct run *run, const char *url,
                     curl_write_callback on_body, void *body_data, char *errbuf);
 
+/* Whether --verify accepts an answer with this HTTP status: status, any
+ * 2xx; content and id, a 200 only. */
+bool http_status_accepted(enum verify verify, long status);
+
 /* Judges a finished transfer: its CURLcode (from curl_easy_perform, or the
  * CURLMsg of curl_multi_info_read) and its HTTP status. Sets rec->http_status
- * and returns CAUSE_NONE for a 200, else the cause, with a reason in why
+ * and returns CAUSE_NONE for a status that verify accepts (a 200; any 2xx
+ * under VERIFY_STATUS), else the cause, with a reason in why
  * (the error buffer's text when there is one). CURLE_WRITE_ERROR means the
  * write callback refused a piece and counts as CAUSE_IO: a caller whose
  * callback knows better (wrong bytes, a failed write()) uses its own cause.
  * libcurl errors not named in http.c count as CAUSE_RESET: they happen on an
  * open connection whose answer was then lost. A status other than 200 is
  * CAUSE_STATUS whatever the CURLcode: a caller that checks the body must
- * ask this first, since that body was the server's error text. */
-enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf,
+ * ask this first, since that body was the server's error text. A status
+ * not accepted is CAUSE_STATUS the same way. */
+enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf, enum verify verify,
                            struct task_record *rec, char *why, size_t why_size);
 
-/* Asks GET BASE/health with a 2 s timeout. 0 when the server answered 200;
- * otherwise prints "PROGRAM: cannot reach URL: why" and returns -1. */
+/* Is the server there? Asks GET BASE/health with a 2 s timeout: a 2xx is a
+ * ready mock server (said under --verbose). Any other answer is a server
+ * without that check, and the one thing checked is that it answers HTTP:
+ * that is said on stderr, as one line. 0 either way; with no HTTP answer at
+ * all, prints "PROGRAM: cannot reach URL: why" and returns -1. */
 int http_check_server(const struct run *run);
 
 #endif

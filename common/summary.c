@@ -295,6 +295,10 @@ static int add_settings(cJSON *root, const struct run *run)
         || add_number(root, "concurrency", (double)run->concurrency)
         || add_number(root, "size_bytes", (double)opts->size_bytes))
         return -1;
+    /* What a checksum covers depends on it: only runs of one mode compare. */
+    if ((opts->workload == WORKLOAD_FETCH || opts->workload == WORKLOAD_DOWNLOAD)
+        && cJSON_AddStringToObject(root, "verify", verify_name(opts->verify)) == NULL)
+        return -1;
     for (size_t i = 0; i < run->fact_count; i++)
         if (add_number(root, run->facts[i].key, run->facts[i].value) != 0)
             return -1;

@@ -114,8 +114,10 @@ struct transfer {
     double elapsed_ms;
 };
 
-/* GETs http://127.0.0.1:PORT/items/1 with the given timeout and judges it. */
-static enum fail_cause transfer_run(struct transfer *t, int port, long timeout_ms)
+/* GETs http://127.0.0.1:PORT/items/1 with the given timeout and judges it
+ * as --verify says. */
+static enum fail_cause transfer_run_verify(struct transfer *t, int port, long timeout_ms,
+                                           enum verify verify)
 {
     char url[128];
     CURL *easy = curl_easy_init();
@@ -126,6 +128,7 @@ static enum fail_cause transfer_run(struct transfer *t, int port, long timeout_m
     assert_non_null(easy);
     memset(t, 0, sizeof *t);
     t->opts.timeout_ms = timeout_ms;
+    t->opts.verify = verify;
     t->run.opts = &t->opts;
     t->rec.id = 1;
     snprintf(url, sizeof url, "http://127.0.0.1:%d/items/1", port);
@@ -133,9 +136,15 @@ static enum fail_cause transfer_run(struct transfer *t, int port, long timeout_m
     start = clock_now_ns();
     result = curl_easy_perform(easy);
     t->elapsed_ms = clock_elapsed_ms(start);
-    cause = http_judge(easy, result, t->errbuf, &t->rec, t->why, sizeof t->why);
+    cause = http_judge(easy, result, t->errbuf, t->opts.verify, &t->rec, t->why, sizeof t->why);
     curl_easy_cleanup(easy);
     return cause;
+}
+
+/* The same under --verify content, the default. */
+static enum fail_cause transfer_run(struct transfer *t, int port, long timeout_ms)
+{
+    return transfer_run_verify(t, port, timeout_ms, VERIFY_CONTENT);
 }
 
 static void test_ok(void **state)
@@ -166,6 +175,35 @@ static void test_status(void **state)
     assert_string_equal(t.why, "HTTP 503");
     body_free(&t.body);
     server_stop(&s);
+}
+
+/* --verify status takes any 2xx; content and id a 200 only. */
+static void test_status_2xx(void **state)
+{
+    static const struct { const char *reply; enum verify verify; enum fail_cause cause; } cases[] = {
+        {"HTTP/1.1 204 No Content\r\n\r\n", VERIFY_STATUS, CAUSE_NONE},
+        {"HTTP/1.1 204 No Content\r\n\r\n", VERIFY_CONTENT, CAUSE_STATUS},
+        {"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok", VERIFY_STATUS, CAUSE_NONE},
+        {"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok", VERIFY_ID, CAUSE_STATUS},
+        {"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno", VERIFY_STATUS, CAUSE_STATUS},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", VERIFY_ID, CAUSE_NONE},
+    };
+    struct server s;
+    struct transfer t;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        server_start(&s, cases[i].reply, 0, 0);
+        assert_int_equal(transfer_run_verify(&t, s.port, 5000, cases[i].verify), cases[i].cause);
+        body_free(&t.body);
+        server_stop(&s);
+    }
+    assert_true(http_status_accepted(VERIFY_STATUS, 200));
+    assert_true(http_status_accepted(VERIFY_STATUS, 299));
+    assert_false(http_status_accepted(VERIFY_STATUS, 300));
+    assert_false(http_status_accepted(VERIFY_STATUS, 199));
+    assert_false(http_status_accepted(VERIFY_CONTENT, 204));
+    assert_false(http_status_accepted(VERIFY_ID, 201));
 }
 
 static void test_reset(void **state)
@@ -277,13 +315,13 @@ static void test_judge_mapping(void **state)
     (void)state;
     assert_non_null(easy);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_int_equal(http_judge(easy, cases[i].code, "", &rec, why, sizeof why),
+        assert_int_equal(http_judge(easy, cases[i].code, "", VERIFY_CONTENT, &rec, why, sizeof why),
                          cases[i].cause);
         assert_string_equal(why, curl_easy_strerror(cases[i].code));
         assert_int_equal(rec.http_status, 0);   /* nothing was received */
     }
     /* The error buffer's text wins over the generic one. */
-    assert_int_equal(http_judge(easy, CURLE_OPERATION_TIMEDOUT, "Operation timed out after 200 ms",
+    assert_int_equal(http_judge(easy, CURLE_OPERATION_TIMEDOUT, "Operation timed out after 200 ms", VERIFY_CONTENT,
                                 &rec, why, sizeof why), CAUSE_TIMEOUT);
     assert_string_equal(why, "Operation timed out after 200 ms");
     curl_easy_cleanup(easy);
@@ -362,7 +400,7 @@ static int check_server(int port, char *msg, size_t size)
 static void test_check_server(void **state)
 {
     struct server s;
-    char msg[512], want[128];
+    char msg[512], want[256];
     int port;
 
     (void)state;
@@ -371,10 +409,12 @@ static void test_check_server(void **state)
     assert_string_equal(msg, "");   /* and the body was not printed */
     server_stop(&s);
 
-    server_start(&s, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", 0, 0);
-    assert_int_equal(check_server(s.port, msg, sizeof msg), -1);
-    snprintf(want, sizeof want, "test_http: cannot reach http://127.0.0.1:%d/health: HTTP 503\n",
-             s.port);
+    /* Any other answer: a server without /health, which answers HTTP; the
+     * check says that is all it checked. */
+    server_start(&s, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 0, 0);
+    assert_int_equal(check_server(s.port, msg, sizeof msg), 0);
+    snprintf(want, sizeof want, "test_http: server check: http://127.0.0.1:%d/health answered "
+             "HTTP 404: checked only that the server answers\n", s.port);
     assert_string_equal(msg, want);
     server_stop(&s);
 
@@ -426,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_connect_refused),
         cmocka_unit_test(test_body_too_large),
         cmocka_unit_test(test_status_body_refused),
+        cmocka_unit_test(test_status_2xx),
         cmocka_unit_test(test_judge_mapping),
         cmocka_unit_test(test_body),
         cmocka_unit_test(test_check_server),

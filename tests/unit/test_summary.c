@@ -167,6 +167,7 @@ static void test_json(void **state)
     assert_true(number(root, "pool_threads") == 100);   /* the model's facts, by key */
     assert_true(number(root, "stack_kb") == 256);
     assert_true(number(root, "size_bytes") == 2048);
+    assert_string_equal(string(root, "verify"), "content");   /* fetch and download only */
     assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(root, "cancelled")));
     snprintf(checksum, sizeof checksum, "%016" PRIx64, sum.checksum);
     assert_string_equal(string(root, "checksum"), checksum);
