@@ -53,6 +53,25 @@ start_server() {
     return 1
 }
 
+# start_any_server COMMAND...: like start_server, for another server that
+# prints the same "listening on URL" line when ready (tests/tools/any_server.py).
+start_any_server() {
+    stop_server
+    : >"$TEST_TMP/server.out"
+    "$@" >"$TEST_TMP/server.out" 2>"$TEST_TMP/server.err" &
+    SERVER_PID=$!
+    local i
+    for i in $(seq 100); do
+        SERVER_URL=$(sed -n 's/^listening on //p' "$TEST_TMP/server.out")
+        [ -n "$SERVER_URL" ] && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "# $1 did not start: $(cat "$TEST_TMP/server.err")" >&2
+    SERVER_URL=
+    return 1
+}
+
 # stop_server: SIGTERM, then SIGKILL after 10 s; always reaps the process.
 stop_server() {
     [ -n "$SERVER_PID" ] || return 0

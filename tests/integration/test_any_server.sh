@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# test_any_server.sh: every model against a server that is not the mock.
+#
+# tests/tools/any_server.py (Python's http.server) has no /health, no
+# latency and none of the mock's content. Against it, for every model: the
+# readiness check says it only checked that the server answers; --verify id
+# and status pass, content fails every task as a mismatch; --path sends the
+# tasks elsewhere; a 201 passes status only; download writes whatever body
+# arrives, through part files renamed when whole; each mode's run checksum
+# is the one computed in Python and the same in every model; bad --verify
+# and --path values are refused with one line.
+. "$(dirname "$0")/../lib.sh"
+
+N=12
+NB=5
+ANY_SERVER="tests/tools/any_server.py"
+BLOB_BYTES=20000   # any_server.py's blobs, whatever --size asks
+
+expected() {   # expected MODE COUNT: the run checksum, from Python
+    /usr/bin/python3 "$ANY_SERVER" expect "$1" "$2"
+}
+
+declare -A CHECKSUMS   # "MODE" -> the checksums the models reported, space-separated
+
+note_checksum() {   # note_checksum MODE
+    CHECKSUMS[$1]="${CHECKSUMS[$1]:-} $(json .checksum)"
+}
+
+check_fetch() {
+    local m=$1
+
+    run_client "$m" fetch -n $N --url "$SERVER_URL" --verify id --json
+    expect_eq "$m fetch --verify id: exit 0, $N ok" "$STATUS/$(json .ok)" "0/$N"
+    expect_eq "$m fetch --verify id: checksum of the ids" "$(json .checksum)" "$(expected fetch-id $N)"
+    expect_eq "$m fetch --verify id: the summary names the mode" "$(json .verify)" id
+    expect_true "$m: the server check says it only checked that the server answers" \
+        grep -q "server check: $SERVER_URL/health answered HTTP 404: checked only that the server answers" \
+        "$TEST_TMP/err"
+    expect_eq "$m: one line on stderr" "$(wc -l <"$TEST_TMP/err")" 1
+    note_checksum id
+
+    run_client "$m" fetch -n $N --url "$SERVER_URL" --json
+    expect_eq "$m fetch --verify content (the default): exit 1, every task a mismatch" \
+        "$STATUS/$(json .failed)/$(json .failures.mismatch)" "1/$N/$N"
+
+    run_client "$m" fetch -n $N --url "$SERVER_URL" --verify status --json
+    expect_eq "$m fetch --verify status: exit 0, $N ok" "$STATUS/$(json .ok)" "0/$N"
+    expect_eq "$m fetch --verify status: checksum of the bodies" "$(json .checksum)" \
+        "$(expected fetch-status $N)"
+    note_checksum status
+
+    run_client "$m" fetch -n $N --url "$SERVER_URL" --verify id --path '/things/{id}' --json
+    expect_eq "$m fetch --path /things/{id}: exit 0, the same checksum" \
+        "$STATUS/$(json .checksum)" "0/$(expected fetch-id $N)"
+
+    run_client "$m" fetch -n 3 --url "$SERVER_URL" --verify id --path '/nothing/{id}' --json
+    expect_eq "$m fetch --path to nothing: every task a status failure" \
+        "$STATUS/$(json .failures.status)" "1/3"
+
+    run_client "$m" fetch -n 3 --url "$SERVER_URL" --verify status --path '/created/{id}' --json
+    expect_eq "$m fetch --verify status: a 201 passes" "$STATUS/$(json .ok)" "0/3"
+    run_client "$m" fetch -n 3 --url "$SERVER_URL" --verify id --path '/created/{id}' \
+        --json --trace "$TEST_TMP/created.csv"
+    expect_eq "$m fetch --verify id: a 201 fails for its status" \
+        "$STATUS/$(json .failures.status)" "1/3"
+    expect_eq "$m fetch --verify id: the trace shows the 201s" \
+        "$(awk -F, 'NR > 1 { print $7 }' "$TEST_TMP/created.csv" | sort -u)" 201
+}
+
+check_download() {
+    local m=$1 dir="$TEST_TMP/$1-dl" kept
+
+    # --size is the mock's business: the body is written as it comes.
+    run_client "$m" download -n $NB --size 1M --url "$SERVER_URL" --verify status --json --keep
+    kept=$(sed -n "s/^$m: files kept in //p" "$TEST_TMP/err")
+    expect_eq "$m download --verify status: exit 0, $NB ok" "$STATUS/$(json .ok)" "0/$NB"
+    expect_true "$m download --keep: says where the files are" test -d "$kept"
+    expect_eq "$m download --verify status: $NB whole files of what the server sent" \
+        "$(find "$kept" -name 'blob-*.bin' -size ${BLOB_BYTES}c | wc -l)" $NB
+    expect_true "$m download --verify status: blob 3 holds the server's bytes" \
+        cmp -s "$kept/blob-3.bin" <(/usr/bin/python3 -c "
+import sys; sys.path.insert(0, 'tests/tools'); import any_server
+sys.stdout.buffer.write(any_server.blob_bytes(3))")
+    expect_eq "$m download: no part file left" "$(find "$kept" -name '*.part' | wc -l)" 0
+    expect_eq "$m download --verify status: checksum of the bytes" "$(json .checksum)" \
+        "$(expected download $NB)"
+    note_checksum download-status
+    rm -rf "$kept"
+
+    run_client "$m" download -n $NB --url "$SERVER_URL" --verify id --json --dir "$dir"
+    expect_eq "$m download --verify id: exit 0, the same checksum" \
+        "$STATUS/$(json .checksum)" "0/$(expected download $NB)"
+    note_checksum download-id
+
+    rm -rf "$dir"
+    run_client "$m" download -n $NB --url "$SERVER_URL" --json --dir "$dir"
+    expect_eq "$m download --verify content: every task a mismatch" \
+        "$STATUS/$(json .failures.mismatch)" "1/$NB"
+    expect_eq "$m download --verify content: no file left, final or part" \
+        "$(find "$dir" -type f | wc -l)" 0
+}
+
+check_usage() {
+    local m=$1
+
+    run_client "$m" fetch --url "$SERVER_URL" --verify bytes
+    expect_eq "$m --verify bytes: exit 2 with one line naming it" \
+        "$STATUS/$(wc -l <"$TEST_TMP/err")/$(grep -c -- '--verify' "$TEST_TMP/err")" "2/1/1"
+    run_client "$m" fetch --url "$SERVER_URL" --path 'items/{id}'
+    expect_eq "$m --path without '/': exit 2 with one line naming it" \
+        "$STATUS/$(wc -l <"$TEST_TMP/err")/$(grep -c -- '--path' "$TEST_TMP/err")" "2/1/1"
+    run_client "$m" fetch --url "$SERVER_URL" --path '/items/{name}'
+    expect_eq "$m --path with an unknown field: exit 2 with one line" \
+        "$STATUS/$(wc -l <"$TEST_TMP/err")" "2/1"
+}
+
+start_any_server /usr/bin/python3 "$ANY_SERVER" || exit 1
+for m in $(models); do
+    check_fetch "$m"
+    check_download "$m"
+    check_usage "$m"
+done
+
+for mode in id status download-status download-id; do
+    expect_eq "every model reports the same checksum for $mode" \
+        "$(echo ${CHECKSUMS[$mode]} | tr ' ' '\n' | sort -u | wc -l)" 1
+done
+
+# The mock server passes id and status too, and its /health check is quiet.
+start_server --latency-ms 5 || exit 1
+for m in $(models); do
+    run_client "$m" fetch -n 5 --url "$SERVER_URL" --verify id --json
+    expect_eq "$m against the mock: --verify id passes, nothing on stderr" \
+        "$STATUS/$(json .ok)/$(wc -c <"$TEST_TMP/err")" "0/5/0"
+    run_client "$m" fetch -n 5 --url "$SERVER_URL" --verify status --json -v
+    expect_true "$m against the mock: -v says /health answered" \
+        grep -q "server check: $SERVER_URL/health answered HTTP 200" "$TEST_TMP/err"
+done

@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""any_server.py: a small HTTP server that is not the mock, for the clients' --verify.
+
+Python's own http.server, threaded, on 127.0.0.1. It knows nothing of the
+mock server's content, latency or /health, and answers:
+
+  GET /items/ID      200 {"id": ID, "name": "item ID", "payload": "not the mock's"}
+                     (an object with the right id: --verify id passes it,
+                     --verify content finds the payload wrong)
+  GET /things/ID     the same object, under another path (--path)
+  GET /created/ID    201 with a short text body (a 2xx that is not a 200)
+  GET /blobs/ID      200 with blob_bytes(ID) as its body, whatever ?size= says
+  anything else      404 (so /health too)
+
+Every query (?size=, ?latency_ms=) is ignored. When ready it prints
+"listening on http://127.0.0.1:PORT" on stdout, as the mock server does.
+
+Usage:
+  any_server.py [--port P]          serve (P = 0, the default: a free port)
+  any_server.py expect MODE N       print the run checksum a client must
+                                    report for N tasks against this server:
+                                    MODE fetch-id, fetch-status or download
+Needs Debian's python3-xxhash for `expect`.
+"""
+import http.server
+import os
+import re
+import sys
+
+BLOB_BYTES = 20000   # not a multiple of anything a client reads in
+
+
+def item_body(ident):
+    return ('{"id": %d, "name": "item %d", "payload": "not the mock\'s"}' % (ident, ident)).encode()
+
+
+def created_body(ident):
+    return b"created %d\n" % ident
+
+
+def blob_bytes(ident):
+    """BLOB_BYTES bytes that differ from id to id: byte i is (i * 7 + id) % 251."""
+    pattern = bytes((i * 7 + ident) % 251 for i in range(251))
+    return (pattern * (BLOB_BYTES // 251 + 1))[:BLOB_BYTES]
+
+
+ROUTES = [
+    (re.compile(r"/items/(\d+)"), 200, "application/json", item_body),
+    (re.compile(r"/things/(\d+)"), 200, "application/json", item_body),
+    (re.compile(r"/created/(\d+)"), 201, "text/plain", created_body),
+    (re.compile(r"/blobs/(\d+)"), 200, "application/octet-stream", blob_bytes),
+]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """Called by the server's thread for each request."""
+
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        for pattern, status, kind, body_of in ROUTES:
+            match = pattern.fullmatch(path)
+            if match:
+                self.reply(status, kind, body_of(int(match.group(1))))
+                return
+        self.reply(404, "text/plain", b"not found\n")
+
+    def reply(self, status, kind, body):
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass   # quiet: the tests read only the first line of stdout
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256   # every model may connect all its tasks at once
+
+
+def expect(mode, count):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from reference_checksum import run_checksum, xxh3
+
+    task = {
+        "fetch-id": lambda i: xxh3(b"%d" % i),
+        "fetch-status": lambda i: xxh3(item_body(i)),
+        "download": lambda i: xxh3(blob_bytes(i)),
+    }[mode]
+    print("%016x" % run_checksum([(i, True, task(i)) for i in range(1, count + 1)]))
+
+
+def main(argv):
+    if argv[:1] == ["expect"] and len(argv) == 3:
+        expect(argv[1], int(argv[2]))
+        return
+    port = 0
+    if argv[:1] == ["--port"] and len(argv) == 2:
+        port = int(argv[1])
+    elif argv:
+        sys.stderr.write(__doc__.split("Usage:", 1)[1])
+        sys.exit(2)
+    server = Server(("127.0.0.1", port), Handler)
+    print("listening on http://127.0.0.1:%d" % server.server_address[1], flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    server.server_close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
