@@ -8,6 +8,12 @@ headline traces, the charts and REPORT.md (made by scripts/report.py) into a
 temporary folder that replaces the previous results only once all is done.
 
     scripts/bench.py [--quick | --tiny] [--runs R] [--bin DIR] [--out DIR]
+                     [--url URL [--verify MODE] [--path TEMPLATE]]
+
+With --url it measures that server instead of starting the mock: only the
+plan's plain fetch configurations (the headline fetch, the count and window
+sweeps), at the server's own latency (no ?latency_ms=), and no reference
+clients; the report names the server and gives no ideals (see external_plan).
 
 Exit status: 0 every run went through; 1 some run errored (a client that
 could not start, crashed or timed out; its row says so); 2 usage error;
@@ -33,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 sys.dont_write_bytecode = True   # importing report must leave no scripts/__pycache__
@@ -281,6 +288,28 @@ class Facts:
     dishes: list               # cook's default dishes, [(name, seconds)]
     rounds: int                # cpu's default --rounds
     cores: int                 # the cores the clients may run on
+    latency_guess_ms: float = 0   # --url: one answer's time, measured once; estimates only
+
+
+def external_plan(plan, verify, path):
+    """plan, cut to what can be asked of a server that is not the mock: the
+    plain fetch of the headline (no processing, no knob) and the sweeps of
+    fetch but the latency's, none asking for ?latency_ms= (the server's
+    latency is what it is, and unknown, so there are no ideals), each task
+    checked as --verify says, at --path. No reference step."""
+    def fetch_only(params):
+        out = {k: v for k, v in params.items() if k != "latency_ms"}
+        out["verify"] = verify
+        if path:
+            out["path"] = path
+        return out
+
+    headline = [fetch_only(h) for h in plan["headline"]
+                if h["workload"] == "fetch" and not set(h) & {"process_ms", "process_cpu_ms",
+                                                               "blocking_process", "offload"}]
+    sweeps = [dict(sw, base=fetch_only(sw["base"])) for sw in plan["sweeps"]
+              if sw["base"]["workload"] == "fetch" and sw["vary"] != "latency_ms"]
+    return dict(plan, headline=headline, sweeps=sweeps, reference=None)
 
 
 @dataclasses.dataclass
@@ -307,8 +336,11 @@ def client_args(model, params):
     args = [workload]
     if workload != "cook":
         args += ["-n", str(params["count"])]
-    if workload in ("fetch", "download"):
+    if workload in ("fetch", "download") and "latency_ms" in params:
         args += ["--latency-ms", str(params["latency_ms"])]
+    for key in ("verify", "path"):     # against a server that is not the mock
+        if key in params:
+            args += [f"--{key}", str(params[key])]
     if workload in ("download", "files"):
         args += ["--size", str(params["size"])]
     if params.get("fsync"):
@@ -380,6 +412,8 @@ def ideal_ms(model, params, facts, task_ms=None):
     cores_used = min(compute_threads(model, params), facts.cores)
     if workload == "cpu":
         return None if task_ms is None else params["count"] * task_ms / cores_used
+    if "latency_ms" not in params:
+        return None       # another server's own latency: unknown
     count, latency = params["count"], params["latency_ms"]
     pause, busy = params.get("process_ms", 0), params.get("process_cpu_ms", 0)
     window = 1 if not MODEL_KNOBS[model]["window"] else (params.get("concurrency") or count)
@@ -399,6 +433,8 @@ def estimate_s(model, params, facts):
     workload = params["workload"]
     count = len(facts.dishes) if workload == "cook" else params["count"]
     task_ms = params.get("rounds", facts.rounds) * COST_ROUND_MS
+    if workload == "fetch" and "latency_ms" not in params:
+        params = dict(params, latency_ms=facts.latency_guess_ms)   # for the estimate only
     seconds = COST_START_S + (ideal_ms(model, params, facts, task_ms) or 0) / 1000.0
     seconds += count * COST_PER_TASK_MS[model] / 1000.0
     if workload in ("download", "files"):
@@ -638,6 +674,48 @@ class Server:
             time.sleep(0.05)
 
 
+class ExternalServer:
+    """The server given by --url: the runner neither starts nor stops it,
+    and it has no /stats, so no run records what it held."""
+
+    def __init__(self, url):
+        self.url, self.program, self.log_path, self.threads = url, None, None, 0
+        self.starts, self.urls = [], [url]
+
+    def ensure(self, threads):
+        pass
+
+    def stop(self):
+        pass
+
+    def reset_stats(self):
+        pass
+
+    def stats(self):
+        return None
+
+    def wait_idle(self):
+        pass
+
+
+def probe_latency_ms(url, tries=3):
+    """The median time of a few GETs of url, in ms, any answer counting:
+    the estimates need some latency, the ideals none. 0 when nothing answers
+    (the clients then say why, exit 3, and the run counts as errored)."""
+    times = []
+    for _ in range(tries):
+        started = time.monotonic()
+        try:
+            with HTTP.open(urllib.request.Request(url), timeout=10) as answer:
+                answer.read()
+        except urllib.error.HTTPError:
+            pass                                  # an answer all the same
+        except OSError:
+            return 0.0
+        times.append((time.monotonic() - started) * 1000.0)
+    return statistics.median(times)
+
+
 def read_text(path):
     """A file's text, '' when it cannot be read."""
     try:
@@ -812,7 +890,7 @@ def resource_skip(ctx, config, spec):
     other programs hold too many threads, waits (bounded) for them to end.
     Counted: the client's threads and what the server must grow by."""
     threads = client_threads(spec.model, spec.params)
-    if spec.params["workload"] in ("fetch", "download"):
+    if spec.params["workload"] in ("fetch", "download") and ctx.server.program:
         threads += max(0, config.server_threads - ctx.server.threads)
     deadline = time.monotonic() + BUSY_WAIT_S
     noted = False
@@ -1013,7 +1091,9 @@ class Reference:
 
 def plan_reference(plan, runs, bin_dir, facts):
     """The reference step of plan with runs counted runs, or one that says
-    why it cannot run (its programs not built, or no curl)."""
+    why it cannot run (its programs not built, or no curl, or --url)."""
+    if plan["reference"] is None:
+        return Reference([], None, 0.0, skip="not run against --url: it measures the mock server")
     params = dict(plan["reference"], runs=runs)
     args = ["--runs", str(runs), "--count", str(params["count"]),
             "--latency-ms", str(params["latency_ms"]),
@@ -1193,7 +1273,8 @@ def build_meta(ctx, groups, started, finished):
         "duration_s": round(time.monotonic() - ctx.progress.started, 1),
         "command": " ".join(["scripts/bench.py"] + sys.argv[1:]),
         "options": {"mode": ctx.mode, "runs": ctx.runs, "bin": ctx.bin_dir,
-                    "server": ctx.server.program, "out": ctx.out,
+                    "server": ctx.server.program, "url": ctx.external_url,
+                    "verify": ctx.verify, "path": ctx.path, "out": ctx.out,
                     "skip_limit_s": ctx.plan["skip_s"], "busy_wait_s": BUSY_WAIT_S},
         "mode": ctx.mode, "runs_per_config": ctx.runs, "warmups_per_config": 1,
         "skip_limit_s": ctx.plan["skip_s"],
@@ -1211,12 +1292,14 @@ def build_meta(ctx, groups, started, finished):
             "compiler": command_output([os.environ.get("CC", "cc"), "--version"]).split("\n")[0],
             "libcurl": ctx.versions.get("libcurl", ""), "libuv": ctx.versions.get("libuv", ""),
             "cjson": ctx.versions.get("cjson", ""),
-            "civetweb": civetweb_version(ctx.server.program),
+            "civetweb": civetweb_version(ctx.server.program) if ctx.server.program else "",
             "gnuplot": command_output(["gnuplot", "--version"]),
             "python": sys.version.split()[0],
         },
         "git": git_state(),
-        "server": {"keep_alive": SERVER_KEEP_ALIVE, "threads_started": ctx.server.starts,
+        # external: the --url server measured instead of the mock (None: the mock)
+        "server": {"external": ctx.external_url, "latency_guess_ms": ctx.facts.latency_guess_ms,
+                   "keep_alive": SERVER_KEEP_ALIVE, "threads_started": ctx.server.starts,
                    "urls": ctx.server.urls,
                    "threads_margin": SERVER_THREADS_MARGIN},
         "groups": [group_meta(g) for g in groups],
@@ -1307,9 +1390,20 @@ def parse_args(argv):
                         help="the results folder (default: results)")
     parser.add_argument("--list", action="store_true",
                         help="print the plan with estimated times and exit")
+    parser.add_argument("--url", metavar="URL",
+                        help="measure this http:// server instead of the mock: the plan's "
+                             "fetch configurations only, at the server's own latency")
+    parser.add_argument("--verify", choices=("content", "id", "status"),
+                        help="with --url: the clients' --verify (default: id)")
+    parser.add_argument("--path", metavar="TEMPLATE",
+                        help="with --url: the clients' --path (default: theirs, /items/{id})")
     args = parser.parse_args(argv)
     if args.runs is not None and not 1 <= args.runs <= 100:
         parser.error("--runs: expected 1 to 100")
+    if args.url is not None and not re.fullmatch(r"http://[^/\s]+(/\S*)?", args.url):
+        parser.error(f"--url: '{args.url}' is not an http:// URL")
+    if args.url is None and (args.verify or args.path):
+        parser.error("--verify and --path go with --url")
     return args
 
 
@@ -1318,7 +1412,12 @@ class Context:
 
     def __init__(self, args):
         self.mode = "quick" if args.quick else "tiny" if args.tiny else "full"
+        self.external_url = args.url.rstrip("/") if args.url else None
+        self.verify = (args.verify or "id") if args.url else None
+        self.path = args.path
         self.plan = PLANS[self.mode]
+        if self.external_url:
+            self.plan = external_plan(self.plan, self.verify, self.path)
         self.runs = args.runs or self.plan["runs"]
         self.bin_dir = os.path.abspath(args.bin)
         server_dir = os.path.abspath(args.server_bin or args.bin)
@@ -1326,10 +1425,13 @@ class Context:
         server = os.path.join(server_dir, "mock_server")
         if not self.models:
             raise SetupError(f"no client program in {self.bin_dir} (run make)")
-        if not os.access(server, os.X_OK):
+        if not self.external_url and not os.access(server, os.X_OK):
             raise SetupError(f"no {server} (run make)")
         client = os.path.join(self.bin_dir, self.models[0])
         self.facts = Facts(default_dishes(client), default_rounds(client), usable_cores())
+        if self.external_url:
+            first = (self.path or "/items/{id}").replace("{id}", "1").replace("{size}", "0")
+            self.facts.latency_guess_ms = probe_latency_ms(self.external_url + first)
         self.out = os.path.abspath(args.out)
         self.pid_max = read_int("/proc/sys/kernel/pid_max", 32768)
         self.nofile_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
@@ -1338,7 +1440,7 @@ class Context:
         self.client_env = dict(os.environ, NO_PROXY="127.0.0.1,localhost",
                                no_proxy="127.0.0.1,localhost")
         self.client_env.pop("UV_THREADPOOL_SIZE", None)   # --uv-threadpool says it
-        self.server = Server(server, None)
+        self.server = ExternalServer(self.external_url) if self.external_url else Server(server, None)
         self.versions, self.errors, self.sweep_stops = {}, [], {}
         self.task_ms, self.calibrations = {}, []   # W per --rounds, and how measured
         self.reference = plan_reference(self.plan, self.runs, self.bin_dir, self.facts)

@@ -284,6 +284,13 @@ def processing_words(params):
     return ""
 
 
+def latency_words(params):
+    """'200 ms', or what bench.py --url runs at: the server's own latency."""
+    if "latency_ms" in params:
+        return f"{params['latency_ms']} ms"
+    return "the server's own latency"
+
+
 def describe(params, dishes, rounds_default=None):
     """A configuration in words: '100 items at 200 ms each'."""
     workload = params["workload"]
@@ -297,10 +304,10 @@ def describe(params, dishes, rounds_default=None):
         text = f"{count} tasks of {rounds:,} rounds" if rounds else f"{count} tasks"
         return text + (", computed on libuv's pool" if params.get("offload") else "")
     if workload == "fetch":
-        text = f"{count} items at {params['latency_ms']} ms each" + processing_words(params)
+        text = f"{count} items at {latency_words(params)} each" + processing_words(params)
     elif workload == "download":
         text = (f"{count} blobs of {fmt_size(parse_size(params['size']))} "
-                f"at {params['latency_ms']} ms each")
+                f"at {latency_words(params)} each")
     else:
         text = f"{count} files of {fmt_size(parse_size(params['size']))}"
         text += ", each fsynced" if params.get("fsync") else ", no fsync"
@@ -326,7 +333,7 @@ def short_describe(params, dishes, rounds_default=None):
     if workload == "download":
         text += ", "
     if workload in ("fetch", "download"):
-        text += f"{params['latency_ms']} ms"
+        text += latency_words(params)
     extra = params.get("process_ms") or params.get("process_cpu_ms")
     return text + (f" + {extra} ms" if extra else "")
 
@@ -456,6 +463,8 @@ class Report:
         self.dishes = [(d["name"], d["seconds"]) for d in self.meta["dishes"]]
         self.lines = []
         self.costs = {}            # {model: TaskCost}, see task_costs
+        # bench.py --url: the server measured was not the mock, whose latency is unknown
+        self.external = self.meta.get("server", {}).get("external")
 
     def add(self, *lines):
         self.lines.extend(lines)
@@ -516,7 +525,8 @@ class Report:
             why = self.res.skipped(model, point) or "no run"
             return f"| {model} | not run: {why} | | | | | | | |"
         kind = ideal_kind(model, group["params"], stat.threads)
-        ideal_text = f"{fmt_time(ideal)} ({kind})" if ideal is not None else "none"
+        ideal_text = f"{fmt_time(ideal)} ({kind})" if ideal is not None else \
+            "unknown (the server's latency)" if self.external else "none"
         return (f"| {model} | {fmt_time(stat.median)} | {fmt_time(stat.min)} | "
                 f"{fmt_time(stat.max)} | {ideal_text} | {fmt_ratio(ratio(stat.median, ideal))} | "
                 f"{stat.ok} / {stat.failed} | {fmt_mib(stat.rss_kb)} | {fmt_time(stat.cpu_ms)} |")
@@ -786,14 +796,14 @@ class Report:
         group = self.res.groups.get("count")
         if not group:
             return
-        latency = group["params"]["latency_ms"]
+        latency = latency_words(group["params"])
         path = self.render_sweep("sweep-count", group, float, {
             "chart_title": f"Count sweep: fetch {describe(dict(group['params'], count='N'), [])}",
             "xlabel_text": "tasks N (log scale)", "ylabel_text": "wall time (s, log scale)",
             "logx": True, "logy": True, "xtics_cmd": "set xtics autofreq",
             "ideal_titles": self.ideal_titles("count")})
         self.add("## Chart 3: the sweeps", "", f"### Count: N from {group['points'][0]['value']:,} "
-                 f"to {group['points'][-1]['value']:,} at {latency} ms", "")
+                 f"to {group['points'][-1]['value']:,} at {latency}", "")
         self.figure(path, "Wall time against the number of tasks")
         self.add(*self.count_sentences(group), "")
 
@@ -959,7 +969,7 @@ class Report:
         params = group["params"]
         path = self.render_sweep("sweep-window", group, float, {
             "chart_title": f"Window sweep: fetch {params['count']} items at "
-                           f"{params['latency_ms']} ms, at most C in flight",
+                           f"{latency_words(params)}, at most C in flight",
             "xlabel_text": "window C (log scale)", "ylabel_text": "wall time (s, log scale)",
             "logx": True, "logy": True, "xtics_cmd": "set xtics autofreq",
             "ideal_titles": self.ideal_titles("window")})
@@ -982,8 +992,11 @@ class Report:
                 continue
             (c0, s0, i0), (c1, s1, i1) = ran[0], ran[-1]
             ratios = [s.median / i for _, s, i in ran if i]
-            text = (f"- {model}: C = {c0}: {fmt_time(s0.median)} (ideal {fmt_time(i0)}); "
-                    f"C = {c1}: {fmt_time(s1.median)} (ideal {fmt_time(i1)})")
+            unknown = "unknown" if self.external else "n/a"
+            text = (f"- {model}: C = {c0}: {fmt_time(s0.median)} "
+                    f"(ideal {fmt_time(i0) if i0 is not None else unknown}); "
+                    f"C = {c1}: {fmt_time(s1.median)} "
+                    f"(ideal {fmt_time(i1) if i1 is not None else unknown})")
             if ratios:
                 text += (f"; across the sweep it took {fmt_ratio(min(ratios))} to "
                          f"{fmt_ratio(max(ratios))} its ideal ceil(N/C)*L.")
@@ -1460,7 +1473,7 @@ class Report:
             path = self.charts.render("cost-task", "cost-task.gp", "cost-task", {
                 "data": self.charts.data("cost-task"), "xmax": len(rows) - 0.4, "bw": 0.6,
                 "chart_title": f"The cost of one waiting task: slopes over the count sweep "
-                               f"(fetch at {group['params']['latency_ms']} ms, all N at once)",
+                               f"(fetch at {latency_words(group['params'])}, all N at once)",
                 "mem_max": 1.2 * mem_top if mem_top > 0 else 1,
                 "cpu_max": 1.2 * cpu_top if cpu_top > 0 else 1,
                 **{f"part_title_{k}": name for k, name in enumerate(MEMORY_PARTS, start=1)}})
@@ -1685,11 +1698,13 @@ class Report:
                  f"{machine['nofile_hard']:,} |",
                  f"| compiler | {soft['compiler']} |",
                  f"| libraries | libcurl {soft['libcurl']}, libuv {soft['libuv'] or 'n/a'}, "
-                 f"cJSON {soft['cjson']}, civetweb {soft['civetweb']} |",
+                 f"cJSON {soft['cjson']}, civetweb {soft['civetweb'] or 'n/a'} |",
                  f"| tools | {soft['gnuplot']}, Python {soft['python']} |",
                  f"| git commit | {git['commit']}{' (with uncommitted changes)' if git['dirty'] else ''} |",
-                 f"| server | bin/mock_server, keep-alive {meta['server']['keep_alive']}, threads "
-                 f"per start: {', '.join(map(str, meta['server']['threads_started'])) or 'none'} |",
+                 (f"| server | {self.external} (given by --url; not started by the bench) |"
+                  if self.external else
+                  f"| server | bin/mock_server, keep-alive {meta['server']['keep_alive']}, threads "
+                  f"per start: {', '.join(map(str, meta['server']['threads_started'])) or 'none'} |"),
                  f"| models | {', '.join(self.res.models)} |", "",
                  "The data: [runs.csv](runs.csv) (one row per counted run), "
                  "[meta.json](meta.json), and traces/ (the per-task trace of the median "
@@ -1701,6 +1716,16 @@ class Report:
                  f"Generated by `scripts/report.py` from runs.csv and meta.json of the run "
                  f"started {meta['started']} ({meta['mode']} plan, {meta['duration_s'] / 60:.1f} "
                  f"min); do not edit by hand. Times are wall times of whole client runs.", "")
+        if self.external:
+            options = meta.get("options", {})
+            self.add(f"**The server measured is {self.external}, not the mock server.** Only "
+                     "the plan's plain fetch configurations ran (the headline fetch, the count "
+                     "and window sweeps), each item checked with `--verify "
+                     f"{options.get('verify') or 'id'}`"
+                     + (f" at `--path {options['path']}`" if options.get("path") else "")
+                     + ", at that server's own latency, which the bench does not set and does "
+                     "not know: every ideal, and every ratio to one, is unknown. The reference "
+                     "clients did not run.", "")
         self.costs = self.task_costs()
         self.section_targets()
         self.headline_tables()
@@ -1776,7 +1801,8 @@ def headline_table(folder):
             checksum = sums.pop() if len(sums) == 1 else "differs" if sums else "n/a"
             lines.append(row.format(
                 group["name"], model, fmt_time(stat.median), fmt_time(stat.min),
-                fmt_time(stat.max), fmt_time(ideal) if ideal else "-",
+                fmt_time(stat.max),
+                fmt_time(ideal) if ideal else "unknown" if res.meta["server"].get("external") else "-",
                 fmt_ratio(ratio(stat.median, ideal)) if ideal else "-",
                 f"{stat.ok}/{stat.failed}", checksum))
     return "\n".join(lines) + "\n"
