@@ -121,6 +121,29 @@ for m in $(models); do
     check_usage "$m"
 done
 
+# bench.py --url: its tiny plan's fetch configurations against this server,
+# no mock started, no ?latency_ms=, a report that names the server and knows
+# no ideal.
+out="$TEST_TMP/bench"
+timeout -s KILL 300 /usr/bin/python3 scripts/bench.py --tiny --url "$SERVER_URL" --bin "$BIN" \
+    --out "$out" >"$TEST_TMP/bench.out" 2>"$TEST_TMP/bench.err"
+expect_eq "bench --url: exit 0" "$?" 0
+expect_eq "bench --url: only fetch runs, each with --verify id and no --latency-ms" \
+    "$(awk -F, 'NR > 1 { print $5, ($0 ~ /--verify id/), ($0 ~ /--latency-ms/) }' "$out/runs.csv" | sort -u)" \
+    "fetch 1 0"
+expect_eq "bench --url: the count and window sweeps and the headline, nothing else" \
+    "$(awk -F, 'NR > 1 { split($2, w, " "); print w[1] }' "$out/runs.csv" | sort -u | xargs)" \
+    "count headline window"
+expect_eq "bench --url: every run exited 0 with no failed task" \
+    "$(/usr/bin/python3 -c 'import csv, sys
+print(sorted({(r["status"], r["failed"]) for r in csv.DictReader(open(sys.argv[1]))}))' "$out/runs.csv")" \
+    "[('0', '0')]"
+expect_true "bench --url: the report names the server" \
+    grep -q "The server measured is $SERVER_URL, not the mock server" "$out/REPORT.md"
+expect_true "bench --url: the report's ideals are unknown" \
+    grep -q "unknown (the server's latency)" "$out/REPORT.md"
+expect_eq "bench --url: no mock_server started" "$(jq -r '.server.threads_started | length' "$out/meta.json")" 0
+
 for mode in id status download-status download-id; do
     expect_eq "every model reports the same checksum for $mode" \
         "$(echo ${CHECKSUMS[$mode]} | tr ' ' '\n' | sort -u | wc -l)" 1
