@@ -62,12 +62,28 @@ static int key_append_name(char *key, size_t size, size_t *len, const char *name
     return 0;
 }
 
-/* Only what changes a task's bytes or checksum is in the key. The server's
- * URL is not (every server of this project serves the same content for an
- * id, and a test server's port changes from run to run), nor the count (a
- * task's result depends on its id alone, so a longer run reuses the ids it
- * shares), nor latency, retries, timeouts, processing, --fsync, --dir or a
- * cook's times, which change how long a task takes, not what it yields. */
+/* What an answer must be (--verify) and where it is asked (--path) change a
+ * fetch's or download's result. The server matters only where the result
+ * is the server's own bytes (--verify status; a download under --verify id):
+ * under content and id the mock's bytes or the id decide it. */
+static int key_append_http(const struct options *opts, char *key, size_t size, size_t *len)
+{
+    const char *path = opts->path[0] != '\0' ? opts->path : workload_default_path(opts->workload);
+    bool servers_bytes = opts->verify == VERIFY_STATUS
+                         || (opts->workload == WORKLOAD_DOWNLOAD && opts->verify == VERIFY_ID);
+
+    if (key_append(key, size, len, " verify=%s path=%s", verify_name(opts->verify), path) != 0)
+        return -1;
+    return servers_bytes ? key_append(key, size, len, " url=%s", opts->url) : 0;
+}
+
+/* Only what changes a task's bytes or checksum is in the key. Not the
+ * server's URL, but where the result is the server's own bytes (a mock
+ * serves the same content for an id wherever it listens, and a test
+ * server's port changes from run to run); not the count (a task's result
+ * depends on its id alone, so a longer run reuses the ids it shares); not
+ * latency, retries, timeouts, processing, --fsync, --dir or a cook's times,
+ * which change how long a task takes, not what it yields. */
 int cache_key(const struct options *opts, char *key, size_t size)
 {
     size_t len = 0;
@@ -76,8 +92,11 @@ int cache_key(const struct options *opts, char *key, size_t size)
         return -1;
     switch (opts->workload) {
     case WORKLOAD_FETCH:
-        return 0;
+        return key_append_http(opts, key, size, &len);
     case WORKLOAD_DOWNLOAD:
+        if (key_append(key, size, &len, " size=%" PRIu64, opts->size_bytes) != 0)
+            return -1;
+        return key_append_http(opts, key, size, &len);
     case WORKLOAD_FILES:
         return key_append(key, size, &len, " size=%" PRIu64, opts->size_bytes);
     case WORKLOAD_CPU:

@@ -109,9 +109,12 @@ check_refused() {
     reset_stats
     run_client "$m" download -n 3 --size 2K --url "$SERVER_URL" --cache "$dl" --json
     expect_refused "$m download 2K with the 1K cache" 2 \
-        "cache $dl was made with other options (workload=download size=1024; this run: workload=download size=2048)" "$dl"
+        "cache $dl was made with other options (workload=download size=1024 verify=content path=/blobs/{id}?size={size}; this run: workload=download size=2048 verify=content path=/blobs/{id}?size={size})" "$dl"
     run_client "$m" fetch -n 3 --url "$SERVER_URL" --cache "$dl" --json
     expect_refused "$m fetch with a download cache" 2 "was made with other options" "$dl"
+    run_client "$m" download -n 3 --size 1K --verify id --url "$SERVER_URL" --cache "$dl" --json
+    expect_refused "$m download --verify id with a cache of --verify content" 2 \
+        "was made with other options" "$dl"
 
     cp "$cache.first" "$bad"
     head -c $(($(wc -c <"$bad") / 2)) "$cache.first" >"$bad"
@@ -131,7 +134,7 @@ check_refused() {
     expect_refused "$m a cache with a byte changed" 2 "its content does not match its hash" "$bad"
 
     cp "$cache.first" "$bad"
-    printf 'x' | dd of="$bad" bs=1 seek=60 conv=notrunc 2>/dev/null
+    sed -i '3s/^./x/' "$bad"   # the first entry's id: no longer a number
     cp "$bad" "$bad.before"
     run_client "$m" fetch -n $N --url "$SERVER_URL" --cache "$bad" --json
     expect_refused "$m a cache with a line out of shape" 2 "is not a usable cache: line" "$bad"

@@ -79,10 +79,26 @@ static void test_key_per_workload(void **state)
 
     (void)state;
     assert_int_equal(cache_key(&o, key, sizeof key), 0);
-    assert_string_equal(key, "workload=fetch");
+    assert_string_equal(key, "workload=fetch verify=content path=/items/{id}");
+    o.verify = VERIFY_ID;
+    strcpy(o.path, "/api/{id}");
+    assert_int_equal(cache_key(&o, key, sizeof key), 0);
+    assert_string_equal(key, "workload=fetch verify=id path=/api/{id}");
+    /* The server's own bytes decide the result: its URL is in the key. */
+    o.verify = VERIFY_STATUS;
+    strcpy(o.url, "http://here:1");
+    assert_int_equal(cache_key(&o, key, sizeof key), 0);
+    assert_string_equal(key, "workload=fetch verify=status path=/api/{id} url=http://here:1");
+    o.verify = VERIFY_CONTENT;
+    o.path[0] = '\0';
     o.workload = WORKLOAD_DOWNLOAD;
     assert_int_equal(cache_key(&o, key, sizeof key), 0);
-    assert_string_equal(key, "workload=download size=1024");
+    assert_string_equal(key, "workload=download size=1024 verify=content path=/blobs/{id}?size={size}");
+    o.verify = VERIFY_ID;
+    assert_int_equal(cache_key(&o, key, sizeof key), 0);
+    assert_string_equal(key, "workload=download size=1024 verify=id path=/blobs/{id}?size={size} "
+                             "url=http://here:1");
+    o.verify = VERIFY_CONTENT;
     o.workload = WORKLOAD_FILES;
     assert_int_equal(cache_key(&o, key, sizeof key), 0);
     assert_string_equal(key, "workload=files size=1024");
