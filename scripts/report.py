@@ -123,6 +123,8 @@ class Stat:
         self.cpu_ms = median_of((r["user_ms"] or 0) + (r["sys_ms"] or 0) for r in timed)
         self.user_ms = median_of(r["user_ms"] for r in timed)
         self.sys_ms = median_of(r["sys_ms"] for r in timed)
+        # The most tasks the model let wait at once (its summary's concurrency).
+        self.in_flight = median_of(r["concurrency"] for r in timed)
         # The model's own memory facts (None where its summary has none).
         self.stack_touched_avg_kb = median_of(r["stack_touched_avg_kb"] for r in timed)
         self.task_state_bytes = median_of(r["task_state_bytes"] for r in timed)
@@ -1443,11 +1445,18 @@ class Report:
                 continue
             largest = ran[-1][1]
             state = largest.task_state_bytes
+            # Per task waiting: x is the most tasks the model let wait at
+            # once, which is N but for async_threads past its open-files
+            # limit (fewer threads than tasks); for sync, always one, the
+            # slope is taken over N.
+            waiting = [(st.in_flight or n, st) for n, st in ran]
+            if len({x for x, _ in waiting}) < 2:
+                waiting = ran
             costs[model] = TaskCost(
                 counts=[n for n, _ in ran],
-                rss_kb=slope([(n, st.rss_kb) for n, st in ran]),
-                user_us=1000 * slope([(n, st.user_ms or 0) for n, st in ran]),
-                sys_us=1000 * slope([(n, st.sys_ms or 0) for n, st in ran]),
+                rss_kb=slope([(x, st.rss_kb) for x, st in waiting]),
+                user_us=1000 * slope([(x, st.user_ms or 0) for x, st in waiting]),
+                sys_us=1000 * slope([(x, st.sys_ms or 0) for x, st in waiting]),
                 stack_kb=largest.stack_touched_avg_kb,
                 state_kb=None if state is None else state / 1024)
         return costs
@@ -1479,7 +1488,9 @@ class Report:
                 **{f"part_title_{k}": name for k, name in enumerate(MEMORY_PARTS, start=1)}})
         self.add("### The cost of one waiting task", "",
                  "For each model, what one more task adds: the slope of a least-squares line "
-                 "through the count sweep's medians against N, so that what a run costs "
+                 "through the count sweep's medians against the most tasks the model let "
+                 "wait at once (its concurrency: N, but the threads it could start for "
+                 "async_threads past the open-files limit), so that what a run costs "
                  "whatever its N (the program, libcurl's and libuv's set-up) drops out. The "
                  "memory bar is split into measured parts: the stack a thread or coroutine "
                  "touched, on average (stack_touched_avg_kb at the largest N, counted by "

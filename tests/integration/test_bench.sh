@@ -326,10 +326,11 @@ contains() {
 }
 
 # slope MODEL COLUMN: the least-squares slope over the count sweep's runs of
-# MODEL (fetch at 10 ms, no window) of a runs.csv column against N.
+# MODEL (fetch at 10 ms, no window) of a runs.csv column against the tasks
+# it let wait at once (its concurrency: N here).
 slope() {
     rows_where "model == \"$1\" && workload == \"fetch\" && latency == 10 && pause == 0 &&
-                busy == 0 && args !~ /--concurrency/" | cut -d, -f"$(column count),$(column "$2")" |
+                busy == 0 && args !~ /--concurrency/" | cut -d, -f"$(column concurrency),$(column "$2")" |
         awk -F, '{ x[NR] = $1; y[NR] = $2; sx += $1; sy += $2 }
                  END { mx = sx / NR; my = sy / NR
                        for (i = 1; i <= NR; i++) { num += (x[i] - mx) * (y[i] - my); den += (x[i] - mx) ^ 2 }
