@@ -1,12 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages this project builds and runs with.
-# make calls it when pkg-config or a header is missing; it is safe to run by hand.
+# make calls it when pkg-config, a header or a Python module is missing; it is
+# safe to run by hand.
 # As root it uses apt-get, otherwise sudo; when neither works it says what to install.
 set -eu
 
 packages="build-essential pkg-config libcurl4-openssl-dev libuv1-dev libcjson-dev
 libcmocka-dev libcivetweb-dev libxxhash-dev
-gnuplot-nox curl jq procps python3 python3-xxhash strace"
+gnuplot-nox curl jq procps strace
+python3 python3-xxhash python3-aiohttp python3-aiofiles"
 
 if [ "$(id -u)" -eq 0 ]; then
     run=""
