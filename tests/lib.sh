@@ -13,6 +13,7 @@ TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/aio-test.XXXXXX")
 SERVER_PID=
 SERVER_URL=
 CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-120}   # seconds any one client run may take
+PEERS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/peers   # the reference clients
 
 # ---- Reporting ----
 
@@ -109,6 +110,15 @@ run_client() {
     shift
     timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$model" "$@" \
         >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+    STATUS=$?
+}
+
+# run_peer NAME ARGS...: like run_client, for a reference client of peers/
+# (a program outside $BIN, the same in every build variant).
+run_peer() {
+    local peer=$1
+    shift
+    timeout -s KILL "$CLIENT_TIMEOUT" "$PEERS/$peer" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
     STATUS=$?
 }
 
