@@ -15,6 +15,15 @@ plan's plain fetch configurations (the headline fetch, the count and window
 sweeps), at the server's own latency (no ?latency_ms=), and no reference
 clients; the report names the server and gives no ideals (see external_plan).
 
+Beside the models run two reference clients, which are not models: the
+Python asyncio client (peers/python_asyncio) and curl --parallel, on the
+headline fetch and download and on the count sweep up to a limit each
+(REFERENCE_CLIENTS); a reference client that cannot run here is skipped with
+its reason, and the rest runs. AIO_BENCH_PYTHON names the Python that runs
+peers/python_asyncio (default /usr/bin/python3; the tests point it at one
+without aiohttp), AIO_BENCH_PYTHON_CLIENT the client itself (default
+peers/python_asyncio).
+
 Exit status: 0 every run went through; 1 some run errored (a client that
 could not start, crashed or timed out; its row says so); 2 usage error;
 3 cannot start (no programs, no server, no gnuplot); 130 interrupted.
@@ -75,6 +84,43 @@ MODEL_KNOBS = {
 KNOB_PARAMS = {"offload": "offload", "blocking_process": "blocking_process",
                "window": "concurrency", "threads": "threads"}
 LIBUV_THREADPOOL_DEFAULT = 4   # libuv's pool size without --uv-threadpool
+NO_KNOBS = {"window": None, "threads": None, "offload": None, "blocking_process": None}
+
+# The reference clients: plain, well-known clients run beside the models, so
+# that a reader sees where a model stands against what people use. They are
+# not models: the report never counts them among the models, nor judges a
+# target by them. They run only on the plan's entries marked "references"
+# (the headline fetch and download, and the count sweep up to count_max),
+# interleaved with the models run by run, and their rows go into runs.csv
+# under their own name. (scripts/reference.py, the step after the plan, is
+# another thing: whole-process races on a server of its own, for the targets.)
+#   python_asyncio: peers/python_asyncio (aiohttp on one asyncio loop), run by
+#       AIO_BENCH_PYTHON with the C clients' options and --json;
+#   curl_parallel: curl --parallel over the same URLs, timed by the runner.
+# window_max: the most transfers it runs at once (None: all); clock: what its
+# wall_ms is, "own" (its summary's, as a model's) or "whole" (the runner's
+# whole-process time: curl has no clock of its own); start_s and
+# per_task_ms: rough costs, for the estimates only.
+PYTHON = os.environ.get("AIO_BENCH_PYTHON") or "/usr/bin/python3"
+PYTHON_CLIENT = os.path.abspath(os.environ.get("AIO_BENCH_PYTHON_CLIENT") or
+                                os.path.join(ROOT, "peers", "python_asyncio"))
+GNU_TIME = "/usr/bin/time"     # measures curl's peak memory (%M), as no launcher can
+CURL_PARALLEL_MAX = 300        # curl refuses more: --parallel-max is capped at 300
+REFERENCE_CLIENTS = {
+    "python_asyncio": {
+        "count_max": 3000, "window_max": None, "clock": "own",
+        "start_s": 0.25, "per_task_ms": 1.0,
+        "limit_why": "its cost per request is fitted over the points up to there; past "
+                     "them a run spends seconds of the interpreter's one thread without "
+                     "saying more about the claim, which is about N = 100"},
+    "curl_parallel": {
+        "count_max": 1000, "window_max": CURL_PARALLEL_MAX, "clock": "whole",
+        "start_s": 0.02, "per_task_ms": 0.3,
+        "limit_why": f"curl caps --parallel-max at {CURL_PARALLEL_MAX}, so past "
+                     f"N = {CURL_PARALLEL_MAX} it runs a window of {CURL_PARALLEL_MAX} "
+                     f"(its ideal ceil(N/{CURL_PARALLEL_MAX})*L), not all at once; one point "
+                     "past the cap shows it, more would only repeat it"},
+}
 
 # The pairs of headline entries that show the loop's health: the right way
 # and the way that holds the loop up (same names in every plan).
@@ -107,6 +153,8 @@ def processing_headline(cpu, fetch, each_ms):
 # plain I/O workloads. Every cpu configuration's ideal needs W, one task's
 # time on one core, measured first in the same bench (the calibration: the
 # configuration's tasks one after another on one thread, see plan_configs).
+# "references" (a headline entry or a sweep): the reference clients run there
+# too (REFERENCE_CLIENTS; in a sweep, up to their count_max).
 # "reference": the workload of scripts/reference.py, run after the plan with
 # R counted runs: fetch count items at latency_ms beside bin/plain_pool, and
 # download count blobs of size beside curl --parallel.
@@ -116,9 +164,9 @@ PLANS = {
         "skip_s": 30,   # a run estimated to take longer is skipped, not cut
         "headline": [
             {"name": "fetch", "workload": "fetch", "count": 100, "latency_ms": 200,
-             "trace": True},
+             "trace": True, "references": True},
             {"name": "download", "workload": "download", "count": 100,
-             "latency_ms": 200, "size": "1M"},
+             "latency_ms": 200, "size": "1M", "references": True},
             {"name": "files", "workload": "files", "count": 100, "size": "1M"},
             {"name": "files --fsync", "workload": "files", "count": 100, "size": "1M",
              "fsync": True},
@@ -130,7 +178,7 @@ PLANS = {
         "sweeps": [
             {"name": "count", "vary": "count",
              "values": [1, 3, 10, 30, 100, 300, 1000, 3000, 10000],
-             "base": {"workload": "fetch", "latency_ms": 200}},
+             "base": {"workload": "fetch", "latency_ms": 200}, "references": True},
             {"name": "latency", "vary": "latency_ms",
              "values": [0, 1, 2, 5, 10, 20, 50, 100, 200, 500],
              "base": {"workload": "fetch", "count": 100}},
@@ -151,9 +199,9 @@ PLANS = {
         "skip_s": 3,
         "headline": [
             {"name": "fetch", "workload": "fetch", "count": 20, "latency_ms": 100,
-             "trace": True},
+             "trace": True, "references": True},
             {"name": "download", "workload": "download", "count": 20,
-             "latency_ms": 100, "size": "256K"},
+             "latency_ms": 100, "size": "256K", "references": True},
             {"name": "files", "workload": "files", "count": 20, "size": "256K"},
             {"name": "files --fsync", "workload": "files", "count": 20, "size": "256K",
              "fsync": True},
@@ -164,7 +212,7 @@ PLANS = {
         ],
         "sweeps": [
             {"name": "count", "vary": "count", "values": [1, 10, 100, 1000],
-             "base": {"workload": "fetch", "latency_ms": 50}},
+             "base": {"workload": "fetch", "latency_ms": 50}, "references": True},
             {"name": "latency", "vary": "latency_ms", "values": [0, 10, 50, 100],
              "base": {"workload": "fetch", "count": 20}},
             {"name": "window", "vary": "concurrency", "values": [1, 4, 20],
@@ -182,9 +230,9 @@ PLANS = {
         "skip_s": 0.5,
         "headline": [
             {"name": "fetch", "workload": "fetch", "count": 5, "latency_ms": 10,
-             "trace": True},
+             "trace": True, "references": True},
             {"name": "download", "workload": "download", "count": 3, "latency_ms": 10,
-             "size": "16K"},
+             "size": "16K", "references": True},
             {"name": "files", "workload": "files", "count": 3, "size": "16K"},
             {"name": "files --fsync", "workload": "files", "count": 3, "size": "16K",
              "fsync": True},
@@ -195,7 +243,7 @@ PLANS = {
         ],
         "sweeps": [
             {"name": "count", "vary": "count", "values": [1, 5, 60],
-             "base": {"workload": "fetch", "latency_ms": 10}},
+             "base": {"workload": "fetch", "latency_ms": 10}, "references": True},
             {"name": "latency", "vary": "latency_ms", "values": [0, 10, 20],
              "base": {"workload": "fetch", "count": 5}},
             {"name": "window", "vary": "concurrency", "values": [1, 2, 5],
@@ -236,11 +284,14 @@ PID_MARGIN = 2000              # threads left free for the rest of the machine
 BUSY_WAIT_S = 120              # how long to wait for others' threads to end
 NOFILE_MARGIN = 64
 
+# wall_ms is the client's own (its summary's; curl_parallel has none, so
+# there it is whole_ms); whole_ms is the runner's, the whole process from its
+# start to its exit, interpreter or loader included.
 RUN_FIELDS = [
     "time", "config", "run", "model", "workload", "count", "latency_ms", "concurrency",
     "size_bytes", "fsync", "time_scale", "rounds", "process_ms", "process_cpu_ms",
     "offload", "blocking_process", "uv_threadpool", "pool_threads", "args",
-    "status", "wall_ms", "user_ms", "sys_ms", "max_rss_kb", "stack_touched_avg_kb",
+    "status", "wall_ms", "whole_ms", "user_ms", "sys_ms", "max_rss_kb", "stack_touched_avg_kb",
     "task_state_bytes", "ok", "failed", "retries",
     "failures", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms", "loop_lag_max_ms",
     "server_threads", "server_max_in_flight", "ideal_ms", "checksum", "error",
@@ -353,16 +404,21 @@ def client_args(model, params):
         if params.get(key):
             args += [flag, str(params[key])]
     for knob in ("blocking_process", "offload", "window", "threads"):
-        flag, value = MODEL_KNOBS[model][knob], params.get(KNOB_PARAMS[knob])
+        flag, value = knobs_of(model)[knob], params.get(KNOB_PARAMS[knob])
         if value and flag:
             args += [flag] if value is True else [flag, str(value)]
     return args
 
 
+def knobs_of(model):
+    """model's flags for the knobs (MODEL_KNOBS); a reference client has none."""
+    return MODEL_KNOBS.get(model, NO_KNOBS)
+
+
 def lacking_knobs(model, params):
     """The flags params asks for that model does not take, by knob name."""
     return [knob for knob, key in KNOB_PARAMS.items()
-            if params.get(key) and not MODEL_KNOBS[model][knob]]
+            if params.get(key) and not knobs_of(model)[knob]]
 
 
 def knob_flag(knob):
@@ -380,7 +436,7 @@ def compute_threads(model, params):
     """The threads that can compute at once: the pool of async_threads (one
     thread per task unless a window or pool size is set), libuv's pool when
     a loop model offloads, else the one thread (sync, the loop)."""
-    knobs = MODEL_KNOBS[model]
+    knobs = knobs_of(model)
     if knobs["offload"]:
         return (params.get("threads") or LIBUV_THREADPOOL_DEFAULT) if params.get("offload") else 1
     if knobs["threads"]:
@@ -416,7 +472,7 @@ def ideal_ms(model, params, facts, task_ms=None):
         return None       # another server's own latency: unknown
     count, latency = params["count"], params["latency_ms"]
     pause, busy = params.get("process_ms", 0), params.get("process_cpu_ms", 0)
-    window = 1 if not MODEL_KNOBS[model]["window"] else (params.get("concurrency") or count)
+    window = window_of(model, params)
     if window == 1:
         return count * (latency + pause + busy)
     if busy or params.get("blocking_process"):
@@ -428,6 +484,17 @@ def ideal_ms(model, params, facts, task_ms=None):
     return math.ceil(count / window) * (latency + pause)
 
 
+def window_of(model, params):
+    """The most tasks model runs at once on params (fetch, download): one for
+    sync, the window asked for or all; a reference client's own limit."""
+    count = params["count"]
+    if model in REFERENCE_CLIENTS:
+        return min(count, REFERENCE_CLIENTS[model]["window_max"] or count)
+    if not knobs_of(model)["window"]:
+        return 1
+    return min(count, params.get("concurrency") or count)
+
+
 def estimate_s(model, params, facts):
     """A rough guess of one run's wall time, for the ETA and the skip rule."""
     workload = params["workload"]
@@ -435,8 +502,10 @@ def estimate_s(model, params, facts):
     task_ms = params.get("rounds", facts.rounds) * COST_ROUND_MS
     if workload == "fetch" and "latency_ms" not in params:
         params = dict(params, latency_ms=facts.latency_guess_ms)   # for the estimate only
-    seconds = COST_START_S + (ideal_ms(model, params, facts, task_ms) or 0) / 1000.0
-    seconds += count * COST_PER_TASK_MS[model] / 1000.0
+    reference = REFERENCE_CLIENTS.get(model, {})
+    seconds = reference.get("start_s", COST_START_S)
+    seconds += (ideal_ms(model, params, facts, task_ms) or 0) / 1000.0
+    seconds += count * reference.get("per_task_ms", COST_PER_TASK_MS.get(model, 0)) / 1000.0
     if workload in ("download", "files"):
         seconds += count * parse_size(params["size"]) / COST_BYTES_PER_S
     if params.get("fsync"):
@@ -448,9 +517,7 @@ def in_flight_max(model, params):
     """The most requests the run can have waiting at the server at once."""
     if params["workload"] not in ("fetch", "download"):
         return 0
-    if not MODEL_KNOBS[model]["window"]:
-        return 1
-    return min(params["count"], params.get("concurrency") or params["count"])
+    return window_of(model, params)
 
 
 def client_threads(model, params):
@@ -471,7 +538,7 @@ def server_threads_for(in_flight):
     return min(SERVER_THREADS_MAX, threads)
 
 
-def plan_configs(plan, models, facts):
+def plan_configs(plan, models, facts, references=()):
     """Expands the plan into configurations and groups (for the report).
 
     A run asked for twice (sync's window sweep is its headline fetch) is one
@@ -483,7 +550,10 @@ def plan_configs(plan, models, facts):
     model's on its loop, or async_threads' with a pool of one), whose
     median wall time over N is W. Configurations are ordered by the server
     threads they need, so the server is restarted only to grow; the
-    calibration and the cpu runs need none and keep plan order."""
+    calibration and the cpu runs need none and keep plan order. The
+    reference clients given (those that can run here) join the models on
+    the entries marked "references", a sweep's up to their count_max; they
+    take --size in bytes, as curl must be given it anyway."""
     specs_by_key = {}
     configs, groups = [], []
     calibrated = set()
@@ -491,7 +561,11 @@ def plan_configs(plan, models, facts):
                                          *models) if m in models)
 
     def spec_for(model, params, trace_name):
-        params = effective_params(model, params)
+        if model in REFERENCE_CLIENTS:
+            params = dict(params, size=str(parse_size(params["size"]))) if "size" in params \
+                else params
+        else:
+            params = effective_params(model, params)
         args = client_args(model, params)
         key = (model, " ".join(args))
         spec = specs_by_key.get(key)
@@ -507,12 +581,13 @@ def plan_configs(plan, models, facts):
             spec.trace_name = trace_name
         return spec
 
-    def add_config(name, sweep, params, point_models, trace_name=None):
+    def add_config(name, sweep, params, point_models, trace_name=None, point_references=()):
         nonlocal new
         if params["workload"] == "cpu":
             add_calibration(params)
         new = []
         point = {m: spec_for(m, params, trace_name) for m in point_models}
+        point.update({r: spec_for(r, params, None) for r in point_references})
         need = max((in_flight_max(m, p.params) for m, p in point.items()), default=0)
         threads = server_threads_for(need) if need else 0
         configs.append(Config(name, sweep, new, threads))
@@ -535,23 +610,30 @@ def plan_configs(plan, models, facts):
 
     new = []
     for head in plan["headline"]:
-        params = {k: v for k, v in head.items() if k not in ("name", "trace", "part")}
+        params = {k: v for k, v in head.items()
+                  if k not in ("name", "trace", "part", "references")}
         absent = {m: [knob_flag(k) for k in lacking_knobs(m, params)]   # the flags it lacks
                   for m in models if lacking_knobs(m, params)}
         point = add_config(f"headline {head['name']}", None, params,
                            [m for m in models if m not in absent],
-                           head["name"] if head.get("trace") else None)
+                           head["name"] if head.get("trace") else None,
+                           references if head.get("references") else ())
         groups.append({"kind": "headline", "name": head["name"], "params": params,
                        "part": head.get("part", "io"), "absent": absent,
+                       "references": bool(head.get("references")),
                        "points": [{"value": None, "specs": point}]})
     for sweep in plan["sweeps"]:
         points = []
         for value in sweep["values"]:
             params = dict(sweep["base"], **{sweep["vary"]: value})
-            point = add_config(f"{sweep['name']} {value}", sweep["name"], params, models)
+            joining = [r for r in references if sweep.get("references")
+                       and params["count"] <= REFERENCE_CLIENTS[r]["count_max"]]
+            point = add_config(f"{sweep['name']} {value}", sweep["name"], params, models,
+                               point_references=joining)
             points.append({"value": value, "specs": point})
         groups.append({"kind": "sweep", "name": sweep["name"], "vary": sweep["vary"],
-                       "params": sweep["base"], "points": points})
+                       "params": sweep["base"], "points": points,
+                       "references": bool(sweep.get("references"))})
     configs.sort(key=lambda c: c.server_threads)   # stable: plan order otherwise
     return configs, groups
 
@@ -757,15 +839,10 @@ def exit_status(returncode):
     return returncode
 
 
-def run_client(ctx, spec, trace_path=None):
-    """Runs one client program on spec, bounded in time; never raises for a
-    failed run (its status says it), only for Interrupted."""
-    cmd = [os.path.join(ctx.bin_dir, spec.model), *spec.args, "--json"]
-    if spec.params["workload"] in ("fetch", "download"):
-        cmd += ["--url", ctx.server.url]
-    if trace_path:
-        cmd += ["--trace", trace_path]
-    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * spec.estimate_s + 30)
+def launch(ctx, cmd, timeout_s):
+    """Runs cmd through CLIENT_LAUNCHER, bounded in time; never raises but
+    Interrupted. Returns (status, stdout, stderr, whole-process seconds);
+    status is the exit code, "timeout", "signal N" or "cannot run"."""
     started = time.monotonic()
     try:
         proc = subprocess.Popen(CLIENT_LAUNCHER + cmd, stdout=subprocess.PIPE,
@@ -773,24 +850,115 @@ def run_client(ctx, spec, trace_path=None):
                                 env=ctx.client_env, start_new_session=True,
                                 preexec_fn=lambda: child_setup(0))
     except OSError as err:
-        return ClientResult("cannot run", {}, f"{cmd[0]}: {err.strerror}", 0.0)
+        return "cannot run", b"", f"{cmd[0]}: {err.strerror}".encode(), 0.0
     try:
         out, err = proc.communicate(timeout=timeout_s)
+        seconds = time.monotonic() - started
         status = exit_status(proc.returncode)
     except subprocess.TimeoutExpired:
         stop_process(proc, signal.SIGINT, 5, group=True)
         out, err = proc.communicate()
+        seconds = time.monotonic() - started
         status = "timeout"
     finally:
         stop_process(proc, signal.SIGINT, 5, group=True)   # only when interrupted
-    seconds = time.monotonic() - started
+    return status, out, err, seconds
+
+
+def run_client(ctx, spec, trace_path=None):
+    """Runs one client on spec, bounded in time; never raises for a failed
+    run (its status says it), only for Interrupted. A model, or the Python
+    reference client, prints its --json summary; curl_parallel has its own."""
+    if spec.model == "curl_parallel":
+        return run_curl_parallel(ctx, spec)
+    if spec.model == "python_asyncio":
+        cmd = [PYTHON, PYTHON_CLIENT, *spec.args, "--json"]
+    else:
+        cmd = [os.path.join(ctx.bin_dir, spec.model), *spec.args, "--json"]
+    if spec.params["workload"] in ("fetch", "download"):
+        cmd += ["--url", ctx.server.url]
+    if trace_path:
+        cmd += ["--trace", trace_path]
+    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * spec.estimate_s + 30)
+    with tempfile.TemporaryDirectory(prefix="aio-bench-") as folder:
+        if spec.model == "python_asyncio" and spec.params["workload"] == "download":
+            cmd += ["--dir", folder]     # where its files go is the runner's to clean
+        status, out, err, seconds = launch(ctx, cmd, timeout_s)
     try:
         summary = json.loads(out.decode().strip().splitlines()[-1]) if out.strip() else {}
     except (ValueError, IndexError):
         summary = {}
+    if not isinstance(summary, dict):
+        summary = {}
     error = "" if status == 0 else last_line(err.decode(errors="replace"), is_path=False)
     if status == "timeout":
         error = f"killed after {timeout_s:.0f} s"
+    return ClientResult(status, summary, error, seconds)
+
+
+def curl_urls(base, params, folder):
+    """curl's --config lines: each URL a client would ask for, and where its
+    body goes (fetch: nowhere; download: a file of folder)."""
+    lines = []
+    for ident in range(1, params["count"] + 1):
+        if params["workload"] == "fetch":
+            path, output = f"/items/{ident}?latency_ms={params['latency_ms']}", os.devnull
+        else:
+            path = (f"/blobs/{ident}?size={parse_size(params['size'])}"
+                    f"&latency_ms={params['latency_ms']}")
+            output = os.path.join(folder, f"blob-{ident}.bin")
+        lines.append(f'url = "{base}{path}"\noutput = "{output}"\n')
+    return "".join(lines)
+
+
+def run_curl_parallel(ctx, spec):
+    """curl --parallel over the URLs of spec, bounded in time. curl prints no
+    summary: the runner makes one. wall_ms is the whole process on the
+    runner's clock; user_ms and sys_ms what the runner's children used
+    meanwhile (curl, and the shell and GNU time that start it: a
+    millisecond or so); max_rss_kb curl's own peak, by GNU time (a launcher
+    cannot report it: see CLIENT_LAUNCHER); ok and failed from --write-out,
+    a line per transfer, a 200 with curl's exit code 0 being ok. Nothing of
+    the content is checked, so there is no checksum."""
+    params = spec.params
+    count = params["count"]
+    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * spec.estimate_s + 30)
+    with tempfile.TemporaryDirectory(prefix="aio-bench-curl-") as folder:
+        config, usage = os.path.join(folder, "urls.conf"), os.path.join(folder, "usage")
+        with open(config, "w") as config_file:
+            config_file.write(curl_urls(ctx.server.url, params, folder))
+        cmd = [GNU_TIME, "-f", "%M", "-o", usage,
+               "curl", "--silent", "--show-error", "--parallel", "--parallel-immediate",
+               "--parallel-max", str(window_of(spec.model, params)),
+               "--write-out", "%{http_code} %{exitcode}\n", "--config", config]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        status, out, err, seconds = launch(ctx, cmd, timeout_s)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak = last_line(usage)
+    codes = [line.split() for line in out.decode(errors="replace").splitlines() if line.strip()]
+    failures = {}
+    for code in codes:
+        if code != ["200", "0"]:
+            cause = "status" if code[1:] == ["0"] else f"curl_exit_{code[-1]}"
+            failures[cause] = failures.get(cause, 0) + 1
+    ok = count - sum(failures.values()) - max(0, count - len(codes))
+    if len(codes) < count:
+        failures["unreported"] = count - len(codes)   # curl ended before saying
+    error = "" if status == 0 else last_line(err.decode(errors="replace"), is_path=False)
+    if status == "timeout":
+        error = f"killed after {timeout_s:.0f} s"
+    summary = {}
+    if codes:
+        # curl exits with the last failed transfer's code: as a client,
+        # that is "some tasks failed" (1), unless curl itself was cut short.
+        if status not in ("timeout", "cannot run") and not str(status).startswith("signal"):
+            status = 0 if ok == count else 1
+        summary = {"count": count, "concurrency": window_of(spec.model, params),
+                   "wall_ms": seconds * 1000.0,
+                   "user_ms": (after.ru_utime - before.ru_utime) * 1000.0,
+                   "sys_ms": (after.ru_stime - before.ru_stime) * 1000.0,
+                   "max_rss_kb": int(peak) if peak.isdigit() else "",
+                   "ok": ok, "failed": count - ok, "retries": 0, "failures": failures}
     return ClientResult(status, summary, error, seconds)
 
 
@@ -929,6 +1097,7 @@ def make_row(ctx, config, spec, run, started, result, server_stats):
         "offload": int(bool(params.get("offload"))),
         "blocking_process": int(bool(params.get("blocking_process"))),
         "args": spec.key, "status": result.status,
+        "whole_ms": f"{result.seconds * 1000.0:.3f}" if result.seconds else "",
         "failures": ";".join(f"{cause}:{n}" for cause, n in sorted(failures.items()) if n),
         "server_threads": ctx.server.threads if server_stats is not None else "",
         "server_max_in_flight": (server_stats or {}).get("max_in_flight", ""),
@@ -962,7 +1131,7 @@ def run_once(ctx, config, spec, run):
     result = run_client(ctx, spec, trace_path)
     ctx.progress.end(spec, result)
     stats = server_stats_after(ctx) if uses_server else None
-    if result.summary.get("versions"):
+    if spec.model in MODELS and result.summary.get("versions"):
         ctx.versions.update({k: v for k, v in result.summary["versions"].items() if v})
     if run == 0:
         return result, None
@@ -1201,6 +1370,78 @@ def reference_meta(reference):
             "records": len(reference.records)}
 
 
+# ---- Which reference clients can run here ----
+
+def shown_path(path):
+    """path relative to the repository when it is inside it."""
+    return os.path.relpath(path, ROOT) if path.startswith(ROOT + os.sep) else path
+
+
+def python_client_state():
+    """(why python_asyncio cannot run here or None, its versions in words):
+    it needs its file and a Python (AIO_BENCH_PYTHON) that imports aiohttp
+    and xxhash. Every missing part is named."""
+    missing, version = [], ""
+    if not os.path.isfile(PYTHON_CLIENT):
+        missing.append(f"no {shown_path(PYTHON_CLIENT)} (the Python client)")
+    probe = "import sys, aiohttp, xxhash; print(sys.version.split()[0], aiohttp.__version__)"
+    try:
+        done = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        missing.append(f"{PYTHON} cannot run ({getattr(err, 'strerror', None) or err})")
+    else:
+        if done.returncode != 0:
+            missing.append(f"{PYTHON} cannot import aiohttp and xxhash "
+                           f"({last_line(done.stderr, is_path=False) or 'exit ' + str(done.returncode)}; "
+                           "scripts/install-deps.sh installs python3-aiohttp and python3-xxhash)")
+        elif len(done.stdout.split()) == 2:
+            python, aiohttp = done.stdout.split()
+            version = f"Python {python} ({PYTHON}), aiohttp {aiohttp}"
+    return ("; ".join(missing) or None), version
+
+
+def curl_client_state():
+    """(why curl_parallel cannot run here or None, curl's version)."""
+    if shutil.which("curl") is None:
+        return "curl is not installed (scripts/install-deps.sh installs it)", ""
+    if not os.access(GNU_TIME, os.X_OK):
+        return (f"GNU time ({GNU_TIME}) is not installed: it measures curl's peak memory "
+                "(scripts/install-deps.sh installs the package time)"), ""
+    words = command_output(["curl", "--version"]).split()
+    return None, (f"curl {words[1]}" if len(words) > 1 else "curl")
+
+
+def reference_client_states(external_url):
+    """{name: {"skipped": why or None, "version": ...}} of REFERENCE_CLIENTS."""
+    states = {}
+    for name, check in (("python_asyncio", python_client_state),
+                        ("curl_parallel", curl_client_state)):
+        if external_url:
+            skipped, version = ("not run against --url: it would ask for the mock "
+                                "server's paths and ?latency_ms="), ""
+        else:
+            skipped, version = check()
+        states[name] = {"skipped": skipped, "version": version}
+    return states
+
+
+def reference_clients_meta(states):
+    """The reference clients as meta.json keeps them: the table's facts, how
+    each was run, and why one did not run."""
+    commands = {
+        "python_asyncio": f"{PYTHON} {shown_path(PYTHON_CLIENT)} WORKLOAD -n N --latency-ms L "
+                          "[--size BYTES --dir TMP] --json --url URL",
+        "curl_parallel": f"{GNU_TIME} -f %M curl --parallel --parallel-immediate --parallel-max "
+                         f"min(N, {CURL_PARALLEL_MAX}) --write-out '%{{http_code}} %{{exitcode}}' "
+                         "--config URLS (fetch: URL/items/ID?latency_ms=L to /dev/null; "
+                         "download: URL/blobs/ID?size=BYTES&latency_ms=L to files)",
+    }
+    return {name: {**{k: v for k, v in REFERENCE_CLIENTS[name].items()
+                      if k not in ("start_s", "per_task_ms")},
+                   **states[name], "command": commands[name]}
+            for name in REFERENCE_CLIENTS}
+
+
 # ---- Metadata ----
 
 def command_output(cmd):
@@ -1279,6 +1520,7 @@ def build_meta(ctx, groups, started, finished):
         "mode": ctx.mode, "runs_per_config": ctx.runs, "warmups_per_config": 1,
         "skip_limit_s": ctx.plan["skip_s"],
         "models": ctx.models,
+        "reference_clients": reference_clients_meta(ctx.reference_clients),
         "dishes": [{"name": n, "seconds": s} for n, s in ctx.facts.dishes],
         "rounds_default": ctx.facts.rounds, "cpu_calibrations": ctx.calibrations,
         "loop_pairs": LOOP_PAIRS,
@@ -1444,7 +1686,12 @@ class Context:
         self.versions, self.errors, self.sweep_stops = {}, [], {}
         self.task_ms, self.calibrations = {}, []   # W per --rounds, and how measured
         self.reference = plan_reference(self.plan, self.runs, self.bin_dir, self.facts)
+        self.reference_clients = reference_client_states(self.external_url)
         self.work = self.writer = self.runs_file = self.progress = None
+
+    def runnable_references(self):
+        """The reference clients that can run here, in REFERENCE_CLIENTS' order."""
+        return [name for name, state in self.reference_clients.items() if not state["skipped"]]
 
 
 def print_plan(ctx, configs):
@@ -1455,6 +1702,9 @@ def print_plan(ctx, configs):
             total += runs * spec.estimate_s
             state = f"skipped: {spec.skip}" if spec.skip else f"{runs} x {spec.estimate_s:.2f} s"
             print(f"{config.name:<31} {spec.model:<14} {spec.key:<58} {state}")
+    for name, state in ctx.reference_clients.items():
+        if state["skipped"]:
+            print(f"{'reference client':<31} {name:<14} {'':<58} skipped: {state['skipped']}")
     reference = ctx.reference
     if reference.skip:
         state = f"skipped: {reference.skip}"
@@ -1470,6 +1720,9 @@ def bench(ctx, configs, groups):
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     ctx.server.log_path = os.path.join(ctx.work, "server.log")
     ctx.progress = Progress(configs, ctx.runs, ctx.reference)
+    for name, state in ctx.reference_clients.items():
+        if state["skipped"]:
+            ctx.progress.note(f"reference client {name} skipped: {state['skipped']}")
     with open(os.path.join(ctx.work, "runs.csv"), "w", newline="") as runs_file:
         ctx.runs_file = runs_file
         ctx.writer = csv.DictWriter(runs_file, fieldnames=RUN_FIELDS, lineterminator="\n")
@@ -1501,7 +1754,8 @@ def main(argv):
     ctx = None
     try:
         ctx = Context(args)
-        configs, groups = plan_configs(ctx.plan, ctx.models, ctx.facts)
+        configs, groups = plan_configs(ctx.plan, ctx.models, ctx.facts,
+                                       ctx.runnable_references())
         if args.list:
             print_plan(ctx, configs)
             return 0

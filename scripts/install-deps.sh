@@ -10,6 +10,9 @@ libcmocka-dev libcivetweb-dev libxxhash-dev
 gnuplot-nox curl jq procps strace
 python3 python3-xxhash python3-aiohttp python3-aiofiles"
 
+# GNU time: scripts/bench.py reads curl_parallel's peak memory from it.
+packages="$packages time"
+
 if [ "$(id -u)" -eq 0 ]; then
     run=""
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
