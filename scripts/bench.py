@@ -954,7 +954,7 @@ def run_curl_parallel(ctx, spec):
         if status not in ("timeout", "cannot run") and not str(status).startswith("signal"):
             status = 0 if ok == count else 1
         summary = {"count": count, "concurrency": window_of(spec.model, params),
-                   "wall_ms": seconds * 1000.0,
+                   "wall_ms": round(seconds * 1000.0, 3),   # whole_ms, to the digit
                    "user_ms": (after.ru_utime - before.ru_utime) * 1000.0,
                    "sys_ms": (after.ru_stime - before.ru_stime) * 1000.0,
                    "max_rss_kb": int(peak) if peak.isdigit() else "",

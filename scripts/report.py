@@ -47,12 +47,16 @@ TARGET_WORKLOAD = {"count": 100, "latency_ms": 200, "size": "1M"}
 # Peak memory per waiting request, at most (KB) beyond the touched stack
 # (for the models that report it) when the flag is set.
 MEMORY_TARGETS = [("async_uv", 10, False), ("async_coro", 10, True), ("async_threads", 40, False)]
+# The claim of the source material that the report tests with the Python
+# reference client: with asyncio, count requests of latency_ms each take
+# "around 1 second" (claimed_ms).
+CLAIM = {"count": 100, "latency_ms": 200, "claimed_ms": 1000}
 # What a sweep's varied setting is called in a description of its base.
 SWEPT = {"count": {"count": "N"}, "window": {"concurrency": "C"}, "latency": {"latency_ms": "L"}}
 
 NUMERIC = ("count", "latency_ms", "concurrency", "size_bytes", "fsync", "time_scale",
            "rounds", "process_ms", "process_cpu_ms", "offload", "blocking_process",
-           "uv_threadpool", "pool_threads", "wall_ms", "user_ms", "sys_ms", "max_rss_kb",
+           "uv_threadpool", "pool_threads", "wall_ms", "whole_ms", "user_ms", "sys_ms", "max_rss_kb",
            "stack_touched_avg_kb", "task_state_bytes", "ok", "failed", "retries", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms",
            "loop_lag_max_ms", "server_threads", "server_max_in_flight", "ideal_ms")
 
@@ -116,6 +120,7 @@ class Stat:
         self.median = statistics.median(walls) if walls else None
         self.min = walls[0] if walls else None
         self.max = walls[-1] if walls else None
+        self.whole_ms = median_of(r.get("whole_ms") for r in timed)   # the runner's clock
         self.ok = sum(r["ok"] or 0 for r in rows)
         self.failed = sum(r["failed"] or 0 for r in rows)
         self.errored = len(rows) - len(timed)
@@ -202,6 +207,14 @@ class Results:
         # scripts/reference.py's records and how it ran (older results: none).
         self.reference = self.meta.get("reference")
         self.reference_records = load_reference(os.path.join(folder, "reference.json"))
+        # The reference clients that ran beside the models (not models, and
+        # not reference.py's): {name: facts}, in their order (older: none).
+        self.ref_clients = self.meta.get("reference_clients", {})
+        self.references = list(self.ref_clients)
+
+    def references_at(self, point):
+        """The reference clients planned at a point, in their order."""
+        return [name for name in self.references if name in point["models"]]
 
     def reference_record(self, comparison, client):
         return next((r for r in self.reference_records
@@ -489,12 +502,117 @@ class Report:
                  "once, ceil(N/C)*L with a window of C; for cook the sum of the dishes "
                  "against the longest. files has no ideal: its work is the disk's and the "
                  "CPU's, with no known waiting to overlap.", "")
+        self.add(*self.references_intro())
         for group in self.res.headline:
             self.group_table(group)
             self.add(self.headline_sentence(group, group["points"][0]), "")
+            if self.reference_sentence(group, group["points"][0]):
+                self.add(self.reference_sentence(group, group["points"][0]), "")
 
     def describe(self, params):
         return describe(params, self.dishes, self.meta.get("rounds_default"))
+
+    # -- the reference clients (not models) --
+
+    def ref_facts(self, name):
+        return self.res.ref_clients.get(name, {})
+
+    def references_intro(self):
+        """What the reference clients are, which time of theirs is shown,
+        curl's caveats, and which of them did not run and why."""
+        if not self.res.references:
+            return []
+        described = {
+            "python_asyncio": "python_asyncio, the Python client of peers/python_asyncio "
+                              "(aiohttp on one asyncio loop, with the C clients' options and "
+                              "summary)",
+            "curl_parallel": "curl_parallel, curl's own parallel mode (`curl --parallel "
+                             "--parallel-immediate --parallel-max N`) over the same URLs",
+        }
+        names = []
+        for name in self.res.references:
+            version = self.ref_facts(name).get("version")
+            names.append(described.get(name, name) + (f" ({version})" if version else ""))
+        lines = ["Beside the models run reference clients: " + "; and ".join(names) + ". "
+                 "They are not models: their rows are marked (reference), they are drawn grey "
+                 "and dash-dotted in the charts, and no statement about the models (the fastest, "
+                 "the targets) counts them. They run on fetch and download here and on the "
+                 "count sweep (up to a limit each, given there)."]
+        clocks = []
+        for name in self.res.references:
+            if self.ref_facts(name).get("clock") == "whole":
+                clocks.append(f"{name} has no clock of its own, so its time is the whole "
+                              "process on the runner's clock, start to exit")
+            else:
+                clocks.append(f"{name}'s time is its own wall_ms, from its summary, as a "
+                              "model's is; the whole process (the runner's clock, the "
+                              "interpreter's start and imports included) is given beside it")
+        lines[0] += " Times: " + "; ".join(clocks) + "."
+        if "curl_parallel" in self.res.ref_clients:
+            cap = self.ref_facts("curl_parallel").get("window_max")
+            version = self.ref_facts("curl_parallel").get("version") or "curl"
+            lines[0] += (" curl_parallel checks no content: a transfer counts as ok when "
+                         "curl got a 200 and its exit code for that transfer is 0, whatever "
+                         "the bytes, so it has no checksum")
+            if cap:
+                lines[0] += (f"; and {version} caps --parallel-max at {cap}, so past {cap} "
+                             f"transfers it runs a window of {cap}, not all at once")
+            lines[0] += "."
+        for name in self.res.references:
+            if self.ref_facts(name).get("skipped"):
+                lines.append(f"{name} did not run: {self.ref_facts(name)['skipped']}.")
+        return [" ".join(lines), ""]
+
+    def ref_ideal_kind(self, name, params):
+        """A reference client's ideal in words: all at once, or its window."""
+        cap = self.ref_facts(name).get("window_max")
+        if cap and params["count"] > cap:
+            return f"window of {cap}, ceil(N/{cap})*L"
+        return "all at once, L"
+
+    def reference_row(self, name, group, point):
+        """A headline table's row of a reference client, marked as such."""
+        stat = self.res.stat(name, point)
+        label = f"{name} (reference)"
+        if stat is None:
+            why = self.res.skipped(name, point) or "no run"
+            return f"| {label} | not run: {why} | | | | | | | |"
+        ideal = self.res.ideal(name, point)
+        ideal_text = (f"{fmt_time(ideal)} ({self.ref_ideal_kind(name, group['params'])})"
+                      if ideal is not None else "none")
+        return (f"| {label} | {fmt_time(stat.median)} | {fmt_time(stat.min)} | "
+                f"{fmt_time(stat.max)} | {ideal_text} | {fmt_ratio(ratio(stat.median, ideal))} | "
+                f"{stat.ok} / {stat.failed} | {fmt_mib(stat.rss_kb)} | {fmt_time(stat.cpu_ms)} |")
+
+    def reference_time(self, name, stat):
+        """'python_asyncio took 0.31 s by its own clock and 0.45 s as a whole process'."""
+        if self.ref_facts(name).get("clock") == "whole" or stat.whole_ms is None:
+            return f"{name} took {fmt_time(stat.median)} as a whole process"
+        return (f"{name} took {fmt_time(stat.median)} by its own clock and "
+                f"{fmt_time(stat.whole_ms)} as a whole process "
+                f"({fmt_time(stat.whole_ms - stat.median)} more: its start and exit)")
+
+    def reference_sentence(self, group, point):
+        """Under a headline table: the reference clients' times, or why one
+        has none; '' where none was planned."""
+        if not group.get("references"):
+            return ""
+        parts, missing = [], []
+        for name in self.res.references:
+            stat = self.res.stat(name, point)
+            if self.ref_facts(name).get("skipped"):
+                continue                      # said once, above the tables
+            if stat is None or stat.median is None:
+                missing.append(f"{name}: {self.res.skipped(name, point) or 'no run went through'}")
+                continue
+            text = self.reference_time(name, stat)
+            if stat.failed:
+                text += f", {stat.failed} task(s) failed"
+            parts.append(text)
+        text = ("Reference clients, not models: " + "; ".join(parts) + "." if parts else "")
+        if missing:
+            text += " No time of " + "; ".join(missing) + "."
+        return text.strip()
 
     def group_table(self, group):
         """A headline entry's heading and table: a row per model that takes
@@ -508,6 +626,8 @@ class Report:
             for model in self.res.models:
                 if model in point["models"]:
                     self.add(self.headline_row(model, group, point))
+            for name in self.res.references_at(point):
+                self.add(self.reference_row(name, group, point))
             self.add("")
         absent = group.get("absent", {})
         lacking = {}
@@ -578,18 +698,35 @@ class Report:
         path = self.render_walltime(
             "walltime", self.res.headline,
             "Wall time per workload and model (bar: median; whisker: min to max of the counted runs)",
-            "ideal (waiting only)")
+            "ideal (waiting only)", references=True)
         self.add("## Chart 1: wall time per workload and model", "")
         self.figure(path, "Wall time per workload and model, with the ideal")
         self.add(*self.walltime_sentences(self.res.headline), "")
+        drawn = [n for n in self.res.references
+                 if any(self.res.stat(n, g["points"][0]) for g in self.res.headline)]
+        if drawn:
+            self.add(f"The grey dash-dotted lines across fetch and download are the reference "
+                     f"clients' medians ({', '.join(drawn)}; not models), each the time its "
+                     "table row gives: " + "; ".join(
+                         f"{n}'s " + ("whole process" if self.ref_facts(n).get("clock") == "whole"
+                                      else "own wall_ms, without its start")
+                         for n in drawn) + ".", "")
 
-    def render_walltime(self, name, groups, title, ideal_title):
-        """Chart 1's bars for the headline groups given; None without data."""
+    def render_walltime(self, name, groups, title, ideal_title, references=False):
+        """Chart 1's bars for the headline groups given, and with references
+        the reference clients' medians as lines across their groups; None
+        without data."""
         models, rows_by_model, tics = self.res.models, {m: [] for m in self.res.models}, []
         width = 0.8 / max(1, len(models))
         walls = []
+        ref_rows = {r: [] for r in self.res.references}
         for i, group in enumerate(groups):
             point = group["points"][0]
+            for ref in self.res.references_at(point) if references else ():
+                stat = self.res.stat(ref, point)
+                if stat is not None and stat.median is not None:
+                    ref_rows[ref].append((i - 0.45, i + 0.45, stat.median / 1000))
+                    walls.append(stat.median / 1000)
             tics.append((group["name"] + "\\n" + short_describe(
                 group["params"], self.dishes, self.meta.get("rounds_default")), i))
             for j, model in enumerate(models):
@@ -605,6 +742,8 @@ class Report:
         for model, rows in rows_by_model.items():
             write_dat(self.charts.data(f"{name}-{model}.dat"), rows,
                       "x median_s min_s max_s ideal_s label")
+        for ref, rows in ref_rows.items():
+            write_dat(self.charts.data(f"{name}-ref-{ref}.dat"), rows, "x_left x_right median_s")
         if not walls:
             return None
         low, high = max(min(walls), 1e-4), max(walls)
@@ -613,7 +752,8 @@ class Report:
             "chart_title": title, "ideal_title": ideal_title,
             "xtics_cmd": gp_tics("x", tics), "xmax": len(groups) - 0.4,
             "ymin": 10 ** math.floor(math.log10(low)),
-            "ymax": 10 ** math.ceil(math.log10(high * 3)), "bw": width * 0.9})
+            "ymax": 10 ** math.ceil(math.log10(high * 3)), "bw": width * 0.9,
+            "refs": " ".join(r for r, rows in ref_rows.items() if rows)})
 
     def walltime_sentences(self, groups):
         """Per workload: the fastest and slowest model; where overlap paid most."""
@@ -637,6 +777,141 @@ class Report:
                          "ideal; a bar far above its dash is time spent on something other "
                          "than the waiting.")
         return lines
+
+    # -- the claim, tested with the Python reference client --
+
+    def section_claim(self):
+        """The source material's claim (CLAIM) against python_asyncio's
+        headline fetch, in its own wall time and as a whole process, and
+        its cost per request against the C models as N grows."""
+        group = next((g for g in self.res.headline
+                      if g["params"]["workload"] == "fetch" and g.get("references")), None)
+        if group is None or "python_asyncio" not in self.res.ref_clients:
+            return
+        count, latency, claimed = CLAIM["count"], CLAIM["latency_ms"], CLAIM["claimed_ms"]
+        self.add(f"## The claim: {count} requests of {latency} ms in around "
+                 f"{claimed / 1000:g} second", "",
+                 f"The source material says that with Python's asyncio {count} requests that "
+                 f"each wait {latency} ms take around {claimed / 1000:g} second, where one after "
+                 f"another they take {count * latency / 1000:g} s. The floor is {latency} ms: the "
+                 "requests can all wait at once, but none is answered sooner. It is tested here "
+                 "with python_asyncio, a reference client (not a model).", "")
+        facts = self.ref_facts("python_asyncio")
+        stat = self.res.stat("python_asyncio", group["points"][0])
+        if facts.get("skipped") or stat is None or stat.median is None:
+            why = facts.get("skipped") or self.res.skipped("python_asyncio", group["points"][0]) \
+                or "no run of it on the headline fetch went through (see Skipped and failed runs)"
+            self.add(f"Not tested in this run: {why}.", "")
+            return
+        self.add(self.claim_paragraph(group, stat), "")
+        self.add(*self.python_cost_lines())
+
+    def claim_paragraph(self, group, stat):
+        params = group["params"]
+        count, latency, claimed = CLAIM["count"], CLAIM["latency_ms"], CLAIM["claimed_ms"]
+        wall, whole = stat.median, stat.whole_ms
+        text = (f"Measured: python_asyncio ran the headline fetch, {self.describe(params)}, in "
+                f"{fmt_time(wall)} by its own clock (its summary's wall_ms, timed inside the "
+                "process as each model times its own, so without the interpreter's start)")
+        if whole is not None:
+            text += (f", and in {fmt_time(whole)} as a whole process (the runner's clock, from "
+                     f"its start to its exit: {fmt_time(whole - wall)} more, the interpreter's "
+                     "start and the imports of aiohttp and the rest)")
+        text += (f"; median of {stat.runs} run(s). The tables and Chart 1 use the first, the "
+                 "same yardstick as the models'; runs.csv has both (wall_ms, whole_ms).")
+        if stat.failed:
+            text += f" {stat.failed} of its tasks failed (see its row)."
+        fast = min(((s.median, m) for m in self.res.models
+                    for s in [self.res.stat(m, group["points"][0])] if s and s.median),
+                   default=None)
+        if fast:
+            text += (f" The fastest model, {fast[1]}, took {fmt_time(fast[0])}: python_asyncio "
+                     f"was {compare(wall, fast[0])} it.")
+        if (params["count"], params.get("latency_ms")) != (count, latency):
+            floor = params.get("latency_ms")
+            return (text + f" This {self.meta['mode']} plan's headline fetch is not the claim's "
+                    f"{count} requests of {latency} ms, so the claim itself is not tested here "
+                    "(the full plan, `make bench`, tests it); against this workload's own floor of "
+                    f"{floor} ms the run took {fmt_ratio(wall / floor)} it" +
+                    (f" and the whole process {fmt_ratio(whole / floor)}." if whole else "."))
+        text += (f" Against the claim: the run took {fmt_time(wall)}, {compare(wall, claimed)} "
+                 f"the claimed {fmt_time(claimed)}")
+        if whole is not None:
+            text += f", and the whole process {compare(whole, claimed)} it"
+        text += (f". Against the floor: the run took {fmt_ratio(wall / latency)} the {latency} ms "
+                 f"({fmt_time(wall - latency)} above it)")
+        if whole is not None:
+            text += f", the whole process {fmt_ratio(whole / latency)}"
+        longest = whole if whole is not None else wall
+        if longest * SAME_WITHIN <= claimed:
+            near, far = ("the floor", "the claimed second") if longest - latency < \
+                claimed - longest else ("the claimed second", "the floor")
+            text += (f". So the claim holds with room to spare on this machine: even as a whole "
+                     f"process, start-up included, the {count} requests took less than the "
+                     f"second claimed, nearer {near} than {far}.")
+        elif longest <= claimed * SAME_WITHIN:
+            text += ". So the claim holds here: about a second, start-up included."
+        else:
+            text += (f". So the claim does not hold on this machine: "
+                     f"{'the whole process' if whole is not None else 'the run'} took longer "
+                     "than the second claimed.")
+        return text
+
+    def python_cost_lines(self):
+        """python_asyncio's cost per request as N grows, against the C
+        models that keep every request waiting, over the same points."""
+        group = self.res.groups.get("count")
+        cost = self.client_cost("python_asyncio")
+        if group is None or cost is None:
+            return ["Its cost per request as N grows is not measured here: it ran fewer than "
+                    "two points of the count sweep.", ""]
+        first, last = cost.counts[0], cost.counts[-1]
+        models = {m: self.client_cost(m, last) for m in self.res.models if m in WAITER}
+        models = {m: c for m, c in models.items() if c is not None}
+        lines = [f"What one more request costs as N grows: the least-squares slope over the "
+                 f"count sweep's medians (as in [The cost of one waiting task]"
+                 f"(#the-cost-of-one-waiting-task)), here over N = {first:,} to {last:,}, the "
+                 "points python_asyncio ran, for every client alike.", "",
+                 "| client | N | CPU time / request (user + system) | peak RSS / request |",
+                 "|---|---|---:|---:|"]
+        rows = list(models.items()) + [("python_asyncio", cost)]
+        curl = self.client_cost("curl_parallel")
+        if curl is not None:
+            rows.append(("curl_parallel", curl))
+        for name, c in rows:
+            label = f"{name} (reference)" if name in self.res.ref_clients else name
+            lines.append(f"| {label} | {c.counts[0]:,} to {c.counts[-1]:,} | "
+                         f"{c.cpu_us:.0f} µs ({c.user_us:.0f} + {c.sys_us:.0f}) | "
+                         f"{c.rss_kb:.1f} KB |")
+        lines.append("")
+        text = (f"Per request, python_asyncio costs {cost.cpu_us:.0f} µs of CPU time and "
+                f"{cost.rss_kb:.1f} KB of peak memory")
+        if models:
+            by_cpu = sorted(models, key=lambda m: models[m].cpu_us)
+            by_kb = sorted(models, key=lambda m: models[m].rss_kb)
+            lo_cpu, hi_cpu = models[by_cpu[0]], models[by_cpu[-1]]
+            lo_kb, hi_kb = models[by_kb[0]], models[by_kb[-1]]
+            text += (f", against {lo_cpu.cpu_us:.0f} µs ({by_cpu[0]}) to {hi_cpu.cpu_us:.0f} µs "
+                     f"({by_cpu[-1]}) and {lo_kb.rss_kb:.1f} KB ({by_kb[0]}) to "
+                     f"{hi_kb.rss_kb:.1f} KB ({by_kb[-1]}) for the C models that keep every "
+                     "request waiting at once")
+            if lo_cpu.cpu_us > 0 and cost.cpu_us > 0:
+                text += (f": {fmt_ratio(cost.cpu_us / lo_cpu.cpu_us)} the CPU time of the "
+                         f"cheapest ({by_cpu[0]})")
+            if lo_kb.rss_kb > 0 and cost.rss_kb > 0:
+                text += f" and {fmt_ratio(cost.rss_kb / lo_kb.rss_kb)} the memory of {by_kb[0]}"
+        text += "."
+        point = next(p for p in group["points"] if p["value"] == last)
+        at_last = {m: self.res.stat(m, point) for m in [*models, "python_asyncio"]}
+        at_last = {m: st for m, st in at_last.items() if st and st.cpu_ms is not None}
+        if "python_asyncio" in at_last and len(at_last) > 1:
+            py = at_last.pop("python_asyncio")
+            cheapest = min(at_last, key=lambda m: at_last[m].cpu_ms)
+            text += (f" At N = {last:,}, python_asyncio's run used {fmt_time(py.cpu_ms)} of CPU "
+                     f"time against {fmt_time(at_last[cheapest].cpu_ms)} for {cheapest}"
+                     + (f", {fmt_ratio(py.cpu_ms / at_last[cheapest].cpu_ms)} as much"
+                        if at_last[cheapest].cpu_ms else "") + ".")
+        return lines + [text, ""]
 
     # -- chart 2 --
 
@@ -764,16 +1039,44 @@ class Report:
                 ideals.setdefault(tuple(ideal), []).append(model)
         return points, skipped, ideals
 
-    def render_sweep(self, name, group, x_of, labels, speedup=None):
+    def reference_series(self, group, x_of):
+        """{reference client: [(x, median, min, max)]} of a sweep, in seconds."""
+        series = {}
+        for name in self.res.references:
+            rows = []
+            for point in group["points"]:
+                stat = self.res.stat(name, point)
+                if stat is not None and stat.median is not None:
+                    rows.append((x_of(point["value"]), stat.median / 1000, stat.min / 1000,
+                                 stat.max / 1000))
+            if rows:
+                series[name] = rows
+        return series
+
+    def reference_limit(self, name, group):
+        """The largest N of the count sweep a reference client was planned
+        for, when the sweep goes past it (None: it was planned everywhere)."""
+        cap = self.ref_facts(name).get("count_max")
+        values = [p["value"] for p in group["points"]]
+        return cap if cap is not None and values and values[-1] > cap else None
+
+    def render_sweep(self, name, group, x_of, labels, speedup=None, references=False):
         """Chart 3: one sweep. labels: chart_title, xlabel_text, ylabel_text,
-        logx, logy, xtics_cmd, ideal_titles {model: formula}."""
+        logx, logy, xtics_cmd, ideal_titles {model: formula}. With
+        references, the reference clients' lines too, grey and dash-dotted."""
         points, skipped, ideals = self.sweep_series(group, x_of)
         if not any(points.values()):
             return None
         for model in self.res.models:
             write_dat(self.charts.data(f"{name}-{model}.dat"), points[model], "x median min max")
             write_dat(self.charts.data(f"{name}-skipped-{model}.dat"), skipped[model], "x ideal")
+        refs = self.reference_series(group, x_of) if references else {}
         variables = dict(labels)
+        for ref, rows in refs.items():
+            write_dat(self.charts.data(f"{name}-ref-{ref}.dat"), rows, "x median min max")
+            limit = self.reference_limit(ref, group)
+            variables[f"ref_title_{ref}"] = f"{ref} (reference" + \
+                (f", N up to {limit:,})" if limit else ")")
         ideal_titles = variables.pop("ideal_titles")
         for k, (series, owners) in enumerate(ideals.items(), start=1):
             write_dat(self.charts.data(f"{name}-ideal-{k}.dat"),
@@ -789,7 +1092,7 @@ class Report:
             "models": " ".join(self.res.models), "data": self.charts.data(name),
             "skipped_models": " ".join(m for m in self.res.models if skipped[m]),
             "speedup_models": " ".join(m for m in (speedup or {}) if speedup[m]),
-            "xmin": xmin, "xmax": xmax,
+            "refs": " ".join(refs), "xmin": xmin, "xmax": xmax,
             "nideal": len(ideals), "panels": 2 if speedup else 1,
             "skipped_title": f"%s not run (over {self.meta['skip_limit_s']:g} s): its ideal"})
         return self.charts.render(name, "sweep.gp", "sweep2" if speedup else "sweep", variables)
@@ -803,7 +1106,7 @@ class Report:
             "chart_title": f"Count sweep: fetch {describe(dict(group['params'], count='N'), [])}",
             "xlabel_text": "tasks N (log scale)", "ylabel_text": "wall time (s, log scale)",
             "logx": True, "logy": True, "xtics_cmd": "set xtics autofreq",
-            "ideal_titles": self.ideal_titles("count")})
+            "ideal_titles": self.ideal_titles("count")}, references=group.get("references"))
         self.add("## Chart 3: the sweeps", "", f"### Count: N from {group['points'][0]['value']:,} "
                  f"to {group['points'][-1]['value']:,} at {latency}", "")
         self.figure(path, "Wall time against the number of tasks")
@@ -843,6 +1146,8 @@ class Report:
             else:
                 text += f". It ran every point of the plan, up to N={n:,}."
             lines.append(text)
+        if group.get("references"):
+            lines += self.reference_count_sentences(group)
         last = group["points"][-1]["value"]
         if last >= SERVER_THREADS_MAX:
             lines.append(f"\nThe plan stops at N={last:,}: the mock server holds one civetweb "
@@ -852,6 +1157,40 @@ class Report:
         else:
             lines.append(f"\nThis {self.meta['mode']} plan stops at N={last:,}; the full plan "
                          f"(`make bench`) goes on to N={SERVER_THREADS_MAX:,}.")
+        return lines
+
+    def reference_count_sentences(self, group):
+        """The reference clients on the count sweep: how far each went and
+        why it stops there, and its time at its largest N."""
+        lines = []
+        for name in self.res.references:
+            facts = self.ref_facts(name)
+            label = f"- {name} (reference, not a model)"
+            if facts.get("skipped"):
+                lines.append(f"{label}: did not run ({facts['skipped']}).")
+                continue
+            ran = [(p["value"], self.res.stat(name, p), self.res.ideal(name, p))
+                   for p in group["points"]]
+            ran = [(n, st, i) for n, st, i in ran if st is not None and st.median is not None]
+            limit = self.reference_limit(name, group)
+            reach = (f"planned up to N = {limit:,} and no further: {facts.get('limit_why')}"
+                     if limit else "planned at every point of this plan")
+            if not ran:
+                lines.append(f"{label}: {reach}; no point ran.")
+                continue
+            n, stat, ideal = ran[-1]
+            text = (f"{label}: {reach}. Its largest N run was {n:,}, in {fmt_time(stat.median)}"
+                    + (f" ({'whole process' if facts.get('clock') == 'whole' else 'its own wall_ms'})")
+                    + (f", {fmt_ratio(stat.median / ideal)} its {fmt_time(ideal)} ideal "
+                       f"({self.ref_ideal_kind(name, dict(group['params'], count=n))})"
+                       if ideal else ""))
+            if stat.failed:
+                text += f", with {stat.failed} failed task(s)"
+            stopped = next(((p["value"], self.res.skipped(name, p)) for p in group["points"]
+                            if self.res.skipped(name, p)), None)
+            if stopped:
+                text += f"; not run from N = {stopped[0]:,}: {stopped[1]}"
+            lines.append(text + ".")
         return lines
 
     def chart_latency(self):
@@ -1408,24 +1747,29 @@ class Report:
         group = self.res.groups.get("count")
         if not group:
             return
-        lines = []
-        for model in self.res.models:
+        lines, refs = [], []
+        references = self.res.references if group.get("references") else []
+        for model in self.res.models + references:
             rows = []
             for point in group["points"]:
                 stat = self.res.stat(model, point)
                 if stat and stat.rss_kb is not None:
                     rows.append((point["value"], stat.rss_kb / 1024,
                                  max(stat.cpu_ms or 0, 1) / 1000))
-            write_dat(self.charts.data(f"cost-{model}.dat"), rows, "n rss_mib cpu_s")
+            is_ref = model in references
+            write_dat(self.charts.data(f"cost-{'ref-' if is_ref else ''}{model}.dat"), rows,
+                      "n rss_mib cpu_s")
             if rows:
+                refs += [model] if is_ref else []
                 (n0, r0, c0), (n1, r1, c1) = rows[0], rows[-1]
-                lines.append(f"- {model}: from N={n0:,} to N={n1:,} its peak memory went from "
-                             f"{r0:.1f} to {r1:.1f} MiB ({fmt_ratio(r1 / r0)}) and its CPU time "
-                             f"from {fmt_time(c0 * 1000)} to {fmt_time(c1 * 1000)}.")
+                lines.append(f"- {model}{' (reference)' if is_ref else ''}: from N={n0:,} to "
+                             f"N={n1:,} its peak memory went from {r0:.1f} to {r1:.1f} MiB "
+                             f"({fmt_ratio(r1 / r0)}) and its CPU time from "
+                             f"{fmt_time(c0 * 1000)} to {fmt_time(c1 * 1000)}.")
         xmin, xmax = log_range([p["value"] for p in group["points"]])
         path = None if not lines else self.charts.render("cost", "cost.gp", "cost", {
             "models": " ".join(self.res.models), "data": self.charts.data("cost"),
-            "xmin": xmin, "xmax": xmax})
+            "refs": " ".join(refs), "xmin": xmin, "xmax": xmax})
         self.add("## Chart 4: what each model costs as the work grows", "")
         self.figure(path, "Peak memory and CPU time against N")
         self.add(*lines, "", "CPU times below 1 ms are drawn at 1 ms (the log scale has no 0).", "")
@@ -1434,32 +1778,39 @@ class Report:
     # -- the cost of one waiting task --
 
     def task_costs(self):
-        """{model: TaskCost} of the models with two count points or more."""
+        """{model: TaskCost} of the models with two count points or more
+        (the models only: the reference clients have their own sentence)."""
+        costs = {model: self.client_cost(model) for model in self.res.models}
+        return {model: cost for model, cost in costs.items() if cost is not None}
+
+    def client_cost(self, name, count_max=None):
+        """The TaskCost of a model or reference client over the count
+        sweep's points up to count_max; None under two points."""
         group = self.res.groups.get("count")
-        costs = {}
-        for model in self.res.models if group else ():
-            ran = [(p["value"], self.res.stat(model, p)) for p in group["points"]]
-            ran = [(n, st) for n, st in ran
-                   if st and st.median is not None and st.rss_kb is not None]
-            if len(ran) < 2:
-                continue
-            largest = ran[-1][1]
-            state = largest.task_state_bytes
-            # Per task waiting: x is the most tasks the model let wait at
-            # once, which is N but for async_threads past its open-files
-            # limit (fewer threads than tasks); for sync, always one, the
-            # slope is taken over N.
-            waiting = [(st.in_flight or n, st) for n, st in ran]
-            if len({x for x, _ in waiting}) < 2:
-                waiting = ran
-            costs[model] = TaskCost(
-                counts=[n for n, _ in ran],
-                rss_kb=slope([(x, st.rss_kb) for x, st in waiting]),
-                user_us=1000 * slope([(x, st.user_ms or 0) for x, st in waiting]),
-                sys_us=1000 * slope([(x, st.sys_ms or 0) for x, st in waiting]),
-                stack_kb=largest.stack_touched_avg_kb,
-                state_kb=None if state is None else state / 1024)
-        return costs
+        if not group:
+            return None
+        ran = [(p["value"], self.res.stat(name, p)) for p in group["points"]
+               if count_max is None or p["value"] <= count_max]
+        ran = [(n, st) for n, st in ran
+               if st and st.median is not None and st.rss_kb is not None]
+        if len(ran) < 2:
+            return None
+        largest = ran[-1][1]
+        state = largest.task_state_bytes
+        # Per task waiting: x is the most tasks the client let wait at once
+        # (its summary's concurrency), which is N but for async_threads past
+        # its open-files limit (fewer threads than tasks); where that is
+        # always one (sync) or unknown, the slope is taken over N.
+        waiting = [(st.in_flight or n, st) for n, st in ran]
+        if len({x for x, _ in waiting}) < 2:
+            waiting = ran
+        return TaskCost(
+            counts=[n for n, _ in ran],
+            rss_kb=slope([(x, st.rss_kb) for x, st in waiting]),
+            user_us=1000 * slope([(x, st.user_ms or 0) for x, st in waiting]),
+            sys_us=1000 * slope([(x, st.sys_ms or 0) for x, st in waiting]),
+            stack_kb=largest.stack_touched_avg_kb,
+            state_kb=None if state is None else state / 1024)
 
     def chart_task_cost(self):
         group = self.res.groups.get("count")
@@ -1687,6 +2038,9 @@ class Report:
             if str(row["status"]) != "0":
                 self.add(f"- {row['model']} `{row['args']}` run {row['run']}: status "
                          f"{row['status']}, {row['failed']} failed ({row['failures'] or row['error']})")
+        for name, facts in self.res.ref_clients.items():
+            if facts.get("skipped"):
+                self.add(f"- skipped: {name} (a reference client), every run: {facts['skipped']}")
         for error in self.meta.get("errors", []):
             self.add(f"- error: {error}")
         if len(self.lines) and self.lines[-1] == "":
@@ -1716,7 +2070,12 @@ class Report:
                   if self.external else
                   f"| server | bin/mock_server, keep-alive {meta['server']['keep_alive']}, threads "
                   f"per start: {', '.join(map(str, meta['server']['threads_started'])) or 'none'} |"),
-                 f"| models | {', '.join(self.res.models)} |", "",
+                 f"| models | {', '.join(self.res.models)} |",
+                 *([f"| reference clients (not models) | " + "; ".join(
+                     f"{name}: " + (f"not run ({facts['skipped']})" if facts.get("skipped")
+                                    else facts.get("version") or "ran")
+                     for name, facts in self.res.ref_clients.items()) + " |"]
+                   if self.res.ref_clients else []), "",
                  "The data: [runs.csv](runs.csv) (one row per counted run), "
                  "[meta.json](meta.json), and traces/ (the per-task trace of the median "
                  "headline runs).", "")
@@ -1741,6 +2100,7 @@ class Report:
         self.section_targets()
         self.headline_tables()
         self.chart_walltime()
+        self.section_claim()
         self.chart_timelines()
         self.chart_count()
         self.chart_latency()
@@ -1791,15 +2151,16 @@ def in_flight(model, params, sweep, value):
 
 def headline_table(folder):
     """The headline as a fixed-width table for a terminal: a row per workload
-    and model. The checksum column shows that every run of every model got
-    the same data ('differs' if not)."""
+    and model, then the reference clients' (not models) where they ran. The
+    checksum column shows that every run of every model got the same data
+    ('differs' if not; curl_parallel has none)."""
     res = Results(folder)
     row = "{:<24} {:<14} {:>9} {:>9} {:>9} {:>9} {:>7} {:>11}  {}"
     lines = [row.format("workload", "model", "median", "min", "max", "ideal", "ratio",
                         "ok/failed", "checksum")]
     for group in res.headline + res.processing:
         point = group["points"][0]
-        for model in res.models:
+        for model in res.models + res.references_at(point):
             if model not in point["models"]:
                 continue                # it does not take the entry's flags
             stat = res.stat(model, point)
@@ -1816,6 +2177,9 @@ def headline_table(folder):
                 fmt_time(ideal) if ideal else "unknown" if res.meta["server"].get("external") else "-",
                 fmt_ratio(ratio(stat.median, ideal)) if ideal else "-",
                 f"{stat.ok}/{stat.failed}", checksum))
+    shown = [r for r in res.references if any(f" {r} " in line for line in lines[1:])]
+    if shown:
+        lines.append(f"({', '.join(shown)}: reference clients, not models)")
     return "\n".join(lines) + "\n"
 
 

@@ -5,7 +5,8 @@
 #   pngterm 'pngcairo' when gnuplot has it, else 'png' (libgd)
 #   out     the output path without its extension
 #   width, height   the picture's size in pixels
-# and gives each model its colour, the same in every chart.
+# and gives each model its colour, the same in every chart, and each
+# reference client (not a model) its grey and dash pattern.
 
 if (fmt eq 'svg') {
     set terminal svg size width, height dynamic noenhanced font 'Sans,13' background rgb 'white'
@@ -20,6 +21,8 @@ set output out . '.' . fmt
 
 color(m) = m eq 'sync' ? '#d95f02' : m eq 'async_uv' ? '#1b9e77' : m eq 'async_threads' ? '#7570b3' : m eq 'async_coro' ? '#e7298a' : '#666666'
 ideal_color = '#222222'
+ref_color(r) = r eq 'python_asyncio' ? '#555555' : '#8c8c8c'
+ref_dash(r) = r eq 'python_asyncio' ? 4 : 5    # dash-dot, dash-dot-dot: not an ideal's dashes
 set grid back lc rgb '#dddddd' lw 1
 set border 3 lc rgb '#444444'
 set tics nomirror out

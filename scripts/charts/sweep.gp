@@ -11,7 +11,10 @@
 # ylabel_text, logx, logy, xmin, xmax, xtics_cmd, panels, skipped_title, and
 # the models that have skipped points or speed-ups: skipped_models,
 # speedup_models. Optional: mark_x and mark_title, a dotted vertical line
-# (the machine's cores in the thread sweep of cpu).
+# (the machine's cores in the thread sweep of cpu); refs, the reference
+# clients (not models) with data (data.'-ref-'.REF.'.dat': "x median min
+# max"), each titled by the variable 'ref_title_'.REF and drawn grey,
+# dash-dotted, with open markers.
 
 set logscale y
 if (logx) { set logscale x }
@@ -36,7 +39,9 @@ plot for [k = 1:nideal] data.'-ideal-'.k.'.dat' using 1:2 with lines dt k+1 lw 2
      for [m in models] data.'-'.m.'.dat' using 1:2:3:4 with yerrorlines lw 2 pt 7 ps 0.8 \
          lc rgb color(m) title m, \
      for [m in skipped_models] data.'-skipped-'.m.'.dat' using 1:2 with points pt 6 ps 1.6 lw 2 \
-         lc rgb color(m) title sprintf(skipped_title, m)
+         lc rgb color(m) title sprintf(skipped_title, m), \
+     for [r in refs] data.'-ref-'.r.'.dat' using 1:2:3:4 with yerrorlines \
+         lw 2 dt ref_dash(r) pt 4 ps 0.9 lc rgb ref_color(r) title value('ref_title_' . r)
 
 if (panels == 2) {
     set title 'Speed-up over sync at each setting (sync time / model time; above 1: faster than sync)'
