@@ -9,8 +9,12 @@
 # from the loop models), REPORT.md's numbers against runs.csv, valid PNG
 # charts, the server stopped; the reference clients' records in
 # reference.json and the Targets judged from them and from the count sweep's
-# slopes; an interrupted run that leaves the old results alone; and the
-# reference step failing (an error, exit 1) and skipped (said why).
+# slopes; the reference clients beside the models (python_asyncio and
+# curl_parallel: their rows, marked as references in the report, the claim
+# tested with python's times, never counted among the models); an
+# interrupted run that leaves the old results alone; and the reference step
+# failing (an error, exit 1) and skipped (said why), with python3-aiohttp
+# missing (simulated: a Python whose import of aiohttp fails) at the same time.
 . "$(dirname "$0")/../lib.sh"
 
 BENCH="$(dirname "$0")/../../scripts/bench.py"
@@ -18,7 +22,7 @@ OUT="$TEST_TMP/results"
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 COLUMNS_EXPECTED="time,config,run,model,workload,count,latency_ms,concurrency,size_bytes,fsync,\
 time_scale,rounds,process_ms,process_cpu_ms,offload,blocking_process,uv_threadpool,pool_threads,\
-args,status,wall_ms,user_ms,sys_ms,max_rss_kb,stack_touched_avg_kb,task_state_bytes,\
+args,status,wall_ms,whole_ms,user_ms,sys_ms,max_rss_kb,stack_touched_avg_kb,task_state_bytes,\
 ok,failed,retries,failures,p50_ms,p99_ms,loop_busy,loop_lag_p99_ms,loop_lag_max_ms,server_threads,\
 server_max_in_flight,ideal_ms,checksum,error"
 LOOP_MODELS="async_uv async_coro"   # the models that take --offload and --blocking-process
@@ -396,6 +400,82 @@ expect_true "REPORT.md: the paragraph on what a coroutine costs" \
     grep -q '^- A coroutine (async_coro) costs [0-9.]* KB of memory and -\?[0-9]* µs of CPU time per waiting task' \
     "$OUT/REPORT.md"
 
+# ---- The reference clients: rows beside the models, not models ----
+
+# What bench.py runs them with (AIO_BENCH_PYTHON and AIO_BENCH_PYTHON_CLIENT
+# are unset in a plain test run: the real client on /usr/bin/python3).
+PY=${AIO_BENCH_PYTHON:-/usr/bin/python3}
+PY_CLIENT=${AIO_BENCH_PYTHON_CLIENT:-$(dirname "$0")/../../peers/python_asyncio}
+REF_FETCH="fetch -n 5 --latency-ms 10"                 # the tiny plan's headline fetch
+REF_DOWNLOAD="download -n 3 --latency-ms 10 --size 16384"
+MODEL_DOWNLOAD="download -n 3 --latency-ms 10 --size 16K"
+FIRST_MODEL=$(models | head -1)
+
+# expect_reference_rows NAME: NAME's rows of the headline fetch and download
+# and of the count sweep (N = 1, 5, 60), each run through with every task ok.
+expect_reference_rows() {
+    local args n
+    for args in "$REF_FETCH" "$REF_DOWNLOAD" "fetch -n 1 --latency-ms 10" \
+                "fetch -n 60 --latency-ms 10"; do
+        n=$(echo "$args" | awk '{ print $3 }')
+        expect_eq "runs.csv: $1 ran '$args' once, exit 0, $n ok and 0 failed" \
+            "$(rows_where "model == \"$1\" && args == \"$args\"" |
+                cut -d, -f"$(column status),$(column ok),$(column failed)")" "0,$n,0"
+    done
+}
+
+expect_eq "runs.csv: the runner's whole_ms is at least the client's own wall_ms, in every run" \
+    "$(rows_where "status == 0 && \$$(column whole_ms) + 0 < wall - 0.001" | wc -l)" 0
+expect_eq "REPORT.md: no reference client is ever the fastest model" \
+    "$(grep -cE 'The fastest(,| model,) (python_asyncio|curl_parallel)' "$OUT/REPORT.md")" 0
+
+if [ -f "$PY_CLIENT" ] && "$PY" -c 'import aiohttp, xxhash' 2>/dev/null; then
+    expect_reference_rows python_asyncio
+    for pair in "$REF_FETCH|$REF_FETCH" "$REF_DOWNLOAD|$MODEL_DOWNLOAD"; do
+        expect_eq "runs.csv: python_asyncio's checksum of '${pair%%|*}' is $FIRST_MODEL's" \
+            "$(cell "${pair%%|*}" python_asyncio checksum)" "$(cell "${pair#*|}" "$FIRST_MODEL" checksum)"
+    done
+    wall=$(cell "$REF_FETCH" python_asyncio wall_ms)
+    whole=$(cell "$REF_FETCH" python_asyncio whole_ms)
+    expect_true "REPORT.md: python_asyncio's row in the fetch table, marked a reference" \
+        grep -qF "| python_asyncio (reference) | $(fmt_time "$wall") |" "$OUT/REPORT.md"
+    expect_true "REPORT.md: the claim, with python's own wall_ms ($wall) and whole process ($whole)" \
+        grep -qF "in $(fmt_time "$wall") by its own clock (its summary's wall_ms" "$OUT/REPORT.md"
+    expect_true "REPORT.md: ... and the whole-process time beside it" \
+        grep -qF ", and in $(fmt_time "$whole") as a whole process (the runner's clock" "$OUT/REPORT.md"
+    expect_true "REPORT.md: says which of the two the chart uses" \
+        grep -qF "The tables and Chart 1 use the first" "$OUT/REPORT.md"
+    expect_true "REPORT.md: python's cost per request against the C models" \
+        grep -qE "^Per request, python_asyncio costs -?[0-9]+ µs of CPU time and -?[0-9.]+ KB" \
+        "$OUT/REPORT.md"
+    expect_true "charts: python_asyncio drawn in Chart 1 as a reference" \
+        grep -q "python_asyncio (reference, median)" "$OUT/charts/walltime.svg"
+else
+    expect_eq "runs.csv: no python_asyncio row, it cannot run here" \
+        "$(rows_where 'model == "python_asyncio"' | wc -l)" 0
+    expect_true "REPORT.md: says why python_asyncio did not run" \
+        grep -q "^- skipped: python_asyncio (a reference client), every run: " "$OUT/REPORT.md"
+fi
+expect_true "REPORT.md: the claim is tested, or said not to be, in its own section" \
+    grep -q "^## The claim: 100 requests of 200 ms in around 1 second" "$OUT/REPORT.md"
+
+if command -v curl >/dev/null && [ -x /usr/bin/time ]; then
+    expect_reference_rows curl_parallel
+    expect_eq "runs.csv: curl_parallel's wall_ms is the whole process, with its peak memory, no checksum" \
+        "$(rows_where "model == \"curl_parallel\" && (wall != \$$(column whole_ms) ||
+                       \$$(column max_rss_kb) <= 0 || \$$(column checksum) != \"\")" | wc -l)" 0
+    expect_true "REPORT.md: curl_parallel's row in the download table, marked a reference" \
+        grep -qF "| curl_parallel (reference) | $(fmt_time "$(cell "$REF_DOWNLOAD" curl_parallel wall_ms)") |" \
+        "$OUT/REPORT.md"
+    expect_true "REPORT.md: says curl_parallel checks no content and caps --parallel-max at 300" \
+        grep -q "curl_parallel checks no content: .* caps --parallel-max at 300" "$OUT/REPORT.md"
+    expect_true "REPORT.md: says how far curl_parallel goes in the count sweep" \
+        grep -qF -- "- curl_parallel (reference, not a model): planned at every point of this plan." \
+        "$OUT/REPORT.md"
+    expect_true "charts: curl_parallel drawn in the count sweep as a reference" \
+        grep -q "curl_parallel (reference)" "$OUT/charts/sweep-count.svg"
+fi
+
 # ---- The server is gone ----
 
 for url in $(jq -r '.server.urls[]' "$OUT/meta.json"); do
@@ -446,9 +526,31 @@ if [ -x "$BIN/plain_pool" ] && command -v curl >/dev/null; then
         grep -q '^bench: reference clients: status 1 after' "$TEST_TMP/bench.err"
 fi
 rm -f "$FAKE_BIN/plain_pool"
-timeout -s KILL "$BENCH_TIMEOUT" python3 "$BENCH" --bin "$FAKE_BIN" --tiny --out "$OUT" \
-    >/dev/null 2>"$TEST_TMP/bench.err"
-expect_eq "reference without plain_pool: bench exits 0" "$?" 0
+# python3-aiohttp missing, simulated whether it is installed or not: a Python
+# that finds, first on its path, an aiohttp that cannot be imported.
+NO_AIOHTTP="$TEST_TMP/no-aiohttp"
+mkdir -p "$NO_AIOHTTP"
+echo 'raise ImportError("No module named aiohttp (simulated by test_bench.sh)")' \
+    >"$NO_AIOHTTP/aiohttp.py"
+printf '#!/bin/sh\nPYTHONPATH=%s exec /usr/bin/python3 "$@"\n' "$NO_AIOHTTP" >"$NO_AIOHTTP/python3"
+chmod +x "$NO_AIOHTTP/python3"
+AIO_BENCH_PYTHON="$NO_AIOHTTP/python3" timeout -s KILL "$BENCH_TIMEOUT" \
+    python3 "$BENCH" --bin "$FAKE_BIN" --tiny --out "$OUT" >/dev/null 2>"$TEST_TMP/bench.err"
+expect_eq "reference without plain_pool, nor aiohttp: bench exits 0" "$?" 0
+expect_eq "without aiohttp: no python_asyncio row" \
+    "$(rows_where 'model == "python_asyncio"' | wc -l)" 0
+expect_true "without aiohttp: the models ran" test -n "$(rows_where "model == \"$FIRST_MODEL\"")"
+if command -v curl >/dev/null && [ -x /usr/bin/time ]; then
+    expect_true "without aiohttp: curl_parallel ran" \
+        test -n "$(cell "$REF_FETCH" curl_parallel wall_ms)"
+fi
+expect_true "without aiohttp: REPORT.md says python_asyncio did not run, and why" \
+    grep -qF "python_asyncio did not run: $NO_AIOHTTP/python3 cannot import aiohttp and xxhash (ImportError: No module named aiohttp (simulated by test_bench.sh)" \
+    "$OUT/REPORT.md"
+expect_true "without aiohttp: the claim is said not to be tested, and why" \
+    grep -qF "Not tested in this run: " "$OUT/REPORT.md"
+expect_true "without aiohttp: said on stderr" \
+    grep -q "^bench: reference client python_asyncio skipped: .*cannot import aiohttp" "$TEST_TMP/bench.err"
 expect_eq "reference without plain_pool: reference.json is an empty list" \
     "$(jq -c . "$OUT/reference.json")" "[]"
 expect_true "reference without plain_pool: REPORT.md says it was skipped and why" \
