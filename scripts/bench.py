@@ -110,9 +110,9 @@ REFERENCE_CLIENTS = {
     "python_asyncio": {
         "count_max": 3000, "window_max": None, "clock": "own",
         "start_s": 0.25, "per_task_ms": 1.0,
-        "limit_why": "its cost per request is fitted over the points up to there; past "
-                     "them a run spends seconds of the interpreter's one thread without "
-                     "saying more about the claim, which is about N = 100"},
+        "limit_why": "its cost per request is fitted over the points up to there; a "
+                     "larger N would only cost the bench more of the interpreter's one "
+                     "thread, and the claim it is run for is about N = 100"},
     "curl_parallel": {
         "count_max": 1000, "window_max": CURL_PARALLEL_MAX, "clock": "whole",
         "start_s": 0.02, "per_task_ms": 0.3,
@@ -955,8 +955,8 @@ def run_curl_parallel(ctx, spec):
             status = 0 if ok == count else 1
         summary = {"count": count, "concurrency": window_of(spec.model, params),
                    "wall_ms": round(seconds * 1000.0, 3),   # whole_ms, to the digit
-                   "user_ms": (after.ru_utime - before.ru_utime) * 1000.0,
-                   "sys_ms": (after.ru_stime - before.ru_stime) * 1000.0,
+                   "user_ms": round((after.ru_utime - before.ru_utime) * 1000.0, 3),
+                   "sys_ms": round((after.ru_stime - before.ru_stime) * 1000.0, 3),
                    "max_rss_kb": int(peak) if peak.isdigit() else "",
                    "ok": ok, "failed": count - ok, "retries": 0, "failures": failures}
     return ClientResult(status, summary, error, seconds)
@@ -1396,7 +1396,7 @@ def python_client_state():
                            "scripts/install-deps.sh installs python3-aiohttp and python3-xxhash)")
         elif len(done.stdout.split()) == 2:
             python, aiohttp = done.stdout.split()
-            version = f"Python {python} ({PYTHON}), aiohttp {aiohttp}"
+            version = f"Python {python} at {PYTHON}, aiohttp {aiohttp}"
     return ("; ".join(missing) or None), version
 
 

@@ -24,7 +24,7 @@ import tempfile
 PROGRAM = "report"
 CHART_SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "charts")
 PNG_SIZE = {"walltime": (1500, 650), "timeline": (1400, 900), "sweep": (1200, 700),
-            "sweep2": (1200, 1000), "server": (1500, 720), "cost": (1500, 620),
+            "sweep2": (1200, 1000), "sweep-refs": (1200, 820), "server": (1500, 720), "cost": (1500, 620),
             "cost-task": (1500, 650),
             "loop": (1400, 950)}
 SAME_WITHIN = 1.10          # two times within 10% are "about the same"
@@ -523,9 +523,9 @@ class Report:
         if not self.res.references:
             return []
         described = {
-            "python_asyncio": "python_asyncio, the Python client of peers/python_asyncio "
-                              "(aiohttp on one asyncio loop, with the C clients' options and "
-                              "summary)",
+            "python_asyncio": "python_asyncio, the Python client of peers/python_asyncio: "
+                              "aiohttp on one asyncio loop, with the C clients' options and "
+                              "summary",
             "curl_parallel": "curl_parallel, curl's own parallel mode (`curl --parallel "
                              "--parallel-immediate --parallel-max N`) over the same URLs",
         }
@@ -536,8 +536,8 @@ class Report:
         lines = ["Beside the models run reference clients: " + "; and ".join(names) + ". "
                  "They are not models: their rows are marked (reference), they are drawn grey "
                  "and dash-dotted in the charts, and no statement about the models (the fastest, "
-                 "the targets) counts them. They run on fetch and download here and on the "
-                 "count sweep (up to a limit each, given there)."]
+                 "the targets) counts them. They run on the headline fetch and download below "
+                 "and on the count sweep, each up to a limit given there."]
         clocks = []
         for name in self.res.references:
             if self.ref_facts(name).get("clock") == "whole":
@@ -1095,7 +1095,8 @@ class Report:
             "refs": " ".join(refs), "xmin": xmin, "xmax": xmax,
             "nideal": len(ideals), "panels": 2 if speedup else 1,
             "skipped_title": f"%s not run (over {self.meta['skip_limit_s']:g} s): its ideal"})
-        return self.charts.render(name, "sweep.gp", "sweep2" if speedup else "sweep", variables)
+        size = "sweep2" if speedup else "sweep-refs" if refs else "sweep"   # refs: a taller key
+        return self.charts.render(name, "sweep.gp", size, variables)
 
     def chart_count(self):
         group = self.res.groups.get("count")
