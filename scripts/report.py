@@ -812,11 +812,12 @@ class Report:
         wall, whole = stat.median, stat.whole_ms
         text = (f"Measured: python_asyncio ran the headline fetch, {self.describe(params)}, in "
                 f"{fmt_time(wall)} by its own clock (its summary's wall_ms, timed inside the "
-                "process as each model times its own, so without the interpreter's start)")
+                "process as each model times its own)")
         if whole is not None:
             text += (f", and in {fmt_time(whole)} as a whole process (the runner's clock, from "
-                     f"its start to its exit: {fmt_time(whole - wall)} more, the interpreter's "
-                     "start and the imports of aiohttp and the rest)")
+                     f"its start to its exit: {fmt_time(whole - wall)} more, what the process did "
+                     "outside its own clock: the interpreter's start, the imports of aiohttp and "
+                     "the rest, and its exit)")
         text += (f"; median of {stat.runs} run(s). The tables and Chart 1 use the first, the "
                  "same yardstick as the models'; runs.csv has both (wall_ms, whole_ms).")
         if stat.failed:
@@ -839,7 +840,7 @@ class Report:
         if whole is not None:
             text += f", and the whole process {compare(whole, claimed)} it"
         text += (f". Against the floor: the run took {fmt_ratio(wall / latency)} the {latency} ms "
-                 f"({fmt_time(wall - latency)} above it)")
+                 f"({fmt_time(abs(wall - latency))} {'above' if wall >= latency else 'below'} it)")
         if whole is not None:
             text += f", the whole process {fmt_ratio(whole / latency)}"
         longest = whole if whole is not None else wall
@@ -901,16 +902,22 @@ class Report:
             if lo_kb.rss_kb > 0 and cost.rss_kb > 0:
                 text += f" and {fmt_ratio(cost.rss_kb / lo_kb.rss_kb)} the memory of {by_kb[0]}"
         text += "."
-        point = next(p for p in group["points"] if p["value"] == last)
-        at_last = {m: self.res.stat(m, point) for m in [*models, "python_asyncio"]}
-        at_last = {m: st for m, st in at_last.items() if st and st.cpu_ms is not None}
-        if "python_asyncio" in at_last and len(at_last) > 1:
-            py = at_last.pop("python_asyncio")
-            cheapest = min(at_last, key=lambda m: at_last[m].cpu_ms)
-            text += (f" At N = {last:,}, python_asyncio's run used {fmt_time(py.cpu_ms)} of CPU "
-                     f"time against {fmt_time(at_last[cheapest].cpu_ms)} for {cheapest}"
-                     + (f", {fmt_ratio(py.cpu_ms / at_last[cheapest].cpu_ms)} as much"
-                        if at_last[cheapest].cpu_ms else "") + ".")
+        # The growth from the first point to the last, which leaves out what
+        # a run costs whatever its N (the interpreter's start, if the client's
+        # CPU time counts it).
+        ends = [next(p for p in group["points"] if p["value"] == n) for n in (first, last)]
+        grew = {}
+        for name in [*models, "python_asyncio"]:
+            low, high = (self.res.stat(name, p) for p in ends)
+            if low and high and low.cpu_ms is not None and high.cpu_ms is not None:
+                grew[name] = high.cpu_ms - low.cpu_ms
+        if "python_asyncio" in grew and len(grew) > 1:
+            py = grew.pop("python_asyncio")
+            cheapest = min(grew, key=grew.get)
+            text += (f" From N = {first:,} to {last:,}, python_asyncio's CPU time grew by "
+                     f"{fmt_time(py)}, {cheapest}'s by {fmt_time(grew[cheapest])}"
+                     + (f": {fmt_ratio(py / grew[cheapest])} as much" if grew[cheapest] > 0
+                        and py > 0 else "") + ".")
         return lines + [text, ""]
 
     # -- chart 2 --
