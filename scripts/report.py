@@ -876,9 +876,15 @@ class Report:
                  "| client | N | CPU time / request (user + system) | peak RSS / request |",
                  "|---|---|---:|---:|"]
         rows = list(models.items()) + [("python_asyncio", cost)]
-        curl = self.client_cost("curl_parallel")
+        # curl's slope only where it ran all at once: past its window the
+        # requests waiting at once are no longer N.
+        cap = self.ref_facts("curl_parallel").get("window_max")
+        curl = self.client_cost("curl_parallel", min(last, cap) if cap else last)
         if curl is not None:
             rows.append(("curl_parallel", curl))
+            if cap and curl.counts[-1] < last:
+                lines[0] = lines[0][:-1] + (f" (curl_parallel only up to N = {cap:,}, where it "
+                                            "still runs every request at once).")
         for name, c in rows:
             label = f"{name} (reference)" if name in self.res.ref_clients else name
             lines.append(f"| {label} | {c.counts[0]:,} to {c.counts[-1]:,} | "
