@@ -8,7 +8,7 @@ set -eu
 packages="build-essential pkg-config libcurl4-openssl-dev libuv1-dev libcjson-dev
 libcmocka-dev libcivetweb-dev libxxhash-dev
 gnuplot-nox curl jq procps strace time
-python3 python3-xxhash python3-aiohttp python3-aiofiles"
+python3 python3-xxhash python3-aiohttp python3-aiofiles python3-numpy"
 # time (GNU time): scripts/bench.py reads curl_parallel's peak memory from it.
 
 if [ "$(id -u)" -eq 0 ]; then
