@@ -34,31 +34,12 @@ expect_true() {
 
 # ---- The mock server ----
 
-# start_server [mock_server options]: starts a server on a free port and
-# waits (10 s at most) for its "listening on URL" line; sets SERVER_URL.
-start_server() {
-    stop_server
-    : >"$TEST_TMP/server.out"   # exists before the first read below
-    "$SERVER_BIN/mock_server" --host 127.0.0.1 --port 0 "$@" \
-        >"$TEST_TMP/server.out" 2>"$TEST_TMP/server.err" &
-    SERVER_PID=$!
-    local i
-    for i in $(seq 100); do
-        SERVER_URL=$(sed -n 's/^listening on //p' "$TEST_TMP/server.out")
-        [ -n "$SERVER_URL" ] && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "# mock_server did not start: $(cat "$TEST_TMP/server.err")" >&2
-    SERVER_URL=
-    return 1
-}
-
-# start_any_server COMMAND...: like start_server, for another server that
-# prints the same "listening on URL" line when ready (tests/tools/any_server.py).
+# start_any_server COMMAND...: starts a server that prints "listening on
+# URL" when ready (bin/mock_server, tests/tools/any_server.py) and waits
+# (10 s at most) for that line; sets SERVER_URL.
 start_any_server() {
     stop_server
-    : >"$TEST_TMP/server.out"
+    : >"$TEST_TMP/server.out"   # exists before the first read below
     "$@" >"$TEST_TMP/server.out" 2>"$TEST_TMP/server.err" &
     SERVER_PID=$!
     local i
@@ -68,9 +49,15 @@ start_any_server() {
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.1
     done
-    echo "# $1 did not start: $(cat "$TEST_TMP/server.err")" >&2
+    echo "# ${1##*/} did not start: $(cat "$TEST_TMP/server.err")" >&2
     SERVER_URL=
     return 1
+}
+
+# start_server [mock_server options]: the mock server on a free port of
+# 127.0.0.1; sets SERVER_URL.
+start_server() {
+    start_any_server "$SERVER_BIN/mock_server" --host 127.0.0.1 --port 0 "$@"
 }
 
 # stop_server: SIGTERM, then SIGKILL after 10 s; always reaps the process.
