@@ -10,13 +10,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "run.h"
 #include "units.h"
 #include "workload.h"
@@ -341,54 +341,6 @@ void cache_write(FILE *out, const char *key, const struct cache_entry *entries, 
 
 /* ---- The file ---- */
 
-/* The temporary file's path, in the cache's folder. 0, or -1 too long. */
-static int temp_path(const char *path, char *tmp, size_t size)
-{
-    int n = snprintf(tmp, size, "%s.tmp-%ld", path, (long)getpid());
-
-    return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
-/* The folder holding path, for its fsync: "." when path has no '/'. */
-static void folder_of(const char *path, char *folder, size_t size)
-{
-    const char *slash = strrchr(path, '/');
-
-    if (slash == NULL)
-        snprintf(folder, size, ".");
-    else if (slash == path)
-        snprintf(folder, size, "/");
-    else
-        snprintf(folder, size, "%.*s", (int)(slash - path), path);
-}
-
-/* Creates and removes the temporary file that cache_save will write, so
- * that a cache that cannot be saved stops the run before it starts (access()
- * would not do: root passes it everywhere, and /proc refuses files anyway). */
-static enum cache_status probe_writable(const char *path)
-{
-    char tmp[PATH_MAX + 32];
-    int fd;
-
-    if (temp_path(path, tmp, sizeof tmp) != 0) {
-        fprintf(stderr, "%s: cache %s: the path is too long\n", program_name(), path);
-        return CACHE_FAILED;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        fprintf(stderr, "%s: cache %s cannot be written: create %s: %s\n", program_name(),
-                path, tmp, strerror(errno));
-        return CACHE_FAILED;
-    }
-    if (close(fd) != 0 || unlink(tmp) != 0) {
-        fprintf(stderr, "%s: cache %s cannot be written: %s: %s\n", program_name(), path,
-                tmp, strerror(errno));
-        (void)unlink(tmp);
-        return CACHE_FAILED;
-    }
-    return CACHE_OK;
-}
-
 /* Opens path for reading, if it is a regular file of a cache's size at
  * most: a device (/dev/zero) or a huge file could make a line without end,
  * and a FIFO would block the open (hence O_NONBLOCK, which a regular file
@@ -471,9 +423,12 @@ enum cache_status cache_load(struct run *run, struct cache *cache)
         cache_free(cache);
         return CACHE_REFUSED;
     }
-    if ((status = probe_writable(path)) != CACHE_OK) {
+    /* A cache that cannot be saved stops the run before it starts. */
+    if (file_check_writable(path) != 0) {
+        fprintf(stderr, "%s: cache %s cannot be written: %s\n", program_name(), path,
+                strerror(errno));
         cache_free(cache);
-        return status;
+        return CACHE_FAILED;
     }
     /* Entries beyond this run's count stay in *cache, for cache_save. */
     for (size_t i = 0; i < cache->count && (size_t)cache->entries[i].id <= run->count; i++) {
@@ -507,97 +462,47 @@ static struct cache_entry *entries_to_save(const struct run *run, const struct c
     return entries;
 }
 
-/* Writes entries into the open file fd (which it closes) and makes them
- * durable. 0, or -1 with errno and the failed step in *step. */
-static int write_durably(int fd, const char *key, const struct cache_entry *entries,
-                         size_t count, const char **step)
+/* What cache_save writes, for file_write_atomic. */
+struct cache_file {
+    const char *key;
+    const struct cache_entry *entries;
+    size_t count;
+};
+
+static void write_cache_file(FILE *out, const void *arg)
 {
-    FILE *out = fdopen(fd, "w");
-    int failed, saved_errno;
+    const struct cache_file *file = arg;
 
-    if (out == NULL) {
-        saved_errno = errno;
-        close(fd);
-        errno = saved_errno;
-        *step = "fdopen";
-        return -1;
-    }
-    errno = 0;
-    cache_write(out, key, entries, count);
-    *step = "write";
-    failed = ferror(out) || fflush(out) == EOF;
-    saved_errno = errno != 0 ? errno : EIO;
-    if (!failed && fsync(fileno(out)) != 0) {
-        *step = "fsync";
-        failed = 1;
-        saved_errno = errno;
-    }
-    if (fclose(out) == EOF && !failed) {
-        *step = "close";
-        failed = 1;
-        saved_errno = errno;
-    }
-    errno = saved_errno;
-    return failed ? -1 : 0;
-}
-
-/* Makes the rename itself durable: fsync of the folder. 0, or -1. */
-static int sync_folder(const char *path)
-{
-    char folder[PATH_MAX];
-    int fd, rc, saved_errno;
-
-    folder_of(path, folder, sizeof folder);
-    fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    saved_errno = errno;
-    close(fd);
-    errno = saved_errno;
-    return rc;
+    cache_write(out, file->key, file->entries, file->count);
 }
 
 int cache_save(const struct run *run, const struct cache *cache)
 {
     const char *path = run->opts->cache_path;
-    char key[CACHE_KEY_MAX], tmp[PATH_MAX + 32];
-    const char *step = "build";
+    char key[CACHE_KEY_MAX];
+    struct cache_file file = { key, NULL, 0 };
     struct cache_entry *entries;
-    size_t count = 0;
-    int fd;
+    int rc;
 
-    if (cache_key(run->opts, key, sizeof key) != 0 || temp_path(path, tmp, sizeof tmp) != 0) {
-        /* cache_load checked both: a bug. */
-        fprintf(stderr, "%s: cache %s: key or path too long\n", program_name(), path);
+    if (cache_key(run->opts, key, sizeof key) != 0) {
+        /* cache_load checked it: a bug. */
+        fprintf(stderr, "%s: cache %s: key too long\n", program_name(), path);
         return -1;
     }
-    entries = entries_to_save(run, cache, &count);
+    entries = entries_to_save(run, cache, &file.count);
     if (entries == NULL) {
         fprintf(stderr, "%s: cache %s not saved: cannot allocate its entries: %s\n",
                 program_name(), path, strerror(errno));
         return -1;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
-    step = "create";
-    if (fd < 0 || write_durably(fd, key, entries, count, &step) != 0
-        || (step = "rename", rename(tmp, path) != 0)) {
-        int saved_errno = errno;
-
-        if (fd >= 0)
-            (void)unlink(tmp);
-        free(entries);
-        fprintf(stderr, "%s: cache %s not saved (the previous one is left as it was): "
-                "%s %s: %s\n", program_name(), path, step, tmp, strerror(saved_errno));
-        return -1;
-    }
+    file.entries = entries;
+    /* Durable: a cache is the record of work done, kept across power cuts. */
+    rc = file_write_atomic(path, write_cache_file, &file, 1);
+    if (rc != 0)
+        fprintf(stderr, "%s: cache %s not saved (the previous one, if any, is left whole): "
+                "%s\n", program_name(), path, strerror(errno));
     free(entries);
-    if (sync_folder(path) != 0) {
-        fprintf(stderr, "%s: cache %s saved, but fsync of its folder: %s\n", program_name(),
-                path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 void cache_free(struct cache *cache)

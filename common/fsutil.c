@@ -152,8 +152,38 @@ static int temp_path_of(const char *path, char *tmp_path, size_t size)
     return 0;
 }
 
+/* The folder holding path, for its fsync: "." when path has no '/'. */
+static void folder_of(const char *path, char *folder, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        snprintf(folder, size, ".");
+    else if (slash == path)
+        snprintf(folder, size, "/");
+    else
+        snprintf(folder, size, "%.*s", (int)(slash - path), path);
+}
+
+/* Makes a rename into path durable: fsync of its folder. 0, or -1. */
+static int sync_folder(const char *path)
+{
+    char folder[PATH_MAX];
+    int fd, rc, saved_errno;
+
+    folder_of(path, folder, sizeof folder);
+    fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    saved_errno = errno;
+    close(fd);
+    errno = saved_errno;
+    return rc;
+}
+
 int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void *arg),
-                      const void *arg)
+                      const void *arg, int durable)
 {
     char tmp_path[PATH_MAX + 32];
     FILE *file;
@@ -167,8 +197,12 @@ int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void 
     errno = 0;
     write_fn(file, arg);
     /* stdio remembers any write error: one check covers every write. */
-    failed = ferror(file);
+    failed = ferror(file) || fflush(file) == EOF;
     saved_errno = errno != 0 ? errno : EIO;
+    if (!failed && durable && fsync(fileno(file)) != 0) {
+        failed = 1;
+        saved_errno = errno;
+    }
     if (fclose(file) == EOF && !failed) {
         failed = 1;
         saved_errno = errno;
@@ -182,7 +216,7 @@ int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void 
         errno = saved_errno;
         return -1;
     }
-    return 0;
+    return durable ? sync_folder(path) : 0;
 }
 
 int file_check_writable(const char *path)

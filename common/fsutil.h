@@ -24,12 +24,15 @@ int file_paths(const char *dir, const char *prefix, long id,
 
 /* Writes the file at path whole or not at all: write_fn(file, arg) writes
  * into PATH.tmp-PID, which is renamed to path only when every write and
- * the close succeeded, so a reader never sees half a file. (No fsync: the
- * rename is what keeps readers from half a file; the file need not survive
- * a power cut.) 0, or -1 with errno set and no temporary file left. Unlike
- * the rest of this file it prints nothing: the caller names the file. */
+ * the close succeeded, so a reader never sees half a file. With durable,
+ * the file is also fsync'd before the rename and its folder after it, so
+ * that it survives a power cut (the cache needs that; a report does not,
+ * and is spared the cost). 0, or -1 with errno set and no temporary file
+ * left (with durable, -1 may come after the rename, when the folder's fsync
+ * failed). Unlike the rest of this file it prints nothing: the caller names
+ * the file. */
 int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void *arg),
-                      const void *arg);
+                      const void *arg, int durable);
 
 /* Checks, before a run, that file_write_atomic could write path: creates
  * its temporary file and removes it again. 0, or -1 with errno set. */

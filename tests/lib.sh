@@ -90,22 +90,14 @@ failing_ids() {
 
 # ---- The clients ----
 
-# run_client MODEL ARGS...: runs bin/MODEL against the server, bounded in
+# run_client CLIENT ARGS...: runs bin/CLIENT, or peers/CLIENT for a
+# reference client (one program whatever the build variant), bounded in
 # time; stdout to $TEST_TMP/out, stderr to $TEST_TMP/err; sets STATUS.
 run_client() {
-    local model=$1
+    local program="$BIN/$1"
+    [ -x "$program" ] || program="$PEERS/$1"
     shift
-    timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$model" "$@" \
-        >"$TEST_TMP/out" 2>"$TEST_TMP/err"
-    STATUS=$?
-}
-
-# run_peer NAME ARGS...: like run_client, for a reference client of peers/
-# (a program outside $BIN, the same in every build variant).
-run_peer() {
-    local peer=$1
-    shift
-    timeout -s KILL "$CLIENT_TIMEOUT" "$PEERS/$peer" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+    timeout -s KILL "$CLIENT_TIMEOUT" "$program" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
     STATUS=$?
 }
 

@@ -7,6 +7,7 @@
 # and bad options are refused; a download never leaves a partial file under
 # a final name; Ctrl-C stops a run with exit 130 and a trace.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../fault_checks.sh"
 
 N=20
 SIZE=300K
@@ -41,73 +42,6 @@ check_workloads() {
     expect_eq "$m cook: three dishes ready" "$(grep -c 'is ready' "$TEST_TMP/out")" 3
     run_client "$m" cook --time-scale 0.02 --json
     expect_eq "$m cook: checksum" "$(json .checksum)" "$("$BIN/expected_checksum" cook)"
-}
-
-# The cause a client must report for each fault kind the server serves.
-declare -A CAUSE_OF_FAULT=([status]=status [reset]=reset [truncate]=truncated
-                           [badjson]=bad_json [hang]=timeout)
-
-# check_faults MODEL KIND: with ids failing their first 2 requests, 2
-# retries complete every task; no retry fails exactly the failing ids, all
-# for the cause that fault kind must show, and nothing else.
-check_faults() {
-    local m=$1 kind=$2 n=30 trace="$TEST_TMP/faults.csv"
-    local opts=(--url "$SERVER_URL" -n $n --timeout-ms 300 --backoff-ms 10 --json)
-    local expected nfail cause=${CAUSE_OF_FAULT[$kind]}
-    expected=$(failing_ids $n)
-    nfail=$(echo "$expected" | wc -w)
-
-    reset_stats
-    run_client "$m" fetch "${opts[@]}" --retries 2
-    expect_eq "$m $kind: --retries 2 completes all" "$STATUS/$(json .ok)" "0/$n"
-    expect_eq "$m $kind: --retries 2 retried each failing id twice" \
-        "$(json .retries)" $((2 * nfail))
-    # One request per attempt the program made: none sent again unseen.
-    expect_eq "$m $kind: the server saw every attempt, and only those" \
-        "$(server_stat .requests)" "$((n + $(json .retries)))"
-    expect_eq "$m $kind: the server served $((2 * nfail)) faults, all of kind $kind" \
-        "$(server_stat "[.faults[]] | add")/$(server_stat ".faults.$kind")" \
-        "$((2 * nfail))/$((2 * nfail))"
-
-    reset_stats
-    run_client "$m" fetch "${opts[@]}" --retries 0 --trace "$trace"
-    expect_eq "$m $kind: --retries 0 exits 1" "$STATUS" 1
-    expect_eq "$m $kind: --retries 0 sent one request per task" "$(server_stat .requests)" $n
-    expect_eq "$m $kind: --retries 0 fails exactly the failing ids" \
-        "$(trace_ids failed "$trace")" "$expected"
-    expect_eq "$m $kind: every failure counted as $cause, none as another cause" \
-        "$(json "[.failures[]] | add")/$(json ".failures.$cause")" "$nfail/$nfail"
-    expect_eq "$m $kind: the trace gives each failed task the cause $cause" \
-        "$(awk -F, -v c="$cause" 'NR > 1 && $2 == "failed" && $10 == c' "$trace" | wc -l)" "$nfail"
-    # shellcheck disable=SC2086
-    expect_eq "$m $kind: checksum with failures" "$(json .checksum)" \
-        "$("$BIN/expected_checksum" fetch $n $expected)"
-}
-
-# A blob cut short must never appear under its final name.
-check_truncated_download() {
-    local m=$1 dir="$TEST_TMP/$1-trunc" n=10 ok_files
-
-    reset_stats
-    run_client "$m" download -n $n --size $SIZE --url "$SERVER_URL" --dir "$dir" \
-        --json --trace "$TEST_TMP/trunc.csv"
-    expect_eq "$m truncated download: exits 1" "$STATUS" 1
-    ok_files=$(cd "$dir" && ls blob-*.bin 2>/dev/null | sed 's/blob-\(.*\)\.bin/\1/' | sort -n | xargs)
-    expect_eq "$m truncated download: final files are exactly the completed ids" \
-        "$ok_files" "$(trace_ids completed "$TEST_TMP/trunc.csv")"
-    expect_eq "$m truncated download: whole final files only" \
-        "$(find "$dir" -name 'blob-*.bin' ! -size ${SIZE_BYTES}c | wc -l)" 0
-    expect_eq "$m truncated download: no part file left" "$(find "$dir" -name '*.part' | wc -l)" 0
-}
-
-# A blob answered with a 500 fails for its status, not for its bytes.
-check_download_status() {
-    local m=$1 n=30
-
-    reset_stats
-    run_client "$m" download -n $n --size 64K --url "$SERVER_URL" --json
-    expect_eq "$m download: a 500 counts as status" "$(json .failures.status)/$(json .failed)" \
-        "$(failing_ids $n | wc -w)/$(failing_ids $n | wc -w)"
 }
 
 check_usage() {

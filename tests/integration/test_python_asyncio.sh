@@ -10,6 +10,7 @@
 # others; Ctrl-C; an unreachable server; bad options refused in one line. It
 # runs with /usr/bin/python3 whatever python3 comes first on PATH.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../fault_checks.sh"
 
 # The Python client is one program whatever the build variant: it is checked
 # once, beside the release programs.
@@ -27,12 +28,6 @@ SIZE_BYTES=307200
 C_MODEL=async_uv
 [ -x "$BIN/$C_MODEL" ] || C_MODEL=$(models | head -1)
 
-# ids_with EVENT: the ids of the tasks that had EVENT in the last run's
-# --verbose lines ("[  12.345 ms] task 7: failed (status): HTTP 500").
-ids_with() {
-    sed -n "s/^\[ *[0-9.]* ms\] task \([0-9]*\): $1.*/\1/p" "$TEST_TMP/err" | sort -n | xargs
-}
-
 # make test installs the packages (scripts/install-deps.sh): a missing one
 # is a failure here, not a skip.
 if ! /usr/bin/python3 -c 'import aiohttp, aiofiles, xxhash' 2>"$TEST_TMP/err"; then
@@ -48,7 +43,7 @@ check_usage() {
     mkdir -p "$TEST_TMP/path"
     printf '#!/bin/sh\nexit 97\n' >"$TEST_TMP/path/python3"
     chmod +x "$TEST_TMP/path/python3"
-    PATH="$TEST_TMP/path:$PATH" run_peer $PEER --help
+    PATH="$TEST_TMP/path:$PATH" run_client $PEER --help
     expect_eq "$PEER: --help exits 0 with another python3 first on PATH" "$STATUS" 0
     expect_true "$PEER: --help lists the workloads" grep -q 'download' "$TEST_TMP/out"
 
@@ -57,17 +52,17 @@ check_usage() {
         "fetch --timeout-ms 0" "fetch --retries 101" "fetch --no-such-option" \
         "fetch --url ftp://host" "files" "bake" "" "fetch download"; do
         # shellcheck disable=SC2086
-        run_peer $PEER $args
+        run_client $PEER $args
         expect_eq "$PEER '$args': exit 2, one line naming the program" \
             "$STATUS $(wc -l <"$TEST_TMP/err") $(grep -c "^$PEER: " "$TEST_TMP/err")" "2 1 1"
     done
-    run_peer $PEER fetch --count abc
+    run_client $PEER fetch --count abc
     expect_true "$PEER: a bad value is named" grep -q -- '--count' "$TEST_TMP/err"
-    run_peer $PEER cook
+    run_client $PEER cook
     expect_true "$PEER: a workload of the C models only is named as such" \
         grep -q "only fetch and download" "$TEST_TMP/err"
 
-    run_peer $PEER fetch -n 5 --url http://127.0.0.1:1
+    run_client $PEER fetch -n 5 --url http://127.0.0.1:1
     expect_eq "$PEER: an unreachable server exits 3" "$STATUS" 3
     expect_true "$PEER: an unreachable server is named" grep -q 'cannot reach' "$TEST_TMP/err"
 }
@@ -93,7 +88,7 @@ check_workloads() {
     c_keys=$(summary_keys)
     c_checksum=$(json .checksum)
     c_bytes=$(json .bytes)
-    run_peer $PEER fetch -n $N --url "$SERVER_URL" --json
+    run_client $PEER fetch -n $N --url "$SERVER_URL" --json
     expect_eq "$PEER fetch: exit 0, $N ok" "$STATUS/$(json .ok)/$(json .failed)" "0/$N/0"
     expect_eq "$PEER fetch: the summary names it" "$(json .model)/$(json .workload)" \
         "$PEER/fetch"
@@ -103,13 +98,13 @@ check_workloads() {
         "$(summary_keys)" "$c_keys"
     expect_eq "$PEER fetch: the bytes $C_MODEL reports" "$(json .bytes)" "$c_bytes"
 
-    run_peer $PEER fetch -n $N --url "$SERVER_URL"
+    run_client $PEER fetch -n $N --url "$SERVER_URL"
     expect_eq "$PEER fetch: the table for people, with the checksum" \
         "$STATUS $(awk '$1 == "checksum" { print $2 }' "$TEST_TMP/out")" "0 $c_checksum"
 
     run_client "$C_MODEL" download -n 8 --size $SIZE --url "$SERVER_URL" --json
     c_checksum=$(json .checksum)
-    run_peer $PEER download -n 8 --size $SIZE --url "$SERVER_URL" --dir "$dir" --json
+    run_client $PEER download -n 8 --size $SIZE --url "$SERVER_URL" --dir "$dir" --json
     expect_eq "$PEER download: exit 0, 8 ok, their bytes" "$STATUS/$(json .ok)/$(json .bytes)" \
         "0/8/$((8 * SIZE_BYTES))"
     expect_eq "$PEER download: checksum" "$(json .checksum)" \
@@ -120,7 +115,7 @@ check_workloads() {
     expect_eq "$PEER download: no part file left" "$(find "$dir" -name '*.part' | wc -l)" 0
 
     mkdir -p "$TEST_TMP/tmp"
-    TMPDIR="$TEST_TMP/tmp" run_peer $PEER download -n 2 --size 64K --url "$SERVER_URL"
+    TMPDIR="$TEST_TMP/tmp" run_client $PEER download -n 2 --size 64K --url "$SERVER_URL"
     expect_eq "$PEER download: its temporary folder removed at the end" \
         "$STATUS $(find "$TEST_TMP/tmp" -mindepth 1 | wc -l)" "0 0"
 }
@@ -129,7 +124,7 @@ check_workloads() {
 
 check_window() {
     reset_stats
-    run_peer $PEER fetch -n 100 --latency-ms 1000 --url "$SERVER_URL" --json
+    run_client $PEER fetch -n 100 --latency-ms 1000 --url "$SERVER_URL" --json
     expect_eq "$PEER no window: exit 0" "$STATUS" 0
     expect_eq "$PEER no window: all 100 in flight at once" "$(server_stat .max_in_flight)" 100
     expect_eq "$PEER no window: concurrency 100 reported" "$(json .concurrency)" 100
@@ -137,18 +132,18 @@ check_window() {
         "$(json '.wall_ms >= 1000')" true
 
     reset_stats
-    run_peer $PEER fetch -n 100 --concurrency 10 --latency-ms 100 --url "$SERVER_URL" --json
+    run_client $PEER fetch -n 100 --concurrency 10 --latency-ms 100 --url "$SERVER_URL" --json
     expect_eq "$PEER --concurrency 10: exit 0" "$STATUS" 0
     expect_eq "$PEER --concurrency 10: the server saw 100 requests" "$(server_stat .requests)" 100
     expect_eq "$PEER --concurrency 10: exactly 10 in flight at most" \
         "$(server_stat .max_in_flight)" 10
     expect_eq "$PEER --concurrency 10: reported" "$(json .concurrency)" 10
 
-    run_peer $PEER fetch -n 5 --concurrency 50 --url "$SERVER_URL" --json
+    run_client $PEER fetch -n 5 --concurrency 50 --url "$SERVER_URL" --json
     expect_eq "$PEER --concurrency 50 for 5 tasks: 5 reported" "$(json .concurrency)" 5
 
     # 40 tasks of 300 ms, 4 at a time, take 3 s; each has 1 s.
-    run_peer $PEER fetch -n 40 --concurrency 4 --latency-ms 300 --timeout-ms 1000 \
+    run_client $PEER fetch -n 40 --concurrency 4 --latency-ms 300 --timeout-ms 1000 \
         --url "$SERVER_URL" --json
     expect_eq "$PEER: the wait in the window is not timed: all 40 completed" \
         "$STATUS/$(json .ok)" 0/40
@@ -179,78 +174,12 @@ check_interrupt() {
     expect_eq "$PEER Ctrl-C in download: no file left" "$(find "$dir" -type f | wc -l)" 0
 }
 
-# ---- Faults (test_models.sh's checks) ----
-
-declare -A CAUSE_OF_FAULT=([status]=status [reset]=reset [truncate]=truncated
-                           [badjson]=bad_json [hang]=timeout)
-
-check_faults() {
-    local kind=$1 n=30 expected nfail c_checksum cause=${CAUSE_OF_FAULT[$1]}
-    local opts=(--url "$SERVER_URL" -n $n --timeout-ms 300 --backoff-ms 10 --json)
-    expected=$(failing_ids $n)
-    nfail=$(echo "$expected" | wc -w)
-
-    reset_stats
-    run_peer $PEER fetch "${opts[@]}" --retries 2
-    expect_eq "$PEER $kind: --retries 2 completes all" "$STATUS/$(json .ok)" "0/$n"
-    expect_eq "$PEER $kind: --retries 2 retried each failing id twice" \
-        "$(json .retries)" $((2 * nfail))
-    expect_eq "$PEER $kind: the server saw every attempt, and only those" \
-        "$(server_stat .requests)" "$((n + $(json .retries)))"
-    expect_eq "$PEER $kind: the server served $((2 * nfail)) faults, all of kind $kind" \
-        "$(server_stat "[.faults[]] | add")/$(server_stat ".faults.$kind")" \
-        "$((2 * nfail))/$((2 * nfail))"
-
-    reset_stats
-    run_client "$C_MODEL" fetch "${opts[@]}" --retries 0
-    c_checksum=$(json .checksum)
-    reset_stats
-    run_peer $PEER fetch "${opts[@]}" --retries 0 --verbose
-    expect_eq "$PEER $kind: --retries 0 exits 1" "$STATUS" 1
-    expect_eq "$PEER $kind: --retries 0 sent one request per task" "$(server_stat .requests)" $n
-    expect_eq "$PEER $kind: --retries 0 fails exactly the failing ids" "$(ids_with failed)" \
-        "$expected"
-    expect_eq "$PEER $kind: each for the cause $cause" "$(ids_with "failed ($cause)")" "$expected"
-    expect_eq "$PEER $kind: every failure counted as $cause, none as another cause" \
-        "$(json "[.failures[]] | add")/$(json ".failures.$cause")" "$nfail/$nfail"
-    # shellcheck disable=SC2086
-    expect_eq "$PEER $kind: checksum with failures" "$(json .checksum)" \
-        "$("$BIN/expected_checksum" fetch $n $expected)"
-    expect_eq "$PEER $kind: the checksum $C_MODEL reports" "$(json .checksum)" "$c_checksum"
-}
-
-# A blob cut short must never appear under its final name.
-check_truncated_download() {
-    local dir="$TEST_TMP/trunc" n=10 ok_files
-
-    reset_stats
-    run_peer $PEER download -n $n --size $SIZE --url "$SERVER_URL" --dir "$dir" --json --verbose
-    expect_eq "$PEER truncated download: exits 1, each failed one truncated" \
-        "$STATUS $(ids_with "failed (truncated)")" "1 $(failing_ids $n)"
-    ok_files=$(cd "$dir" && ls blob-*.bin 2>/dev/null | sed 's/blob-\(.*\)\.bin/\1/' | sort -n | xargs)
-    expect_eq "$PEER truncated download: final files are exactly the completed ids" \
-        "$ok_files" "$(ids_with completed)"
-    expect_eq "$PEER truncated download: whole final files only" \
-        "$(find "$dir" -name 'blob-*.bin' ! -size ${SIZE_BYTES}c | wc -l)" 0
-    expect_eq "$PEER truncated download: no part file left" "$(find "$dir" -name '*.part' | wc -l)" 0
-}
-
-# A blob answered with a 500 fails for its status, not for its bytes.
-check_download_status() {
-    local n=30
-
-    reset_stats
-    run_peer $PEER download -n $n --size 64K --url "$SERVER_URL" --json
-    expect_eq "$PEER download: a 500 counts as status" "$(json .failures.status)/$(json .failed)" \
-        "$(failing_ids $n | wc -w)/$(failing_ids $n | wc -w)"
-}
-
 # A tenth of the requests hang: they time out, and the others end long
 # before the timeout.
 check_hang() {
     local last_ok
 
-    run_peer $PEER fetch -n 50 --timeout-ms 2000 --url "$SERVER_URL" --json --verbose
+    run_client $PEER fetch -n 50 --timeout-ms 2000 --url "$SERVER_URL" --json --verbose
     expect_eq "$PEER hang: exits 1" "$STATUS" 1
     expect_eq "$PEER hang: the hung ids failed, by timeout" "$(ids_with "failed (timeout)")" \
         "$(failing_ids 50)"
@@ -272,9 +201,9 @@ check_interrupt
 for kind in status reset truncate badjson hang; do
     start_server --latency-ms 5 --threads 128 --fail-rate 0.2 --fail-times 2 --seed 7 \
         --fail-kind $kind --hang-ms 2000 || exit 1
-    check_faults $kind
-    [ $kind = truncate ] && check_truncated_download
-    [ $kind = status ] && check_download_status
+    check_faults $PEER $kind "$C_MODEL"
+    [ $kind = truncate ] && check_truncated_download $PEER
+    [ $kind = status ] && check_download_status $PEER
 done
 
 start_server --latency-ms 20 --threads 128 --fail-rate 0.1 --fail-times 0 --fail-kind hang \

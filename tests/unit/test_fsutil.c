@@ -1,8 +1,8 @@
 /* test_fsutil.c: unit tests of the file-system chores (common/fsutil.c)
  * and the clock (common/clock.c).
  *
- * Folders made, checked and removed, the names of a task's files, the
- * open-files limit, the sleep's length and when it stops early. Expected
+ * Folders made, checked and removed, the names of a task's files, files
+ * written whole or not at all, the open-files limit, the sleep's length and when it stops early. Expected
  * failures print their one-line message on stderr; those lines are
  * captured and checked. */
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,61 @@ static void test_file_paths(void **state)
     assert_int_equal(file_paths("/tmp/d", "file", 7, final_path, part_path, 10), -1);
 }
 
+static void write_text(FILE *file, const void *arg)
+{
+    fputs(arg, file);
+}
+
+static void expect_file(const char *path, const char *want)
+{
+    char text[64] = "";
+    FILE *file = fopen(path, "r");
+
+    assert_non_null(file);
+    assert_true(fread(text, 1, sizeof text - 1, file) == strlen(want));
+    assert_int_equal(fclose(file), 0);
+    assert_string_equal(text, want);
+}
+
+/* Counts the entries of base but . and .. */
+static int entries_in_base(void)
+{
+    char command[160];
+    FILE *ls;
+    int n = 0, c;
+
+    snprintf(command, sizeof command, "ls -A '%s'", base);
+    ls = popen(command, "r");
+    assert_non_null(ls);
+    while ((c = fgetc(ls)) != EOF)
+        n += c == '\n';
+    assert_int_equal(pclose(ls), 0);
+    return n;
+}
+
+static void test_write_atomic(void **state)
+{
+    char path[512], cwd[512];
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/report.txt", base);
+    assert_int_equal(file_write_atomic(path, write_text, "one\n", 0), 0);
+    expect_file(path, "one\n");
+    /* Durable: the same bytes, and the folder's fsync works for a bare name. */
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(base), 0);
+    assert_int_equal(file_write_atomic("report.txt", write_text, "two\n", 1), 0);
+    assert_int_equal(chdir(cwd), 0);
+    expect_file(path, "two\n");
+    assert_int_equal(entries_in_base(), 1);
+    /* A folder that does not exist: -1 with errno, nothing made. */
+    snprintf(path, sizeof path, "%s/missing/report.txt", base);
+    assert_int_equal(file_write_atomic(path, write_text, "x", 1), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(entries_in_base(), 1);
+    assert_int_equal(file_check_writable(path), -1);
+}
+
 static void test_nofile_raise(void **state)
 {
     struct rlimit before, after;
@@ -268,6 +324,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_named_dir, make_base, remove_base),
         cmocka_unit_test_setup_teardown(test_dir_remove_missing, make_base, remove_base),
         cmocka_unit_test(test_file_paths),
+        cmocka_unit_test_setup_teardown(test_write_atomic, make_base, remove_base),
         cmocka_unit_test(test_nofile_raise),
         cmocka_unit_test(test_clock),
         cmocka_unit_test(test_clock_sleep_stops),
