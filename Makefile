@@ -120,12 +120,10 @@ $(BINDIR)/test_pool: $(BUILD)/tests/unit/test_pool.o $(BUILD)/async_threads/pool
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
-# The coroutine test links the coroutines and what they use of common/:
-# memory.c, which counts a stack's touched pages.
-$(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o \
-                    $(BUILD)/common/memory.o
+# The coroutine test also links the coroutines, which live in their model's folder.
+$(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
+	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
 # The yardstick for async_threads: a pool of blocking libcurl handles and
 # nothing else (tests/tools/plain_pool.c); it links none of the project.

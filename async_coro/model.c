@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memory.h"
 #include "run.h"
 
 /* Each coroutine's stack in KiB: --stack-kb. The summary reports how much
@@ -19,9 +20,8 @@
  * address space, not memory, until touched. */
 static long stack_kb;
 
-/* The stack the run's coroutines touched, in bytes: the most any one did,
- * and all of them together, over stacks_measured coroutines. */
-static size_t stack_touched_max, stack_touched_total, stacks_measured;
+/* The stacks the run's coroutines touched, each measured when its task ends. */
+static struct stack_tally stacks;
 
 /* The coroutine's body: one task from start to end. */
 static void coro_body(struct coro *self, void *arg)
@@ -40,12 +40,8 @@ void coro_task_wake(struct coro_task *ct)
     coro_resume(ct->coro);
     if (!coro_finished(ct->coro))
         return;
-    if (coro_stack_touched(ct->coro, &touched) == 0) {
-        if (touched > stack_touched_max)
-            stack_touched_max = touched;
-        stack_touched_total += touched;
-        stacks_measured++;
-    }
+    if (coro_stack_touched(ct->coro, &touched) == 0)
+        stack_tally_add(&stacks, touched);
     window_task_finish(&ct->task);
 }
 
@@ -110,10 +106,7 @@ static int run_on_coroutines(struct run *run)
     run_add_fact(run, "task_state_bytes", (double)(sizeof(struct coro_task) + coro_struct_bytes()));
     int rc = window_run(run, &ops);
     run_add_fact(run, "stack_kb", stack_kb);
-    run_add_fact(run, "stack_touched_kb", (long)((stack_touched_max + 1023) / 1024));
-    if (stacks_measured > 0)
-        run_add_fact(run, "stack_touched_avg_kb",
-                     (double)stack_touched_total / (double)stacks_measured / 1024);
+    stack_tally_report(&stacks, run);
     return rc;
 }
 

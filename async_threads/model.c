@@ -73,10 +73,9 @@ static int on_thread_start(void *thread_ctx)
     return 0;
 }
 
-/* The stack the pool's threads touched, in bytes (its pages in memory when
- * a thread ends): the most any one did, and all of them together, over
- * stacks_measured threads. The threads end together: atomics. */
-static _Atomic size_t stack_touched_max, stack_touched_total, stacks_measured;
+/* The stacks the pool's threads touched (their pages in memory when each
+ * thread ends). */
+static struct stack_tally stacks;
 
 /* Notes how much of the calling thread's stack is in memory: the pages it
  * has touched, and glibc's thread descriptor at its top. A failure to
@@ -102,11 +101,7 @@ static void note_stack_touched(void)
         fprintf(stderr, "%s: mincore: %s\n", program_name(), strerror(-rc));
         return;
     }
-    atomic_fetch_add(&stack_touched_total, touched);
-    atomic_fetch_add(&stacks_measured, 1);
-    size_t seen = atomic_load(&stack_touched_max);
-    while (touched > seen && !atomic_compare_exchange_weak(&stack_touched_max, &seen, touched))
-        ;   /* another thread raised it meanwhile: seen now holds its figure */
+    stack_tally_add(&stacks, touched);
 }
 
 /* Called by the pool on each thread after its last job. */
@@ -249,10 +244,7 @@ static int run_on_pool(struct run *run)
     }
     pool_wait(pool);
     pool_destroy(pool);
-    run_add_fact(run, "stack_touched_kb", (double)((atomic_load(&stack_touched_max) + 1023) / 1024));
-    if (atomic_load(&stacks_measured) > 0)
-        run_add_fact(run, "stack_touched_avg_kb", (double)atomic_load(&stack_touched_total)
-                     / (double)atomic_load(&stacks_measured) / 1024);
+    stack_tally_report(&stacks, run);
     free(jobs);
     return 0;
 }
