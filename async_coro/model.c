@@ -15,7 +15,7 @@
 #include "run.h"
 
 /* Each coroutine's stack in KiB: --stack-kb. The summary reports how much
- * of it the deepest task touched (stack_touched_kb; the README gives the
+ * of it the deepest task touched (stack_touched_kb; docs/notes.md gives the
  * measured figures): the default leaves a wide margin over that, and costs
  * address space, not memory, until touched. */
 static long stack_kb;
@@ -115,7 +115,7 @@ static const struct model_option coro_options[] = {
     OFFLOAD_OPTION,
     BLOCKING_PROCESS_OPTION,
     { .name = "stack-kb", .value_name = "K", .help = "each coroutine's stack in KiB",
-      .default_help = "64, a wide margin over what the deepest task touches: see the README",
+      .default_help = "64, a wide margin over what the deepest task touches: see docs/notes.md",
       .min = 32, .max = 65536, .default_value = 64,
       .value = &stack_kb },
     { .name = NULL },

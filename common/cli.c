@@ -27,7 +27,7 @@
 #define DEFAULT_DISHES "Green Pepper with Meat:3,Tomato and Eggs:2,Garlic Lettuce:1"
 #define DISH_SECONDS_MAX 86400.0          /* a day on the stove is plenty */
 #define SIZE_MAX_BYTES (16ULL << 30)      /* --size: up to 16G */
-#define ROUNDS_DEFAULT 8000               /* --rounds: about 50 ms here (README) */
+#define ROUNDS_DEFAULT 8000               /* --rounds: about 50 ms here (docs/options.md) */
 #define TEXT_OF(x) #x
 #define TEXT(x) TEXT_OF(x)                /* TEXT(ROUNDS_DEFAULT) is "8000" */
 

@@ -17,9 +17,10 @@ void content_fill(uint64_t id, uint64_t offset, void *buf, size_t len);
 /* 0 when buf holds exactly bytes offset..offset+len of id's content. */
 int content_verify(uint64_t id, uint64_t offset, const void *buf, size_t len);
 
-/* splitmix64's finaliser: a cheap, well-mixed 64-bit hash, the README's
- * mix64. The content is made of it, and the server's fault choice and
- * jitter too, so every id's bytes and faults come from one function. */
+/* splitmix64's finaliser: a cheap, well-mixed 64-bit hash, the mix64 of
+ * docs/options.md (The workloads). The content is made of it, and the
+ * server's fault choice and jitter too, so every id's bytes and faults come
+ * from one function. */
 uint64_t content_mix64(uint64_t x);
 
 #define ITEM_PAYLOAD_LEN 256

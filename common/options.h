@@ -16,7 +16,8 @@
 enum workload { WORKLOAD_FETCH, WORKLOAD_DOWNLOAD, WORKLOAD_FILES, WORKLOAD_COOK, WORKLOAD_CPU };
 
 /* What a fetched item or downloaded blob must be to count as done
- * (--verify). README, "Any HTTP server", says what each checks and hashes. */
+ * (--verify). docs/options.md, "Any HTTP server", says what each checks and
+ * hashes. */
 enum verify {
     VERIFY_CONTENT,   /* a 200, and the mock's bytes to the byte */
     VERIFY_ID,        /* a 200; fetch: a JSON object whose "id" is the task's */

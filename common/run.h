@@ -97,7 +97,7 @@ struct model {
 };
 
 /* The whole client program for a model: parse, prepare, run, report.
- * Returns the exit status (README: 0, 1, 2, 3 or 130). */
+ * Returns the exit status (docs/options.md: 0, 1, 2, 3 or 130). */
 int client_main(int argc, char **argv, const struct model *model);
 
 /* Cancellation (Ctrl-C, SIGTERM). client_main installs the handlers;

@@ -42,7 +42,7 @@ double percentile(const double *sorted, size_t n, double p);
 /* A fixed-width table for people. */
 void summary_print_human(FILE *out, const struct run *run, const struct summary *sum);
 
-/* One JSON object on one line, keys stable (see README). */
+/* One JSON object on one line, keys stable (see docs/summary.md). */
 void summary_print_json(FILE *out, const struct run *run, const struct summary *sum);
 
 #endif

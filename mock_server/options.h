@@ -1,7 +1,7 @@
 /* options.h: the mock server's command line, parsed and checked.
  *
  * Every limit the server enforces on its options is named here, so the
- * --help text, the parser and the README say the same thing. */
+ * --help text, the parser and docs/mock-server.md say the same thing. */
 #ifndef MOCK_OPTIONS_H
 #define MOCK_OPTIONS_H
 

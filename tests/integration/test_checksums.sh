@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# test_checksums.sh: the checksums are pinned to the README's definition.
+# test_checksums.sh: the checksums are pinned to their definition in docs/.
 #
 # Every model's checksums are compared with tests/tools/expected_checksum,
 # which is fast but calls the same C functions as the clients. Here that
 # tool is compared with tests/tools/reference_checksum.py, which computes
-# the content, the payloads and the run checksum from the README's words in
+# the content, the payloads and the run checksum from the words of
+# docs/options.md (The workloads) and docs/summary.md (checksum) in
 # Python: a change to what is hashed, or in which order, fails here.
 . "$(dirname "$0")/../lib.sh"
 
@@ -21,5 +22,5 @@ for args in "fetch 1" "fetch 20" "fetch 30 3 7 12" "fetch 5 1 2 3 4 5" \
     c=$("$BIN/expected_checksum" $args) && python=$(/usr/bin/python3 "$ref" $args) ||
         fail "checksum of '$args': a tool failed"
     expect_true "checksum of '$args': 16 hex digits" grep -Eqx '[0-9a-f]{16}' <<<"$c"
-    expect_eq "checksum of '$args' as the README defines it" "$c" "$python"
+    expect_eq "checksum of '$args' as docs/summary.md defines it" "$c" "$python"
 done

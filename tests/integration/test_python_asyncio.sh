@@ -69,7 +69,7 @@ check_usage() {
 
 # ---- Counts, checksums and the summary ----
 
-# The keys a model adds of itself (README, The summary), which a client that
+# The keys a model adds of itself (docs/summary.md), which a client that
 # is no model has none of.
 MODEL_FACTS="pool_threads stack_kb uv_threadpool stack_touched_kb stack_touched_avg_kb"
 MODEL_FACTS+=" task_state_bytes loop_busy loop_lag_p99_ms loop_lag_max_ms"

@@ -3,7 +3,7 @@
 #
 # Each check reads what the model itself did, not what a shared helper
 # would say it did: every column of the trace against the server and the
-# README's checksums; the times between attempts against the backoff
+# checksums of docs/summary.md; the times between attempts against the backoff
 # schedule; how many tasks were running at once against the window (from
 # the trace's own start and end times, which libcurl's connection limits
 # cannot hide); and the fsync calls the kernel saw, through strace.

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""reference_checksum.py: the checksums of the README, computed without the C code.
+"""reference_checksum.py: the checksums of docs/summary.md, computed without the C code.
 
 The integration tests compare every client's checksums with
 tests/tools/expected_checksum, which calls the same C functions as the
 clients: a change to what is hashed, or in which order, would move both
 alike and pass. This script is the independent definition the C code is
-pinned to. It follows the README's words, not the C source:
+pinned to. It follows the words of docs/options.md (The workloads) and
+docs/summary.md (checksum), not the C source:
 
   content of id:  word k = mix64(k ^ mix64(id)), stored little-endian,
                   mix64 being splitmix64's finaliser;

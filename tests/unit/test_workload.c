@@ -149,7 +149,7 @@ static void test_url_template(void **state)
 
 /* The hash is splitmix64's finaliser to the bit: its first outputs from
  * state 0 are published values, and the content's word k of id is
- * mix64(k ^ mix64(id)), little-endian (README). The server's fault choice
+ * mix64(k ^ mix64(id)), little-endian (docs/options.md). The server's fault choice
  * hashes with it too, so a change here would move every failing id. */
 static void test_content_mix64(void **state)
 {
