@@ -1,0 +1,301 @@
+#!/usr/bin/python3
+"""check_figures.py: every figure a document quotes from the results, recomputed.
+
+    tests/tools/check_figures.py [--results DIR] [FILE.md ...]
+        (default: the repository's results/ and docs/LESSON.md)
+
+A figure is a Markdown link to runs.csv whose title says where the number
+comes from, on one line:
+
+    [20.1 s](../results/runs.csv "config=headline fetch; model=sync; stat=median")
+    [93×](../results/runs.csv "config=headline fetch; model=sync; stat=median / config=headline fetch; model=async_uv; stat=median")
+
+A term is `config=C; model=M; stat=S`: the rows of runs.csv whose `config`
+column is C and whose `model` column is M, summed up by scripts/report.py's
+Stat, and S one of Stat's attributes (median, min, max, whole_ms, rss_kb,
+cpu_ms, user_ms, sys_ms, in_flight, stack_touched_avg_kb, task_state_bytes,
+max_in_flight, server_threads, loop_busy, lag_p99, lag_max, ok, failed ...).
+A title is one term, or two joined by " / ": their ratio. The value is
+computed by the report's own code (load_runs and Stat are imported, not
+copied), so a figure in a document and the same figure in REPORT.md are one
+computation.
+
+The link text is a number and a unit. Times are in ms in Stat: `ms`, `s`,
+`µs` (or `us`). Memory is in KB (KiB) in Stat, task_state_bytes in bytes:
+`KB`, `MB` (1024 KB, as report.py's fmt_mib; `KiB` and `MiB` are the same).
+Counts and fractions (ok, in_flight, loop_busy ...) have no unit, or `%`
+(a fraction × 100), or `×`. A ratio of two times, or of any two alike, is
+`×`, `%` or no unit; memory or time over a count (rss_kb / in_flight) is
+memory or time per task, in their units. The number may have commas
+between thousands. A figure passes when the shown number equals the value,
+in the shown unit, rounded to as many decimals as are shown: within half a
+unit of its last digit.
+
+Links in code (a fenced block or `inline code`) are not figures, nor a link
+to runs.csv without a title. Prints each failure as one line,
+`FILE:LINE: figure 'TEXT': why (computed X)`, then a count. Exit status: 0
+every figure passed, 1 some failed, 2 a usage error (a bad option, a file
+or results folder that cannot be read). Python 3 standard library only.
+"""
+
+import argparse
+import math
+import os
+import re
+import sys
+
+sys.dont_write_bytecode = True   # importing report must leave no scripts/__pycache__
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from report import ReportError, Stat, load_runs  # noqa: E402
+
+PROGRAM = "check_figures"
+
+# What each Stat attribute measures, and how its value becomes the base unit
+# of that dimension: time in ms, memory in KB; "plain" has no unit. A Stat
+# attribute missing here is reported as such, not guessed.
+DIMENSIONS = {
+    "median": ("time", 1), "min": ("time", 1), "max": ("time", 1),
+    "whole_ms": ("time", 1), "cpu_ms": ("time", 1), "user_ms": ("time", 1),
+    "sys_ms": ("time", 1), "lag_p99": ("time", 1), "lag_max": ("time", 1),
+    "rss_kb": ("memory", 1), "stack_touched_avg_kb": ("memory", 1),
+    "task_state_bytes": ("memory", 1 / 1024),
+    "runs": ("plain", 1), "ok": ("plain", 1), "failed": ("plain", 1),
+    "errored": ("plain", 1), "in_flight": ("plain", 1), "max_in_flight": ("plain", 1),
+    "server_threads": ("plain", 1), "threads": ("plain", 1), "loop_busy": ("plain", 1),
+}
+
+# The units a dimension may be shown in: how many of the unit one base unit is.
+UNITS = {
+    "time": {"ms": 1, "s": 1 / 1000, "µs": 1000, "us": 1000},
+    "memory": {"KB": 1, "KiB": 1, "MB": 1 / 1024, "MiB": 1 / 1024},
+    "plain": {"": 1, "%": 100, "×": 1},
+}
+ALL_UNITS = sorted({u for units in UNITS.values() for u in units if u}, key=len, reverse=True)
+
+# A link to runs.csv with a title: [TEXT](PATH "TITLE").
+FIGURE = re.compile(r'\[([^\]\n]*)\]\(([^)\s]*runs\.csv) "([^"\n]*)"\)')
+# Any link to runs.csv, titled or not, however it ends.
+ANY_RUNS_LINK = re.compile(r'\]\(([^)\s]*runs\.csv)(?=[\s)"]|$)')
+UNTITLED = re.compile(r'\]\([^)\s]*runs\.csv\)')
+NUMBER = re.compile(r'^([-−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s?(.*)$')
+TERM_KEYS = ("config", "model", "stat")
+EPSILON = 1e-9
+
+
+class FigureError(Exception):
+    """A figure that does not hold; the message says why, computed is the value if any."""
+
+    def __init__(self, why, computed=None):
+        super().__init__(why)
+        self.computed = computed
+
+
+class Runs:
+    """runs.csv's rows, by (config, model)."""
+
+    def __init__(self, path):
+        self.rows = load_runs(path)
+        self.configs = {row["config"] for row in self.rows}
+        self.models = {row["model"] for row in self.rows}
+        self.by_key = {}
+        for row in self.rows:
+            self.by_key.setdefault((row["config"], row["model"]), []).append(row)
+
+    def term_value(self, term):
+        """The value of one term in its dimension's base unit, and the dimension."""
+        config, model, stat = term["config"], term["model"], term["stat"]
+        if config not in self.configs:
+            raise FigureError(f"unknown config '{config}' (no row of runs.csv has it)")
+        if model not in self.models:
+            raise FigureError(f"unknown model '{model}' (no row of runs.csv has it)")
+        rows = self.by_key.get((config, model))
+        if not rows:
+            raise FigureError(f"no rows for config '{config}' and model '{model}'")
+        summary = Stat(rows)
+        if stat.startswith("_") or not hasattr(summary, stat) or stat == "rows":
+            raise FigureError(f"unknown stat '{stat}' (not a number of scripts/report.py's Stat)")
+        if stat not in DIMENSIONS:
+            raise FigureError(f"stat '{stat}' has no known unit (add it to DIMENSIONS "
+                              "in tests/tools/check_figures.py)")
+        value = getattr(summary, stat)
+        if value is None:
+            raise FigureError(f"stat '{stat}' has no value for config '{config}' "
+                              f"and model '{model}'")
+        dimension, scale = DIMENSIONS[stat]
+        return value * scale, dimension
+
+
+def parse_term(text):
+    """'config=C; model=M; stat=S' as a dict; FigureError when malformed."""
+    term = {}
+    for part in text.split(";"):
+        key, equals, value = part.strip().partition("=")
+        key, value = key.strip(), value.strip()
+        if not equals or key not in TERM_KEYS or not value:
+            raise FigureError(f"malformed title term '{text.strip()}': expected "
+                              "'config=C; model=M; stat=S'")
+        if key in term:
+            raise FigureError(f"malformed title term '{text.strip()}': {key} given twice")
+        term[key] = value
+    missing = [key for key in TERM_KEYS if key not in term]
+    if missing:
+        raise FigureError(f"malformed title term '{text.strip()}': no {', '.join(missing)}")
+    return term
+
+
+def parse_title(title):
+    """A title as a list of one or two terms."""
+    parts = title.split(" / ")
+    if len(parts) > 2:
+        raise FigureError("malformed title: at most one ' / ' (a ratio of two terms)")
+    return [parse_term(part) for part in parts]
+
+
+def parse_text(text):
+    """The link text as (number, decimals, unit); FigureError when it is not one."""
+    match = NUMBER.match(text.strip())
+    if match is None:
+        raise FigureError("the text is not a number and a unit")
+    sign, whole, fraction, unit = match.groups()
+    number = float(whole.replace(",", "") + ("." + fraction if fraction else ""))
+    if sign:
+        number = -number
+    unit = unit.strip()
+    if unit and unit not in ALL_UNITS:
+        raise FigureError(f"unknown unit '{unit}' (one of {', '.join(sorted(ALL_UNITS))}, "
+                          "or none)")
+    return number, len(fraction or ""), unit
+
+
+def figure_value(runs, terms):
+    """The value of a title and its dimension."""
+    value, dimension = runs.term_value(terms[0])
+    if len(terms) == 1:
+        return value, dimension
+    divisor, below = runs.term_value(terms[1])
+    if divisor == 0:
+        raise FigureError("the ratio's divisor is 0")
+    if below == dimension:
+        return value / divisor, "plain"
+    if below == "plain":
+        return value / divisor, dimension
+    raise FigureError(f"a ratio of {dimension} over {below} has no unit here")
+
+
+def show(value, unit, decimals):
+    """A computed value as the figure would show it, with one decimal more."""
+    return f"{value:,.{decimals + 1}f}{' ' if unit and unit not in ('%', '×') else ''}{unit}"
+
+
+def check_figure(runs, text, title):
+    """Raises FigureError unless the figure holds."""
+    number, decimals, unit = parse_text(text)
+    value, dimension = figure_value(runs, parse_title(title))
+    units = UNITS[dimension]
+    if unit not in units:
+        shown = f"'{unit}'" if unit else "no unit"
+        allowed = ", ".join(u or "none" for u in units)
+        raise FigureError(f"{shown} does not fit a {dimension} value (use {allowed})",
+                          show(value * next(iter(units.values())), next(iter(units)), 2))
+    value *= units[unit]
+    tolerance = 0.5 * 10 ** -decimals + EPSILON * max(1.0, abs(value))
+    if not math.isfinite(value) or abs(number - value) > tolerance:
+        raise FigureError(f"shown {number:,.{decimals}f}, but the value rounds to "
+                          f"{value:,.{decimals}f}", show(value, unit, decimals))
+
+
+def strip_code(line):
+    """The line with `inline code` blanked out, columns kept."""
+    return re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
+
+
+def figures_of(text):
+    """(line number, text, title, problem) for each figure of a Markdown
+    text; problem is set for a link to runs.csv that is neither a figure nor
+    a plain untitled link (a title broken across lines, say)."""
+    in_fence = False
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        line = strip_code(line)
+        found = list(FIGURE.finditer(line))
+        for match in found:
+            yield number, match.group(1), match.group(3), None
+        covered = [(m.start(), m.end()) for m in found]
+        covered += [(m.start(), m.end()) for m in UNTITLED.finditer(line)]
+        for link in ANY_RUNS_LINK.finditer(line):
+            if not any(start <= link.start() < end for start, end in covered):
+                yield number, line[max(0, link.start() - 20):link.end() + 20].strip(), "", \
+                    "a link to runs.csv that is not a whole figure on one line " \
+                    '([TEXT](PATH "TITLE"))'
+
+
+def check_file(runs, path, markdown):
+    """Checks every figure of one file's text; prints the failures; (passed, failed)."""
+    passed = failed = 0
+    for line, text, title, problem in figures_of(markdown):
+        try:
+            if problem:
+                raise FigureError(problem)
+            check_figure(runs, text, title)
+            passed += 1
+        except FigureError as err:
+            failed += 1
+            computed = f" (computed {err.computed})" if err.computed is not None else ""
+            print(f"{path}:{line}: figure '{text}': {err}{computed}")
+    return passed, failed
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors and exit status 2."""
+
+    def error(self, message):
+        sys.stderr.write(f"{PROGRAM}: {message} (see --help)\n")
+        sys.exit(2)
+
+
+def parse_options(argv):
+    parser = Parser(prog="check_figures.py",
+                    description="Recompute every figure a Markdown file quotes from "
+                                "results/runs.csv (see the top of this file for the format).")
+    parser.add_argument("--results", metavar="DIR", default=os.path.join(ROOT, "results"),
+                        help="the results folder whose runs.csv the figures come from "
+                             "(default: the repository's results/)")
+    parser.add_argument("files", nargs="*", metavar="FILE.md",
+                        default=[os.path.join(ROOT, "docs", "LESSON.md")],
+                        help="the documents to check (default: docs/LESSON.md)")
+    return parser.parse_args(argv)
+
+
+def main(argv):
+    opts = parse_options(argv)
+    try:
+        runs = Runs(os.path.join(opts.results, "runs.csv"))
+    except ReportError as err:
+        sys.stderr.write(f"{PROGRAM}: {err}\n")
+        return 2
+    texts = {}
+    for path in opts.files:
+        try:
+            with open(path, encoding="utf-8") as md_file:
+                texts[path] = md_file.read()
+        except (OSError, UnicodeDecodeError) as err:
+            sys.stderr.write(f"{PROGRAM}: cannot read {path}: "
+                             f"{getattr(err, 'strerror', None) or err}\n")
+            return 2
+    passed = failed = 0
+    for path, markdown in texts.items():
+        file_passed, file_failed = check_file(runs, path, markdown)
+        passed += file_passed
+        failed += file_failed
+    print(f"{passed + failed} figures in {len(opts.files)} file(s): "
+          f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
