@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# test_lesson.sh: every figure docs/LESSON.md quotes holds against results/.
+#
+# tests/tools/check_figures.py recomputes each figure (a link to runs.csv
+# titled with its config, model and stat, or the ratio of two) with
+# scripts/report.py's own load_runs and Stat. Here: the lesson passes
+# against the committed results/ with at least FIGURES_MIN figures; the
+# checker fails, naming the file and line, on a copy of the lesson with one
+# figure altered, on an unknown config and on a unit that does not fit; its
+# rounding, units and ratios against a runs.csv written here, whose values
+# are known; --help, a bad option and a missing results folder.
+. "$(dirname "$0")/../lib.sh"
+
+# The lesson and the checker do not depend on the build variant: they are
+# checked once, beside the release programs.
+if [ "$BIN" != bin ]; then
+    echo "# lesson: checked with the release programs (bin) only"
+    exit 0
+fi
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+CHECK="$ROOT/tests/tools/check_figures.py"
+LESSON="$ROOT/docs/LESSON.md"
+PYTHON=/usr/bin/python3
+FIGURES_MIN=15
+
+# check ARGS...: runs the checker; stdout to $TEST_TMP/out, stderr to
+# $TEST_TMP/err; sets STATUS.
+check() {
+    timeout -s KILL 60 "$PYTHON" -B "$CHECK" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+    STATUS=$?
+}
+
+# counted: the checker's last line, "N figures in F file(s): P passed, K failed".
+counted() {
+    tail -1 "$TEST_TMP/out"
+}
+
+# has_line TEXT: a line of the checker's stdout starts with TEXT.
+has_line() {
+    awk -v text="$1" 'index($0, text) == 1 { found = 1 } END { exit !found }' "$TEST_TMP/out"
+}
+
+# ---- The lesson against the committed results ----
+
+check "$LESSON"
+expect_eq "lesson: every figure holds against results/ (exit 0)" "$STATUS" 0
+[ "$STATUS" = 0 ] || sed 's/^/#   /' "$TEST_TMP/out" "$TEST_TMP/err" | head -20
+figures=$(counted | sed -n 's/^\([0-9]*\) figures in 1 file(s): \1 passed, 0 failed$/\1/p')
+expect_true "lesson: at least $FIGURES_MIN figures, all passed ($(counted))" \
+    test "${figures:-0}" -ge "$FIGURES_MIN"
+check
+expect_eq "lesson: docs/LESSON.md is the default file" "$(counted)" \
+    "${figures:-?} figures in 1 file(s): ${figures:-?} passed, 0 failed"
+
+# ---- One figure altered: the checker fails and names the line ----
+
+figure=$(grep -o -m1 '\[[^]]*\](\.\./results/runs\.csv "[^"]*")' "$LESSON")
+line=$(grep -n -m1 -F -- "$figure" "$LESSON" | cut -d: -f1)
+text=${figure#\[}
+text=${text%%\](*}
+mkdir -p "$TEST_TMP/docs"
+ALTERED="$TEST_TMP/docs/LESSON.md"
+awk -v n="$line" -v old="[$text](" -v new="[9$text](" '
+    NR == n { i = index($0, old); $0 = substr($0, 1, i - 1) new substr($0, i + length(old)) }
+    { print }' "$LESSON" >"$ALTERED"
+expect_true "altered copy: exactly one line differs" \
+    test "$(diff "$LESSON" "$ALTERED" | grep -c '^>')" = 1
+check --results "$ROOT/results" "$ALTERED"
+expect_eq "altered copy: exit 1" "$STATUS" 1
+expect_true "altered copy: the line is named ($ALTERED:$line: figure '9$text')" \
+    has_line "$ALTERED:$line: figure '9$text': shown "
+expect_eq "altered copy: one failure, the rest passed" "$(counted)" \
+    "${figures:-?} figures in 1 file(s): $((${figures:-1} - 1)) passed, 1 failed"
+
+# ---- An unknown config, a unit that does not fit, a malformed title ----
+
+printf '%s\n' '# figures' \
+    'x [1 s](../results/runs.csv "config=no such config; model=sync; stat=median")' \
+    >"$TEST_TMP/unknown.md"
+check "$TEST_TMP/unknown.md"
+expect_eq "unknown config: exit 1" "$STATUS" 1
+expect_true "unknown config: said on line 2" \
+    has_line "$TEST_TMP/unknown.md:2: figure '1 s': unknown config 'no such config'"
+
+printf '%s\n' '[20 KB](../results/runs.csv "config=headline fetch; model=sync; stat=median")' \
+    >"$TEST_TMP/unit.md"
+check "$TEST_TMP/unit.md"
+expect_eq "wrong unit: exit 1" "$STATUS" 1
+expect_true "wrong unit: said, with the value computed" \
+    has_line "$TEST_TMP/unit.md:1: figure '20 KB': 'KB' does not fit a time value"
+expect_true "wrong unit: the computed value is shown" grep -q '(computed [0-9,.]* ms)$' "$TEST_TMP/out"
+
+# ---- Rounding, units and ratios against a runs.csv with known values ----
+
+# Config "c": model m ran 1000, 1500 and 2000 ms (median 1500), peak RSS
+# 2048, 3072, 4096 KB (median 3072 = 3.0 MB), 4 tasks at once, the loop busy
+# a quarter of the run, a task state of 512 bytes; model n ran 2000 ms.
+# A failed run (status 2, no time) is not counted.
+mkdir -p "$TEST_TMP/known"
+(cd "$ROOT/scripts" && "$PYTHON" -B - "$TEST_TMP/known/runs.csv") <<'EOF'
+import csv, sys
+import bench
+rows = [("m", 0, 1000, 2048), ("m", 0, 1500, 3072), ("m", 0, 2000, 4096), ("m", 2, "", ""),
+        ("n", 0, 2000, 1024)]
+with open(sys.argv[1], "w", newline="") as out:
+    writer = csv.DictWriter(out, fieldnames=bench.RUN_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for model, status, wall, rss in rows:
+        writer.writerow({"config": "c", "model": model, "status": status, "wall_ms": wall,
+                         "max_rss_kb": rss, "concurrency": 4, "loop_busy": 0.25,
+                         "task_state_bytes": 512, "ok": 10, "failed": 0})
+EOF
+T='../results/runs.csv "config=c; model=m; stat'
+printf '%s\n' "[1.5 s]($T=median\")" "[1.50 s]($T=median\")" "[1,500 ms]($T=median\")" \
+    "[1500000 µs]($T=median\")" "[3.0 MB]($T=rss_kb\")" "[3,072 KB]($T=rss_kb\")" \
+    "[25%]($T=loop_busy\")" "[0.25]($T=loop_busy\")" "[4]($T=in_flight\")" \
+    "[0.5 KB]($T=task_state_bytes\")" "[40]($T=ok\")" \
+    "[375 ms]($T=median / config=c; model=m; stat=in_flight\")" \
+    "[0.75×]($T=median / config=c; model=n; stat=median\")" \
+    "[75%]($T=median / config=c; model=n; stat=median\")" \
+    "[the data](../results/runs.csv) is a plain link, not a figure" \
+    "\`[9 s]($T=median\")\` is code, not a figure" \
+    >"$TEST_TMP/known/good.md"
+check --results "$TEST_TMP/known" "$TEST_TMP/known/good.md"
+expect_eq "known values: every figure holds" "$STATUS/$(counted)" \
+    "0/14 figures in 1 file(s): 14 passed, 0 failed"
+[ "$STATUS" = 0 ] || sed 's/^/#   /' "$TEST_TMP/out" | head -20
+printf '%s\n' "[1.4 s]($T=median\")" "[1.51 s]($T=median\")" "[1.5]($T=median\")" \
+    "[3 %]($T=median\")" "[3.1 MB]($T=rss_kb\")" "[26%]($T=loop_busy\")" \
+    "[1.5 s]($T=nothing\")" "[1.5 s](../results/runs.csv \"config=c; model=x; stat=median\")" \
+    "[1 s]($T=median / config=c; model=m; stat=rss_kb\")" "[about 1.5 s]($T=median\")" \
+    "[1.5 s](../results/runs.csv \"config=c; stat=median\")" \
+    "[1.5 s](../results/runs.csv \"config=c; model=m; stat=lag_max\")" \
+    "[1.5 s](../results/runs.csv" \
+    >"$TEST_TMP/known/bad.md"
+check --results "$TEST_TMP/known" "$TEST_TMP/known/bad.md"
+expect_eq "known values: every wrong figure fails" "$STATUS/$(counted)" \
+    "1/13 figures in 1 file(s): 0 passed, 13 failed"
+expect_eq "known values: one line per failure" "$(grep -c "^$TEST_TMP/known/bad.md:[0-9]*: figure '" "$TEST_TMP/out")" 13
+
+# ---- The command line ----
+
+check --help
+expect_eq "--help: exit 0" "$STATUS" 0
+expect_true "--help: says how to call it" grep -q -- '--results DIR' "$TEST_TMP/out"
+check --no-such-option
+expect_eq "a bad option: exit 2" "$STATUS" 2
+expect_eq "a bad option: one line on stderr" "$(wc -l <"$TEST_TMP/err")" 1
+check --results "$TEST_TMP/nowhere" "$LESSON"
+expect_eq "a results folder without runs.csv: exit 2" "$STATUS" 2
+check "$TEST_TMP/none.md"
+expect_eq "a file that cannot be read: exit 2" "$STATUS" 2
