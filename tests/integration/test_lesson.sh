@@ -6,9 +6,10 @@
 # scripts/report.py's own load_runs and Stat. Here: the lesson passes
 # against the committed results/ with at least FIGURES_MIN figures; the
 # checker fails, naming the file and line, on a copy of the lesson with one
-# figure altered, on an unknown config and on a unit that does not fit; its
-# rounding, units and ratios against a runs.csv written here, whose values
-# are known; --help, a bad option and a missing results folder.
+# figure altered (and --update puts it back), on an unknown config and on
+# a unit that does not fit; its rounding, units and ratios against a
+# runs.csv written here, whose values are known; --help, a bad option and a
+# missing results folder.
 . "$(dirname "$0")/../lib.sh"
 
 # The lesson and the checker do not depend on the build variant: they are
@@ -72,6 +73,18 @@ expect_true "altered copy: the line is named ($ALTERED:$line: figure '9$text')" 
     has_line "$ALTERED:$line: figure '9$text': shown "
 expect_eq "altered copy: one failure, the rest passed" "$(counted)" \
     "${figures:-?} figures in 1 file(s): $((${figures:-1} - 1)) passed, 1 failed"
+
+# --update puts the figure back as the data has it, and changes nothing else.
+check --update --results "$ROOT/results" "$ALTERED"
+expect_eq "--update: exit 0, the altered figure updated" \
+    "$STATUS $(tail -1 "$TEST_TMP/out")" \
+    "0 ${figures:-?} figures in 1 file(s): $((${figures:-1} - 1)) passed, 1 failed, 1 updated"
+expect_true "--update: the line is named ($ALTERED:$line: updated to ...)" \
+    has_line "$ALTERED:$line: updated to '"
+check --results "$ROOT/results" "$ALTERED"
+expect_eq "--update: the copy now holds" "$STATUS" 0
+expect_eq "--update: the copy is the lesson again, byte for byte" \
+    "$(cmp -s "$LESSON" "$ALTERED" && echo same)" same
 
 # ---- An unknown config, a unit that does not fit, a malformed title ----
 

@@ -1,8 +1,13 @@
 #!/usr/bin/python3
 """check_figures.py: every figure a document quotes from the results, recomputed.
 
-    tests/tools/check_figures.py [--results DIR] [FILE.md ...]
+    tests/tools/check_figures.py [--results DIR] [--update] [FILE.md ...]
         (default: the repository's results/ and docs/LESSON.md)
+
+After a new reference run, --update rewrites each figure that no longer
+holds with the value computed, to as many decimals as it showed, and says
+which lines it changed: the words around them are for a person to read
+again.
 
 A figure is a Markdown link to runs.csv whose title says where the number
 comes from, on one line:
@@ -89,6 +94,7 @@ class FigureError(Exception):
     def __init__(self, why, computed=None):
         super().__init__(why)
         self.computed = computed
+        self.corrected = None    # the link text that would hold, where one can be given
 
 
 class Runs:
@@ -189,7 +195,8 @@ def show(value, unit, decimals):
 
 
 def check_figure(runs, text, title):
-    """Raises FigureError unless the figure holds."""
+    """Raises FigureError unless the figure holds. The error's shown is the
+    figure's text as it should read, where a number can be given."""
     number, decimals, unit = parse_text(text)
     value, dimension = figure_value(runs, parse_title(title))
     units = UNITS[dimension]
@@ -201,8 +208,14 @@ def check_figure(runs, text, title):
     value *= units[unit]
     tolerance = 0.5 * 10 ** -decimals + EPSILON * max(1.0, abs(value))
     if not math.isfinite(value) or abs(number - value) > tolerance:
-        raise FigureError(f"shown {number:,.{decimals}f}, but the value rounds to "
-                          f"{value:,.{decimals}f}", show(value, unit, decimals))
+        error = FigureError(f"shown {number:,.{decimals}f}, but the value rounds to "
+                            f"{value:,.{decimals}f}", show(value, unit, decimals))
+        if math.isfinite(value) and (value < 0) == (number < 0):
+            match = NUMBER.match(text.strip())
+            number_text = match.group(0)[match.start(2):match.end(3 if match.group(3) else 2)]
+            new_number = f"{abs(value):{',' if ',' in number_text else ''}.{decimals}f}"
+            error.corrected = text.replace(number_text, new_number, 1)
+        raise error
 
 
 def strip_code(line):
@@ -234,9 +247,13 @@ def figures_of(text):
                     '([TEXT](PATH "TITLE"))'
 
 
-def check_file(runs, path, markdown):
-    """Checks every figure of one file's text; prints the failures; (passed, failed)."""
+def check_file(runs, path, markdown, update=False):
+    """Checks every figure of one file's text and prints the failures; with
+    update, rewrites the file with the figures that can be corrected.
+    (passed, failed, corrected)."""
     passed = failed = 0
+    lines = markdown.split("\n")
+    corrected = 0
     for line, text, title, problem in figures_of(markdown):
         try:
             if problem:
@@ -247,7 +264,23 @@ def check_file(runs, path, markdown):
             failed += 1
             computed = f" (computed {err.computed})" if err.computed is not None else ""
             print(f"{path}:{line}: figure '{text}': {err}{computed}")
-    return passed, failed
+            if update and err.corrected is not None:
+                link = re.escape(f"[{text}]") + r'(\([^)\s]*runs\.csv "' + re.escape(title) + r'"\))'
+                lines[line - 1] = re.sub(link, lambda m: f"[{err.corrected}]{m.group(1)}",
+                                         lines[line - 1], count=1)
+                print(f"{path}:{line}: updated to '{err.corrected}'")
+                corrected += 1
+    if corrected:
+        write_whole(path, "\n".join(lines))
+    return passed, failed, corrected
+
+
+def write_whole(path, text):
+    """Replaces path's text through a temporary file and a rename."""
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(tmp, path)
 
 
 class Parser(argparse.ArgumentParser):
@@ -265,6 +298,10 @@ def parse_options(argv):
     parser.add_argument("--results", metavar="DIR", default=os.path.join(ROOT, "results"),
                         help="the results folder whose runs.csv the figures come from "
                              "(default: the repository's results/)")
+    parser.add_argument("--update", action="store_true",
+                        help="rewrite each figure that no longer holds with the value "
+                             "computed, at its shown decimals (then read the words around "
+                             "it again)")
     parser.add_argument("files", nargs="*", metavar="FILE.md",
                         default=[os.path.join(ROOT, "docs", "LESSON.md")],
                         help="the documents to check (default: docs/LESSON.md)")
@@ -287,14 +324,21 @@ def main(argv):
             sys.stderr.write(f"{PROGRAM}: cannot read {path}: "
                              f"{getattr(err, 'strerror', None) or err}\n")
             return 2
-    passed = failed = 0
+    passed = failed = corrected = 0
     for path, markdown in texts.items():
-        file_passed, file_failed = check_file(runs, path, markdown)
+        try:
+            file_passed, file_failed, file_corrected = check_file(runs, path, markdown,
+                                                                  opts.update)
+        except OSError as err:
+            sys.stderr.write(f"{PROGRAM}: cannot update {path}: {err.strerror}\n")
+            return 2
         passed += file_passed
         failed += file_failed
+        corrected += file_corrected
+    updated = f", {corrected} updated" if opts.update else ""
     print(f"{passed + failed} figures in {len(opts.files)} file(s): "
-          f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+          f"{passed} passed, {failed} failed{updated}")
+    return 1 if failed - corrected else 0
 
 
 if __name__ == "__main__":
