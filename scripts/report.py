@@ -212,6 +212,35 @@ class Results:
         self.ref_clients = self.meta.get("reference_clients", {})
         self.references = list(self.ref_clients)
 
+    def task_cost(self, name, count_max=None):
+        """The TaskCost of a model or reference client over the count
+        sweep's points up to count_max; None under two points."""
+        group = self.groups.get("count")
+        if not group:
+            return None
+        ran = [(p["value"], self.stat(name, p)) for p in group["points"]
+               if count_max is None or p["value"] <= count_max]
+        ran = [(n, st) for n, st in ran
+               if st and st.median is not None and st.rss_kb is not None]
+        if len(ran) < 2:
+            return None
+        largest = ran[-1][1]
+        state = largest.task_state_bytes
+        # Per task waiting: x is the most tasks the client let wait at once
+        # (its summary's concurrency), which is N but for async_threads past
+        # its open-files limit (fewer threads than tasks); where that is
+        # always one (sync) or unknown, the slope is taken over N.
+        waiting = [(st.in_flight or n, st) for n, st in ran]
+        if len({x for x, _ in waiting}) < 2:
+            waiting = ran
+        return TaskCost(
+            counts=[n for n, _ in ran],
+            rss_kb=slope([(x, st.rss_kb) for x, st in waiting]),
+            user_us=1000 * slope([(x, st.user_ms or 0) for x, st in waiting]),
+            sys_us=1000 * slope([(x, st.sys_ms or 0) for x, st in waiting]),
+            stack_kb=largest.stack_touched_avg_kb,
+            state_kb=None if state is None else state / 1024)
+
     def references_at(self, point):
         """The reference clients planned at a point, in their order."""
         return [name for name in self.references if name in point["models"]]
@@ -862,12 +891,12 @@ class Report:
         """python_asyncio's cost per request as N grows, against the C
         models that keep every request waiting, over the same points."""
         group = self.res.groups.get("count")
-        cost = self.client_cost("python_asyncio")
+        cost = self.res.task_cost("python_asyncio")
         if group is None or cost is None:
             return ["Its cost per request as N grows is not measured here: it ran fewer than "
                     "two points of the count sweep.", ""]
         first, last = cost.counts[0], cost.counts[-1]
-        models = {m: self.client_cost(m, last) for m in self.res.models if m in WAITER}
+        models = {m: self.res.task_cost(m, last) for m in self.res.models if m in WAITER}
         models = {m: c for m, c in models.items() if c is not None}
         lines = [f"What one more request costs as N grows: the least-squares slope over the "
                  f"count sweep's medians (as in [The cost of one waiting task]"
@@ -879,7 +908,7 @@ class Report:
         # curl's slope only where it ran all at once: past its window the
         # requests waiting at once are no longer N.
         cap = self.ref_facts("curl_parallel").get("window_max")
-        curl = self.client_cost("curl_parallel", min(last, cap) if cap else last)
+        curl = self.res.task_cost("curl_parallel", min(last, cap) if cap else last)
         if curl is not None:
             rows.append(("curl_parallel", curl))
             if cap and curl.counts[-1] < last:
@@ -1794,37 +1823,8 @@ class Report:
     def task_costs(self):
         """{model: TaskCost} of the models with two count points or more
         (the models only: the reference clients have their own sentence)."""
-        costs = {model: self.client_cost(model) for model in self.res.models}
+        costs = {model: self.res.task_cost(model) for model in self.res.models}
         return {model: cost for model, cost in costs.items() if cost is not None}
-
-    def client_cost(self, name, count_max=None):
-        """The TaskCost of a model or reference client over the count
-        sweep's points up to count_max; None under two points."""
-        group = self.res.groups.get("count")
-        if not group:
-            return None
-        ran = [(p["value"], self.res.stat(name, p)) for p in group["points"]
-               if count_max is None or p["value"] <= count_max]
-        ran = [(n, st) for n, st in ran
-               if st and st.median is not None and st.rss_kb is not None]
-        if len(ran) < 2:
-            return None
-        largest = ran[-1][1]
-        state = largest.task_state_bytes
-        # Per task waiting: x is the most tasks the client let wait at once
-        # (its summary's concurrency), which is N but for async_threads past
-        # its open-files limit (fewer threads than tasks); where that is
-        # always one (sync) or unknown, the slope is taken over N.
-        waiting = [(st.in_flight or n, st) for n, st in ran]
-        if len({x for x, _ in waiting}) < 2:
-            waiting = ran
-        return TaskCost(
-            counts=[n for n, _ in ran],
-            rss_kb=slope([(x, st.rss_kb) for x, st in waiting]),
-            user_us=1000 * slope([(x, st.user_ms or 0) for x, st in waiting]),
-            sys_us=1000 * slope([(x, st.sys_ms or 0) for x, st in waiting]),
-            stack_kb=largest.stack_touched_avg_kb,
-            state_kb=None if state is None else state / 1024)
 
     def chart_task_cost(self):
         group = self.res.groups.get("count")

@@ -7,7 +7,8 @@
 # against the committed results/ with at least FIGURES_MIN figures; the
 # checker fails, naming the file and line, on a copy of the lesson with one
 # figure altered (and --update puts it back), on an unknown config and on
-# a unit that does not fit; its rounding, units and ratios against a
+# a unit that does not fit; a cost term (KB per waiting task) against the
+# figure REPORT.md prints; its rounding, units and ratios against a
 # runs.csv written here, whose values are known; --help, a bad option and a
 # missing results folder.
 . "$(dirname "$0")/../lib.sh"
@@ -103,6 +104,21 @@ expect_eq "wrong unit: exit 1" "$STATUS" 1
 expect_true "wrong unit: said, with the value computed" \
     has_line "$TEST_TMP/unit.md:1: figure '20 KB': 'KB' does not fit a time value"
 expect_true "wrong unit: the computed value is shown" grep -q '(computed [0-9,.]* ms)$' "$TEST_TMP/out"
+
+# ---- A cost term: the slope REPORT.md gives, computed by the same code ----
+
+# The figure as the report printed it, in its Targets table.
+uv_kb=$(sed -n 's/^| fetch 10,000 at once: async_uv at most 10 KB per waiting request | \([0-9.]*\) KB per task.*/\1/p' \
+    "$ROOT/results/REPORT.md")
+expect_true "cost: REPORT.md gives async_uv's KB per waiting task (${uv_kb:-none})" test -n "$uv_kb"
+printf '%s\n' "x [$uv_kb KB](../results/runs.csv \"model=async_uv; cost=rss_kb\")" \
+    "y [1$uv_kb KB](../results/runs.csv \"model=async_uv; cost=rss_kb\")" \
+    'z [1 KB](../results/runs.csv "model=async_uv; cost=heap_kb")' >"$TEST_TMP/cost.md"
+check "$TEST_TMP/cost.md"
+expect_eq "cost: the report's figure holds, a wrong one and an unknown cost fail" \
+    "$STATUS $(counted)" "1 3 figures in 1 file(s): 1 passed, 2 failed"
+expect_true "cost: the wrong figure is named" has_line "$TEST_TMP/cost.md:2: figure '1$uv_kb KB': shown"
+expect_true "cost: the unknown cost is named" has_line "$TEST_TMP/cost.md:3: figure '1 KB': unknown cost 'heap_kb'"
 
 # ---- Rounding, units and ratios against a runs.csv with known values ----
 

@@ -20,6 +20,11 @@ column is C and whose `model` column is M, summed up by scripts/report.py's
 Stat, and S one of Stat's attributes (median, min, max, whole_ms, rss_kb,
 cpu_ms, user_ms, sys_ms, in_flight, stack_touched_avg_kb, task_state_bytes,
 max_in_flight, server_threads, loop_busy, lag_p99, lag_max, ok, failed ...).
+A term may also be `model=M; cost=A` (or `model=M; cost=A; up_to=N`):
+what one more waiting task costs M, the least-squares slope over the count
+sweep (N up to N), as REPORT.md's "The cost of one waiting task" gives it:
+A one of report.py's TaskCost numbers, rss_kb, stack_kb, state_kb (KB) or
+user_us, sys_us, cpu_us (µs). It needs the results' meta.json too.
 A title is one term, or two joined by " / ": their ratio. The value is
 computed by the report's own code (load_runs and Stat are imported, not
 copied), so a figure in a document and the same figure in REPORT.md are one
@@ -52,7 +57,7 @@ import sys
 sys.dont_write_bytecode = True   # importing report must leave no scripts/__pycache__
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from report import ReportError, Stat, load_runs  # noqa: E402
+from report import ReportError, Results, Stat, load_runs  # noqa: E402
 
 PROGRAM = "check_figures"
 
@@ -85,6 +90,11 @@ ANY_RUNS_LINK = re.compile(r'\]\(([^)\s]*runs\.csv)(?=[\s)"]|$)')
 UNTITLED = re.compile(r'\]\([^)\s]*runs\.csv\)')
 NUMBER = re.compile(r'^([-−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s?(.*)$')
 TERM_KEYS = ("config", "model", "stat")
+COST_KEYS = ("model", "cost")            # and up_to, optional
+# The TaskCost numbers a cost term may name, and their dimensions in base units.
+COSTS = {"rss_kb": ("memory", 1), "stack_kb": ("memory", 1), "state_kb": ("memory", 1),
+         "user_us": ("time", 1 / 1000), "sys_us": ("time", 1 / 1000),
+         "cpu_us": ("time", 1 / 1000)}
 EPSILON = 1e-9
 
 
@@ -98,18 +108,48 @@ class FigureError(Exception):
 
 
 class Runs:
-    """runs.csv's rows, by (config, model)."""
+    """runs.csv's rows, by (config, model); the whole results folder
+    (report.py's Results) is read only when a cost term asks for it."""
 
-    def __init__(self, path):
-        self.rows = load_runs(path)
+    def __init__(self, folder):
+        self.folder = folder
+        self.rows = load_runs(os.path.join(folder, "runs.csv"))
         self.configs = {row["config"] for row in self.rows}
         self.models = {row["model"] for row in self.rows}
         self.by_key = {}
         for row in self.rows:
             self.by_key.setdefault((row["config"], row["model"]), []).append(row)
+        self.results = None
+
+    def cost_value(self, term):
+        """The value of a cost term in its dimension's base unit, and the dimension."""
+        model, cost = term["model"], term["cost"]
+        if model not in self.models:
+            raise FigureError(f"unknown model '{model}' (no row of runs.csv has it)")
+        if cost not in COSTS:
+            raise FigureError(f"unknown cost '{cost}' (one of {', '.join(COSTS)})")
+        up_to = None
+        if "up_to" in term:
+            if not term["up_to"].isdigit():
+                raise FigureError(f"up_to '{term['up_to']}' is not a count")
+            up_to = int(term["up_to"])
+        if self.results is None:
+            try:
+                self.results = Results(self.folder)
+            except (ReportError, KeyError) as err:
+                raise FigureError(f"a cost term needs the results' meta.json: {err}") from err
+        task_cost = self.results.task_cost(model, up_to)
+        value = None if task_cost is None else getattr(task_cost, cost)
+        if value is None:
+            raise FigureError(f"no cost '{cost}' for model '{model}' (under two points of "
+                              "the count sweep, or not reported)")
+        dimension, scale = COSTS[cost]
+        return value * scale, dimension
 
     def term_value(self, term):
         """The value of one term in its dimension's base unit, and the dimension."""
+        if "cost" in term:
+            return self.cost_value(term)
         config, model, stat = term["config"], term["model"], term["stat"]
         if config not in self.configs:
             raise FigureError(f"unknown config '{config}' (no row of runs.csv has it)")
@@ -133,20 +173,24 @@ class Runs:
 
 
 def parse_term(text):
-    """'config=C; model=M; stat=S' as a dict; FigureError when malformed."""
+    """'config=C; model=M; stat=S' or 'model=M; cost=A[; up_to=N]' as a
+    dict; FigureError when malformed."""
     term = {}
+    expected = "expected 'config=C; model=M; stat=S' or 'model=M; cost=A'"
     for part in text.split(";"):
         key, equals, value = part.strip().partition("=")
         key, value = key.strip(), value.strip()
-        if not equals or key not in TERM_KEYS or not value:
-            raise FigureError(f"malformed title term '{text.strip()}': expected "
-                              "'config=C; model=M; stat=S'")
+        if not equals or key not in TERM_KEYS + COST_KEYS + ("up_to",) or not value:
+            raise FigureError(f"malformed title term '{text.strip()}': {expected}")
         if key in term:
             raise FigureError(f"malformed title term '{text.strip()}': {key} given twice")
         term[key] = value
-    missing = [key for key in TERM_KEYS if key not in term]
-    if missing:
-        raise FigureError(f"malformed title term '{text.strip()}': no {', '.join(missing)}")
+    keys = COST_KEYS if "cost" in term else TERM_KEYS
+    missing = [key for key in keys if key not in term]
+    extra = [key for key in term if key not in keys + (("up_to",) if "cost" in term else ())]
+    if missing or extra:
+        why = f"no {', '.join(missing)}" if missing else f"{', '.join(extra)} does not belong"
+        raise FigureError(f"malformed title term '{text.strip()}': {why} ({expected})")
     return term
 
 
@@ -311,7 +355,7 @@ def parse_options(argv):
 def main(argv):
     opts = parse_options(argv)
     try:
-        runs = Runs(os.path.join(opts.results, "runs.csv"))
+        runs = Runs(opts.results)
     except ReportError as err:
         sys.stderr.write(f"{PROGRAM}: {err}\n")
         return 2
