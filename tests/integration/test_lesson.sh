@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test_lesson.sh: every figure docs/LESSON.md quotes holds against results/.
+# test_lesson.sh: every figure docs/LESSON.md (and any document) quotes holds
+# against results/.
 #
 # tests/tools/check_figures.py recomputes each figure (a link to runs.csv
 # titled with its config, model and stat, or the ratio of two) with
@@ -54,6 +55,15 @@ expect_true "lesson: at least $FIGURES_MIN figures, all passed ($(counted))" \
 check
 expect_eq "lesson: docs/LESSON.md is the default file" "$(counted)" \
     "${figures:-?} figures in 1 file(s): ${figures:-?} passed, 0 failed"
+
+# The other documents quote figures the same way (docs/notes.md): all of
+# them hold too.
+docs=("$ROOT/README.md" "$ROOT"/docs/*.md)
+check "${docs[@]}"
+expect_eq "every document: its figures hold against results/ (exit 0)" "$STATUS" 0
+[ "$STATUS" = 0 ] || sed 's/^/#   /' "$TEST_TMP/out" "$TEST_TMP/err" | head -20
+expect_true "every document: more figures than the lesson's alone ($(counted))" \
+    test "$(counted | cut -d' ' -f1)" -gt "${figures:-0}"
 
 # ---- One figure altered: the checker fails and names the line ----
 
