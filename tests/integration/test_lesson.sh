@@ -39,7 +39,7 @@ if git -C "$ROOT" cat-file -e HEAD:results/runs.csv 2>/dev/null; then
         git -C "$ROOT" show "HEAD:results/$f" >"$RESULTS/$f"
     done
 else
-    RESULTS="$RESULTS"
+    RESULTS="$ROOT/results"
 fi
 
 # check ARGS...: runs the checker; stdout to $TEST_TMP/out, stderr to
