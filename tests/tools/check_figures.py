@@ -203,19 +203,21 @@ def parse_title(title):
 
 
 def parse_text(text):
-    """The link text as (number, decimals, unit); FigureError when it is not one."""
+    """The link text as (number, decimals, unit, digits), digits the number
+    as written, sign and unit aside; FigureError when it is not one."""
     match = NUMBER.match(text.strip())
     if match is None:
         raise FigureError("the text is not a number and a unit")
     sign, whole, fraction, unit = match.groups()
-    number = float(whole.replace(",", "") + ("." + fraction if fraction else ""))
+    digits = whole + ("." + fraction if fraction else "")
+    number = float(digits.replace(",", ""))
     if sign:
         number = -number
     unit = unit.strip()
     if unit and unit not in ALL_UNITS:
         raise FigureError(f"unknown unit '{unit}' (one of {', '.join(sorted(ALL_UNITS))}, "
                           "or none)")
-    return number, len(fraction or ""), unit
+    return number, len(fraction or ""), unit, digits
 
 
 def figure_value(runs, terms):
@@ -239,9 +241,9 @@ def show(value, unit, decimals):
 
 
 def check_figure(runs, text, title):
-    """Raises FigureError unless the figure holds. The error's shown is the
-    figure's text as it should read, where a number can be given."""
-    number, decimals, unit = parse_text(text)
+    """Raises FigureError unless the figure holds; the error's corrected is
+    the text as it should read, where a number can be given."""
+    number, decimals, unit, digits = parse_text(text)
     value, dimension = figure_value(runs, parse_title(title))
     units = UNITS[dimension]
     if unit not in units:
@@ -255,10 +257,8 @@ def check_figure(runs, text, title):
         error = FigureError(f"shown {number:,.{decimals}f}, but the value rounds to "
                             f"{value:,.{decimals}f}", show(value, unit, decimals))
         if math.isfinite(value) and (value < 0) == (number < 0):
-            match = NUMBER.match(text.strip())
-            number_text = match.group(0)[match.start(2):match.end(3 if match.group(3) else 2)]
-            new_number = f"{abs(value):{',' if ',' in number_text else ''}.{decimals}f}"
-            error.corrected = text.replace(number_text, new_number, 1)
+            new_digits = f"{abs(value):{',' if ',' in digits else ''}.{decimals}f}"
+            error.corrected = text.replace(digits, new_digits, 1)
         raise error
 
 
@@ -268,9 +268,10 @@ def strip_code(line):
 
 
 def figures_of(text):
-    """(line number, text, title, problem) for each figure of a Markdown
-    text; problem is set for a link to runs.csv that is neither a figure nor
-    a plain untitled link (a title broken across lines, say)."""
+    """(line number, text, title, problem, span) for each figure of a
+    Markdown text, span the columns of its text in the line; problem is set
+    (and span None) for a link to runs.csv that is neither a figure nor a
+    plain untitled link (a title broken across lines, say)."""
     in_fence = False
     for number, line in enumerate(text.split("\n"), 1):
         if line.lstrip().startswith("```"):
@@ -281,14 +282,14 @@ def figures_of(text):
         line = strip_code(line)
         found = list(FIGURE.finditer(line))
         for match in found:
-            yield number, match.group(1), match.group(3), None
+            yield number, match.group(1), match.group(3), None, match.span(1)
         covered = [(m.start(), m.end()) for m in found]
         covered += [(m.start(), m.end()) for m in UNTITLED.finditer(line)]
         for link in ANY_RUNS_LINK.finditer(line):
             if not any(start <= link.start() < end for start, end in covered):
                 yield number, line[max(0, link.start() - 20):link.end() + 20].strip(), "", \
                     "a link to runs.csv that is not a whole figure on one line " \
-                    '([TEXT](PATH "TITLE"))'
+                    '([TEXT](PATH "TITLE"))', None
 
 
 def check_file(runs, path, markdown, update=False):
@@ -297,8 +298,8 @@ def check_file(runs, path, markdown, update=False):
     (passed, failed, corrected)."""
     passed = failed = 0
     lines = markdown.split("\n")
-    corrected = 0
-    for line, text, title, problem in figures_of(markdown):
+    corrections = []        # (line, span, text as it should read)
+    for line, text, title, problem, span in figures_of(markdown):
         try:
             if problem:
                 raise FigureError(problem)
@@ -309,14 +310,15 @@ def check_file(runs, path, markdown, update=False):
             computed = f" (computed {err.computed})" if err.computed is not None else ""
             print(f"{path}:{line}: figure '{text}': {err}{computed}")
             if update and err.corrected is not None:
-                link = re.escape(f"[{text}]") + r'(\([^)\s]*runs\.csv "' + re.escape(title) + r'"\))'
-                lines[line - 1] = re.sub(link, lambda m: f"[{err.corrected}]{m.group(1)}",
-                                         lines[line - 1], count=1)
+                corrections.append((line, span, err.corrected))
                 print(f"{path}:{line}: updated to '{err.corrected}'")
-                corrected += 1
-    if corrected:
+    # From the last to the first, so that a correction leaves the columns
+    # of those before it on its line where they were.
+    for line, (start, end), new_text in reversed(corrections):
+        lines[line - 1] = lines[line - 1][:start] + new_text + lines[line - 1][end:]
+    if corrections:
         write_whole(path, "\n".join(lines))
-    return passed, failed, corrected
+    return passed, failed, len(corrections)
 
 
 def write_whole(path, text):
