@@ -499,8 +499,8 @@ int cache_save(const struct run *run, const struct cache *cache)
     /* Durable: a cache is the record of work done, kept across power cuts. */
     rc = file_write_atomic(path, write_cache_file, &file, 1);
     if (rc != 0)
-        fprintf(stderr, "%s: cache %s not saved (the previous one, if any, is left whole): "
-                "%s\n", program_name(), path, strerror(errno));
+        fprintf(stderr, "%s: cache %s not saved durably (a write that failed leaves the "
+                "previous one whole): %s\n", program_name(), path, strerror(errno));
     free(entries);
     return rc;
 }

@@ -187,13 +187,22 @@ int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void 
 {
     char tmp_path[PATH_MAX + 32];
     FILE *file;
-    int failed, saved_errno;
+    int fd, failed, saved_errno;
 
     if (temp_path_of(path, tmp_path, sizeof tmp_path) != 0)
         return -1;
-    file = fopen(tmp_path, "w");
-    if (file == NULL)
+    /* O_NOFOLLOW: never write through a link planted under the temporary name. */
+    fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0)
         return -1;
+    file = fdopen(fd, "w");
+    if (file == NULL) {
+        saved_errno = errno;
+        close(fd);
+        unlink(tmp_path);
+        errno = saved_errno;
+        return -1;
+    }
     errno = 0;
     write_fn(file, arg);
     /* stdio remembers any write error: one check covers every write. */
