@@ -79,10 +79,11 @@ check_truncated_download() {
 # check_download_status CLIENT: a blob answered with a 500 fails for its
 # status, not for its bytes.
 check_download_status() {
-    local c=$1 n=30
+    local c=$1 n=30 nfail
 
+    nfail=$(failing_ids $n | wc -w)
     reset_stats
     run_client "$c" download -n $n --size 64K --url "$SERVER_URL" --json
     expect_eq "$c download: a 500 counts as status" "$(json .failures.status)/$(json .failed)" \
-        "$(failing_ids $n | wc -w)/$(failing_ids $n | wc -w)"
+        "$nfail/$nfail"
 }
