@@ -1379,25 +1379,23 @@ def shown_path(path):
 
 def python_client_state():
     """(why python_asyncio cannot run here or None, its versions in words):
-    it needs its file and a Python (AIO_BENCH_PYTHON) that imports aiohttp
-    and xxhash. Every missing part is named."""
-    missing, version = [], ""
+    it needs its file and a Python (AIO_BENCH_PYTHON) that imports what it
+    imports. The client itself is asked (--help, after its imports), so
+    that its own message names whatever is missing."""
     if not os.path.isfile(PYTHON_CLIENT):
-        missing.append(f"no {shown_path(PYTHON_CLIENT)} (the Python client)")
-    probe = "import sys, aiohttp, xxhash; print(sys.version.split()[0], aiohttp.__version__)"
+        return f"no {shown_path(PYTHON_CLIENT)} (the Python client)", ""
     try:
-        done = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True, timeout=60)
+        done = subprocess.run([PYTHON, PYTHON_CLIENT, "--help"], capture_output=True,
+                              text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as err:
-        missing.append(f"{PYTHON} cannot run ({getattr(err, 'strerror', None) or err})")
-    else:
-        if done.returncode != 0:
-            missing.append(f"{PYTHON} cannot import aiohttp and xxhash "
-                           f"({last_line(done.stderr, is_path=False) or 'exit ' + str(done.returncode)}; "
-                           "scripts/install-deps.sh installs python3-aiohttp and python3-xxhash)")
-        elif len(done.stdout.split()) == 2:
-            python, aiohttp = done.stdout.split()
-            version = f"Python {python} at {PYTHON}, aiohttp {aiohttp}"
-    return ("; ".join(missing) or None), version
+        return f"{PYTHON} cannot run ({getattr(err, 'strerror', None) or err})", ""
+    if done.returncode != 0:
+        return (f"{PYTHON} cannot run {shown_path(PYTHON_CLIENT)} "
+                f"({last_line(done.stderr, is_path=False) or 'exit ' + str(done.returncode)})"), ""
+    probe = "import sys, aiohttp; print(sys.version.split()[0], aiohttp.__version__)"
+    words = command_output([PYTHON, "-c", probe]).split()
+    version = f"Python {words[0]} at {PYTHON}, aiohttp {words[1]}" if len(words) == 2 else ""
+    return None, version
 
 
 def curl_client_state():
