@@ -31,6 +31,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import contextlib
 import csv
 import ctypes
 import dataclasses
@@ -839,10 +840,13 @@ def exit_status(returncode):
     return returncode
 
 
-def launch(ctx, cmd, timeout_s):
-    """Runs cmd through CLIENT_LAUNCHER, bounded in time; never raises but
-    Interrupted. Returns (status, stdout, stderr, whole-process seconds);
-    status is the exit code, "timeout", "signal N" or "cannot run"."""
+def launch(ctx, cmd, spec):
+    """Runs cmd, the client of spec, through CLIENT_LAUNCHER, bounded in time
+    by spec's estimate; never raises but Interrupted. Returns (status,
+    stdout, error, whole-process seconds): status is the exit code,
+    "timeout", "signal N" or "cannot run"; error is "" for status 0, else
+    stderr's last line, or how long it ran before it was killed."""
+    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * spec.estimate_s + 30)
     started = time.monotonic()
     try:
         proc = subprocess.Popen(CLIENT_LAUNCHER + cmd, stdout=subprocess.PIPE,
@@ -850,7 +854,7 @@ def launch(ctx, cmd, timeout_s):
                                 env=ctx.client_env, start_new_session=True,
                                 preexec_fn=lambda: child_setup(0))
     except OSError as err:
-        return "cannot run", b"", f"{cmd[0]}: {err.strerror}".encode(), 0.0
+        return "cannot run", b"", f"{cmd[0]}: {err.strerror}", 0.0
     try:
         out, err = proc.communicate(timeout=timeout_s)
         seconds = time.monotonic() - started
@@ -862,7 +866,10 @@ def launch(ctx, cmd, timeout_s):
         status = "timeout"
     finally:
         stop_process(proc, signal.SIGINT, 5, group=True)   # only when interrupted
-    return status, out, err, seconds
+    if status == "timeout":
+        return status, out, f"killed after {timeout_s:.0f} s", seconds
+    error = "" if status == 0 else last_line(err.decode(errors="replace"), is_path=False)
+    return status, out, error, seconds
 
 
 def run_client(ctx, spec, trace_path=None):
@@ -879,20 +886,19 @@ def run_client(ctx, spec, trace_path=None):
         cmd += ["--url", ctx.server.url]
     if trace_path:
         cmd += ["--trace", trace_path]
-    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * spec.estimate_s + 30)
-    with tempfile.TemporaryDirectory(prefix="aio-bench-") as folder:
-        if spec.model == "python_asyncio" and spec.params["workload"] == "download":
-            cmd += ["--dir", folder]     # where its files go is the runner's to clean
-        status, out, err, seconds = launch(ctx, cmd, timeout_s)
+    # python_asyncio's download files go where the runner cleans them up.
+    own_folder = spec.model == "python_asyncio" and spec.params["workload"] == "download"
+    with (tempfile.TemporaryDirectory(prefix="aio-bench-") if own_folder
+          else contextlib.nullcontext()) as folder:
+        if folder:
+            cmd += ["--dir", folder]
+        status, out, error, seconds = launch(ctx, cmd, spec)
     try:
         summary = json.loads(out.decode().strip().splitlines()[-1]) if out.strip() else {}
     except (ValueError, IndexError):
         summary = {}
     if not isinstance(summary, dict):
         summary = {}
-    error = "" if status == 0 else last_line(err.decode(errors="replace"), is_path=False)
-    if status == "timeout":
-        error = f"killed after {timeout_s:.0f} s"
     return ClientResult(status, summary, error, seconds)
 
 
@@ -922,7 +928,6 @@ def run_curl_parallel(ctx, spec):
     the content is checked, so there is no checksum."""
     params = spec.params
     count = params["count"]
-    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * spec.estimate_s + 30)
     with tempfile.TemporaryDirectory(prefix="aio-bench-curl-") as folder:
         config, usage = os.path.join(folder, "urls.conf"), os.path.join(folder, "usage")
         with open(config, "w") as config_file:
@@ -932,7 +937,7 @@ def run_curl_parallel(ctx, spec):
                "--parallel-max", str(window_of(spec.model, params)),
                "--write-out", "%{http_code} %{exitcode}\n", "--config", config]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        status, out, err, seconds = launch(ctx, cmd, timeout_s)
+        status, out, error, seconds = launch(ctx, cmd, spec)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         peak = last_line(usage)
     codes = [line.split() for line in out.decode(errors="replace").splitlines() if line.strip()]
@@ -944,9 +949,6 @@ def run_curl_parallel(ctx, spec):
     ok = count - sum(failures.values()) - max(0, count - len(codes))
     if len(codes) < count:
         failures["unreported"] = count - len(codes)   # curl ended before saying
-    error = "" if status == 0 else last_line(err.decode(errors="replace"), is_path=False)
-    if status == "timeout":
-        error = f"killed after {timeout_s:.0f} s"
     summary = {}
     if codes:
         # curl exits with the last failed transfer's code: as a client,

@@ -599,20 +599,6 @@ class Report:
             return f"window of {cap}, ceil(N/{cap})*L"
         return "all at once, L"
 
-    def reference_row(self, name, group, point):
-        """A headline table's row of a reference client, marked as such."""
-        stat = self.res.stat(name, point)
-        label = f"{name} (reference)"
-        if stat is None:
-            why = self.res.skipped(name, point) or "no run"
-            return f"| {label} | not run: {why} | | | | | | | |"
-        ideal = self.res.ideal(name, point)
-        ideal_text = (f"{fmt_time(ideal)} ({self.ref_ideal_kind(name, group['params'])})"
-                      if ideal is not None else "none")
-        return (f"| {label} | {fmt_time(stat.median)} | {fmt_time(stat.min)} | "
-                f"{fmt_time(stat.max)} | {ideal_text} | {fmt_ratio(ratio(stat.median, ideal))} | "
-                f"{stat.ok} / {stat.failed} | {fmt_mib(stat.rss_kb)} | {fmt_time(stat.cpu_ms)} |")
-
     def reference_time(self, name, stat):
         """'python_asyncio took 0.31 s by its own clock and 0.45 s as a whole process'."""
         if self.ref_facts(name).get("clock") == "whole" or stat.whole_ms is None:
@@ -656,7 +642,7 @@ class Report:
                 if model in point["models"]:
                     self.add(self.headline_row(model, group, point))
             for name in self.res.references_at(point):
-                self.add(self.reference_row(name, group, point))
+                self.add(self.headline_row(name, group, point))
             self.add("")
         absent = group.get("absent", {})
         lacking = {}
@@ -669,16 +655,21 @@ class Report:
         if lacking:
             self.add("")
 
-    def headline_row(self, model, group, point):
-        stat = self.res.stat(model, point)
-        ideal = self.res.ideal(model, point)
+    def headline_row(self, name, group, point):
+        """A headline table's row of a model, or of a reference client,
+        marked as such."""
+        stat = self.res.stat(name, point)
+        ideal = self.res.ideal(name, point)
+        reference = name in self.res.ref_clients
+        label = f"{name} (reference)" if reference else name
         if stat is None:
-            why = self.res.skipped(model, point) or "no run"
-            return f"| {model} | not run: {why} | | | | | | | |"
-        kind = ideal_kind(model, group["params"], stat.threads)
+            why = self.res.skipped(name, point) or "no run"
+            return f"| {label} | not run: {why} | | | | | | | |"
+        kind = (self.ref_ideal_kind(name, group["params"]) if reference
+                else ideal_kind(name, group["params"], stat.threads))
         ideal_text = f"{fmt_time(ideal)} ({kind})" if ideal is not None else \
             "unknown (the server's latency)" if self.external else "none"
-        return (f"| {model} | {fmt_time(stat.median)} | {fmt_time(stat.min)} | "
+        return (f"| {label} | {fmt_time(stat.median)} | {fmt_time(stat.min)} | "
                 f"{fmt_time(stat.max)} | {ideal_text} | {fmt_ratio(ratio(stat.median, ideal))} | "
                 f"{stat.ok} / {stat.failed} | {fmt_mib(stat.rss_kb)} | {fmt_time(stat.cpu_ms)} |")
 
