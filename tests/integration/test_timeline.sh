@@ -24,16 +24,20 @@ for line in open(sys.argv[1]):
 EOF
 }
 
-# staircase FILE: "yes" when each row starts within a column of where the
-# previous one ended, and the first at column 0.
+# staircase FILE: "yes" when each row starts no earlier than a column
+# before the previous one ended: one dish after another, however long a
+# busy machine took to start one.
 staircase() {
-    bars "$1" | awk 'NR == 1 { ok = $1 == 0 } NR > 1 { d = $1 - last; if (d < -1 || d > 1) ok = 0 }
-                     { last = $2 } END { print ok ? "yes" : "no" }'
+    bars "$1" | awk 'BEGIN { ok = 1 } NR > 1 && $1 < last - 1 { ok = 0 }
+                     { last = $2 } END { print ((NR > 0 && ok) ? "yes" : "no") }'
 }
 
-# wall FILE: "yes" when every row starts in column 0 or 1.
+# wall FILE: "yes" when every row starts before any row ends: all the
+# dishes were cooking at once, however late a busy machine started one.
 wall() {
-    bars "$1" | awk '{ if ($1 > 1) ok = 0 } BEGIN { ok = 1 } END { print ok ? "yes" : "no" }'
+    bars "$1" | awk 'BEGIN { first_end = 1e9 }
+                     { if ($1 > last) last = $1; if ($2 < first_end) first_end = $2 }
+                     END { print ((NR > 0 && last < first_end) ? "yes" : "no") }'
 }
 
 # check_cook MODEL: three dishes, a row each, the staircase or the wall.
