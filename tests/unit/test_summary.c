@@ -96,7 +96,7 @@ static void test_compute_empty(void **state)
 }
 
 /* Prints with print into a memory buffer; returns it (caller frees). */
-static char *capture(void (*print)(FILE *, const struct run *, const struct summary *),
+static char *capture(int (*print)(FILE *, const struct run *, const struct summary *),
                      const struct summary *sum)
 {
     char *text = NULL;
@@ -104,7 +104,7 @@ static char *capture(void (*print)(FILE *, const struct run *, const struct summ
     FILE *out = open_memstream(&text, &len);
 
     assert_non_null(out);
-    print(out, &run, sum);
+    assert_int_equal(print(out, &run, sum), 0);
     assert_int_equal(fclose(out), 0);
     return text;
 }
