@@ -426,6 +426,31 @@ static void test_longest_name(void **state)
     assert_int_equal(entries_in_base(), 1);
 }
 
+/* Two outputs on one regular file, however the paths are spelled, existing
+ * or not; a device takes any number; different files are different. */
+static void test_same_regular(void **state)
+{
+    char a[512], b[512], sub[512], link_path[512], fifo[512];
+
+    (void)state;
+    snprintf(a, sizeof a, "%s/out.csv", base);
+    snprintf(sub, sizeof sub, "%s/sub", base);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    snprintf(b, sizeof b, "%s/sub/../out.csv", base);
+    assert_int_equal(file_same_regular(a, b), 1);             /* neither exists */
+    snprintf(b, sizeof b, "%s/sub/out.csv", base);
+    assert_int_equal(file_same_regular(a, b), 0);
+    touch(base, "out.csv");
+    snprintf(link_path, sizeof link_path, "%s/link.csv", base);
+    assert_int_equal(symlink("out.csv", link_path), 0);
+    assert_int_equal(file_same_regular(a, link_path), 1);     /* both exist: one inode */
+    assert_int_equal(file_same_regular(a, b), 0);             /* one exists */
+    assert_int_equal(file_same_regular(b, a), 0);
+    snprintf(fifo, sizeof fifo, "%s/fifo", base);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(file_same_regular(fifo, fifo), 0);       /* not a regular file */
+}
+
 static void test_nofile_raise(void **state)
 {
     struct rlimit before, after;
@@ -512,6 +537,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_folder_refused, make_base, remove_base),
         cmocka_unit_test_setup_teardown(test_stale_temporary_file, make_base, remove_base),
         cmocka_unit_test_setup_teardown(test_longest_name, make_base, remove_base),
+        cmocka_unit_test_setup_teardown(test_same_regular, make_base, remove_base),
         cmocka_unit_test(test_nofile_raise),
         cmocka_unit_test(test_clock),
         cmocka_unit_test(test_clock_sleep_stops),
