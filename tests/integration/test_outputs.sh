@@ -15,7 +15,9 @@
 # links (/dev/stdout to /proc/self/fd/1): a program that replaced them would
 # replace the namespace's copies, never the machine's. Without root, the
 # namespace or setpriv, those cases say "# skipped: why". The workload is
-# cook (no server). The deeper cache checks are test_cache.sh's.
+# cook (no server). The deeper cache checks are test_cache.sh's. The Python
+# reference client, whose only output is its summary on stdout, is checked
+# for that (fetch, against the mock server).
 . "$(dirname "$0")/../lib.sh"
 
 COOK=(cook --time-scale 0.01)   # three dishes, 60 ms at most
@@ -151,6 +153,16 @@ check_same_file() {
         "$STATUS $(started) $(cat "$dir/events.json")" "2 not started old"
 }
 
+# to_gone_reader COMMAND...: runs it, bounded, with stdout a pipe whose
+# reader is gone before it starts (EPIPE, not SIGPIPE, for a program that
+# ignores it), stderr to $TEST_TMP/err; its exit status.
+to_gone_reader() {
+    ERR="$TEST_TMP/err" /usr/bin/python3 -c 'import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+sys.exit(subprocess.call(sys.argv[1:], stdout=w, stderr=open(os.environ["ERR"], "w")))' \
+        timeout -s KILL "$CLIENT_TIMEOUT" "$@"
+}
+
 # check_summary MODEL: a summary that stdout does not take is said on stderr
 # and exits 3: a full device, a pipe with no reader, a descriptor open only
 # for reading (what a closed stdout becomes). Redirecting stdout opens the
@@ -168,15 +180,34 @@ check_summary() {
     client "$m" "${COOK[@]}" -q --json 1</dev/null
     expect_eq "$m --json on a read-only stdout: exit 3, the message" "$? $(cat "$TEST_TMP/err")" \
         "3 $m: cannot write the summary to standard output: Bad file descriptor"
-    # A pipe whose reader is gone before the client starts: EPIPE, not SIGPIPE.
-    ERR="$TEST_TMP/err" /usr/bin/python3 -c 'import os, subprocess, sys
-r, w = os.pipe(); os.close(r)
-sys.exit(subprocess.call(sys.argv[1:], stdout=w, stderr=open(os.environ["ERR"], "w")))' \
-        timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$m" "${COOK[@]}" -q --json
+    to_gone_reader "$BIN/$m" "${COOK[@]}" -q --json
     expect_eq "$m --json to a pipe with no reader: exit 3, the message" "$? $(cat "$TEST_TMP/err")" \
         "3 $m: cannot write the summary to standard output: Broken pipe"
     client "$m" "${COOK[@]}" -q >/dev/full
     expect_eq "$m -q >/dev/full: nothing asked for, exit 0" "$? $(cat "$TEST_TMP/err")" "0 "
+}
+
+# check_python_summary: the Python reference client writes only its
+# summary, on stdout: one that stdout does not take is said as the C
+# clients say it, exit 3.
+check_python_summary() {
+    local p="$PEERS/python_asyncio" run=(fetch -n 3 --url "$SERVER_URL")
+    timeout -s KILL "$CLIENT_TIMEOUT" "$p" "${run[@]}" --json >/dev/full 2>"$TEST_TMP/err"
+    expect_eq "python_asyncio --json >/dev/full: exit 3, the message" "$? $(cat "$TEST_TMP/err")" \
+        "3 python_asyncio: cannot write the summary to standard output: No space left on device"
+    timeout -s KILL "$CLIENT_TIMEOUT" "$p" "${run[@]}" >/dev/full 2>"$TEST_TMP/err"
+    expect_eq "python_asyncio table >/dev/full: exit 3, the message" "$? $(cat "$TEST_TMP/err")" \
+        "3 python_asyncio: cannot write the summary to standard output: No space left on device"
+    timeout -s KILL "$CLIENT_TIMEOUT" "$p" "${run[@]}" --json 1</dev/null 2>"$TEST_TMP/err"
+    expect_eq "python_asyncio --json on a read-only stdout: exit 3, the message" \
+        "$? $(cat "$TEST_TMP/err")" \
+        "3 python_asyncio: cannot write the summary to standard output: Bad file descriptor"
+    to_gone_reader "$p" "${run[@]}" --json
+    expect_eq "python_asyncio --json to a pipe with no reader: exit 3, the message" \
+        "$? $(cat "$TEST_TMP/err")" \
+        "3 python_asyncio: cannot write the summary to standard output: Broken pipe"
+    timeout -s KILL "$CLIENT_TIMEOUT" "$p" "${run[@]}" -q >/dev/full 2>"$TEST_TMP/err"
+    expect_eq "python_asyncio -q >/dev/full: nothing asked for, exit 0" "$? $(cat "$TEST_TMP/err")" "0 "
 }
 
 # ---- Cases in the private mount namespace, /dev the test's own ----
@@ -302,6 +333,16 @@ for m in $(models); do
     check_same_file "$m"
     check_summary "$m"
 done
+
+# The Python client is one program whatever the build variant: checked once.
+if [ "$BIN" != bin ]; then
+    echo "# python_asyncio: checked with the release programs (bin) only"
+elif ! "$PEERS/python_asyncio" --help >/dev/null 2>&1; then
+    fail "python_asyncio: does not run with /usr/bin/python3 (test_python_asyncio.sh says why)"
+elif start_server; then
+    check_python_summary
+    stop_server
+fi
 
 if [ "$(id -u)" != 0 ]; then
     echo "# skipped: the device cases and another user's: not root"
