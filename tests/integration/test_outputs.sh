@@ -213,11 +213,15 @@ check_python_summary() {
 # ---- Cases in the private mount namespace, /dev the test's own ----
 
 # make_dev: a fresh tmpfs on /dev (it must come up empty: the proof that it
-# is not the machine's), with the nodes and links the programs need.
+# is not the machine's), with the nodes and links the programs need, and
+# /dev/shm, where nobody writes and runs the programs from: $TEST_TMP and
+# $BIN may sit in folders only root enters (tests/mutants.py's copy of the
+# tree is one). It all goes with the namespace.
 make_dev() {
     mount -t tmpfs -o mode=755 aio-test-dev /dev || return 1
     [ -z "$(ls -A /dev)" ] || return 1
-    mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/full c 1 7 &&
+    mkdir -m 1777 /dev/shm && mkdir -m 755 /dev/shm/bin &&
+        mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/full c 1 7 &&
         mknod -m 666 /dev/zero c 1 5 && mknod -m 666 /dev/urandom c 1 9 &&
         mknod -m 666 /dev/random c 1 8 && ln -s /proc/self/fd /dev/fd &&
         ln -s /proc/self/fd/0 /dev/stdin && ln -s /proc/self/fd/1 /dev/stdout &&
@@ -228,34 +232,34 @@ make_dev() {
 # /dev/full, to /dev/stdout as a pipe and as a file, run as AS (nobody) or
 # as root; every node and link is still what it was.
 check_devices() {
-    local m=$1 who=root
+    local m=$1 who=root program=$BIN/$1
     shift
-    [ $# -gt 0 ] && who=nobody
-    local out="$TEST_TMP/$who"
-    rm -rf "$out" && mkdir "$out" && chmod 777 "$out"
+    [ $# -gt 0 ] && who=nobody program=/dev/shm/bin/$m
+    local out="/dev/shm/$who"
+    rm -rf "$out" && mkdir -m 777 "$out"
 
-    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$m" "${COOK[@]}" --trace /dev/null \
+    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$program" "${COOK[@]}" --trace /dev/null \
         --trace-events /dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err"
     expect_eq "$m as $who: --trace and --trace-events both /dev/null: exit 0, nothing said" \
         "$? $(cat "$TEST_TMP/err")" "0 "
-    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$m" "${COOK[@]}" --trace /dev/full \
+    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$program" "${COOK[@]}" --trace /dev/full \
         >"$TEST_TMP/out" 2>"$TEST_TMP/err"
     expect_eq "$m as $who: --trace /dev/full: exit 3 after the run, the message" \
         "$? $(started) $(cat "$TEST_TMP/err")" \
         "3 started $m: cannot write the trace /dev/full: No space left on device"
-    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$m" "${COOK[@]}" --trace-events /dev/full \
+    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$program" "${COOK[@]}" --trace-events /dev/full \
         >"$TEST_TMP/out" 2>"$TEST_TMP/err"
     expect_eq "$m as $who: --trace-events /dev/full: exit 3 after the run, the message" \
         "$? $(started) $(cat "$TEST_TMP/err")" \
         "3 started $m: cannot write the trace events /dev/full: No space left on device"
-    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$m" "${COOK[@]}" --cache /dev/null \
+    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$program" "${COOK[@]}" --cache /dev/null \
         >"$TEST_TMP/out" 2>"$TEST_TMP/err"
     expect_eq "$m as $who: --cache /dev/null: refused before the run" \
         "$([ "$?" -ne 0 ] && echo refused) $(started)" "refused not started"
 
     # /dev/stdout a pipe (made by this shell, root's, whoever runs the
     # client): the trace goes down it, then the summary.
-    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$m" "${COOK[@]}" -q --json \
+    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$program" "${COOK[@]}" -q --json \
         --trace /dev/stdout 2>"$TEST_TMP/err" | cat >"$TEST_TMP/out"
     expect_eq "$m as $who: --trace /dev/stdout on a pipe: exit 0, nothing said" \
         "${PIPESTATUS[0]} $(cat "$TEST_TMP/err")" "0 "
@@ -267,29 +271,29 @@ check_devices() {
     : >"$out/stdout.txt"
     local inode
     inode=$(stat -c %i "$out/stdout.txt")
-    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$m" "${COOK[@]}" -q --json \
+    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$program" "${COOK[@]}" -q --json \
         --trace-events /dev/stdout >>"$out/stdout.txt" 2>"$TEST_TMP/err"
     expect_eq "$m as $who: --trace-events /dev/stdout on a file: exit 0, the same file, the JSON then the summary" \
         "$? $(stat -c %i "$out/stdout.txt") $(head -n -1 "$out/stdout.txt" | jq -r .otherData.count) $(tail -1 "$out/stdout.txt" | jq -r .ok)" \
         "0 $inode 3 3"
     # A regular file of its own folder, as anyone.
-    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$m" "${COOK[@]}" -q --trace "$out/trace.csv" \
+    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$program" "${COOK[@]}" -q --trace "$out/trace.csv" \
         >"$TEST_TMP/out" 2>"$TEST_TMP/err"
     expect_eq "$m as $who: --trace in its own folder: exit 0, the file whole and alone" \
         "$? $(wc -l <"$out/trace.csv") $(ls -A "$out" | grep -vc '^stdout.txt$')" "0 4 1"
     # A link to a device is followed, and stays a link.
     ln -sf /dev/null "$out/to-null"
-    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$m" "${COOK[@]}" -q --trace "$out/to-null" \
+    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$program" "${COOK[@]}" -q --trace "$out/to-null" \
         >"$TEST_TMP/out" 2>"$TEST_TMP/err"
     expect_eq "$m as $who: --trace LINK to /dev/null: exit 0, still a link" \
         "$? $(kind "$out/to-null")" "0 symbolic link"
-    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$m" "${COOK[@]}" -q --json >/dev/full 2>"$TEST_TMP/err"
+    "$@" timeout -s KILL "$CLIENT_TIMEOUT" "$program" "${COOK[@]}" -q --json >/dev/full 2>"$TEST_TMP/err"
     expect_eq "$m as $who: --json >/dev/full: exit 3, the message" "$? $(cat "$TEST_TMP/err")" \
         "3 $m: cannot write the summary to standard output: No space left on device"
 
     expect_eq "$m as $who: every node and link in /dev still what it was" \
         "$(kind /dev/null); $(kind /dev/full); $(kind /dev/stdout) $(readlink /dev/stdout); $(ls -A /dev | xargs)" \
-        "character special file 1,3; character special file 1,7; symbolic link /proc/self/fd/1; fd full null random stderr stdin stdout urandom zero"
+        "character special file 1,3; character special file 1,7; symbolic link /proc/self/fd/1; fd full null random shm stderr stdin stdout urandom zero"
 }
 
 # sanitizer_logs_for_nobody: AS_NOBODY with sanitizer options whose logs go
@@ -298,12 +302,12 @@ check_devices() {
 sanitizer_logs_for_nobody() {
     local v opts
     SAN_DIR=
-    mkdir -m 1777 "$TEST_TMP/san-nobody" || return 1
+    mkdir -m 1777 /dev/shm/san-nobody || return 1
     for v in ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
         opts=${!v:-}
         [[ $opts =~ log_path=([^:]*) ]] || continue
         SAN_DIR=$(dirname "${BASH_REMATCH[1]}")
-        AS_NOBODY+=(env "$v=${opts/log_path=$SAN_DIR/log_path=$TEST_TMP/san-nobody}")
+        AS_NOBODY+=(env "$v=${opts/log_path=$SAN_DIR/log_path=/dev/shm/san-nobody}")
     done
 }
 
@@ -312,15 +316,17 @@ if [ "${1:-}" = --in-namespace ]; then
         echo "# skipped: the device cases: no fresh tmpfs on /dev in the namespace"
         exit 0
     fi
-    chmod 711 "$TEST_TMP"   # nobody reaches its own folder in it
     sanitizer_logs_for_nobody || exit 1
+    for m in $(models); do
+        cp "$BIN/$m" /dev/shm/bin/ || exit 1
+    done
     for m in $(models); do
         check_devices "$m"
         check_devices "$m" "${AS_NOBODY[@]}"
     done
     # Where run.sh looks for reports (a log of nobody's is one too).
     if [ -n "$SAN_DIR" ]; then
-        find "$TEST_TMP/san-nobody" -type f -exec mv -t "$SAN_DIR" {} +
+        find /dev/shm/san-nobody -type f -exec mv -t "$SAN_DIR" {} +
     fi
     exit 0
 fi
