@@ -307,8 +307,9 @@ static int write_whole(const char *path, void (*write_fn)(FILE *file, const void
     fd = open_temp_beside(target, tmp_path, sizeof tmp_path);
     if (fd < 0)
         return -1;
-    /* mkostemp makes it 0600; a report is as readable as open() would make
-     * it. umask() can only be read by setting it: no thread makes files now. */
+    /* mkostemp makes it 0600; an output is as readable as open() would make
+     * it. umask() is read by setting it and back, a race with any thread
+     * making files meanwhile: the callers write after the run, when none is. */
     mask = umask(022);
     umask(mask);
     if (fchmod(fd, 0666 & ~mask) != 0) {
