@@ -6,9 +6,10 @@
 # null and a full device, a FIFO, a folder and a link, as root and as
 # another user (nobody): a regular file is written whole (a temporary file
 # renamed over it), anything else in place, a folder is refused before the
-# run, two outputs on one regular file are refused, and every failure is one
-# line on stderr and an exit status. Each check also looks at the target
-# afterwards: still the device, FIFO, folder or link it was.
+# run, two outputs on one regular file are refused, a 255-byte name is
+# written, and every failure is one line on stderr and an exit status. Each
+# check also looks at the target afterwards: still the device, FIFO, folder
+# or link it was.
 #
 # The device cases run in a private mount namespace (unshare) with a fresh
 # tmpfs on /dev holding the test's own nodes (null c 1 3, full c 1 7) and
@@ -33,8 +34,8 @@ kind() {
     esac
 }
 
-# client [ENV...] MODEL ARGS...: like run_client, without its own stdout
-# redirection: the caller's stdout is the program's; stderr to $TEST_TMP/err.
+# client MODEL ARGS...: like run_client, without its stdout redirection:
+# the caller's stdout is the program's; stderr to $TEST_TMP/err.
 client() {
     local m=$1
     shift
