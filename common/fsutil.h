@@ -22,20 +22,38 @@ int dir_remove(const char *dir);
 int file_paths(const char *dir, const char *prefix, long id,
                char *final_path, char *part_path, size_t size);
 
-/* Writes the file at path whole or not at all: write_fn(file, arg) writes
- * into PATH.tmp-PID, which is renamed to path only when every write and
- * the close succeeded, so a reader never sees half a file. With durable,
- * the file is also fsync'd before the rename and its folder after it, so
- * that it survives a power cut (the cache needs that; a report does not,
- * and is spared the cost). 0, or -1 with errno set and no temporary file
- * left (with durable, -1 may come after the rename, when the folder's fsync
- * failed). Unlike the rest of this file it prints nothing: the caller names
- * the file. */
+/* Writes an output at path, as a Unix tool would: write_fn(file, arg)
+ * writes it, and what path names (links followed) decides how.
+ *  - A regular file, or nothing yet: whole or not at all. write_fn writes
+ *    into a new temporary file .aio-bench-XXXXXX in the same folder (a
+ *    unique name, whatever the process id and however long path's name),
+ *    renamed over the file only when every write and the close succeeded,
+ *    so a reader never sees half a file. Through a link, the link's target
+ *    is replaced and the link stays; a link to nothing is replaced. With
+ *    durable, the file is also fsync'd before the rename and its folder
+ *    after it, so that it survives a power cut (the cache needs that; a
+ *    report does not, and is spared the cost).
+ *  - This process's stdout or stderr (/dev/stdout, or the file stdout was
+ *    sent to): written to that descriptor, after what stdio holds for it.
+ *  - A character device or a FIFO: opened (never created nor truncated)
+ *    and written in place; a FIFO with no reader fails at once (ENXIO).
+ *  - A folder: refused (EISDIR); a socket: ENXIO.
+ * 0, or -1 with errno set and no temporary file left (with durable, -1 may
+ * come after the rename, when the folder's fsync failed). Unlike the rest
+ * of this file it prints nothing: the caller names the file. */
 int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void *arg),
                       const void *arg, int durable);
 
-/* Checks, before a run, that file_write_atomic could write path: creates
- * its temporary file and removes it again. 0, or -1 with errno set. */
+/* Checks, before a run, that file_write_atomic could write path, by the
+ * same rules: a folder is refused; for a regular file (or none) a temporary
+ * file is created beside it and removed; a device or a FIFO must be
+ * writable (access(), not opened: a FIFO would wait for its reader).
+ * 0, or -1 with errno set. */
 int file_check_writable(const char *path);
+
+/* 1 when a and b name one regular file: by device and inode when both
+ * exist, by resolved folder and name when neither does (a device such as
+ * /dev/null may take any number of outputs); else 0. */
+int file_same_regular(const char *a, const char *b);
 
 #endif

@@ -7,8 +7,8 @@
  * outside the model folders is identical in every program.
  *
  * Exit status: 0 every task completed, 1 some failed, 2 usage error,
- * 3 the run could not start (or a trace asked for could not be written),
- * 130 interrupted. */
+ * 3 the run could not start (or a trace or the summary asked for could not
+ * be written), 130 interrupted. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -94,28 +94,72 @@ static int run_prepare(struct run *run, int *dir_created)
     return 0;
 }
 
-/* Checks, before the run, that the trace files asked for can be written
- * (file_check_writable): a typo in a folder's name is better found now
- * than after a long run. 0, or -1 with a message. */
-static int check_report_files(const struct options *opts)
-{
-    const char *paths[] = { opts->trace_path, opts->trace_events_path };
-    const char *whats[] = { "the trace", "the trace events" };
+/* The files a run writes, for the checks before it. */
+struct output {
+    const char *option;   /* "--trace" */
+    const char *what;     /* "the trace", for messages */
+    const char *path;     /* "" when not asked for */
+};
 
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        if (paths[i][0] != '\0' && file_check_writable(paths[i]) != 0) {
-            fprintf(stderr, "%s: cannot write %s %s: %s\n",
-                    program_name(), whats[i], paths[i], strerror(errno));
-            return -1;
+/* Checks, before the run, that the outputs asked for can be written: a
+ * typo in a folder's name, or a folder given as the file, is better found
+ * now than after a long run (file_check_writable; the cache checks its own
+ * file). Two outputs on one regular file would overwrite each other: a
+ * usage error. EXIT_ALL_OK, or the exit status with a message. */
+static enum exit_status check_report_files(const struct options *opts)
+{
+    const struct output outputs[] = {
+        { "--trace", "the trace", opts->trace_path },
+        { "--trace-events", "the trace events", opts->trace_events_path },
+        { "--cache", "the cache", opts->cache_path },   /* last: cache_load checks it */
+    };
+    const size_t count = sizeof outputs / sizeof outputs[0];
+
+    for (size_t i = 0; i < count; i++) {
+        for (size_t j = i + 1; j < count; j++) {
+            if (outputs[i].path[0] != '\0' && outputs[j].path[0] != '\0' &&
+                file_same_regular(outputs[i].path, outputs[j].path)) {
+                fprintf(stderr, "%s: %s and %s name the same file %s: give each its own\n",
+                        program_name(), outputs[i].option, outputs[j].option,
+                        outputs[j].path);
+                return EXIT_USAGE;
+            }
         }
     }
-    return 0;
+    for (size_t i = 0; i < count - 1; i++) {
+        const struct output *o = &outputs[i];
+
+        if (o->path[0] != '\0' && file_check_writable(o->path) != 0) {
+            fprintf(stderr, "%s: cannot write %s %s: %s\n",
+                    program_name(), o->what, o->path, strerror(errno));
+            return EXIT_CANNOT_START;
+        }
+    }
+    return EXIT_ALL_OK;
+}
+
+/* Writes the summary asked for on stdout. 0, or -1 with a message: a
+ * summary that did not get out (a full disk, a pipe nobody reads, a closed
+ * stdout) is output asked for and lost. */
+static int print_summary(const struct run *run, const struct summary *sum)
+{
+    const struct options *opts = run->opts;
+    int rc = 0;
+
+    if (opts->json)
+        rc = summary_print_json(stdout, run, sum);
+    else if (!opts->quiet)
+        rc = summary_print_human(stdout, run, sum);
+    if (rc != 0)
+        fprintf(stderr, "%s: cannot write the summary to standard output: %s\n",
+                program_name(), strerror(errno));
+    return rc;
 }
 
 /* Writes the traces, the timeline and the summary of a run that went
  * through. The chart goes to stderr, before the summary, so that it never
- * mixes with --json on stdout. 0, or -1 when a trace could not be written
- * (with a message; no part of it is left). */
+ * mixes with --json on stdout. 0, or -1 when a trace or the summary could
+ * not be written (with a message; no part of a regular file is left). */
 static int run_report(const struct run *run, const struct summary *sum)
 {
     const struct options *opts = run->opts;
@@ -136,11 +180,8 @@ static int run_report(const struct run *run, const struct summary *sum)
     /* A chart that stderr does not take cannot be reported there either. */
     if (opts->timeline)
         (void)timeline_print(stderr, run, timeline_width(STDERR_FILENO));
-    if (opts->json)
-        summary_print_json(stdout, run, sum);
-    else if (!opts->quiet)
-        summary_print_human(stdout, run, sum);
-    fflush(stdout);
+    if (print_summary(run, sum) != 0)
+        rc = -1;
     return rc;
 }
 
@@ -179,6 +220,11 @@ int client_main(int argc, char **argv, const struct model *model)
     }
     if (records_create(&run) != 0)
         goto out_curl;
+    /* Before the cache is read: a trace named like the cache is refused,
+     * not read as a damaged cache. */
+    if ((status = check_report_files(&opts)) != EXIT_ALL_OK)
+        goto out_dir;
+    status = EXIT_CANNOT_START;   /* what a failure below means */
     /* Before the server is asked anything: a cache that cannot be used or
      * saved stops the run with no request made. */
     if (opts.cache_path[0] != '\0') {
@@ -189,7 +235,7 @@ int client_main(int argc, char **argv, const struct model *model)
             goto out_dir;
         }
     }
-    if (check_report_files(&opts) != 0 || run_prepare(&run, &dir_created) != 0)
+    if (run_prepare(&run, &dir_created) != 0)
         goto out_dir;
 
     summary_mark_start(&run);
@@ -202,7 +248,8 @@ int client_main(int argc, char **argv, const struct model *model)
     if (opts.cache_path[0] != '\0')
         (void)cache_save(&run, &cache);
     status = exit_status_of(&sum);
-    /* A trace asked for and not written: the run's output is not all there. */
+    /* A trace or summary asked for and not written: the run's output is
+     * not all there. */
     if (run_report(&run, &sum) != 0 && status != EXIT_INTERRUPTED)
         status = EXIT_CANNOT_START;
 

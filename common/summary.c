@@ -180,10 +180,22 @@ static void print_model_facts(FILE *out, const struct run *run)
     }
 }
 
-void summary_print_human(FILE *out, const struct run *run, const struct summary *sum)
+/* After a summary is printed: 0, or -1 with errno set when a write to out
+ * failed (stdio remembers it) or the flush does. */
+static int finish_output(FILE *out)
+{
+    if (fflush(out) != EOF && !ferror(out))
+        return 0;
+    if (errno == 0)
+        errno = EIO;
+    return -1;
+}
+
+int summary_print_human(FILE *out, const struct run *run, const struct summary *sum)
 {
     char label[32];
 
+    errno = 0;
     row(out, "model", "%s", run->model->name);
     row(out, "workload", "%s", workload_name(run->opts->workload));
     row(out, "tasks", "%ld", sum->count);
@@ -215,8 +227,7 @@ void summary_print_human(FILE *out, const struct run *run, const struct summary 
     row(out, "cJSON", "%s", cJSON_Version());
     for (size_t i = 0; i < run->library_count; i++)
         row(out, run->libraries[i].name, "%s", run->libraries[i].version);
-    if (ferror(out) || fflush(out) == EOF)
-        fprintf(stderr, "%s: writing the summary: %s\n", program_name(), strerror(errno));
+    return finish_output(out);
 }
 
 /* ---- For scripts ---- */
@@ -326,22 +337,22 @@ static cJSON *summary_json(const struct run *run, const struct summary *sum)
     return root;
 }
 
-void summary_print_json(FILE *out, const struct run *run, const struct summary *sum)
+int summary_print_json(FILE *out, const struct run *run, const struct summary *sum)
 {
     cJSON *root = summary_json(run, sum);
     char *text;
+    int rc;
 
-    if (root == NULL) {
-        fprintf(stderr, "%s: cannot build the JSON summary: out of memory\n", program_name());
-        return;
+    /* cJSON says only that it failed: an allocation. */
+    if (root == NULL || (text = cJSON_PrintUnformatted(root)) == NULL) {
+        cJSON_Delete(root);
+        errno = ENOMEM;
+        return -1;
     }
-    text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    if (text == NULL) {
-        fprintf(stderr, "%s: cannot print the JSON summary: out of memory\n", program_name());
-        return;
-    }
-    if (fprintf(out, "%s\n", text) < 0 || fflush(out) == EOF)
-        fprintf(stderr, "%s: writing the JSON summary: %s\n", program_name(), strerror(errno));
+    errno = 0;
+    fprintf(out, "%s\n", text);
+    rc = finish_output(out);
     cJSON_free(text);
+    return rc;
 }

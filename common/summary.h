@@ -39,10 +39,12 @@ void summary_compute(const struct run *run, struct summary *sum);
 /* The nearest-rank percentile p (0..100) of n sorted values; 0 when n = 0. */
 double percentile(const double *sorted, size_t n, double p);
 
-/* A fixed-width table for people. */
-void summary_print_human(FILE *out, const struct run *run, const struct summary *sum);
+/* A fixed-width table for people. 0, or -1 with errno set when out did not
+ * take it all (or took an earlier write badly): the caller says where. */
+int summary_print_human(FILE *out, const struct run *run, const struct summary *sum);
 
-/* One JSON object on one line, keys stable (see docs/summary.md). */
-void summary_print_json(FILE *out, const struct run *run, const struct summary *sum);
+/* One JSON object on one line, keys stable (see docs/summary.md). 0, or -1
+ * with errno set, as summary_print_human. */
+int summary_print_json(FILE *out, const struct run *run, const struct summary *sum);
 
 #endif

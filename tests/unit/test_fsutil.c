@@ -1,10 +1,12 @@
 /* test_fsutil.c: unit tests of the file-system chores (common/fsutil.c)
  * and the clock (common/clock.c).
  *
- * Folders made, checked and removed, the names of a task's files, files
- * written whole or not at all, the open-files limit, the sleep's length and when it stops early. Expected
+ * Folders made, checked and removed, the names of a task's files, outputs
+ * written whole (a regular file) or in place (a device, a FIFO), the
+ * open-files limit, the sleep's length and when it stops early. Expected
  * failures print their one-line message on stderr; those lines are
- * captured and checked. */
+ * captured and checked. Device nodes are made in the test's own folder
+ * (mknod, as root; skipped otherwise), never taken from /dev. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,11 +14,14 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -245,6 +250,207 @@ static void test_write_atomic(void **state)
     assert_int_equal(file_check_writable(path), -1);
 }
 
+/* The kind of file at path, as stat -c %F would say it, and its device
+ * numbers when it is one ("character 1,3"); "missing" when there is none. */
+static const char *kind_of(const char *path, char *text, size_t size)
+{
+    struct stat st;
+
+    if (lstat(path, &st) != 0)
+        snprintf(text, size, "missing");
+    else if (S_ISCHR(st.st_mode))
+        snprintf(text, size, "character %u,%u", major(st.st_rdev), minor(st.st_rdev));
+    else
+        snprintf(text, size, "%s", S_ISREG(st.st_mode) ? "regular" : S_ISDIR(st.st_mode)
+                 ? "folder" : S_ISFIFO(st.st_mode) ? "fifo" : S_ISLNK(st.st_mode) ? "link"
+                 : "other");
+    return text;
+}
+
+static void expect_kind(const char *path, const char *want)
+{
+    char text[64];
+
+    assert_string_equal(kind_of(path, text, sizeof text), want);
+}
+
+/* A regular file is written whole: through a temporary file renamed over
+ * it, so that while it is being written the old one is still all there; a
+ * link to it stays a link, and its target is what is replaced. A new file
+ * gets 0666 less the umask, as open() would give it. */
+struct while_writing {
+    const char *path;    /* the target, read back from inside write_fn */
+    char seen[16];       /* what it held then */
+};
+
+static void write_and_look(FILE *file, const void *arg)
+{
+    struct while_writing *w = (struct while_writing *)arg;
+    FILE *old = fopen(w->path, "r");
+
+    fputs("new\n", file);
+    assert_non_null(old);
+    assert_non_null(fgets(w->seen, sizeof w->seen, old));
+    assert_int_equal(fclose(old), 0);
+}
+
+static void test_write_regular_whole(void **state)
+{
+    char path[512], link_path[512];
+    struct while_writing w = { path, "" };
+    struct stat st;
+    mode_t mask = umask(022);
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/trace.csv", base);
+    snprintf(link_path, sizeof link_path, "%s/latest.csv", base);
+    assert_int_equal(file_write_atomic(path, write_text, "old\n", 0), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(file_write_atomic(path, write_and_look, &w, 0), 0);
+    assert_string_equal(w.seen, "old\n");
+    expect_file(path, "new\n");
+
+    assert_int_equal(symlink("trace.csv", link_path), 0);
+    assert_int_equal(file_check_writable(link_path), 0);
+    assert_int_equal(file_write_atomic(link_path, write_text, "through\n", 1), 0);
+    expect_kind(link_path, "link");
+    expect_file(path, "through\n");
+    assert_int_equal(entries_in_base(), 2);
+    assert_int_equal(umask(mask), 022);
+}
+
+/* A FIFO is written in place, to the reader at its other end, and stays a
+ * FIFO; without a reader it is refused at once, not waited on for ever. */
+static void test_write_fifo_in_place(void **state)
+{
+    char path[512], got[64] = "";
+    int reader;
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/fifo", base);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(file_check_writable(path), 0);
+    expect_kind(path, "fifo");
+    reader = open(path, O_RDONLY | O_NONBLOCK);
+    assert_true(reader >= 0);
+    assert_int_equal(file_write_atomic(path, write_text, "to the reader\n", 0), 0);
+    assert_int_equal(read(reader, got, sizeof got - 1), 14);
+    assert_string_equal(got, "to the reader\n");
+    assert_int_equal(close(reader), 0);
+    expect_kind(path, "fifo");
+
+    assert_int_equal(file_write_atomic(path, write_text, "nobody reads\n", 0), -1);
+    assert_int_equal(errno, ENXIO);
+    expect_kind(path, "fifo");
+    assert_int_equal(entries_in_base(), 1);
+}
+
+/* A character device is written in place: a null device takes it, a full
+ * one fails with ENOSPC, reported, and both stay the devices they were.
+ * The nodes are the test's own (mknod needs root: skipped without it). */
+static void test_write_device_in_place(void **state)
+{
+    char null_path[512], full_path[512];
+
+    (void)state;
+    snprintf(null_path, sizeof null_path, "%s/null", base);
+    snprintf(full_path, sizeof full_path, "%s/full", base);
+    if (mknod(null_path, S_IFCHR | 0666, makedev(1, 3)) != 0) {
+        print_message("# skipped: mknod %s: %s (needs root)\n", null_path, strerror(errno));
+        skip();
+    }
+    assert_int_equal(mknod(full_path, S_IFCHR | 0666, makedev(1, 7)), 0);
+
+    assert_int_equal(file_check_writable(null_path), 0);
+    assert_int_equal(file_write_atomic(null_path, write_text, "gone\n", 1), 0);
+    expect_kind(null_path, "character 1,3");
+
+    assert_int_equal(file_check_writable(full_path), 0);
+    errno = 0;
+    assert_int_equal(file_write_atomic(full_path, write_text, "no room\n", 0), -1);
+    assert_int_equal(errno, ENOSPC);
+    expect_kind(full_path, "character 1,7");
+    assert_int_equal(entries_in_base(), 2);
+}
+
+/* A folder is refused by the check before the run, and by the write. */
+static void test_folder_refused(void **state)
+{
+    char path[512];
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/out", base);
+    assert_int_equal(mkdir(path, 0755), 0);
+    errno = 0;
+    assert_int_equal(file_check_writable(path), -1);
+    assert_int_equal(errno, EISDIR);
+    errno = 0;
+    assert_int_equal(file_write_atomic(path, write_text, "x", 0), -1);
+    assert_int_equal(errno, EISDIR);
+    expect_kind(path, "folder");
+    assert_int_equal(entries_in_base(), 1);
+}
+
+/* A temporary file left behind by a killed run, even one of this very
+ * process id (in a container every run is PID 1), blocks nothing and is
+ * not touched; the writer leaves no temporary file of its own. */
+static void test_stale_temporary_file(void **state)
+{
+    char path[512], stale[600];
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/trace.csv", base);
+    snprintf(stale, sizeof stale, "%s.tmp-%ld", path, (long)getpid());
+    assert_int_equal(symlink("/nonexistent/elsewhere", stale), 0);
+    assert_int_equal(file_check_writable(path), 0);
+    assert_int_equal(file_write_atomic(path, write_text, "whole\n", 0), 0);
+    expect_file(path, "whole\n");
+    expect_kind(stale, "link");
+    assert_int_equal(entries_in_base(), 2);
+}
+
+/* A name of NAME_MAX bytes, the longest a folder takes, is written: the
+ * temporary name does not grow with it. */
+static void test_longest_name(void **state)
+{
+    char name[NAME_MAX + 1], path[512 + NAME_MAX];
+
+    (void)state;
+    memset(name, 'n', NAME_MAX);
+    name[NAME_MAX] = '\0';
+    snprintf(path, sizeof path, "%s/%s", base, name);
+    assert_int_equal(file_check_writable(path), 0);
+    assert_int_equal(file_write_atomic(path, write_text, "long\n", 0), 0);
+    expect_file(path, "long\n");
+    assert_int_equal(entries_in_base(), 1);
+}
+
+/* Two outputs on one regular file, however the paths are spelled, existing
+ * or not; a device takes any number; different files are different. */
+static void test_same_regular(void **state)
+{
+    char a[512], b[512], sub[512], link_path[512], fifo[512];
+
+    (void)state;
+    snprintf(a, sizeof a, "%s/out.csv", base);
+    snprintf(sub, sizeof sub, "%s/sub", base);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    snprintf(b, sizeof b, "%s/sub/../out.csv", base);
+    assert_int_equal(file_same_regular(a, b), 1);             /* neither exists */
+    snprintf(b, sizeof b, "%s/sub/out.csv", base);
+    assert_int_equal(file_same_regular(a, b), 0);
+    touch(base, "out.csv");
+    snprintf(link_path, sizeof link_path, "%s/link.csv", base);
+    assert_int_equal(symlink("out.csv", link_path), 0);
+    assert_int_equal(file_same_regular(a, link_path), 1);     /* both exist: one inode */
+    assert_int_equal(file_same_regular(a, b), 0);             /* one exists */
+    assert_int_equal(file_same_regular(b, a), 0);
+    snprintf(fifo, sizeof fifo, "%s/fifo", base);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(file_same_regular(fifo, fifo), 0);       /* not a regular file */
+}
+
 static void test_nofile_raise(void **state)
 {
     struct rlimit before, after;
@@ -325,6 +531,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dir_remove_missing, make_base, remove_base),
         cmocka_unit_test(test_file_paths),
         cmocka_unit_test_setup_teardown(test_write_atomic, make_base, remove_base),
+        cmocka_unit_test_setup_teardown(test_write_regular_whole, make_base, remove_base),
+        cmocka_unit_test_setup_teardown(test_write_fifo_in_place, make_base, remove_base),
+        cmocka_unit_test_setup_teardown(test_write_device_in_place, make_base, remove_base),
+        cmocka_unit_test_setup_teardown(test_folder_refused, make_base, remove_base),
+        cmocka_unit_test_setup_teardown(test_stale_temporary_file, make_base, remove_base),
+        cmocka_unit_test_setup_teardown(test_longest_name, make_base, remove_base),
+        cmocka_unit_test_setup_teardown(test_same_regular, make_base, remove_base),
         cmocka_unit_test(test_nofile_raise),
         cmocka_unit_test(test_clock),
         cmocka_unit_test(test_clock_sleep_stops),

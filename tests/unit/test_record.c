@@ -499,7 +499,7 @@ static void test_csv_roundtrip(void **state)
     struct run run;
     struct task_record recs[2];
     char dir[] = "/tmp/test_record-XXXXXX";
-    char path[256], tmp_path[300];
+    char path[256];
     char *fields[16];
 
     (void)state;
@@ -538,9 +538,7 @@ static void test_csv_roundtrip(void **state)
     assert_string_equal(fields[10], "said \"no\", then, closed");
     free(text);
 
-    /* The temporary file was renamed away; nothing else is left. */
-    snprintf(tmp_path, sizeof tmp_path, "%s.tmp-%ld", path, (long)getpid());
-    assert_int_equal(access(tmp_path, F_OK), -1);
+    /* The temporary file was renamed away: the folder empties with the trace. */
     assert_int_equal(unlink(path), 0);
     assert_int_equal(rmdir(dir), 0);
 }

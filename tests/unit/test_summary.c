@@ -1,17 +1,20 @@
 /* test_summary.c: unit tests of the run summary (common/summary.c).
  *
  * The arithmetic over a small set of records, the JSON object read back
- * with cJSON, and the rows of the table people read. */
+ * with cJSON, the rows of the table people read, and a summary that its
+ * stream does not take, said to the caller. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -96,7 +99,7 @@ static void test_compute_empty(void **state)
 }
 
 /* Prints with print into a memory buffer; returns it (caller frees). */
-static char *capture(void (*print)(FILE *, const struct run *, const struct summary *),
+static char *capture(int (*print)(FILE *, const struct run *, const struct summary *),
                      const struct summary *sum)
 {
     char *text = NULL;
@@ -104,7 +107,7 @@ static char *capture(void (*print)(FILE *, const struct run *, const struct summ
     FILE *out = open_memstream(&text, &len);
 
     assert_non_null(out);
-    print(out, &run, sum);
+    assert_int_equal(print(out, &run, sum), 0);
     assert_int_equal(fclose(out), 0);
     return text;
 }
@@ -260,6 +263,32 @@ static void test_human(void **state)
     free(text);
 }
 
+/* A stream that takes nothing: open for reading only, as a closed stdout
+ * is reopened. Both forms fail with EBADF, and say so to the caller. */
+static void test_unwritable(void **state)
+{
+    char path[] = "/tmp/test_summary-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *read_only;
+    struct summary sum;
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(close(fd), 0);
+    read_only = fopen(path, "r");
+    assert_non_null(read_only);
+    assert_int_equal(unlink(path), 0);
+    summary_compute(&run, &sum);
+    errno = 0;
+    assert_int_equal(summary_print_json(read_only, &run, &sum), -1);
+    assert_int_equal(errno, EBADF);
+    clearerr(read_only);
+    errno = 0;
+    assert_int_equal(summary_print_human(read_only, &run, &sum), -1);
+    assert_int_equal(errno, EBADF);
+    assert_int_equal(fclose(read_only), 0);
+}
+
 int main(void)
 {
     program_set_name("test_summary");
@@ -268,6 +297,7 @@ int main(void)
         cmocka_unit_test_setup(test_compute_empty, make_run),
         cmocka_unit_test_setup(test_json, make_run),
         cmocka_unit_test_setup(test_human, make_run),
+        cmocka_unit_test_setup(test_unwritable, make_run),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
