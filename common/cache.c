@@ -250,6 +250,9 @@ static enum cache_status db_exec(struct cache_db *c, const char *sql)
     return rc == SQLITE_OK ? CACHE_OK : db_failed(c, "sqlite3_exec", rc);
 }
 
+/* Prepares sql. Its caller finalizes the statement whatever happened and
+ * does not look at what sqlite3_finalize returns: the error of the last
+ * step, which was reported when that step failed. */
 static enum cache_status db_prepare(struct cache_db *c, const char *sql, sqlite3_stmt **stmt)
 {
     int rc = sqlite3_prepare_v2(c->db, sql, -1, stmt, NULL);

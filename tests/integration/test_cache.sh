@@ -83,7 +83,8 @@ stop_server2() {
     wait "$SERVER2_PID" 2>/dev/null
     SERVER2_PID=
 }
-trap 'stop_server2; cleanup' EXIT
+SHARED_PID=   # check_shared's first run, while it may be stopped
+trap '[ -z "$SHARED_PID" ] || kill -KILL "$SHARED_PID" 2>/dev/null; stop_server2; cleanup' EXIT
 
 # check_fresh_and_rerun MODEL: the first run fills the cache, the rerun
 # takes every task from it.
@@ -167,6 +168,7 @@ check_shared() {
     "$BIN/$m" fetch -n $N_SHARED --concurrency "$(window_of "$m" 2)" --latency-ms 300 \
         --url "$SERVER_URL" --cache "$cache" --json >"$TEST_TMP/a.out" 2>"$TEST_TMP/a.err" &
     pid=$!
+    SHARED_PID=$pid
     expect_true "$m shared: the first run has loaded and asked" wait_for requests_at_least 1
     kill -STOP "$pid"
     expect_true "$m shared: the first run is stopped before its save" [ ! -e "$cache" ]
@@ -176,6 +178,7 @@ check_shared() {
     kill -CONT "$pid"
     wait "$pid"
     a_status=$?
+    SHARED_PID=
     expect_eq "$m shared: the first run exits 1, F1 failed" \
         "$a_status $(jq -r .failed "$TEST_TMP/a.out")" "1 $(echo "$F1" | wc -w)"
     expect_eq "$m shared: the file holds both runs' results" \
