@@ -253,14 +253,16 @@ check_forged() {
 # the run; a folder that takes no file (tests may run as root, whom no mode
 # bit stops: a folder that does not exist, and /proc).
 check_not_a_file() {
-    local m=$1 fifo="$TEST_TMP/fifo" path
+    local m=$1 fifo="$TEST_TMP/fifo" entry path name kind
     rm -f "$fifo"
     mkfifo "$fifo"
     reset_stats
-    for path in "$TEST_TMP:a directory" "$fifo:a FIFO" "/dev/null:a character device" \
-        "/dev/zero:a character device"; do
-        run_client "$m" fetch -n $N --url "$SERVER_URL" --cache "${path%%:*}" --json
-        expect_refused "$m ${path#*:} as the cache" 2 "is not a regular file but ${path#*:}" /nonexistent
+    # PATH|NAME|KIND: the path, what the check is called, what the line says it is.
+    for entry in "$TEST_TMP|a directory|a directory" "$fifo|a FIFO|a FIFO" \
+        "/dev/null|/dev/null|a character device" "/dev/zero|/dev/zero|a character device"; do
+        IFS='|' read -r path name kind <<<"$entry"
+        run_client "$m" fetch -n $N --url "$SERVER_URL" --cache "$path" --json
+        expect_refused "$m $name as the cache" 2 "is not a regular file but $kind" /nonexistent
     done
     expect_true "$m the FIFO is still a FIFO" [ -p "$fifo" ]
 
