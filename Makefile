@@ -21,14 +21,14 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS += -D_GNU_SOURCE -Icommon -Iloop -MMD -MP
 
-# libcurl, libuv, cJSON, xxHash and cmocka ship pkg-config files; civetweb's
-# Debian package does not, so it is linked by name.
-PKGS := libcurl libuv libcjson libxxhash
+# libcurl, libuv, cJSON, xxHash, SQLite and cmocka ship pkg-config files;
+# civetweb's Debian package does not, so it is linked by name.
+PKGS := libcurl libuv libcjson libxxhash sqlite3
 
 # ---- Install missing Debian packages before anything is compiled ----
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
 DEPS_MISSING := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null \
-                  && [ -f /usr/include/civetweb.h ] && command -v gnuplot jq curl strace >/dev/null \
+                  && [ -f /usr/include/civetweb.h ] && command -v gnuplot jq curl strace sqlite3 >/dev/null \
                   && [ -x /usr/bin/time ] \
                   && /usr/bin/python3 -c 'import xxhash, aiohttp, aiofiles, numpy' 2>/dev/null \
                   || echo yes)
@@ -42,7 +42,7 @@ endif
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs libcurl libcjson libxxhash 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libcurl libcjson libxxhash sqlite3 2>/dev/null)
 UV_LIBS    := $(shell pkg-config --libs libuv 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 

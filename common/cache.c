@@ -1,32 +1,84 @@
-/* cache.c: --cache FILE, the results of completed tasks kept between runs.
+/* cache.c: --cache FILE, the results of completed tasks kept between runs,
+ * in an SQLite database.
  *
- * The one thing to notice: a cache is trusted only whole. The file is read
- * to its end line and its hash checked before its key is compared or one
- * entry is used, and it is replaced only by a rename, so a run killed at
- * any moment leaves the last good cache. The models never see the cache:
- * a cached record is simply done before they start (record_is_done). */
+ * The one thing to notice: what a small database written by hand must get
+ * right, SQLite already does. A transaction makes a save whole or absent
+ * (a run killed at any moment leaves the last good cache); its locks let
+ * runs that share one file save in turn, each keeping its rows; PRAGMA
+ * quick_check finds a damaged page. What SQLite cannot know is what a
+ * number means: every value read back is checked against what a task of
+ * this run can yield before a record takes it. The models never see the
+ * cache: a cached record is simply done before they start (record_is_done). */
 #include "cache.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
-#include <stdlib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "fsutil.h"
+#include "program.h"
+#include "record.h"
 #include "run.h"
-#include "units.h"
 #include "workload.h"
 
-#define CACHE_MAGIC "aio-bench cache "   /* the first line: magic, then the version */
+/* PRAGMA application_id, four bytes of the file's header: "aioB" in ASCII.
+ * It tells our file from any other SQLite database. */
+#define CACHE_APPLICATION_ID 1634299714   /* 0x61696f42 */
+/* PRAGMA user_version: the layout of the results table. Another layout
+ * takes another number, and a program refuses a file it cannot read. */
 #define CACHE_VERSION 1
-#define HEX_DIGITS 16                    /* a 64-bit checksum in lowercase hex */
-/* The largest file a cache can be: a million entries of 46 bytes at most
- * ("1000000 " and 20 digits of bytes and 16 of checksum), the key, and room. */
-#define CACHE_FILE_MAX (64L << 20)
+/* How long a load or a save waits for another run's lock before it gives
+ * up: each holds it for one short transaction. */
+#define CACHE_BUSY_MS 5000
+/* The most bytes one task can have yielded: 16 TiB, beyond any --size
+ * (16 GiB at most) and any answer held in memory. A million tasks
+ * (COUNT_MAX) of it still add up below 2^64, so a run's total of bytes,
+ * cached tasks included, cannot wrap. */
+#define TASK_BYTES_MAX (UINT64_C(1) << 44)
+_Static_assert(COUNT_MAX <= UINT64_MAX / TASK_BYTES_MAX, "a run's total of bytes could wrap");
+
+#define TEXT_OF_(x) #x
+#define TEXT_OF(x) TEXT_OF_(x)
+
+/* A new file's marks and its one table. WITHOUT ROWID keeps the rows in
+ * (key, id) order, the one lookup a load makes. The key is repeated in
+ * every row (tens of bytes): a table of keys would save that at the price
+ * of a join, not worth it at these sizes. A checksum is 64 bits, stored as
+ * the signed integer of the same bits (SQLite's integers are signed).
+ * Types are checked where the rows are read rather than declared STRICT,
+ * which SQLite before 3.37 could not open. */
+static const char create_sql[] =
+    "PRAGMA application_id = " TEXT_OF(CACHE_APPLICATION_ID) ";"
+    "PRAGMA user_version = " TEXT_OF(CACHE_VERSION) ";"
+    "CREATE TABLE results ("
+    " key TEXT NOT NULL,"                            /* cache_key(): the options */
+    " id INTEGER NOT NULL CHECK (id >= 1),"          /* the task's id */
+    " bytes INTEGER NOT NULL CHECK (bytes >= 0),"    /* payload bytes it yielded */
+    " checksum INTEGER NOT NULL,"                    /* its XXH3-64 */
+    " PRIMARY KEY (key, id)"
+    ") WITHOUT ROWID";
+
+/* What a file is: its two marks, how many objects its schema holds (none
+ * in a new, empty file) and whether one is the results table. */
+static const char marks_sql[] =
+    "SELECT (SELECT application_id FROM pragma_application_id),"
+    " (SELECT user_version FROM pragma_user_version),"
+    " (SELECT count(*) FROM sqlite_master),"
+    " (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'results')";
+
+static const char select_sql[] = "SELECT id, bytes, checksum FROM results WHERE key = ?1";
+
+/* A task completed again replaces its row: the same key and id give the
+ * same result, whichever run wrote it. */
+static const char insert_sql[] =
+    "INSERT OR REPLACE INTO results (key, id, bytes, checksum) VALUES (?1, ?2, ?3, ?4)";
 
 /* ---- The key ---- */
 
@@ -113,401 +165,433 @@ int cache_key(const struct options *opts, char *key, size_t size)
     return -1;
 }
 
-/* ---- Reading ---- */
+/* ---- The file ---- */
 
-static enum cache_status refuse(char *why, size_t why_size, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+/* One load or one save of a cache file. Owned by cache_load or cache_save,
+ * on its stack; db is closed before either returns. */
+struct cache_db {
+    sqlite3 *db;        /* the connection, or NULL */
+    const char *path;   /* --cache, for the messages */
+    bool saving;        /* a save: its failures say "not saved" */
+};
 
-static enum cache_status refuse(char *why, size_t why_size, const char *format, ...)
+/* The content cannot be used: one line, CACHE_REFUSED. A load says the
+ * file is not a usable cache; a save, that it did not save. */
+static enum cache_status refuse(const struct cache_db *c, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static enum cache_status refuse(const struct cache_db *c, const char *format, ...)
 {
+    char why[256];
     va_list args;
 
     va_start(args, format);
-    vsnprintf(why, why_size, format, args);
+    vsnprintf(why, sizeof why, format, args);
     va_end(args);
+    if (c->saving)
+        fprintf(stderr, "%s: cache %s not saved: %s\n", program_name(), c->path, why);
+    else
+        fprintf(stderr, "%s: cache %s is not a usable cache: %s (remove it to start afresh)\n",
+                program_name(), c->path, why);
     return CACHE_REFUSED;
 }
 
-/* Splits line (its newline removed) into up to max tokens at single spaces.
- * Returns how many, or -1 for an empty token (two spaces, a space at either
- * end) or more than max. The line is cut in place. */
-static int split_tokens(char *line, char **tokens, int max)
+/* An SQLite call returned rc: one line naming the call and SQLite's reason.
+ * SQLite's "corrupt" and "not a database" are about the file's content,
+ * which is refused (exit 2); anything else (no permission, a full disk, a
+ * lock held past CACHE_BUSY_MS, no memory) is the system refusing (exit 3). */
+static enum cache_status db_failed(const struct cache_db *c, const char *call, int rc)
 {
-    int n = 0;
+    const char *why = c->db != NULL ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc);
+    int primary = rc & 0xff;   /* an extended code's low byte is its primary code */
 
-    for (char *p = line;; ) {
-        char *space = strchr(p, ' ');
-
-        if (n == max || *p == ' ' || *p == '\0')
-            return -1;
-        tokens[n++] = p;
-        if (space == NULL)
-            return n;
-        *space = '\0';
-        p = space + 1;
-    }
+    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+        return refuse(c, "%s", why);
+    fprintf(stderr, "%s: cache %s %s: %s: %s\n", program_name(), c->path,
+            c->saving ? "not saved" : "cannot be read", call, why);
+    return CACHE_FAILED;
 }
 
-/* Exactly 16 lowercase hex digits, as cache_write writes them. */
-static int parse_hex64(const char *text, uint64_t *value)
+/* Opens the file with flags (SQLITE_OPEN_READWRITE, and _CREATE for a
+ * save) and sets the busy timeout: a call that finds another run's lock
+ * retries for up to CACHE_BUSY_MS instead of failing at once. */
+static enum cache_status db_open(struct cache_db *c, int flags)
 {
-    uint64_t v = 0;
+    int rc = sqlite3_open_v2(c->path, &c->db, flags, NULL);
 
-    if (strlen(text) != HEX_DIGITS)
+    if (rc != SQLITE_OK)
+        return db_failed(c, "sqlite3_open_v2", rc);   /* c->db, if any, is closed by db_close */
+    rc = sqlite3_busy_timeout(c->db, CACHE_BUSY_MS);
+    if (rc != SQLITE_OK)
+        return db_failed(c, "sqlite3_busy_timeout", rc);
+    return CACHE_OK;
+}
+
+/* Closes the connection; an open transaction is rolled back, so a save
+ * that failed half-way leaves the file as it was. 0, or -1 with a line
+ * (every statement is finalized by then: a failure here is a bug). */
+static int db_close(struct cache_db *c)
+{
+    int rc = sqlite3_close(c->db);   /* NULL is a no-op */
+
+    c->db = NULL;
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "%s: cache %s: sqlite3_close: %s\n", program_name(), c->path,
+                sqlite3_errstr(rc));
         return -1;
-    for (const char *p = text; *p != '\0'; p++) {
-        int digit = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
-        if (digit < 0)
-            return -1;
-        v = v << 4 | (uint64_t)digit;
     }
-    *value = v;
     return 0;
 }
 
-/* Adds an entry, growing the array by doubling. 0, or -1 out of memory. */
-static int entries_add(struct cache *cache, const struct cache_entry *entry)
+static enum cache_status db_exec(struct cache_db *c, const char *sql)
 {
-    if (cache->count == cache->size) {
-        size_t size = cache->size > 0 ? 2 * cache->size : 256;
-        struct cache_entry *entries = realloc(cache->entries, size * sizeof *entries);
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 
-        if (entries == NULL)
-            return -1;
-        cache->entries = entries;
-        cache->size = size;
-    }
-    cache->entries[cache->count++] = *entry;
-    return 0;
+    return rc == SQLITE_OK ? CACHE_OK : db_failed(c, "sqlite3_exec", rc);
 }
 
-/* Parses "ID BYTES CHECKSUM" after the last id seen. */
-static enum cache_status read_entry(struct cache *cache, char *line, size_t line_no,
-                                    char *why, size_t why_size)
+/* Prepares sql. Its caller finalizes the statement whatever happened and
+ * does not look at what sqlite3_finalize returns: the error of the last
+ * step, which was reported when that step failed. */
+static enum cache_status db_prepare(struct cache_db *c, const char *sql, sqlite3_stmt **stmt)
 {
-    char *tokens[3];
-    struct cache_entry entry;
-    uint64_t bytes;
-    long last_id = cache->count > 0 ? cache->entries[cache->count - 1].id : 0;
+    int rc = sqlite3_prepare_v2(c->db, sql, -1, stmt, NULL);
 
-    if (split_tokens(line, tokens, 3) != 3
-        || units_parse_long(tokens[0], 1, COUNT_MAX, &entry.id) != 0
-        || units_parse(tokens[1], units_none, UINT64_MAX, &bytes) != 0
-        || parse_hex64(tokens[2], &entry.checksum) != 0)
-        return refuse(why, why_size, "line %zu is not \"ID BYTES CHECKSUM\"", line_no);
-    if (entry.id <= last_id)
-        return refuse(why, why_size, "line %zu: id %ld does not follow id %ld",
-                      line_no, entry.id, last_id);
-    entry.bytes = bytes;
-    if (entries_add(cache, &entry) != 0) {
-        snprintf(why, why_size, "no memory for %zu entries: %s", cache->count + 1,
-                 strerror(errno));
-        return CACHE_FAILED;
-    }
-    return CACHE_OK;
+    return rc == SQLITE_OK ? CACHE_OK : db_failed(c, "sqlite3_prepare", rc);
 }
 
-/* Parses "end COUNT HASH" against what was read above it. */
-static enum cache_status read_end(const struct cache *cache, char *line, size_t line_no,
-                                  uint64_t hash, char *why, size_t why_size)
+/* Checks the file's marks. *empty when it is a new, empty database (a
+ * file of no bytes, or one another run has just created), which a load
+ * reads as an empty cache and a save fills. Any other file must be ours,
+ * of this version, with its table. */
+static enum cache_status check_marks(struct cache_db *c, bool *empty)
 {
-    char *tokens[3];
-    uint64_t count, stored;
+    sqlite3_stmt *stmt;
+    enum cache_status status = db_prepare(c, marks_sql, &stmt);
+    int64_t application_id, version, objects, tables;
+    int rc;
 
-    if (split_tokens(line, tokens, 3) != 3
-        || units_parse(tokens[1], units_none, UINT64_MAX, &count) != 0
-        || parse_hex64(tokens[2], &stored) != 0)
-        return refuse(why, why_size, "line %zu is not \"end COUNT HASH\"", line_no);
-    if (count != cache->count)
-        return refuse(why, why_size, "its end line counts %" PRIu64 " entries, it holds %zu",
-                      count, cache->count);
-    if (stored != hash)
-        return refuse(why, why_size, "its content does not match its hash");
-    return CACHE_OK;
-}
-
-/* The first line: the magic and the version. */
-static enum cache_status read_header(const char *line, char *why, size_t why_size)
-{
-    long version;
-
-    if (strncmp(line, CACHE_MAGIC, strlen(CACHE_MAGIC)) != 0)
-        return refuse(why, why_size, "it does not begin with \"%s%d\"", CACHE_MAGIC,
-                      CACHE_VERSION);
-    if (units_parse_long(line + strlen(CACHE_MAGIC), 0, LONG_MAX, &version) != 0)
-        return refuse(why, why_size, "its first line has no format version");
-    if (version != CACHE_VERSION)
-        return refuse(why, why_size, "it has format version %ld; this program reads %d",
-                      version, CACHE_VERSION);
-    return CACHE_OK;
-}
-
-/* One line of the file after its checks: the header, the key, entries,
- * the end line; *ended once the end line has been read. */
-static enum cache_status read_line(struct cache *cache, char *line, size_t line_no,
-                                   const checksum_state *hash, bool *ended,
-                                   char *why, size_t why_size)
-{
-    if (line_no == 1)
-        return read_header(line, why, why_size);
-    if (line_no == 2) {
-        if (strncmp(line, "key ", 4) != 0 || line[4] == '\0'
-            || strlen(line + 4) >= sizeof cache->key)
-            return refuse(why, why_size, "line 2 is not \"key OPTIONS\"");
-        memcpy(cache->key, line + 4, strlen(line + 4) + 1);
-        return CACHE_OK;
-    }
-    if (strncmp(line, "end ", 4) == 0) {
-        *ended = true;
-        return read_end(cache, line, line_no, checksum_digest(hash), why, why_size);
-    }
-    return read_entry(cache, line, line_no, why, why_size);
-}
-
-enum cache_status cache_read(FILE *in, struct cache *cache, char *why, size_t why_size)
-{
-    checksum_state hash;
-    char *line = NULL;
-    size_t line_size = 0, line_no = 0;
-    bool ended = false;
-    enum cache_status status = CACHE_OK;
-    ssize_t len;
-
-    memset(cache, 0, sizeof *cache);
-    checksum_init(&hash);
-    errno = 0;
-    while (status == CACHE_OK && (len = getline(&line, &line_size, in)) >= 0) {
-        line_no++;
-        if (ended)
-            status = refuse(why, why_size, "line %zu follows its end line", line_no);
-        else if (line_no == 1 && strncmp(line, CACHE_MAGIC, strlen(CACHE_MAGIC)) != 0)
-            status = read_header(line, why, why_size);   /* say "foreign" before "damaged" */
-        else if (len == 0 || line[len - 1] != '\n' || strlen(line) != (size_t)len)
-            status = refuse(why, why_size, "line %zu is cut short or holds a NUL byte", line_no);
-        else {
-            if (strncmp(line, "end ", 4) != 0 || line_no <= 2)
-                checksum_update(&hash, line, (size_t)len);
-            line[len - 1] = '\0';
-            status = read_line(cache, line, line_no, &hash, &ended, why, why_size);
-        }
-        errno = 0;
-    }
-    if (status == CACHE_OK && ferror(in)) {
-        snprintf(why, why_size, "%s", strerror(errno != 0 ? errno : EIO));
-        status = CACHE_FAILED;
-    } else if (status == CACHE_OK && line_no == 0)
-        status = refuse(why, why_size, "it is empty");
-    else if (status == CACHE_OK && !ended)
-        status = refuse(why, why_size, "it has no end line: cut short");
-    free(line);
     if (status != CACHE_OK)
-        cache_free(cache);
-    return status;
-}
-
-/* ---- Writing ---- */
-
-/* Writes one line and adds it to the hash. */
-static void write_line(FILE *out, checksum_state *hash, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void write_line(FILE *out, checksum_state *hash, const char *format, ...)
-{
-    char line[CACHE_KEY_MAX + 16];
-    va_list args;
-    int n;
-
-    va_start(args, format);
-    n = vsnprintf(line, sizeof line, format, args);
-    va_end(args);
-    if (n < 0 || (size_t)n >= sizeof line)
-        abort();   /* the key's size is checked by cache_key: a bug */
-    checksum_update(hash, line, (size_t)n);
-    fputs(line, out);
-}
-
-void cache_write(FILE *out, const char *key, const struct cache_entry *entries, size_t count)
-{
-    checksum_state hash;
-
-    checksum_init(&hash);
-    write_line(out, &hash, CACHE_MAGIC "%d\n", CACHE_VERSION);
-    write_line(out, &hash, "key %s\n", key);
-    for (size_t i = 0; i < count; i++)
-        write_line(out, &hash, "%ld %" PRIu64 " %016" PRIx64 "\n",
-                   entries[i].id, entries[i].bytes, entries[i].checksum);
-    fprintf(out, "end %zu %016" PRIx64 "\n", count, checksum_digest(&hash));
-}
-
-/* ---- The file ---- */
-
-/* Opens path for reading, if it is a regular file of a cache's size at
- * most: a device (/dev/zero) or a huge file could make a line without end,
- * and a FIFO would block the open (hence O_NONBLOCK, which a regular file
- * ignores). The stream, or NULL with *status and why set (CACHE_OK when
- * there is no file). */
-static FILE *open_file(const char *path, enum cache_status *status, char *why, size_t why_size)
-{
-    struct stat st;
-    FILE *in;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-    *status = CACHE_FAILED;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        if (fd < 0 && errno == ENOENT)
-            *status = CACHE_OK;
-        snprintf(why, why_size, "cannot be read: %s", strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode))
-        snprintf(why, why_size, "cannot be read: %s", strerror(EISDIR));
-    else if (!S_ISREG(st.st_mode) || st.st_size > CACHE_FILE_MAX) {
-        *status = CACHE_REFUSED;
-        snprintf(why, why_size, "is not a usable cache: %s (remove it to start afresh)",
-                 S_ISREG(st.st_mode) ? "it is larger than any cache" : "not a regular file");
-    } else if ((in = fdopen(fd, "r")) == NULL)
-        snprintf(why, why_size, "cannot be read: fdopen: %s", strerror(errno));
-    else
-        return in;
-    close(fd);
-    return NULL;
-}
-
-/* Reads the file at path into *cache; a missing file is an empty cache. */
-static enum cache_status read_file(const char *path, struct cache *cache)
-{
-    char why[256];
-    enum cache_status status;
-    FILE *in;
-
-    memset(cache, 0, sizeof *cache);
-    in = open_file(path, &status, why, sizeof why);
-    if (in == NULL) {
-        if (status != CACHE_OK)
-            fprintf(stderr, "%s: cache %s %s\n", program_name(), path, why);
+        return status;
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        status = db_failed(c, "sqlite3_step", rc);
+        sqlite3_finalize(stmt);
         return status;
     }
-    status = cache_read(in, cache, why, sizeof why);
-    if (fclose(in) != 0 && status == CACHE_OK) {
-        snprintf(why, sizeof why, "%s", strerror(errno));
-        status = CACHE_FAILED;
-        cache_free(cache);
+    application_id = sqlite3_column_int64(stmt, 0);
+    version = sqlite3_column_int64(stmt, 1);
+    objects = sqlite3_column_int64(stmt, 2);
+    tables = sqlite3_column_int64(stmt, 3);
+    sqlite3_finalize(stmt);   /* after a row, it returns SQLITE_OK */
+
+    *empty = application_id == 0 && version == 0 && objects == 0;
+    if (*empty)
+        return CACHE_OK;
+    if (application_id != CACHE_APPLICATION_ID)
+        return refuse(c, "it is an SQLite database of another program (application_id %" PRId64
+                      ", not %d)", application_id, CACHE_APPLICATION_ID);
+    if (version != CACHE_VERSION)
+        return refuse(c, "it has format version %" PRId64 "; this program reads %d",
+                      version, CACHE_VERSION);
+    if (tables != 1)
+        return refuse(c, "it has no results table");
+    return CACHE_OK;
+}
+
+/* quick_check's report of a problem, on one line: it may begin with a
+ * line naming the database ("*** in database main ***") and run on over
+ * several lines. */
+static void one_line(const char *report, char *line, size_t size)
+{
+    const char *header = "*** in database main ***\n";
+    size_t n = 0;
+
+    if (strncmp(report, header, strlen(header)) == 0)
+        report += strlen(header);
+    for (const char *p = report; *p != '\0' && n + 1 < size; p++)
+        line[n++] = *p == '\n' ? ' ' : *p;
+    line[n] = '\0';
+}
+
+/* PRAGMA quick_check: every page and every row's shape, in a time that
+ * grows with the file (a cache is small). One row "ok", or the first
+ * problem; a file too damaged to be checked fails the step itself. */
+static enum cache_status check_whole(struct cache_db *c)
+{
+    sqlite3_stmt *stmt;
+    enum cache_status status = db_prepare(c, "PRAGMA quick_check(1)", &stmt);
+    const char *report;
+    char line[200];
+    int rc;
+
+    if (status != CACHE_OK)
+        return status;
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW)
+        status = db_failed(c, "sqlite3_step", rc);
+    else if ((report = (const char *)sqlite3_column_text(stmt, 0)) == NULL)
+        status = db_failed(c, "sqlite3_column_text", sqlite3_errcode(c->db));
+    else if (strcmp(report, "ok") != 0) {
+        one_line(report, line, sizeof line);
+        status = refuse(c, "it is damaged: %s", line);
     }
-    if (status == CACHE_REFUSED)
-        fprintf(stderr, "%s: cache %s is not a usable cache: %s (remove it to start afresh)\n",
-                program_name(), path, why);
-    else if (status == CACHE_FAILED)
-        fprintf(stderr, "%s: cache %s cannot be read: %s\n", program_name(), path, why);
+    sqlite3_finalize(stmt);
     return status;
 }
 
-enum cache_status cache_load(struct run *run, struct cache *cache)
+/* The bytes a completed task of this run yields, at least and at most. A
+ * file and a download the mock made are exactly --size; cpu and cook yield
+ * none; a fetch, or a download whose bytes the server decides, any number
+ * up to TASK_BYTES_MAX. A checksum is a 64-bit hash: any value is one. */
+static void bytes_range(const struct options *opts, uint64_t *least, uint64_t *most)
+{
+    *least = 0;
+    *most = TASK_BYTES_MAX;
+    switch (opts->workload) {
+    case WORKLOAD_FILES:
+        *least = *most = opts->size_bytes;
+        break;
+    case WORKLOAD_DOWNLOAD:
+        if (opts->verify == VERIFY_CONTENT)
+            *least = *most = opts->size_bytes;
+        break;
+    case WORKLOAD_CPU:
+    case WORKLOAD_COOK:
+        *most = 0;
+        break;
+    case WORKLOAD_FETCH:
+        break;
+    }
+}
+
+static uint64_t bits_unsigned(int64_t value)
+{
+    uint64_t bits;
+
+    memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
+static int64_t bits_signed(uint64_t value)
+{
+    int64_t bits;
+
+    memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
+/* Checks one row of this run's key and takes it into its record when its
+ * id is within the run. Every number is checked first: a row that no task
+ * of this run could have written is a forged or damaged file, refused
+ * whole, never used in part. */
+static enum cache_status take_row(struct cache_db *c, struct run *run, sqlite3_stmt *stmt)
+{
+    uint64_t least, most;
+    int64_t id, bytes;
+    struct task_record *rec;
+
+    for (int i = 0; i < 3; i++)
+        if (sqlite3_column_type(stmt, i) != SQLITE_INTEGER)
+            return refuse(c, "a row holds %s where an integer belongs",
+                          sqlite3_column_type(stmt, i) == SQLITE_NULL ? "NULL" : "a non-integer");
+    id = sqlite3_column_int64(stmt, 0);
+    bytes = sqlite3_column_int64(stmt, 1);
+    if (id < 1 || id > COUNT_MAX)
+        return refuse(c, "a row has id %" PRId64 ", outside 1..%ld", id, COUNT_MAX);
+    bytes_range(run->opts, &least, &most);
+    if (bytes < 0 || (uint64_t)bytes < least || (uint64_t)bytes > most)
+        return refuse(c, "id %" PRId64 " has %" PRId64 " bytes, where a task of this run yields "
+                      "%" PRIu64 " to %" PRIu64, id, bytes, least, most);
+    if ((size_t)id > run->count)
+        return CACHE_OK;   /* kept in the file for a longer run */
+    rec = &run->records[id - 1];
+    if (rec->cached)
+        return refuse(c, "id %" PRId64 " has two rows", id);
+    record_take_cached(run, rec, (uint64_t)bytes, bits_unsigned(sqlite3_column_int64(stmt, 2)));
+    return CACHE_OK;
+}
+
+/* Takes the rows of key into the records. */
+static enum cache_status take_rows(struct cache_db *c, struct run *run, const char *key)
+{
+    sqlite3_stmt *stmt;
+    enum cache_status status = db_prepare(c, select_sql, &stmt);
+    int rc;
+
+    if (status != CACHE_OK)
+        return status;
+    rc = sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK)
+        status = db_failed(c, "sqlite3_bind_text", rc);
+    while (status == CACHE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        status = take_row(c, run, stmt);
+    if (status == CACHE_OK && rc != SQLITE_DONE)
+        status = db_failed(c, "sqlite3_step", rc);
+    sqlite3_finalize(stmt);
+    return status;
+}
+
+/* Reads the file in one read transaction, so that a save by another run
+ * lands wholly before or after it. */
+static enum cache_status read_rows(struct cache_db *c, struct run *run, const char *key)
+{
+    bool empty = false;
+    enum cache_status status = db_exec(c, "BEGIN");
+
+    if (status == CACHE_OK)
+        status = check_marks(c, &empty);
+    if (status == CACHE_OK && !empty)
+        status = check_whole(c);
+    if (status == CACHE_OK && !empty)
+        status = take_rows(c, run, key);
+    if (status == CACHE_OK)
+        status = db_exec(c, "COMMIT");
+    return status;   /* after a failure, db_close ends the transaction */
+}
+
+/* --cache names a regular file, or nothing yet. SQLite keeps a database in
+ * a regular file only (it locks it and writes a journal beside it), and a
+ * directory, a device (/dev/null) or a FIFO named by mistake is better
+ * refused now than found after a long run. *exists says which. */
+static enum cache_status check_kind(const char *path, bool *exists)
+{
+    struct stat st;
+    const char *kind;
+
+    *exists = false;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return CACHE_OK;   /* its folder is checked next */
+        fprintf(stderr, "%s: cache %s cannot be read: %s\n", program_name(), path,
+                strerror(errno));
+        return CACHE_FAILED;
+    }
+    *exists = true;
+    if (S_ISREG(st.st_mode))
+        return CACHE_OK;
+    kind = S_ISDIR(st.st_mode) ? "a directory" : S_ISCHR(st.st_mode) ? "a character device"
+         : S_ISBLK(st.st_mode) ? "a block device" : S_ISFIFO(st.st_mode) ? "a FIFO"
+         : S_ISSOCK(st.st_mode) ? "a socket" : "not a file";
+    fprintf(stderr, "%s: cache %s is not a regular file but %s (--cache names a file, new "
+            "or kept from an earlier run)\n", program_name(), path, kind);
+    return CACHE_REFUSED;
+}
+
+/* Gives back every record a failed load took: the run does not start, and
+ * no record is left half-way between pending and cached. */
+static void untake_records(struct run *run)
+{
+    for (size_t i = 0; i < run->count; i++)
+        if (run->records[i].cached)
+            run->records[i] = (struct task_record){ .id = run->records[i].id };
+    run->cached = 0;
+}
+
+enum cache_status cache_load(struct run *run)
 {
     const char *path = run->opts->cache_path;
+    struct cache_db c = { NULL, path, false };
     char key[CACHE_KEY_MAX];
     enum cache_status status;
+    bool exists;
 
     if (cache_key(run->opts, key, sizeof key) != 0) {
         fprintf(stderr, "%s: cache %s: the options' key is longer than %d bytes\n",
                 program_name(), path, CACHE_KEY_MAX - 1);
         return CACHE_FAILED;
     }
-    if ((status = read_file(path, cache)) != CACHE_OK)
+    if ((status = check_kind(path, &exists)) != CACHE_OK)
         return status;
-    /* A file that was read has a key; a missing one has none to compare. */
-    if (cache->key[0] != '\0' && strcmp(cache->key, key) != 0) {
-        fprintf(stderr, "%s: cache %s was made with other options (%s; this run: %s)\n",
-                program_name(), path, cache->key, key);
-        cache_free(cache);
-        return CACHE_REFUSED;
-    }
-    /* A cache that cannot be saved stops the run before it starts. */
+    /* A cache that cannot be saved stops the run before it starts. A save
+     * creates the file, or a journal beside it: its folder must take a new
+     * file, whoever runs this (root passes access() everywhere). */
     if (file_check_writable(path) != 0) {
         fprintf(stderr, "%s: cache %s cannot be written: %s\n", program_name(), path,
                 strerror(errno));
-        cache_free(cache);
         return CACHE_FAILED;
     }
-    /* Entries beyond this run's count stay in *cache, for cache_save. */
-    for (size_t i = 0; i < cache->count && (size_t)cache->entries[i].id <= run->count; i++) {
-        const struct cache_entry *e = &cache->entries[i];
-
-        record_take_cached(run, &run->records[e->id - 1], e->bytes, e->checksum);
+    if (!exists)
+        return CACHE_OK;
+    /* Read-write, though a load only reads: a journal left by a run killed
+     * in its save must be rolled back before the file can be read. */
+    status = db_open(&c, SQLITE_OPEN_READWRITE);
+    if (status == CACHE_OK && sqlite3_db_readonly(c.db, "main") == 1) {
+        fprintf(stderr, "%s: cache %s cannot be written: the file is read-only\n",
+                program_name(), path);
+        status = CACHE_FAILED;
     }
-    return CACHE_OK;
+    if (status == CACHE_OK)
+        status = read_rows(&c, run, key);
+    if (db_close(&c) != 0 && status == CACHE_OK)
+        status = CACHE_FAILED;
+    if (status != CACHE_OK)
+        untake_records(run);
+    return status;
 }
 
-/* The entries to save: every completed record, then the loaded entries
- * beyond the run's count (ids increasing throughout). NULL out of memory. */
-static struct cache_entry *entries_to_save(const struct run *run, const struct cache *cache,
-                                           size_t *count)
+/* Writes the tasks this run completed; those it took from the cache are
+ * in the file already. */
+static enum cache_status write_rows(struct cache_db *c, const struct run *run, const char *key)
 {
-    struct cache_entry *entries = calloc(run->count + cache->count + 1, sizeof *entries);
-    size_t n = 0;
+    sqlite3_stmt *stmt;
+    enum cache_status status = db_prepare(c, insert_sql, &stmt);
+    int rc;
 
-    if (entries == NULL)
-        return NULL;
-    for (size_t i = 0; i < run->count; i++) {
+    if (status != CACHE_OK)
+        return status;
+    rc = sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK)
+        status = db_failed(c, "sqlite3_bind_text", rc);
+    for (size_t i = 0; status == CACHE_OK && i < run->count; i++) {
         const struct task_record *rec = &run->records[i];
 
-        if (rec->state == TASK_COMPLETED)
-            entries[n++] = (struct cache_entry){ rec->id, rec->bytes, rec->checksum };
+        if (rec->state != TASK_COMPLETED || rec->cached)
+            continue;
+        if ((rc = sqlite3_bind_int64(stmt, 2, rec->id)) != SQLITE_OK
+            || (rc = sqlite3_bind_int64(stmt, 3, bits_signed(rec->bytes))) != SQLITE_OK
+            || (rc = sqlite3_bind_int64(stmt, 4, bits_signed(rec->checksum))) != SQLITE_OK)
+            status = db_failed(c, "sqlite3_bind_int64", rc);
+        else if ((rc = sqlite3_step(stmt)) != SQLITE_DONE)
+            status = db_failed(c, "sqlite3_step", rc);
+        else if ((rc = sqlite3_reset(stmt)) != SQLITE_OK)
+            status = db_failed(c, "sqlite3_reset", rc);
     }
-    for (size_t i = 0; i < cache->count; i++)
-        if ((size_t)cache->entries[i].id > run->count)
-            entries[n++] = cache->entries[i];
-    *count = n;
-    return entries;
+    sqlite3_finalize(stmt);
+    return status;
 }
 
-/* What cache_save writes, for file_write_atomic. */
-struct cache_file {
-    const char *key;
-    const struct cache_entry *entries;
-    size_t count;
-};
-
-static void write_cache_file(FILE *out, const void *arg)
-{
-    const struct cache_file *file = arg;
-
-    cache_write(out, file->key, file->entries, file->count);
-}
-
-int cache_save(const struct run *run, const struct cache *cache)
+int cache_save(const struct run *run)
 {
     const char *path = run->opts->cache_path;
+    struct cache_db c = { NULL, path, true };
     char key[CACHE_KEY_MAX];
-    struct cache_file file = { key, NULL, 0 };
-    struct cache_entry *entries;
-    int rc;
+    enum cache_status status;
+    bool empty = false;
 
     if (cache_key(run->opts, key, sizeof key) != 0) {
         /* cache_load checked it: a bug. */
-        fprintf(stderr, "%s: cache %s: key too long\n", program_name(), path);
+        fprintf(stderr, "%s: cache %s not saved: key too long\n", program_name(), path);
         return -1;
     }
-    entries = entries_to_save(run, cache, &file.count);
-    if (entries == NULL) {
-        fprintf(stderr, "%s: cache %s not saved: cannot allocate its entries: %s\n",
-                program_name(), path, strerror(errno));
-        return -1;
-    }
-    file.entries = entries;
-    /* Durable: a cache is the record of work done, kept across power cuts. */
-    rc = file_write_atomic(path, write_cache_file, &file, 1);
-    if (rc != 0)
-        fprintf(stderr, "%s: cache %s not saved durably (a write that failed leaves the "
-                "previous one whole): %s\n", program_name(), path, strerror(errno));
-    free(entries);
-    return rc;
-}
-
-void cache_free(struct cache *cache)
-{
-    free(cache->entries);
-    cache->entries = NULL;
-    cache->count = cache->size = 0;
+    /* BEGIN IMMEDIATE takes the write lock at once, waiting behind another
+     * run's save: a transaction that read first and asked for the lock later
+     * could find another writer between and fail without waiting. COMMIT
+     * makes it durable (SQLite's default, synchronous=FULL, fsyncs the
+     * journal and the file). A file just created is given its marks and its
+     * table in the same transaction, so no run ever sees half a schema. */
+    status = db_open(&c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (status == CACHE_OK)
+        status = db_exec(&c, "BEGIN IMMEDIATE");
+    if (status == CACHE_OK)
+        status = check_marks(&c, &empty);
+    if (status == CACHE_OK && empty)
+        status = db_exec(&c, create_sql);
+    if (status == CACHE_OK)
+        status = write_rows(&c, run, key);
+    if (status == CACHE_OK)
+        status = db_exec(&c, "COMMIT");
+    if (db_close(&c) != 0)
+        status = CACHE_FAILED;
+    return status == CACHE_OK ? 0 : -1;
 }

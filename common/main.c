@@ -196,7 +196,6 @@ int client_main(int argc, char **argv, const struct model *model)
 {
     static struct options opts;   /* large (paths, dishes): not on the stack */
     static struct run run;        /* large (the folder's path, facts) */
-    static struct cache cache;    /* large (the key) */
     struct summary sum;
     int dir_created = 0;
     enum exit_status status = EXIT_CANNOT_START;
@@ -228,7 +227,7 @@ int client_main(int argc, char **argv, const struct model *model)
     /* Before the server is asked anything: a cache that cannot be used or
      * saved stops the run with no request made. */
     if (opts.cache_path[0] != '\0') {
-        enum cache_status cs = cache_load(&run, &cache);
+        enum cache_status cs = cache_load(&run);
 
         if (cs != CACHE_OK) {
             status = cs == CACHE_REFUSED ? EXIT_USAGE : EXIT_CANNOT_START;
@@ -246,7 +245,7 @@ int client_main(int argc, char **argv, const struct model *model)
      * failure to save is said and leaves the old cache, and the tasks'
      * verdict stands (as for the trace). */
     if (opts.cache_path[0] != '\0')
-        (void)cache_save(&run, &cache);
+        (void)cache_save(&run);
     status = exit_status_of(&sum);
     /* A trace or summary asked for and not written: the run's output is
      * not all there. */
@@ -259,7 +258,6 @@ out_dir:
         (void)dir_remove(run.dir);
     else if (dir_created)
         fprintf(stderr, "%s: files kept in %s\n", program_name(), run.dir);
-    cache_free(&cache);
     free(run.records);
 out_curl:
     curl_global_cleanup();
