@@ -140,8 +140,8 @@ int file_paths(const char *dir, const char *prefix, long id,
     return 0;
 }
 
-/* The folder holding path, for its temporary file and its fsync: "." when
- * path has no '/'. */
+/* The folder holding path, for its temporary file: "." when path has no
+ * '/'. */
 static void folder_of(const char *path, char *folder, size_t size)
 {
     const char *slash = strrchr(path, '/');
@@ -152,23 +152,6 @@ static void folder_of(const char *path, char *folder, size_t size)
         snprintf(folder, size, "/");
     else
         snprintf(folder, size, "%.*s", (int)(slash - path), path);
-}
-
-/* Makes a rename into path durable: fsync of its folder. 0, or -1. */
-static int sync_folder(const char *path)
-{
-    char folder[PATH_MAX];
-    int fd, rc, saved_errno;
-
-    folder_of(path, folder, sizeof folder);
-    fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    saved_errno = errno;
-    close(fd);
-    errno = saved_errno;
-    return rc;
 }
 
 /* How an output is written, from what its path names when it is written. */
@@ -263,10 +246,9 @@ static int open_temp_beside(const char *target, char *tmp_path, size_t size)
     return mkostemp(tmp_path, O_CLOEXEC);
 }
 
-/* Runs write_fn on an open descriptor and closes it. With durable, fsync
- * before the close. 0, or -1 with errno set (the descriptor closed). */
-static int write_to_fd(int fd, void (*write_fn)(FILE *file, const void *arg), const void *arg,
-                       int durable)
+/* Runs write_fn on an open descriptor and closes it. 0, or -1 with errno
+ * set (the descriptor closed). */
+static int write_to_fd(int fd, void (*write_fn)(FILE *file, const void *arg), const void *arg)
 {
     FILE *file = fdopen(fd, "w");
     int failed, saved_errno;
@@ -282,10 +264,6 @@ static int write_to_fd(int fd, void (*write_fn)(FILE *file, const void *arg), co
     /* stdio remembers any write error: one check covers every write. */
     failed = ferror(file) || fflush(file) == EOF;
     saved_errno = errno != 0 ? errno : EIO;
-    if (!failed && durable && fsync(fileno(file)) != 0) {
-        failed = 1;
-        saved_errno = errno;
-    }
     if (fclose(file) == EOF && !failed) {
         failed = 1;
         saved_errno = errno;
@@ -296,7 +274,7 @@ static int write_to_fd(int fd, void (*write_fn)(FILE *file, const void *arg), co
 
 /* A regular file, or none yet: into a temporary file renamed over it. */
 static int write_whole(const char *path, void (*write_fn)(FILE *file, const void *arg),
-                       const void *arg, int durable)
+                       const void *arg)
 {
     char target[PATH_MAX], tmp_path[PATH_MAX + 32];
     mode_t mask;
@@ -319,13 +297,13 @@ static int write_whole(const char *path, void (*write_fn)(FILE *file, const void
         errno = saved_errno;
         return -1;
     }
-    if (write_to_fd(fd, write_fn, arg, durable) != 0 || rename(tmp_path, target) != 0) {
+    if (write_to_fd(fd, write_fn, arg) != 0 || rename(tmp_path, target) != 0) {
         saved_errno = errno;
         unlink(tmp_path);
         errno = saved_errno;
         return -1;
     }
-    return durable ? sync_folder(target) : 0;
+    return 0;
 }
 
 /* A device, a FIFO or stdout: written where it is, never replaced. A FIFO
@@ -353,12 +331,11 @@ static int write_in_place(const char *path, int std_fd,
         errno = saved_errno;
         return -1;
     }
-    /* Nothing to make durable on a device or a pipe (fsync says EINVAL). */
-    return write_to_fd(fd, write_fn, arg, 0);
+    return write_to_fd(fd, write_fn, arg);
 }
 
 int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void *arg),
-                      const void *arg, int durable)
+                      const void *arg)
 {
     enum output_kind kind;
     int std_fd;
@@ -366,7 +343,7 @@ int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void 
     if (output_kind_of(path, &kind, &std_fd) != 0)
         return -1;
     if (kind == OUTPUT_WHOLE)
-        return write_whole(path, write_fn, arg, durable);
+        return write_whole(path, write_fn, arg);
     return write_in_place(path, std_fd, write_fn, arg);
 }
 

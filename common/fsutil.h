@@ -29,20 +29,18 @@ int file_paths(const char *dir, const char *prefix, long id,
  *    unique name, whatever the process id and however long path's name),
  *    renamed over the file only when every write and the close succeeded,
  *    so a reader never sees half a file. Through a link, the link's target
- *    is replaced and the link stays; a link to nothing is replaced. With
- *    durable, the file is also fsync'd before the rename and its folder
- *    after it, so that it survives a power cut (the cache needs that; a
- *    report does not, and is spared the cost).
+ *    is replaced and the link stays; a link to nothing is replaced. Nothing
+ *    is fsync'd: a report lost to a power cut is rerun, not recovered (the
+ *    cache, which must survive one, is SQLite's to keep: cache.c).
  *  - This process's stdout or stderr (/dev/stdout, or the file stdout was
  *    sent to): written to that descriptor, after what stdio holds for it.
  *  - A character device or a FIFO: opened (never created nor truncated)
  *    and written in place; a FIFO with no reader fails at once (ENXIO).
  *  - A folder: refused (EISDIR); a socket: ENXIO.
- * 0, or -1 with errno set and no temporary file left (with durable, -1 may
- * come after the rename, when the folder's fsync failed). Unlike the rest
+ * 0, or -1 with errno set and no temporary file left. Unlike the rest
  * of this file it prints nothing: the caller names the file. */
 int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void *arg),
-                      const void *arg, int durable);
+                      const void *arg);
 
 /* Checks, before a run, that file_write_atomic could write path, by the
  * same rules: a folder is refused; for a regular file (or none) a temporary

@@ -334,5 +334,5 @@ int record_write_csv(const char *path, const struct task_record *records, size_t
 {
     struct csv_rows rows = { records, count };
 
-    return file_write_atomic(path, write_csv, &rows, 0);
+    return file_write_atomic(path, write_csv, &rows);
 }

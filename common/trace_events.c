@@ -181,5 +181,5 @@ static void write_run(FILE *file, const void *run)
 
 int trace_events_save(const char *path, const struct run *run)
 {
-    return file_write_atomic(path, write_run, run, 0);
+    return file_write_atomic(path, write_run, run);
 }
