@@ -69,6 +69,25 @@ check_fetch() {
         "$(awk -F, 'NR > 1 { print $7 }' "$TEST_TMP/created.csv" | sort -u)" 201
 }
 
+# check_body_limit CLIENT: a fetched body one byte over the clients' limit
+# (common/http.h: BODY_LIMIT, 1 MiB) fails each task as a mismatch that
+# says so, in every model (async_uv judges its fetch itself; async_coro
+# stages the body before the task code takes it); one at the limit passes.
+check_body_limit() {
+    local m=$1 limit=$((1024 * 1024))
+
+    run_client "$m" fetch -n 2 --url "$SERVER_URL" --verify status --path "/bytes/$limit" --json
+    expect_eq "$m fetch of a body at the limit ($limit bytes): exit 0, 2 ok" \
+        "$STATUS/$(json .ok)" "0/2"
+    run_client "$m" fetch -n 2 --url "$SERVER_URL" --verify status --path "/bytes/$((limit + 1))" \
+        --json --trace "$TEST_TMP/big.csv"
+    expect_eq "$m fetch of a body over the limit: exit 1, both tasks a mismatch" \
+        "$STATUS/$(json .failures.mismatch)" "1/2"
+    expect_eq "$m fetch of a body over the limit: the trace says why" \
+        "$(awk -F, 'NR > 1 { print $10 "," $11 }' "$TEST_TMP/big.csv" | sort -u)" \
+        'mismatch,"body over the 1 MiB limit"'
+}
+
 check_download() {
     local m=$1 dir="$TEST_TMP/$1-dl" kept
 
@@ -163,6 +182,7 @@ for m in $(models); do
     check_download "$m"
     check_usage "$m"
     check_base_url "$m"
+    check_body_limit "$m"
 done
 # The Python reference client builds its URLs the same way and refuses the
 # same base URLs (it runs with the release programs only, as in

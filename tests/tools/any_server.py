@@ -10,6 +10,8 @@ mock server's content, latency or /health, and answers:
   GET /things/ID     the same object, under another path (--path)
   GET /created/ID    201 with a short text body (a 2xx that is not a 200)
   GET /blobs/ID      200 with blob_bytes(ID) as its body, whatever ?size= says
+  GET /bytes/N       200 with N bytes of "x" (a body as large as asked, to try
+                     the clients' limit on a fetched body)
   GET /              200 with a short text body, as a file server's index
                      (a task sent there by mistake passes --verify status)
   anything else      404 (so /health too)
@@ -46,6 +48,10 @@ def index_body(_):
     return b"an index page\n"
 
 
+def some_bytes(count):
+    return b"x" * count
+
+
 def blob_bytes(ident):
     """BLOB_BYTES bytes that differ from id to id: byte i is (i * 7 + id) % 251."""
     pattern = bytes((i * 7 + ident) % 251 for i in range(251))
@@ -57,6 +63,7 @@ ROUTES = [
     (re.compile(r"/things/(\d+)"), 200, "application/json", item_body),
     (re.compile(r"/created/(\d+)"), 201, "text/plain", created_body),
     (re.compile(r"/blobs/(\d+)"), 200, "application/octet-stream", blob_bytes),
+    (re.compile(r"/bytes/(\d+)"), 200, "application/octet-stream", some_bytes),
     (re.compile(r"/()"), 200, "text/plain", index_body),
 ]
 
