@@ -54,8 +54,10 @@ static void coro_task_start(struct task *task)
     struct run *run = task->window->run;
     const char *why = NULL;
 
+    /* curl_easy_init fails only for memory once libcurl's global init is
+     * done, as client_main has done it. */
     if (worker_init(&ct->worker, &coro_waits, ct) != 0) {
-        why = "no libcurl handle";
+        why = "no memory for a libcurl handle";
     } else {
         ct->worker.blocking_process = blocking_process_option_value != 0;
         int rc = coro_create(&ct->coro, (size_t)stack_kb * 1024, coro_body, ct);
@@ -64,7 +66,8 @@ static void coro_task_start(struct task *task)
     }
     if (why != NULL) {
         record_attempt(run, task->rec);
-        record_attempt_failed(run, task->rec, CAUSE_IO, "cannot create a coroutine: %s", why);
+        record_attempt_failed(run, task->rec, CAUSE_IO, "cannot start the task's coroutine: %s",
+                              why);
         record_give_up(run, task->rec);
         window_task_finish(task);
         return;

@@ -71,8 +71,10 @@ static size_t on_curl_body(char *data, size_t size, size_t nmemb, void *userdata
             task_wait(&ct->task, 0, "during the transfer", on_stage_full);
         return CURL_WRITEFUNC_PAUSE;
     }
-    if (body_reserve(&ct->stage, ct->stage.len + len) != 0)
+    if (body_reserve(&ct->stage, ct->stage.len + len) != 0) {
+        ct->stage.refused = BODY_NO_MEMORY;   /* said by coro_transfer */
         return 0;   /* CURLE_WRITE_ERROR: the attempt fails, the run goes on */
+    }
     memcpy(ct->stage.data + ct->stage.len, data, len);
     ct->stage.len += len;
     return len;
@@ -111,6 +113,7 @@ static CURLcode coro_transfer(struct worker *worker, curl_write_callback on_body
     ct->on_body = on_body;
     ct->body_data = body_data;
     ct->stage.len = 0;
+    ct->stage.refused = BODY_TAKEN;
     ct->transfer_paused = ct->transfer_done = false;
     task->easy = worker->easy;
     if ((rc = curl_easy_setopt(worker->easy, CURLOPT_WRITEFUNCTION, on_curl_body)) != CURLE_OK ||
@@ -140,6 +143,10 @@ static CURLcode coro_transfer(struct worker *worker, curl_write_callback on_body
     }
     if (ct->transfer_result != CURLE_OK && task->socket_errno != 0)
         snprintf(worker->errbuf, sizeof worker->errbuf, "%s", task->errbuf);
+    /* libcurl's own text for the refusal would say "Failure writing output". */
+    if (ct->transfer_result == CURLE_WRITE_ERROR && ct->stage.refused == BODY_NO_MEMORY)
+        snprintf(worker->errbuf, sizeof worker->errbuf,
+                 "no memory to stage %zu bytes of the body", ct->stage.len + 1);
     return ct->transfer_result;
 }
 

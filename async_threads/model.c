@@ -131,9 +131,10 @@ static long open_files_per_thread(enum workload workload)
 }
 
 /* How many threads the open-files limit (ulimit -n, which main has raised
- * to its hard limit) lets work at once, keeping OPEN_FILES_SPARE for the
- * rest of the program. 0 or more; -1 with a message if it cannot be read. */
-static long threads_within_open_files(const struct run *run)
+ * to its hard limit, into *limit) lets work at once, keeping
+ * OPEN_FILES_SPARE for the rest of the program. 0 or more; -1 with a
+ * message if it cannot be read. */
+static long threads_within_open_files(const struct run *run, struct rlimit *limit_out)
 {
     long per_thread = open_files_per_thread(run->opts->workload);
     struct rlimit limit;
@@ -142,6 +143,7 @@ static long threads_within_open_files(const struct run *run)
         fprintf(stderr, "%s: getrlimit(RLIMIT_NOFILE): %s\n", program_name(), strerror(errno));
         return -1;
     }
+    *limit_out = limit;
     if (per_thread == 0 || limit.rlim_cur == RLIM_INFINITY)
         return LONG_MAX;
     if (limit.rlim_cur < OPEN_FILES_SPARE)
@@ -160,7 +162,8 @@ static long pool_threads(const struct run *run)
 {
     size_t left = run->count - run->cached;
     long tasks = left < (size_t)POOL_THREADS_MAX ? (long)left : POOL_THREADS_MAX;
-    long fit = threads_within_open_files(run);
+    struct rlimit limit;
+    long fit = threads_within_open_files(run, &limit);
 
     if (fit < 0)
         return -1;
@@ -178,9 +181,18 @@ static long pool_threads(const struct run *run)
         }
         return threads;
     }
-    if (tasks > fit)
-        return fit > 0 ? fit : 1;
-    return tasks;
+    if (tasks <= fit)
+        return tasks;
+    /* Fewer threads than tasks, and no --concurrency asked for it: said
+     * (once: this runs once a run), or the run's figures would show a
+     * slower model where the pool was only smaller. */
+    long threads = fit > 0 ? fit : 1;
+    fprintf(stderr, "%s: a pool of %ld thread%s, not %ld (%s): each holds %ld open files, "
+            "and the open-files limit (ulimit -n %llu) leaves room for %ld\n",
+            program_name(), threads, threads == 1 ? "" : "s", tasks,
+            tasks == POOL_THREADS_MAX ? "the most" : "one per task",
+            open_files_per_thread(run->opts->workload), (unsigned long long)limit.rlim_cur, fit);
+    return threads;
 }
 
 /* Each worker's stack in KiB: --stack-kb. The deepest task, a download

@@ -76,6 +76,7 @@ static void fetch_transfer_done(struct task *task, CURLcode result)
     enum verify verify = task->window->run->opts->verify;
     enum fail_cause cause = http_judge(task->easy, result, task->errbuf, verify, task->rec,
                                        why, sizeof why);
+    cause = http_judge_body(&ft->body, cause, why, sizeof why);
     if (cause == CAUSE_NONE)
         cause = item_check(verify, task->rec->id, ft->body.data, ft->body.len, &ft->checksum,
                            why, sizeof why);

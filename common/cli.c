@@ -322,8 +322,9 @@ static enum cli_result print_help(struct parser *p)
         "  cpu                 compute N tasks of --rounds rounds each; nothing to wait for\n"
         "\n"
         "Options (--opt VALUE and --opt=VALUE both work):\n"
-        "  --url BASE          server base URL, http:// only\n"
-        "                      (default: $MOCK_URL, else " DEFAULT_URL ")\n"
+        "  --url BASE          server base URL, http://HOST[:PORT][/PATH]: no query,\n"
+        "                      fragment or user info (default: $MOCK_URL,\n"
+        "                      else " DEFAULT_URL ")\n"
         "  --path TEMPLATE     fetch, download: where a task's request goes under --url,\n"
         "                      {id} and {size} filled in (default: " FETCH_PATH_DEFAULT ",\n"
         "                      download: " DOWNLOAD_PATH_DEFAULT ")\n"
@@ -447,16 +448,79 @@ static enum cli_result take_workload(struct parser *p, const char *text)
     return usage_error(p, "'%s' is not a workload (fetch, download, files, cook, cpu)", text);
 }
 
+/* Why the port, the text from start to end after a ':', is refused, or
+ * NULL: decimal digits only, 1 to 65535. */
+static const char *port_fault(const char *start, const char *end)
+{
+    long port = 0;
+
+    if (start == end)
+        return ": the port is not a number from 1 to 65535";
+    for (const char *c = start; c < end; c++) {
+        if (*c < '0' || *c > '9')
+            return ": the port is not a number from 1 to 65535";
+        port = port * 10 + (*c - '0');
+        if (port > 65535)
+            return ": the port is not a number from 1 to 65535";
+    }
+    return port == 0 ? ": the port is not a number from 1 to 65535" : NULL;
+}
+
+/* Why text cannot be a base URL, or NULL when it can; the reason follows
+ * the quoted URL in the message. A task's URL is the base URL and the
+ * task's path joined as text (workload_url), so the base must end where a
+ * path may go on: "http://" HOST [":" PORT] [PATH]. A query or a fragment
+ * would swallow every task's path, sending all of them to one page; user
+ * info would put a password in every message and summary that names the
+ * server; libcurl refuses a blank or a control character, and a port out
+ * of range, only once the run has begun. peers/python_asyncio's base_url
+ * refuses the same, in the same words and order. */
+static const char *base_url_fault(const char *text)
+{
+    const char *authority, *end, *port;
+
+    if (strncmp(text, "http://", 7) != 0)
+        return " is not an http:// URL";
+    authority = text + 7;
+    for (const char *c = text; *c != '\0'; c++)
+        if ((unsigned char)*c <= ' ' || *c == 0x7f)
+            return " holds a blank or a control character";
+    if (strchr(text, '?') != NULL)
+        return " has a query ('?'): every task's path would be appended to it";
+    if (strchr(text, '#') != NULL)
+        return " has a fragment ('#'): every task's path would be appended to it";
+    end = authority + strcspn(authority, "/");
+    if (memchr(authority, '@', (size_t)(end - authority)) != NULL)
+        return " has user info ('NAME@'), which is not taken";
+    if (*authority == '[') {        /* an IPv6 address, [::1] */
+        const char *close = memchr(authority, ']', (size_t)(end - authority));
+
+        if (close == NULL || close == authority + 1)
+            return " is not an http:// URL";
+        port = close + 1;
+        if (port < end && *port != ':')
+            return ": the port is not a number from 1 to 65535";
+    } else {
+        port = memchr(authority, ':', (size_t)(end - authority));
+        if (port == NULL)
+            port = end;
+        if (port == authority)      /* no host */
+            return " is not an http:// URL";
+    }
+    return port < end ? port_fault(port + 1, end) : NULL;
+}
+
 /* Checks --url or $MOCK_URL and stores it without trailing slashes. */
 static enum cli_result take_url(struct parser *p)
 {
     const char *text = p->url_text;
+    const char *fault = base_url_fault(text);
     size_t len = strlen(text);
 
     while (len > 0 && text[len - 1] == '/')
         len--;
-    if (strncmp(text, "http://", 7) != 0 || len <= 7)
-        return usage_error(p, "%s: '%s' is not an http:// URL", p->url_source, text);
+    if (fault != NULL)
+        return usage_error(p, "%s: '%s'%s", p->url_source, text, fault);
     if (len >= sizeof p->opts->url)
         return usage_error(p, "%s: the URL is longer than %zu bytes",
                            p->url_source, sizeof p->opts->url - 1);

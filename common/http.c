@@ -28,6 +28,7 @@
 void body_reset(struct body *body)
 {
     body->len = 0;
+    body->refused = BODY_TAKEN;
     if (body->data != NULL)
         body->data[0] = '\0';
 }
@@ -38,6 +39,7 @@ void body_free(struct body *body)
     body->data = NULL;
     body->len = 0;
     body->cap = 0;
+    body->refused = BODY_TAKEN;
 }
 
 int body_reserve(struct body *body, size_t need)
@@ -57,16 +59,25 @@ int body_reserve(struct body *body, size_t need)
     return 0;
 }
 
+_Static_assert(BODY_LIMIT % (1024 * 1024) == 0, "BODY_LIMIT is said in whole MiB");
+
 /* Called by libcurl with each piece of the body. Returning less than the
  * piece's size makes the transfer fail with CURLE_WRITE_ERROR: that is how
- * a body over BODY_LIMIT, or one we have no memory for, is refused. */
+ * a body over BODY_LIMIT, or one we have no memory for, is refused; the
+ * body keeps which, for http_judge_body. */
 size_t http_on_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
     struct body *body = userdata;
     size_t n = size * nmemb;
 
-    if (n > BODY_LIMIT - body->len || body_reserve(body, body->len + n + 1) != 0)
+    if (n > BODY_LIMIT - body->len) {
+        body->refused = BODY_OVER_LIMIT;
         return 0;
+    }
+    if (body_reserve(body, body->len + n + 1) != 0) {
+        body->refused = BODY_NO_MEMORY;
+        return 0;
+    }
     memcpy(body->data + body->len, data, n);
     body->len += n;
     body->data[body->len] = '\0';
@@ -167,6 +178,7 @@ static enum fail_cause cause_of(CURLcode result)
     case CURLE_ABORTED_BY_CALLBACK:
         return CAUSE_CANCELLED;
     case CURLE_WRITE_ERROR:
+    case CURLE_OUT_OF_MEMORY:   /* here: nothing the connection did */
         return CAUSE_IO;
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
@@ -211,6 +223,24 @@ enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf, enum
     snprintf(why, why_size, "%s",
              errbuf != NULL && errbuf[0] != '\0' ? errbuf : curl_easy_strerror(result));
     return cause_of(result);
+}
+
+enum fail_cause http_judge_body(const struct body *body, enum fail_cause cause,
+                                char *why, size_t why_size)
+{
+    if (cause != CAUSE_IO)
+        return cause;
+    switch (body->refused) {
+    case BODY_OVER_LIMIT:
+        snprintf(why, why_size, "body over the %d MiB limit", BODY_LIMIT / (1024 * 1024));
+        return CAUSE_MISMATCH;
+    case BODY_NO_MEMORY:
+        snprintf(why, why_size, "no memory for a body of %zu bytes or more", body->len + 1);
+        return CAUSE_IO;
+    case BODY_TAKEN:
+        break;
+    }
+    return cause;
 }
 
 /* Performs GET url on easy. 0 with the answer's HTTP status in *status, or

@@ -17,12 +17,20 @@
 
 struct run;
 
+/* Why http_on_body refused a piece of a body, failing its transfer. */
+enum body_refusal {
+    BODY_TAKEN,        /* nothing refused */
+    BODY_OVER_LIMIT,   /* the body would have grown past BODY_LIMIT */
+    BODY_NO_MEMORY,    /* no memory to hold it */
+};
+
 /* A growing buffer: an item's body, or bytes on their way to a file.
  * Owned by whoever holds it; body_free releases the memory. */
 struct body {
     char *data;   /* NUL-terminated after http_on_body */
     size_t len;
     size_t cap;
+    enum body_refusal refused;   /* set by http_on_body, cleared by body_reset */
 };
 void body_reset(struct body *body);   /* len = 0, memory kept for reuse */
 void body_free(struct body *body);
@@ -31,11 +39,15 @@ void body_free(struct body *body);
  * holds, not to the most it could hold. 0, or -1 when out of memory. */
 int body_reserve(struct body *body, size_t need);
 
-/* http_on_body refuses a body larger than this. */
+/* http_on_body refuses a body larger than this: a whole number of MiB,
+ * as its message says it in MiB. */
 #define BODY_LIMIT (1024 * 1024)
 
 /* A curl_write_callback for a struct body (pass it as http_setup's
- * body_data). Called by libcurl with each piece of the body. */
+ * body_data). Called by libcurl with each piece of the body; a piece it
+ * refuses (body->refused says why) fails the transfer with
+ * CURLE_WRITE_ERROR, whose own text ("Failure writing output to
+ * destination") says nothing of why: http_judge_body does. */
 size_t http_on_body(char *data, size_t size, size_t nmemb, void *userdata);
 
 /* Sets the options every task's transfer shares: url, where the body goes
@@ -58,14 +70,24 @@ bool http_status_accepted(enum verify verify, long status);
  * under VERIFY_STATUS), else the cause, with a reason in why
  * (the error buffer's text when there is one). CURLE_WRITE_ERROR means the
  * write callback refused a piece and counts as CAUSE_IO: a caller whose
- * callback knows better (wrong bytes, a failed write()) uses its own cause.
- * libcurl errors not named in http.c count as CAUSE_RESET: they happen on an
- * open connection whose answer was then lost. A status other than 200 is
+ * callback knows better (wrong bytes, a failed write(), a body too large)
+ * uses its own cause. CURLE_OUT_OF_MEMORY is CAUSE_IO too: a local failure,
+ * not the connection's. libcurl errors not named in http.c count as
+ * CAUSE_RESET: they happen on an open connection whose answer was then lost. A status other than 200 is
  * CAUSE_STATUS whatever the CURLcode: a caller that checks the body must
  * ask this first, since that body was the server's error text. A status
  * not accepted is CAUSE_STATUS the same way. */
 enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf, enum verify verify,
                            struct task_record *rec, char *why, size_t why_size);
+
+/* The verdict on a transfer whose body went to http_on_body, given
+ * http_judge's: the same, unless the transfer failed because http_on_body
+ * refused a piece. Then it is CAUSE_MISMATCH for a body over BODY_LIMIT
+ * (no item is that large: "body over the 1 MiB limit"), CAUSE_IO for no
+ * memory to hold it, with why rewritten. A status not accepted stays
+ * CAUSE_STATUS: that body was the server's error text. */
+enum fail_cause http_judge_body(const struct body *body, enum fail_cause cause,
+                                char *why, size_t why_size);
 
 /* Is the server there? Asks GET BASE/health with a 2 s timeout: a 2xx is a
  * ready mock server (said under --verbose). Any other answer is a server

@@ -25,7 +25,7 @@ enum fail_cause {
     CAUSE_TRUNCATED,  /* a body shorter than its Content-Length */
     CAUSE_BAD_JSON,   /* the item's body is not the JSON expected */
     CAUSE_MISMATCH,   /* wrong id, size or bytes */
-    CAUSE_IO,         /* a local file operation failed */
+    CAUSE_IO,         /* a local operation failed: a file's, or memory */
     CAUSE_CANCELLED,  /* stopped by Ctrl-C or SIGTERM */
     CAUSE_COUNT
 };

@@ -148,6 +148,7 @@ static enum fail_cause fetch_attempt(struct run *run, struct worker *worker,
 {
     body_reset(&worker->body);
     enum fail_cause cause = transfer(run, worker, rec, http_on_body, &worker->body, out);
+    cause = http_judge_body(&worker->body, cause, out->why, sizeof out->why);
     if (cause != CAUSE_NONE)
         return cause;
     cause = item_check(run->opts->verify, rec->id, worker->body.data, worker->body.len,

@@ -23,7 +23,13 @@
 #define LABEL_MAX 24               /* a row's label, at most: a longer dish's name is cut */
 #define BAR_MIN 10                 /* columns of bar, at the least */
 #define TICK_SPACING_MIN 10        /* columns from one tick of the axis to the next, at least */
-#define LEGEND "= running  ~ processing  . backoff  x failed attempt  # completed"
+#define HANG 2                     /* a folded line's indent after its first */
+
+/* The marks, in the legend's order. */
+static const char *const legend[] = {
+    "= running", "~ processing", ". backoff", "x failed attempt", "# completed",
+};
+#define LEGEND_ITEMS (sizeof legend / sizeof legend[0])
 
 int timeline_width(int fd)
 {
@@ -214,10 +220,103 @@ static void print_axis(FILE *out, const struct scale *scale, int left, int width
     fprintf(out, "%s\n%s\n", line, labels);
 }
 
+/* ---- Folding text to the width ---- */
+
+/* Lines of at most width columns, filled piece by piece (the heading's
+ * clauses, the legend's marks): a piece goes on the current line after the
+ * separator when it fits, else it begins the next line, indented by hang.
+ * So a narrow chart folds its text instead of running past its edge. */
+struct fold {
+    FILE *out;
+    int width;     /* the most columns a line takes */
+    int hang;      /* the indent of each line after the first; < width */
+    int col;       /* columns of the current line so far */
+    bool fresh;    /* the current line holds its indent only */
+};
+
+static void fold_begin(struct fold *f, FILE *out, int width, int indent, int hang)
+{
+    *f = (struct fold){ .out = out, .width = width, .hang = hang, .col = indent, .fresh = true };
+    fprintf(out, "%*s", indent, "");
+}
+
+static void fold_newline(struct fold *f)
+{
+    fprintf(f->out, "\n%*s", f->hang, "");
+    f->col = f->hang;
+    f->fresh = true;
+}
+
+/* Adds a word (len bytes, no space in it unless it fits whole) after sep,
+ * on the current line if it fits, else on the next; a word too long for
+ * any line is cut. */
+static void fold_word(struct fold *f, const char *word, int len, const char *sep)
+{
+    int sep_len = f->fresh ? 0 : (int)strlen(sep);
+
+    if (!f->fresh && f->col + sep_len + len > f->width) {
+        fold_newline(f);
+        sep_len = 0;
+    }
+    while (f->col + len > f->width && f->col < f->width) {   /* on a fresh line */
+        int room = f->width - f->col;
+
+        fprintf(f->out, "%.*s", room, word);
+        word += room;
+        len -= room;
+        fold_newline(f);
+    }
+    fprintf(f->out, "%s%.*s", sep_len > 0 ? sep : "", len, word);
+    f->col += sep_len + len;
+    f->fresh = false;
+}
+
+/* Adds a piece after sep: whole, on the current line or the next, when it
+ * fits on one line; else word by word, filling each line. */
+static void fold_text(struct fold *f, const char *piece, const char *sep)
+{
+    int len = (int)strlen(piece);
+
+    if (f->hang + len <= f->width || (f->fresh && f->col + len <= f->width)) {
+        fold_word(f, piece, len, sep);
+        return;
+    }
+    for (const char *word = piece; *word != '\0'; sep = " ") {
+        int word_len = (int)strcspn(word, " ");
+
+        if (word_len > 0)
+            fold_word(f, word, word_len, sep);
+        word += word_len;
+        word += strspn(word, " ");
+    }
+}
+
+static void fold_end(struct fold *f)
+{
+    fputs("\n", f->out);
+}
+
+/* The legend under the bars (from column left), or as far right as it
+ * fits on one line; folded, from the left edge, when it does not. */
+static void print_legend(FILE *out, int left, int width)
+{
+    int len = 2 * (int)(LEGEND_ITEMS - 1);
+    struct fold fold;
+
+    for (size_t i = 0; i < LEGEND_ITEMS; i++)
+        len += (int)strlen(legend[i]);
+    int indent = width - len < left ? width - len : left;
+    fold_begin(&fold, out, width, indent > 0 ? indent : 0, 0);
+    for (size_t i = 0; i < LEGEND_ITEMS; i++)
+        fold_text(&fold, legend[i], "  ");
+    fold_end(&fold);
+}
+
 int timeline_print(FILE *out, const struct run *run, int width)
 {
     struct row row;
-    char bar[TIMELINE_WIDTH_MAX + 1], label[LABEL_MAX + 1], text[32];
+    struct fold fold;
+    char bar[TIMELINE_WIDTH_MAX + 1], label[LABEL_MAX + 1], text[32], clause[128];
     size_t per_row = (run->count + TIMELINE_ROWS_MAX - 1) / TIMELINE_ROWS_MAX;
     struct scale scale = { .end_ms = 0 };
     long retried = 0, failed = 0;
@@ -248,19 +347,30 @@ int timeline_print(FILE *out, const struct run *run, int width)
     if (scale.cols < BAR_MIN)
         scale.cols = BAR_MIN;
 
-    /* The heading: what ran, what a column is, how rows map to tasks. */
-    fprintf(out, "%s %s: %zu task%s, %s", run->model->name, workload_name(run->opts->workload),
-            run->count, run->count == 1 ? "" : "s", per_row == 1 ? "one row each, " : "");
+    /* The heading: what ran, what a column is, how rows map to tasks;
+     * folded between its clauses where the width asks. */
+    fold_begin(&fold, out, width, 0, HANG);
     format_ms(scale.end_ms, text, sizeof text);
-    fprintf(out, "over %s", text);
+    snprintf(clause, sizeof clause, "%s %s: %zu task%s, %sover %s", run->model->name,
+             workload_name(run->opts->workload), run->count, run->count == 1 ? "" : "s",
+             per_row == 1 ? "one row each, " : "", text);
+    fold_text(&fold, clause, "; ");
     format_ms(scale.end_ms / scale.cols, text, sizeof text);
-    fprintf(out, "; a column is %s", text);
-    if (retried > 0 || failed > 0)
-        fprintf(out, "; %ld retried, %ld failed", retried, failed);
-    fputs("\n", out);
-    if (per_row > 1)
-        fprintf(out, "grouped %zu to a row: a row a-b holds tasks a to b, "
-                "their bars drawn over each other\n", per_row);
+    snprintf(clause, sizeof clause, "a column is %s", text);
+    fold_text(&fold, clause, "; ");
+    if (retried > 0 || failed > 0) {
+        snprintf(clause, sizeof clause, "%ld retried, %ld failed", retried, failed);
+        fold_text(&fold, clause, "; ");
+    }
+    fold_end(&fold);
+    if (per_row > 1) {
+        fold_begin(&fold, out, width, 0, HANG);
+        snprintf(clause, sizeof clause, "grouped %zu to a row:", per_row);
+        fold_text(&fold, clause, " ");
+        fold_text(&fold, "a row a-b holds tasks a to b,", " ");
+        fold_text(&fold, "their bars drawn over each other", " ");
+        fold_end(&fold);
+    }
 
     for (size_t first = 0; first < run->count; first += per_row) {
         size_t last = first + per_row - 1 < run->count ? first + per_row - 1 : run->count - 1;
@@ -273,9 +383,6 @@ int timeline_print(FILE *out, const struct run *run, int width)
         fprintf(out, "%*s |%s|\n", label_width, label, bar);
     }
     print_axis(out, &scale, label_width + 1, width);
-    /* The legend under the bars, or as far right as it fits. */
-    int indent = width - (int)strlen(LEGEND) < label_width + 1
-               ? width - (int)strlen(LEGEND) : label_width + 1;
-    fprintf(out, "%*s%s\n", indent > 0 ? indent : 0, "", LEGEND);
+    print_legend(out, label_width + 1, width);
     return ferror(out) ? -1 : 0;
 }

@@ -439,6 +439,8 @@ static int add_config_json(const struct server *srv, cJSON *obj)
         || cJSON_AddNumberToObject(config, "jitter_ms", (double)opt->jitter_ms) == NULL
         || cJSON_AddBoolToObject(config, "keep_alive", opt->keep_alive) == NULL
         || cJSON_AddNumberToObject(config, "keep_alive_ms", (double)opt->keep_alive_ms) == NULL
+        || cJSON_AddNumberToObject(config, "request_timeout_ms",
+                                   (double)opt->request_timeout_ms) == NULL
         || cJSON_AddNumberToObject(config, "seed", (double)opt->seed) == NULL
         || cJSON_AddNumberToObject(config, "fail_rate", opt->fail_rate) == NULL
         || cJSON_AddNumberToObject(config, "fail_times", (double)opt->fail_times) == NULL

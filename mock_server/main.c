@@ -24,7 +24,6 @@
 #define FD_MARGIN        64   /* descriptors beyond the workers' sockets */
 #define QUEUE_MIN        20   /* civetweb's default connection_queue */
 #define QUEUE_WANTED   4096   /* accepted connections waiting for a worker */
-#define REQUEST_TIMEOUT_MS "30000"
 #define MAX_REQUEST_BYTES  "16384" /* a larger request head gets a 400 */
 
 /* What civetweb's log told us while mg_start2 ran. civetweb may call the
@@ -164,13 +163,15 @@ static void report_start_failure(const struct server_options *opt, const char *e
 static struct mg_context *start_civetweb(struct server *srv, long queue_len)
 {
     const struct server_options *opt = &srv->opt;
-    char ports[96], threads[24], keep_alive_ms[24], backlog[24], queue[24];
+    char ports[96], threads[24], keep_alive_ms[24], request_timeout_ms[24], backlog[24];
+    char queue[24];
     unsigned error_code = 0;
     char error_text[256] = "";
 
     snprintf(ports, sizeof ports, "%s:%ld", opt->host, opt->port);
     snprintf(threads, sizeof threads, "%ld", opt->threads);
     snprintf(keep_alive_ms, sizeof keep_alive_ms, "%ld", opt->keep_alive_ms);
+    snprintf(request_timeout_ms, sizeof request_timeout_ms, "%ld", opt->request_timeout_ms);
     snprintf(queue, sizeof queue, "%ld", queue_len);
     /* The kernel caps the listen backlog at net.core.somaxconn. */
     snprintf(backlog, sizeof backlog, "%ld", opt->threads > QUEUE_WANTED ? opt->threads
@@ -180,7 +181,7 @@ static struct mg_context *start_civetweb(struct server *srv, long queue_len)
         "num_threads", threads,
         "enable_keep_alive", opt->keep_alive ? "yes" : "no",
         "keep_alive_timeout_ms", keep_alive_ms,
-        "request_timeout_ms", REQUEST_TIMEOUT_MS,
+        "request_timeout_ms", request_timeout_ms,
         "max_request_size", MAX_REQUEST_BYTES,
         "listen_backlog", backlog,
         "connection_queue", queue,

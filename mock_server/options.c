@@ -19,6 +19,8 @@
 #include "units.h"
 
 #define SEED_MAX 9007199254740991ULL /* 2^53 - 1: exact as a JSON number */
+#define TEXT_OF(x) #x
+#define TEXT(x) TEXT_OF(x)           /* TEXT(REQUEST_TIMEOUT_MAX_MS) is "3600000" */
 
 static const char usage_text[] =
 "Usage: mock_server [OPTION]...\n"
@@ -37,6 +39,12 @@ static const char usage_text[] =
 "  --keep-alive on|off  HTTP keep-alive (default on)\n"
 "  --keep-alive-ms MS   an idle kept-alive connection holds its worker this\n"
 "                       long, 1..60000 (default 500)\n"
+"  --request-timeout-ms MS\n"
+"                       the longest a worker waits on one read or write of\n"
+"                       its connection: a client that sends half a request,\n"
+"                       or stops reading, is let go after it,\n"
+"                       1.." TEXT(REQUEST_TIMEOUT_MAX_MS) " (default "
+TEXT(REQUEST_TIMEOUT_DEFAULT_MS) ")\n"
 "  --seed S             chooses the failing ids and the jitter,\n"
 "                       0..9007199254740991 (default 0)\n"
 "  --fail-rate P        fraction of ids that fail, 0..1 (default 0)\n"
@@ -72,7 +80,7 @@ static const char usage_text[] =
 
 enum {
     OPT_HOST = 256, OPT_PORT, OPT_LATENCY, OPT_JITTER, OPT_THREADS,
-    OPT_KEEP_ALIVE, OPT_KEEP_ALIVE_MS, OPT_SEED, OPT_FAIL_RATE,
+    OPT_KEEP_ALIVE, OPT_KEEP_ALIVE_MS, OPT_REQUEST_TIMEOUT, OPT_SEED, OPT_FAIL_RATE,
     OPT_FAIL_TIMES, OPT_FAIL_KIND, OPT_HANG, OPT_VERSION
 };
 
@@ -84,6 +92,7 @@ static const struct option long_options[] = {
     { "threads", required_argument, NULL, OPT_THREADS },
     { "keep-alive", required_argument, NULL, OPT_KEEP_ALIVE },
     { "keep-alive-ms", required_argument, NULL, OPT_KEEP_ALIVE_MS },
+    { "request-timeout-ms", required_argument, NULL, OPT_REQUEST_TIMEOUT },
     { "seed", required_argument, NULL, OPT_SEED },
     { "fail-rate", required_argument, NULL, OPT_FAIL_RATE },
     { "fail-times", required_argument, NULL, OPT_FAIL_TIMES },
@@ -106,6 +115,7 @@ static void set_defaults(struct server_options *opt)
     opt->threads = THREADS_DEFAULT;
     opt->keep_alive = true;
     opt->keep_alive_ms = 500;
+    opt->request_timeout_ms = REQUEST_TIMEOUT_DEFAULT_MS;
     opt->seed = 0;
     opt->fail_rate = 0;
     opt->fail_times = 1;
@@ -189,6 +199,9 @@ static int apply_option(int code, const char *arg, struct server_options *opt)
         return parse_on_off(arg, &opt->keep_alive);
     case OPT_KEEP_ALIVE_MS:
         return parse_long("keep-alive-ms", arg, 1, KEEP_ALIVE_MAX_MS, &opt->keep_alive_ms);
+    case OPT_REQUEST_TIMEOUT:
+        return parse_long("request-timeout-ms", arg, 1, REQUEST_TIMEOUT_MAX_MS,
+                          &opt->request_timeout_ms);
     case OPT_SEED:
         if (units_parse(arg, units_none, SEED_MAX, &opt->seed) != 0)
             return bad_integer("seed", arg, 0, SEED_MAX);

@@ -17,6 +17,9 @@
 #define THREADS_DEFAULT  512L
 #define THREADS_MAX      10000L    /* more would crowd the machine's pid space */
 #define KEEP_ALIVE_MAX_MS 60000L   /* --keep-alive-ms */
+/* --request-timeout-ms; plain ints, so that --help can quote them */
+#define REQUEST_TIMEOUT_DEFAULT_MS 5000
+#define REQUEST_TIMEOUT_MAX_MS     3600000
 #define FAIL_TIMES_MAX   10000L    /* --fail-times; fits the 16-bit counters */
 
 /* What the user asked for. Filled by options_parse, then read-only. */
@@ -29,6 +32,10 @@ struct server_options {
     bool keep_alive;           /* HTTP keep-alive on or off */
     long keep_alive_ms;        /* how long an idle kept-alive connection
                                   holds its worker */
+    long request_timeout_ms;   /* the longest one read or write of a
+                                  connection may wait (civetweb's
+                                  request_timeout_ms): a half-sent request
+                                  holds its worker no longer */
     uint64_t seed;             /* picks the failing ids and the jitter */
     double fail_rate;          /* fraction of ids that fail, 0..1 */
     long fail_times;           /* a failing id fails this many times; 0: always */

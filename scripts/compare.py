@@ -13,8 +13,9 @@ percentage ((new - old) / old: +100% is twice the time, -50% half), else
 A geomean row per model sums up the configurations both sides measured.
 
 Exit status: 0 compared (whatever it found); 2 usage, or a file that is
-missing, not a runs.csv, without runs, or with nothing in common with the
-other, said in one line "compare: what is wrong". Python 3 standard library
+missing, not a runs.csv, without runs, with a value that is not a finite
+number (nan, inf), or with nothing in common with the other, said in one
+line "compare: what is wrong". Python 3 standard library
 only: the statistics are written out below, plainly.
 """
 
@@ -201,6 +202,21 @@ def runs_path(path):
     return path
 
 
+def read_number(cell, where):
+    """The cell's value; InputError when it is not a finite number. float()
+    also takes "nan", "inf" and "Infinity" in any case, and turns 1e999
+    into inf: no such value is a measurement, and each would stop the
+    table with a traceback or be judged a change (and be written out as
+    JSON's non-standard NaN)."""
+    try:
+        value = float(cell)
+    except ValueError:
+        raise InputError(f"{where} '{cell}' is not a number") from None
+    if not math.isfinite(value):
+        raise InputError(f"{where} '{cell}' is not a finite number")
+    return value
+
+
 def load_samples(path, metric):
     """{(config, model, args): [metric of each run with status 0]} in file
     order, and the number of rows. Rows that did not exit 0 say nothing of
@@ -225,11 +241,8 @@ def load_samples(path, metric):
                 values = samples.setdefault(key, [])
                 if row["status"] != "0" or row[metric] in ("", None):
                     continue
-                try:
-                    values.append(float(row[metric]))
-                except ValueError:
-                    raise InputError(f"{path}: line {reader.line_num}: {metric} "
-                                     f"'{row[metric]}' is not a number") from None
+                values.append(read_number(row[metric], f"{path}: line {reader.line_num}: "
+                                                       f"{metric}"))
     except OSError as err:
         raise InputError(f"{path}: {err.strerror}") from err
     except csv.Error as err:

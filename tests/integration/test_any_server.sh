@@ -8,7 +8,9 @@
 # tasks elsewhere; a 201 passes status only; download writes whatever body
 # arrives, through part files renamed when whole; each mode's run checksum
 # is the one computed in Python and the same in every model; bad --verify
-# and --path values are refused with one line.
+# and --path values are refused with one line, and so is a base URL that a
+# task's path cannot be appended to (a query, a fragment...), before any
+# request, by the Python reference client too.
 . "$(dirname "$0")/../lib.sh"
 
 N=12
@@ -67,6 +69,25 @@ check_fetch() {
         "$(awk -F, 'NR > 1 { print $7 }' "$TEST_TMP/created.csv" | sort -u)" 201
 }
 
+# check_body_limit CLIENT: a fetched body one byte over the clients' limit
+# (common/http.h: BODY_LIMIT, 1 MiB) fails each task as a mismatch that
+# says so, in every model (async_uv judges its fetch itself; async_coro
+# stages the body before the task code takes it); one at the limit passes.
+check_body_limit() {
+    local m=$1 limit=$((1024 * 1024))
+
+    run_client "$m" fetch -n 2 --url "$SERVER_URL" --verify status --path "/bytes/$limit" --json
+    expect_eq "$m fetch of a body at the limit ($limit bytes): exit 0, 2 ok" \
+        "$STATUS/$(json .ok)" "0/2"
+    run_client "$m" fetch -n 2 --url "$SERVER_URL" --verify status --path "/bytes/$((limit + 1))" \
+        --json --trace "$TEST_TMP/big.csv"
+    expect_eq "$m fetch of a body over the limit: exit 1, both tasks a mismatch" \
+        "$STATUS/$(json .failures.mismatch)" "1/2"
+    expect_eq "$m fetch of a body over the limit: the trace says why" \
+        "$(awk -F, 'NR > 1 { print $10 "," $11 }' "$TEST_TMP/big.csv" | sort -u)" \
+        'mismatch,"body over the 1 MiB limit"'
+}
+
 check_download() {
     local m=$1 dir="$TEST_TMP/$1-dl" kept
 
@@ -114,12 +135,61 @@ check_usage() {
         "$STATUS/$(wc -l <"$TEST_TMP/err")" "2/1"
 }
 
+# requests_seen: how many requests any_server.py has logged on stderr.
+requests_seen() {
+    wc -l <"$TEST_TMP/server.err"
+}
+
+# check_base_url CLIENT: a base URL that a task's path cannot be appended
+# to as text is refused before any request: a query or a fragment (every
+# task would ask for /, which this server answers 200 to), user info, a
+# blank, a port out of range. Exit 2, one line naming --url or $MOCK_URL;
+# the Python client says the same words as the C models (BASE_URL_WHY).
+declare -A BASE_URL_WHY
+check_base_url() {
+    local client=$1 url before why hostport=${SERVER_URL#http://} verify="--verify status"
+
+    [ "$client" = python_asyncio ] && verify=   # it has no --verify: it checks ids
+
+    for url in "$SERVER_URL/?x" "$SERVER_URL?x" "$SERVER_URL/api?v=1" "$SERVER_URL/#x" \
+        "$SERVER_URL#" "http://user@$hostport" "http://user:pw@$hostport/" "$SERVER_URL/a b" \
+        "http://127.0.0.1:0" "http://127.0.0.1:65536" "http://127.0.0.1:x/" "http://:80"; do
+        before=$(requests_seen)
+        # shellcheck disable=SC2086
+        run_client "$client" fetch -n 3 $verify --url "$url"
+        expect_eq "$client --url '$url': exit 2, one line naming --url, no request sent" \
+            "$STATUS/$(wc -l <"$TEST_TMP/err")/$(grep -cF -- "--url: '$url'" "$TEST_TMP/err")/$(requests_seen)" \
+            "2/1/1/$before"
+        why=$(sed "s/^$client: //" "$TEST_TMP/err")
+        if [ -z "${BASE_URL_WHY[$url]:-}" ]; then
+            BASE_URL_WHY[$url]=$why
+        else
+            expect_eq "$client --url '$url': the reason the other clients gave" "$why" \
+                "${BASE_URL_WHY[$url]}"
+        fi
+    done
+    before=$(requests_seen)
+    # shellcheck disable=SC2086
+    MOCK_URL="$SERVER_URL/?x" run_client "$client" fetch -n 3 $verify
+    expect_eq "$client \$MOCK_URL with a query: exit 2, one line naming it, no request sent" \
+        "$STATUS/$(wc -l <"$TEST_TMP/err")/$(grep -cF "\$MOCK_URL: '$SERVER_URL/?x' has a query" "$TEST_TMP/err")/$(requests_seen)" \
+        "2/1/1/$before"
+}
+
 start_any_server /usr/bin/python3 "$ANY_SERVER" || exit 1
 for m in $(models); do
     check_fetch "$m"
     check_download "$m"
     check_usage "$m"
+    check_base_url "$m"
+    check_body_limit "$m"
 done
+# The Python reference client builds its URLs the same way and refuses the
+# same base URLs (it runs with the release programs only, as in
+# test_python_asyncio.sh, and only where its packages are installed).
+if [ "$BIN" = bin ] && run_client python_asyncio --help && [ "$STATUS" = 0 ]; then
+    check_base_url python_asyncio
+fi
 
 # bench.py --url: its tiny plan's fetch configurations against this server,
 # no mock started, no ?latency_ms=, a report that names the server and knows

@@ -3,9 +3,9 @@
 #
 # The pool runs exactly as many requests at once as it has threads (the
 # server's max_in_flight says so, not a clock; run here under TSan too);
-# the pool shrinks to the open-files limit; a pool that cannot start all its
-# threads unwinds and exits 3; the TSan and ASan builds run a fetch with
-# faults and retries without a report.
+# the pool shrinks to the open-files limit, and says so once; a pool that
+# cannot start all its threads unwinds and exits 3; the TSan and ASan
+# builds run a fetch with faults and retries without a report.
 . "$(dirname "$0")/../lib.sh"
 
 [ -x "$BIN/async_threads" ] || exit 0
@@ -50,6 +50,14 @@ expect_true "--concurrency 10001: the cap is named" grep -q 10000 "$TEST_TMP/err
     --latency-ms 0 --url "$SERVER_URL" --json) >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 expect_eq "ulimit -n 400: all 200 completed" "$?/$(json .ok)" 0/200
 expect_eq "ulimit -n 400: the pool shrinks to fit" "$(json .pool_threads)" 112
+expect_eq "ulimit -n 400: the shrinking is said in one line on stderr" "$(wc -l <"$TEST_TMP/err")" 1
+expect_true "ulimit -n 400: the line gives both sizes and the limit ($(head -1 "$TEST_TMP/err"))" \
+    grep -q '^async_threads: a pool of 112 threads, not 200 (one per task): each holds 3 open files, and the open-files limit (ulimit -n 400) leaves room for 112$' \
+    "$TEST_TMP/err"
+(ulimit -n 400 && exec timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/async_threads" fetch -n 100 \
+    --latency-ms 0 --url "$SERVER_URL" --json) >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+expect_eq "ulimit -n 400, 100 tasks: a thread each, and nothing said" \
+    "$?/$(json .pool_threads)/$(wc -c <"$TEST_TMP/err")" 0/100/0
 (ulimit -n 400 && exec timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/async_threads" fetch -n 200 \
     --concurrency 200 --url "$SERVER_URL") >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 expect_eq "ulimit -n 400, --concurrency 200: refused as a setup failure" "$?" 3

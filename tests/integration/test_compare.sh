@@ -144,6 +144,21 @@ expect_bad "a metric an older runs.csv lacks" "no column stack_touched_avg_kb" \
     --metric stack_touched_avg_kb "$TEST_TMP/older.csv" "$TEST_TMP/new.csv"
 echo "headline fetch|sync|$FETCH|0|fast" | runs_csv "$TEST_TMP/word.csv"
 expect_bad "a time that is not a number" "is not a number" "$TEST_TMP/word.csv" "$TEST_TMP/new.csv"
+# A cell Python's float() reads as NaN or an infinity is no time either: in
+# any spelling, on either side, in every output form (the table would stop
+# on it with a traceback, --csv and --json would judge a change against it).
+for cell in nan NaN -nan inf -inf +Infinity " infinity" 1e999; do
+    {
+        for ms in 100 102 101 104; do echo "headline fetch|sync|$FETCH|0|$ms"; done
+        echo "headline fetch|sync|$FETCH|0|$cell"
+    } | runs_csv "$TEST_TMP/odd.csv"
+    for form in table --csv --json; do
+        flag=${form#table}
+        expect_bad "a time of '$cell' in OLD, $form" "is not a finite number" \
+            $flag "$TEST_TMP/odd.csv" "$TEST_TMP/new.csv"
+    done
+    expect_bad "a time of '$cell' in NEW" "is not a finite number" "$TEST_TMP/new.csv" "$TEST_TMP/odd.csv"
+done
 
 # ---- make bench RUNS=N ----
 

@@ -63,6 +63,44 @@ expect_eq "faults: counted by kind" "$(server_stat .faults.status)" 1
 
 expect_true "faults: a failing count near the rate" [ "$(echo $first | wc -w)" -ge 5 ]
 
+# Slow clients: a connection that sends half a request holds a worker only
+# for --request-timeout-ms, not civetweb's own 30 s. 8 such connections on
+# 4 workers: with 1000 ms, /health answers after about 2 s; 10 s is the
+# bound, whatever the machine's load (the same 8 held /health for 29 s).
+HALF_REQUESTS="$TEST_TMP/half_requests.py"
+cat >"$HALF_REQUESTS" <<'PY'
+import socket, sys, time
+port, count = int(sys.argv[1]), int(sys.argv[2])
+held = []
+for _ in range(count):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # no blank line: never ends
+    held.append(s)
+print("holding", flush=True)
+time.sleep(60)   # stopped by the test long before
+PY
+if start_server --threads 4 --latency-ms 0 --request-timeout-ms 1000; then
+    expect_eq "--request-timeout-ms 1000: in /stats" "$(server_stat .config.request_timeout_ms)" 1000
+    /usr/bin/python3 "$HALF_REQUESTS" "${SERVER_URL##*:}" 8 >"$TEST_TMP/holder.out" 2>&1 &
+    holder=$!
+    expect_true "8 half-sent requests are held open" wait_for grep -q holding "$TEST_TMP/holder.out"
+    expect_eq "8 half-sent requests on 4 workers: /health answers within 10 s" \
+        "$(status_of --max-time 10 "$SERVER_URL/health")" 200
+    kill "$holder" 2>/dev/null
+    wait "$holder" 2>/dev/null
+else
+    fail "--request-timeout-ms 1000: the server starts"
+fi
+start_server || exit 1
+expect_eq "--request-timeout-ms: 5000 by default" "$(server_stat .config.request_timeout_ms)" 5000
+expect_true "--help names --request-timeout-ms" \
+    bash -c "'$BIN/mock_server' --help | grep -q -- '--request-timeout-ms MS'"
+for bad in 0 -1 abc 1.5 1000ms " 5" +5 3600001 ""; do
+    timeout 10 "$BIN/mock_server" --port 0 --request-timeout-ms "$bad" >/dev/null 2>"$TEST_TMP/err"
+    expect_eq "--request-timeout-ms '$bad': refused with exit 2, in one line naming it" \
+        "$?/$(wc -l <"$TEST_TMP/err")/$(grep -c -- '--request-timeout-ms' "$TEST_TMP/err")" "2/1/1"
+done
+
 # Limits and errors at start-up.
 timeout 10 "$BIN/mock_server" --threads 20000 >/dev/null 2>"$TEST_TMP/err"
 expect_eq "--threads 20000: refused with exit 2" "$?" 2

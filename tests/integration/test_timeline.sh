@@ -63,6 +63,16 @@ check_cook() {
     fi
     expect_true "$m cook --timeline: a time axis in ms" grep -qE '^ +0ms +[0-9.]+ms +' "$TEST_TMP/err"
     expect_true "$m cook --timeline: the legend" grep -q '= running .*# completed' "$TEST_TMP/err"
+    # At the least width (timeline.h: TIMELINE_WIDTH_MIN) every line fits,
+    # the heading and the legend folded onto more lines.
+    COLUMNS=40 run_client "$m" cook --time-scale 0.05 --timeline
+    expect_eq "$m cook --timeline at 40 columns: exit 0, no line wider ($(awk 'length($0) > 40' "$TEST_TMP/err" | head -1))" \
+        "$STATUS $(awk 'length($0) > 40' "$TEST_TMP/err" | wc -l)" "0 0"
+    expect_eq "$m cook --timeline at 40 columns: the legend names every mark" \
+        "$(grep -oE '[=~.x#] (running|processing|backoff|failed attempt|completed)' "$TEST_TMP/err" | wc -l)" 5
+    expect_eq "$m cook --timeline at 40 columns: one row per dish, 40 columns each" \
+        "$(grep ' |.*|$' "$TEST_TMP/err" | awk '{ print length($0) }' | sort -u)/$(grep -c ' |.*|$' "$TEST_TMP/err")" \
+        "40/3"
     expect_true "$m cook --timeline: the dishes still on stdout" grep -q 'Garlic Lettuce is ready' "$TEST_TMP/out"
 
     run_client "$m" cook --time-scale 0.05 --timeline --json

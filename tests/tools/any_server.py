@@ -10,10 +10,16 @@ mock server's content, latency or /health, and answers:
   GET /things/ID     the same object, under another path (--path)
   GET /created/ID    201 with a short text body (a 2xx that is not a 200)
   GET /blobs/ID      200 with blob_bytes(ID) as its body, whatever ?size= says
+  GET /bytes/N       200 with N bytes of "x" (a body as large as asked, to try
+                     the clients' limit on a fetched body)
+  GET /              200 with a short text body, as a file server's index
+                     (a task sent there by mistake passes --verify status)
   anything else      404 (so /health too)
 
 Every query (?size=, ?latency_ms=) is ignored. When ready it prints
-"listening on http://127.0.0.1:PORT" on stdout, as the mock server does.
+"listening on http://127.0.0.1:PORT" on stdout, as the mock server does;
+then one line on stderr for each request it answers, "GET TARGET STATUS",
+so that a test can tell whether a client asked anything at all.
 
 Usage:
   any_server.py [--port P]          serve (P = 0, the default: a free port)
@@ -38,6 +44,14 @@ def created_body(ident):
     return b"created %d\n" % ident
 
 
+def index_body(_):
+    return b"an index page\n"
+
+
+def some_bytes(count):
+    return b"x" * count
+
+
 def blob_bytes(ident):
     """BLOB_BYTES bytes that differ from id to id: byte i is (i * 7 + id) % 251."""
     pattern = bytes((i * 7 + ident) % 251 for i in range(251))
@@ -49,6 +63,8 @@ ROUTES = [
     (re.compile(r"/things/(\d+)"), 200, "application/json", item_body),
     (re.compile(r"/created/(\d+)"), 201, "text/plain", created_body),
     (re.compile(r"/blobs/(\d+)"), 200, "application/octet-stream", blob_bytes),
+    (re.compile(r"/bytes/(\d+)"), 200, "application/octet-stream", some_bytes),
+    (re.compile(r"/()"), 200, "text/plain", index_body),
 ]
 
 
@@ -60,7 +76,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for pattern, status, kind, body_of in ROUTES:
             match = pattern.fullmatch(path)
             if match:
-                self.reply(status, kind, body_of(int(match.group(1))))
+                self.reply(status, kind, body_of(int(match.group(1) or 0)))
                 return
         self.reply(404, "text/plain", b"not found\n")
 
@@ -71,8 +87,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def log_request(self, code="-", size="-"):
+        """Called by send_response: one line on stderr per request (the
+        tests read only the first line of stdout)."""
+        sys.stderr.write(f"{self.command} {self.path} {code}\n")
+        sys.stderr.flush()
+
     def log_message(self, format, *args):
-        pass   # quiet: the tests read only the first line of stdout
+        pass   # no other lines: what log_request writes is the whole log
 
 
 class Server(http.server.ThreadingHTTPServer):

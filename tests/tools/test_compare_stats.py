@@ -13,6 +13,7 @@ import math
 import os
 import random
 import sys
+import tempfile
 
 sys.dont_write_bytecode = True   # importing compare must leave no scripts/__pycache__
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
@@ -135,3 +136,31 @@ row = compare.compare_pair([100, 101, 102], [200, 202, 204], 0.05)
 check("verdict: 3 vs 3 cannot tell, even a doubling", row["verdict"] == "too few", str(row))
 row = compare.compare_pair([100, 101, 102], [], 0.05)
 check("verdict: a side without runs is said", row["verdict"] == "no runs", str(row))
+
+# ---- Reading: a cell that is no finite number is refused ----
+
+def load_cell(cell):
+    """What load_samples makes of a runs.csv whose one run has wall_ms CELL:
+    its values, or the InputError's message."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "runs.csv")
+        with open(path, "w") as runs_file:
+            runs_file.write("config,run,model,args,status,wall_ms\n")
+            runs_file.write(f"headline cook,1,sync,cook,0,{cell}\n")
+        try:
+            return compare.load_samples(path, "wall_ms")[("headline cook", "sync", "cook")]
+        except compare.InputError as err:
+            return str(err)
+
+
+# Every spelling float() takes for NaN or an infinity, and a number too
+# large for a double (float() makes it inf without a word).
+for cell in ("nan", "NaN", "-nan", "+NAN", "inf", "-inf", "Inf", "infinity", "-Infinity",
+             " inf ", "1e999", "-1e400"):
+    got = load_cell(cell)
+    check(f"reading: wall_ms '{cell}' is refused, naming the line",
+          isinstance(got, str) and "line 2: wall_ms" in got and "not a finite number" in got,
+          repr(got))
+for cell, want in (("12.5", 12.5), ("1e3", 1000.0), (" 7 ", 7.0), ("0", 0.0)):
+    got = load_cell(cell)
+    check(f"reading: wall_ms '{cell}' is {want}", got == [want], repr(got))

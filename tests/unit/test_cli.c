@@ -367,6 +367,33 @@ static const struct bad_case bad_cases[] = {
     {NULL, {"fetch", "--url", "example.test:80"}, "--url: 'example.test:80'"},
     {NULL, {"fetch", "--url", "http://"}, "--url: 'http://'"},
     {NULL, {"fetch", "--url", "http:///"}, "--url: 'http:///'"},
+    /* A base URL that a task's path cannot be appended to as text. */
+    {NULL, {"fetch", "--url", "http://h:1/?x"},
+     "--url: 'http://h:1/?x' has a query ('?'): every task's path would be appended to it"},
+    {NULL, {"fetch", "--url", "http://h:1?x"}, "--url: 'http://h:1?x' has a query"},
+    {NULL, {"fetch", "--url", "http://h:1/api?v=1/"}, "--url: 'http://h:1/api?v=1/' has a query"},
+    {NULL, {"fetch", "--url", "http://h:1/?"}, "--url: 'http://h:1/?' has a query"},
+    {NULL, {"fetch", "--url", "http://h:1/#x"},
+     "--url: 'http://h:1/#x' has a fragment ('#'): every task's path would be appended to it"},
+    {NULL, {"fetch", "--url", "http://h:1#"}, "--url: 'http://h:1#' has a fragment"},
+    {NULL, {"fetch", "--url", "http://u@h:1"},
+     "--url: 'http://u@h:1' has user info ('NAME@'), which is not taken"},
+    {NULL, {"fetch", "--url", "http://u:pw@h:1/api"}, "--url: 'http://u:pw@h:1/api' has user info"},
+    {NULL, {"fetch", "--url", "http://@h"}, "--url: 'http://@h' has user info"},
+    {NULL, {"fetch", "--url", "http://h:1/a b"},
+     "--url: 'http://h:1/a b' holds a blank or a control character"},
+    {NULL, {"fetch", "--url", "http://h:1/a\tb"}, "holds a blank or a control character"},
+    {NULL, {"fetch", "--url", "http://h:1/\x7f"}, "holds a blank or a control character"},
+    {NULL, {"fetch", "--url", "http://h:0"},
+     "--url: 'http://h:0': the port is not a number from 1 to 65535"},
+    {NULL, {"fetch", "--url", "http://h:65536"}, "the port is not a number from 1 to 65535"},
+    {NULL, {"fetch", "--url", "http://h:x/"}, "the port is not a number from 1 to 65535"},
+    {NULL, {"fetch", "--url", "http://h:/"}, "the port is not a number from 1 to 65535"},
+    {NULL, {"fetch", "--url", "http://h:+80"}, "the port is not a number from 1 to 65535"},
+    {NULL, {"fetch", "--url", "http://[::1]x"}, "the port is not a number from 1 to 65535"},
+    {NULL, {"fetch", "--url", "http://:80"}, "--url: 'http://:80' is not an http:// URL"},
+    {NULL, {"fetch", "--url", "http://[::1"}, "--url: 'http://[::1' is not an http:// URL"},
+    {NULL, {"fetch", "--url", "http://[]:80"}, "--url: 'http://[]:80' is not an http:// URL"},
     {NULL, {"fetch", "--verify", "bytes"}, "sync: --verify: 'bytes' is not content, id or status"},
     {NULL, {"fetch", "--verify", ""}, "--verify: '' is not content, id or status"},
     {NULL, {"fetch", "--verify", "ID"}, "--verify: 'ID'"},
@@ -582,6 +609,53 @@ static void test_mock_url(void **state)
     capture_free(&cap);
 }
 
+/* Base URLs a task's path can be appended to, as they are kept: without
+ * trailing slashes, a path kept whole ('@' in it is no user info). */
+static void test_good_urls(void **state)
+{
+    static const struct {
+        const char *text, *kept;
+    } cases[] = {
+        {"http://h", "http://h"},
+        {"http://h:1/", "http://h:1"},
+        {"http://h:65535", "http://h:65535"},
+        {"http://h:08080", "http://h:08080"},
+        {"http://127.0.0.1:8000/api/v1//", "http://127.0.0.1:8000/api/v1"},
+        {"http://h/users/@me", "http://h/users/@me"},
+        {"http://h/a%20b", "http://h/a%20b"},
+        {"http://[::1]:8080/", "http://[::1]:8080"},
+        {"http://[::1]", "http://[::1]"},
+    };
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum cli_result result = PARSE(&sync_like, &o, &cap, "fetch", "--url", cases[i].text);
+
+        if (result != CLI_RUN || strcmp(o.url, cases[i].kept) != 0)
+            print_error("'%s': got %d, url '%s', err '%s'\n", cases[i].text, result, o.url,
+                        cap.err != NULL ? cap.err : "");
+        assert_int_equal(result, CLI_RUN);
+        assert_string_equal(o.url, cases[i].kept);
+        assert_int_equal(cap.err_len, 0);
+        capture_free(&cap);
+    }
+}
+
+/* $MOCK_URL is held to the same rules as --url, and named in the message. */
+static void test_mock_url_refused(void **state)
+{
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    assert_int_equal(setenv("MOCK_URL", "http://h:1/?x", 1), 0);
+    assert_int_equal(PARSE(&sync_like, &o, &cap, "fetch"), CLI_EXIT_USAGE);
+    assert_non_null(strstr(cap.err, "sync: $MOCK_URL: 'http://h:1/?x' has a query"));
+    capture_free(&cap);
+}
+
 /* ---- dish_list_parse ---- */
 
 static void test_dishes_valid(void **state)
@@ -689,6 +763,8 @@ int main(void)
         cmocka_unit_test_setup(test_version, clear_env),
         cmocka_unit_test_setup(test_model_limits, clear_env),
         cmocka_unit_test_teardown(test_mock_url, clear_env),
+        cmocka_unit_test_setup(test_good_urls, clear_env),
+        cmocka_unit_test_teardown(test_mock_url_refused, clear_env),
         cmocka_unit_test(test_dishes_valid),
         cmocka_unit_test(test_dishes_limits),
         cmocka_unit_test(test_dishes_invalid),

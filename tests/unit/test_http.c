@@ -270,8 +270,35 @@ static void test_body_too_large(void **state)
     server_start(&s, head, BODY_LIMIT + 1, 0);
     assert_int_equal(transfer_run(&t, s.port, 5000), CAUSE_IO);
     assert_true(t.body.len <= BODY_LIMIT);
+    /* libcurl's text says "Failure writing output": the body says why. */
+    assert_int_equal(t.body.refused, BODY_OVER_LIMIT);
+    assert_int_equal(http_judge_body(&t.body, CAUSE_IO, t.why, sizeof t.why), CAUSE_MISMATCH);
+    assert_string_equal(t.why, "body over the 1 MiB limit");
     body_free(&t.body);
     server_stop(&s);
+}
+
+/* http_judge_body changes only a refusal's verdict. */
+static void test_judge_body(void **state)
+{
+    struct body body = { .len = 4096, .refused = BODY_NO_MEMORY };
+    char why[CURL_ERROR_SIZE] = "Failure writing output to destination";
+
+    (void)state;
+    assert_int_equal(http_judge_body(&body, CAUSE_IO, why, sizeof why), CAUSE_IO);
+    assert_string_equal(why, "no memory for a body of 4097 bytes or more");
+    /* A status not accepted stays the cause, whatever the body. */
+    body.refused = BODY_OVER_LIMIT;
+    snprintf(why, sizeof why, "HTTP 500");
+    assert_int_equal(http_judge_body(&body, CAUSE_STATUS, why, sizeof why), CAUSE_STATUS);
+    assert_string_equal(why, "HTTP 500");
+    /* Nothing refused: a write error is left as it was. */
+    body.refused = BODY_TAKEN;
+    snprintf(why, sizeof why, "Failure writing output to destination");
+    assert_int_equal(http_judge_body(&body, CAUSE_IO, why, sizeof why), CAUSE_IO);
+    assert_string_equal(why, "Failure writing output to destination");
+    body_reset(&body);
+    assert_int_equal(body.refused, BODY_TAKEN);
 }
 
 /* A refused body is not the cause when the status says what went wrong:
@@ -306,6 +333,7 @@ static void test_judge_mapping(void **state)
         {CURLE_PARTIAL_FILE, CAUSE_TRUNCATED},
         {CURLE_ABORTED_BY_CALLBACK, CAUSE_CANCELLED},
         {CURLE_WRITE_ERROR, CAUSE_IO},
+        {CURLE_OUT_OF_MEMORY, CAUSE_IO},      /* here, not on the connection */
         {CURLE_WEIRD_SERVER_REPLY, CAUSE_RESET},
     };
     CURL *easy = curl_easy_init();
@@ -465,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_connect_refused),
         cmocka_unit_test(test_body_too_large),
+        cmocka_unit_test(test_judge_body),
         cmocka_unit_test(test_status_body_refused),
         cmocka_unit_test(test_status_2xx),
         cmocka_unit_test(test_judge_mapping),

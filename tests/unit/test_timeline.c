@@ -140,9 +140,11 @@ static void test_staircase(void **state)
     assert_string_equal(line, "  +----------+---------+---------+---------+---------+---------+");
     line_of(text, 5, line, sizeof line);
     assert_string_equal(line, "  0ms        10ms      20ms      30ms      40ms      50ms   60ms");
+    /* The legend, 65 columns, folds at its marks to fit 64. */
     line_of(text, 6, line, sizeof line);
-    assert_non_null(strstr(line, "= running"));
-    assert_non_null(strstr(line, "# completed"));
+    assert_string_equal(line, "= running  ~ processing  . backoff  x failed attempt");
+    line_of(text, 7, line, sizeof line);
+    assert_string_equal(line, "# completed");
     free(text);
 }
 
@@ -159,15 +161,20 @@ static void test_wall(void **state)
     set_task(2, 0.4, 1000);
     char *text = chart(64);
 
+    /* The heading, 65 columns, folds between its clauses. */
+    line_of(text, 0, line, sizeof line);
+    assert_string_equal(line, "sync fetch: 3 tasks, one row each, over 3.00 s");
+    line_of(text, 1, line, sizeof line);
+    assert_string_equal(line, "  a column is 50 ms");
     /* A column is 50 ms: the bars end in columns 59 (the last), 40 and 20. */
     static const int ends[] = { 59, 40, 20 };
     for (int r = 1; r <= 3; r++) {
-        line_of(text, r, line, sizeof line);
+        line_of(text, r + 1, line, sizeof line);
         bar_of(line, bar);
         assert_int_equal(strspn(bar, "="), ends[r - 1]);
         assert_int_equal(bar[ends[r - 1]], '#');
     }
-    line_of(text, 5, line, sizeof line);
+    line_of(text, 6, line, sizeof line);
     assert_string_equal(line, "  0s         0.5s      1s        1.5s      2s        2.5s     3s");
     free(text);
 }
@@ -191,9 +198,9 @@ static void test_retry_marks(void **state)
     add_span(rec, SPAN_PROCESS, 50, 60);
     char *text = chart(64);
 
-    line_of(text, 0, line, sizeof line);
-    assert_non_null(strstr(line, "1 retried, 0 failed"));
-    line_of(text, 1, line, sizeof line);
+    line_of(text, 1, line, sizeof line);   /* the heading's second line */
+    assert_string_equal(line, "  1 retried, 0 failed");
+    line_of(text, 2, line, sizeof line);
     bar_of(line, bar);
     assert_string_equal(bar, "==========x.............................==========~~~~~~~~~#");
     free(text);
@@ -201,7 +208,7 @@ static void test_retry_marks(void **state)
     rec->state = TASK_FAILED;   /* the last attempt failed too */
     rec->span_kinds[2] = SPAN_ATTEMPT_FAILED;
     text = chart(64);
-    line_of(text, 1, line, sizeof line);
+    line_of(text, 2, line, sizeof line);
     bar_of(line, bar);
     assert_int_equal(bar[59], 'x');
     free(text);
@@ -223,19 +230,21 @@ static void test_grouped(void **state)
 
     line_of(text, 0, line, sizeof line);
     assert_non_null(strstr(line, "sync fetch: 100 tasks, over 100 ms"));
+    /* 82 columns: folded to fit 80. */
     line_of(text, 1, line, sizeof line);
-    assert_string_equal(line, "grouped 3 to a row: a row a-b holds tasks a to b, "
-                              "their bars drawn over each other");
+    assert_string_equal(line, "grouped 3 to a row: a row a-b holds tasks a to b,");
     line_of(text, 2, line, sizeof line);
+    assert_string_equal(line, "  their bars drawn over each other");
+    line_of(text, 3, line, sizeof line);
     assert_int_equal(strncmp(line, "  1-3 |", 7), 0);
     assert_int_equal(strlen(line), 80);
-    line_of(text, 3, line, sizeof line);
+    line_of(text, 4, line, sizeof line);
     assert_int_equal(strncmp(line, "  4-6 |", 7), 0);
     bar_of(line, bar);
     assert_non_null(strchr(bar, 'x'));   /* task 5 failed, between two completed */
-    line_of(text, 35, line, sizeof line);
-    assert_int_equal(strncmp(line, "  100 |", 7), 0);
     line_of(text, 36, line, sizeof line);
+    assert_int_equal(strncmp(line, "  100 |", 7), 0);
+    line_of(text, 37, line, sizeof line);
     assert_int_equal(line[6], '+');   /* the axis follows the 34 rows */
     free(text);
 }
@@ -265,6 +274,68 @@ static void test_dish_labels(void **state)
     line_of(text, 3, line, sizeof line);
     assert_int_equal(strncmp(line, "A dish with a name far t |", 26), 0);
     free(text);
+}
+
+/* Every line of text is at most width columns; n lines at least. */
+static void check_lines_fit(const char *text, int width, int n)
+{
+    int lines = 0;
+
+    for (const char *line = text; *line != '\0'; lines++) {
+        size_t len = strcspn(line, "\n");
+
+        if ((int)len > width)
+            print_error("width %d: line %d is %zu columns: '%.*s'\n", width, lines, len,
+                        (int)len, line);
+        assert_true((int)len <= width);
+        line += len + (line[len] == '\n');
+    }
+    assert_true(lines >= n);
+}
+
+/* Whatever the run, every line the chart prints fits the width it was
+ * given, down to TIMELINE_WIDTH_MIN: the heading, the grouping line, the
+ * rows, the axis and the legend, which still names every mark. */
+static void test_lines_fit(void **state)
+{
+    static const int widths[] = { TIMELINE_WIDTH_MIN, TIMELINE_WIDTH_MIN + 1, 47, 55, 64, 66,
+                                  80, 120 };
+    static const char *const marks[] = { "= running", "~ processing", ". backoff",
+                                         "x failed attempt", "# completed" };
+
+    (void)state;
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+        int width = widths[w];
+
+        /* The longest heading: a long model name, grouped rows, a long
+         * run, retries and failures. */
+        make_run(&pooled, 100);
+        opts.workload = WORKLOAD_DOWNLOAD;
+        for (size_t i = 0; i < 100; i++)
+            set_task(i, (double)i * 12345.6, (double)i * 12345.6 + 99999.9);
+        records[7].attempts = 2;
+        records[9].state = TASK_FAILED;
+        records[9].span_kinds[0] = SPAN_ATTEMPT_FAILED;
+        char *text = chart(width);
+        check_lines_fit(text, width, 100 / 3 + 5);
+        for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+            assert_non_null(strstr(text, marks[k]));
+        assert_non_null(strstr(text, "1 retried, 1 failed"));
+        assert_non_null(strstr(text, "grouped 3 to a row"));
+        free(text);
+
+        /* The widest labels: dishes' names cut to 24 characters. */
+        make_run(&one_thread, 2);
+        opts.workload = WORKLOAD_COOK;
+        opts.dish_count = 2;
+        snprintf(opts.dishes[0].name, DISH_NAME_MAX, "A dish with a name far too long");
+        snprintf(opts.dishes[1].name, DISH_NAME_MAX, "Soup");
+        set_task(0, 0, 3000);
+        set_task(1, 3000, 4000);
+        text = chart(width);
+        check_lines_fit(text, width, 6);
+        free(text);
+    }
 }
 
 static void test_width(void **state)
@@ -440,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_retry_marks),
         cmocka_unit_test(test_grouped),
         cmocka_unit_test(test_dish_labels),
+        cmocka_unit_test(test_lines_fit),
         cmocka_unit_test(test_width),
         cmocka_unit_test(test_trace_events),
         cmocka_unit_test(test_trace_events_edges),
