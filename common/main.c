@@ -161,6 +161,8 @@ int client_main(int argc, char **argv, const struct model *model)
     enum exit_status status = EXIT_CANNOT_START;
 
     program_set_name(model->name);
+    if (program_open_std_fds() != 0)
+        return EXIT_CANNOT_START;
     run = (struct run){ .opts = &opts, .model = model };
     switch (cli_parse(argc, argv, model, &opts, stdout, stderr)) {
     case CLI_RUN:       break;

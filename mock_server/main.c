@@ -257,15 +257,15 @@ static int wait_for_stop_signal(const sigset_t *set)
     return 0;
 }
 
-/* Announces the server on stdout, the one line scripts wait for. 0, or -1
- * after printing why it could not be written. */
-static int announce(const struct server_options *opt, int port)
+/* Announces the server on stdout, the one line scripts wait for. When
+ * stdout takes nothing (closed at start, a reader gone) nobody is waiting
+ * for it: the server says so on stderr and serves all the same, at the
+ * port it was given. */
+static void announce(const struct server_options *opt, int port)
 {
-    if (printf("listening on http://%s:%d\n", opt->host, port) < 0 || fflush(stdout) != 0) {
-        fprintf(stderr, "mock_server: cannot write to stdout: %s\n", strerror(errno));
-        return -1;
-    }
-    return 0;
+    if (printf("listening on http://%s:%d\n", opt->host, port) < 0 || fflush(stdout) != 0)
+        fprintf(stderr, "mock_server: cannot announce http://%s:%d on stdout: %s; "
+                        "serving all the same\n", opt->host, port, strerror(errno));
 }
 
 /* Serves until a stop signal; then stops civetweb. 0 or 3. */
@@ -281,7 +281,9 @@ static int serve(struct server *srv, const sigset_t *stop_signals, long queue_le
      * port before the announcement below. */
     handlers_register(ctx, srv);
     int port = check_workers(&srv->opt) == 0 ? get_listening_port(ctx) : -1;
-    if (port < 0 || announce(&srv->opt, port) != 0 || wait_for_stop_signal(stop_signals) != 0)
+    if (port >= 0)
+        announce(&srv->opt, port);
+    if (port < 0 || wait_for_stop_signal(stop_signals) != 0)
         status = 3;
     /* Sleeping and hanging handlers see this within 50 ms and return, so
      * mg_stop's join of the workers is prompt. */
@@ -298,6 +300,8 @@ int main(int argc, char **argv)
     int status;
 
     program_set_name("mock_server");   /* for the shared code's messages */
+    if (program_open_std_fds() != 0)
+        return 3;
     int parsed = options_parse(argc, argv, &srv.opt);
     if (parsed != 0)
         return parsed == 1 ? 0 : 2;
