@@ -382,7 +382,8 @@ static enum cli_result print_help(struct parser *p)
         "  --version           print the version and library versions and exit\n"
         "\n"
         "Exit status: 0 all tasks completed, 1 some failed, 2 usage error,\n"
-        "3 could not start, 130 interrupted.\n");
+        "3 could not start, 128 + N stopped by signal N: 130 Ctrl-C,\n"
+        "143 SIGTERM, 129 SIGHUP.\n");
     if (ferror(out) || fflush(out) == EOF) {
         fprintf(p->err, "%s: writing the help: %s\n", prog, strerror(errno));
         return CLI_EXIT_USAGE;

@@ -1,7 +1,8 @@
 /* main.c: the mock server's start, its wait for a signal, and its stop.
  *
- * main blocks SIGINT and SIGTERM before civetweb starts, so every thread
- * civetweb creates inherits the mask and only main's sigwait sees them.
+ * main blocks SIGINT, SIGTERM and SIGHUP before civetweb starts, so every
+ * thread civetweb creates inherits the mask and only main's sigwait sees
+ * them.
  * The one thing to notice: civetweb 1.15 starts even when some worker
  * threads could not be created, so main reads civetweb's log to find out,
  * and refuses to serve with fewer workers than asked. */
@@ -89,19 +90,24 @@ static int ignore_sigpipe(void)
     return 0;
 }
 
-/* Blocks SIGINT and SIGTERM in this thread and every thread it creates
- * later; *set receives them for sigwait. 0, or -1 after printing why. */
+/* Blocks SIGINT, SIGTERM and SIGHUP in this thread and every thread it
+ * creates later; *set receives them for sigwait. SIGHUP ignored at start
+ * (nohup) stays out of it: a blocked signal is kept pending even when
+ * ignored, and sigwait would take it. 0, or -1 after printing why. */
 static int block_stop_signals(sigset_t *set)
 {
+    struct sigaction hangup;
     int rc;
 
-    if (sigemptyset(set) != 0 || sigaddset(set, SIGINT) != 0 || sigaddset(set, SIGTERM) != 0) {
+    if (sigemptyset(set) != 0 || sigaddset(set, SIGINT) != 0 || sigaddset(set, SIGTERM) != 0 ||
+        sigaction(SIGHUP, NULL, &hangup) != 0 ||
+        (hangup.sa_handler != SIG_IGN && sigaddset(set, SIGHUP) != 0)) {
         fprintf(stderr, "mock_server: cannot build the signal set: %s\n", strerror(errno));
         return -1;
     }
     rc = pthread_sigmask(SIG_BLOCK, set, NULL);
     if (rc != 0) {
-        fprintf(stderr, "mock_server: cannot block SIGINT and SIGTERM: %s\n", strerror(rc));
+        fprintf(stderr, "mock_server: cannot block the stop signals: %s\n", strerror(rc));
         return -1;
     }
     return 0;
@@ -244,7 +250,8 @@ static int get_listening_port(struct mg_context *ctx)
     return ports[0].port;
 }
 
-/* Waits until SIGINT or SIGTERM arrives. 0, or -1 after printing why. */
+/* Waits until SIGINT, SIGTERM or SIGHUP arrives. 0, or -1 after printing
+ * why. */
 static int wait_for_stop_signal(const sigset_t *set)
 {
     int sig = 0;
