@@ -4,8 +4,8 @@
  * next when one finishes (asyncio's semaphore, in C). Everything here is
  * the same for a task written as callbacks (async_uv) and one written as a
  * coroutine (async_coro): the loop, its wake-up on Ctrl-C, libcurl's multi
- * handle, the list of tasks in flight. Compare sync/model.c: the same walk over the
- * records, with a window instead of one at a time. */
+ * handle, the list of tasks in flight. Compare sync/model.c: the same walk
+ * over the records, with a window instead of one at a time. */
 #include "window.h"
 
 #include <errno.h>
