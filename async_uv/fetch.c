@@ -53,7 +53,8 @@ static void fetch_pause(struct task *task)
         task_wait(task, process_ms, "while processing", fetch_processed);
         return;
     }
-    /* Not even Ctrl-C can cut it short: the loop that would see it waits. */
+    /* Not even Ctrl-C cuts it short: like the blocking calls it stands for,
+     * it does not look at the run's flag. */
     (void)clock_sleep_ms(process_ms, 0, NULL, NULL);
     fetch_processed(task);
 }

@@ -384,7 +384,7 @@ static enum cli_result print_help(struct parser *p)
         "\n"
         "Exit status: 0 all tasks completed, 1 some failed, 2 usage error,\n"
         "3 could not start or an output asked for could not be written,\n"
-        "130 interrupted.\n");
+        "128 + N stopped by signal N: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.\n");
     if (ferror(out) || fflush(out) == EOF) {
         fprintf(p->err, "%s: writing the help: %s\n", prog, strerror(errno));
         return CLI_EXIT_USAGE;

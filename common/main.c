@@ -8,9 +8,11 @@
  *
  * Exit status: 0 every task completed, 1 some failed, 2 usage error,
  * 3 the run could not start (or a trace or the summary asked for could not
- * be written), 130 interrupted. */
+ * be written), 128 + N stopped by signal N: 130 Ctrl-C, 143 SIGTERM,
+ * 129 SIGHUP (which a failed output does not change). */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,29 +37,61 @@ enum exit_status {
     EXIT_SOME_FAILED = 1,
     EXIT_USAGE = 2,
     EXIT_CANNOT_START = 3,
-    EXIT_INTERRUPTED = 130,
+    EXIT_SIGNAL_BASE = 128,       /* + the number of the signal that stopped the run */
 };
 
-/* Called by the kernel on SIGINT or SIGTERM. Only sets the flag; the models
- * notice it. SA_RESETHAND makes a second Ctrl-C kill the program at once. */
+/* The signals that stop a run: Ctrl-C, kill, and the terminal hanging up. */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+/* The first of them to arrive, or 0: written by the handler, so an always
+ * lock-free atomic, as run.c's flag. */
+static atomic_int stop_signal;
+
+#if ATOMIC_INT_LOCK_FREE != 2
+#error "a signal handler may only touch an always lock-free atomic"
+#endif
+
+/* Called by the kernel, on whichever thread it interrupts, for a stop
+ * signal. Only async-signal-safe steps: it notes the signal and cancels
+ * the run (run_cancel wakes a loop model's loop). Every model then stops
+ * its tasks, and the program writes what was done and exits 128 + the
+ * signal's number. SA_RESETHAND makes the same signal again kill at once. */
 static void on_signal(int signum)
 {
-    (void)signum;
+    int saved_errno = errno;      /* the interrupted code may be about to read it */
+    int none = 0;
+
+    (void)atomic_compare_exchange_strong(&stop_signal, &none, signum);
     run_cancel();
+    errno = saved_errno;
 }
 
 static int install_signal_handlers(void)
 {
-    struct sigaction cancel = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND };
+    /* SA_RESTART: a file step that the signal interrupts goes on, rather
+     * than failing with EINTR; waits (poll, epoll, nanosleep) return early
+     * all the same, and look at the flag. */
+    struct sigaction cancel = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND | SA_RESTART };
     struct sigaction ignore = { .sa_handler = SIG_IGN };
+    struct sigaction hangup;
 
-    /* A peer that closes a socket must give EPIPE, not kill the process. */
-    if (sigemptyset(&cancel.sa_mask) != 0 || sigaction(SIGINT, &cancel, NULL) != 0 ||
-        sigaction(SIGTERM, &cancel, NULL) != 0 || sigaction(SIGPIPE, &ignore, NULL) != 0) {
-        fprintf(stderr, "%s: sigaction: %s\n", program_name(), strerror(errno));
-        return -1;
+    if (sigemptyset(&cancel.sa_mask) != 0 || sigemptyset(&ignore.sa_mask) != 0 ||
+        sigaction(SIGHUP, NULL, &hangup) != 0)
+        goto fail;
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++) {
+        /* Started by nohup, SIGHUP is ignored: it stays so, as nohup asks. */
+        if (stop_signals[i] == SIGHUP && hangup.sa_handler == SIG_IGN)
+            continue;
+        if (sigaction(stop_signals[i], &cancel, NULL) != 0)
+            goto fail;
     }
+    /* A peer that closes a socket must give EPIPE, not kill the process. */
+    if (sigaction(SIGPIPE, &ignore, NULL) != 0)
+        goto fail;
     return 0;
+fail:
+    fprintf(stderr, "%s: sigaction: %s\n", program_name(), strerror(errno));
+    return -1;
 }
 
 /* Allocates one pending record per task. 0, or -1 with a message. */
@@ -185,10 +219,14 @@ static int run_report(const struct run *run, const struct summary *sum)
     return rc;
 }
 
-static enum exit_status exit_status_of(const struct summary *sum)
+static int exit_status_of(const struct summary *sum)
 {
+    int signum = atomic_load(&stop_signal);
+
+    /* Only on_signal cancels a run, so a signal is noted; were that to
+     * change, such a run would exit as after Ctrl-C. */
     if (sum->cancelled)
-        return EXIT_INTERRUPTED;
+        return EXIT_SIGNAL_BASE + (signum != 0 ? signum : SIGINT);
     return sum->failed > 0 ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }
 
@@ -198,9 +236,11 @@ int client_main(int argc, char **argv, const struct model *model)
     static struct run run;        /* large (the folder's path, facts) */
     struct summary sum;
     int dir_created = 0;
-    enum exit_status status = EXIT_CANNOT_START;
+    int status = EXIT_CANNOT_START;
 
     program_set_name(model->name);
+    if (program_open_std_fds() != 0)
+        return EXIT_CANNOT_START;
     run = (struct run){ .opts = &opts, .model = model };
     switch (cli_parse(argc, argv, model, &opts, stdout, stderr)) {
     case CLI_RUN:       break;
@@ -248,8 +288,8 @@ int client_main(int argc, char **argv, const struct model *model)
         (void)cache_save(&run);
     status = exit_status_of(&sum);
     /* A trace or summary asked for and not written: the run's output is
-     * not all there. */
-    if (run_report(&run, &sum) != 0 && status != EXIT_INTERRUPTED)
+     * not all there. A stopped run says so first. */
+    if (run_report(&run, &sum) != 0 && !sum.cancelled)
         status = EXIT_CANNOT_START;
 
 out_dir:

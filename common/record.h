@@ -26,7 +26,7 @@ enum fail_cause {
     CAUSE_BAD_JSON,   /* the item's body is not the JSON expected */
     CAUSE_MISMATCH,   /* wrong id, size or bytes */
     CAUSE_IO,         /* a local operation failed: a file's, or memory */
-    CAUSE_CANCELLED,  /* stopped by Ctrl-C or SIGTERM */
+    CAUSE_CANCELLED,  /* stopped by Ctrl-C, SIGTERM or SIGHUP */
     CAUSE_COUNT
 };
 

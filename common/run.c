@@ -1,18 +1,28 @@
-/* run.c: the run's cancellation flag, and what a model reports.
+/* run.c: the run's cancellation flag, its wake-up, and what a model reports.
  *
  * The flag is set from a signal handler and read by every thread, so it is
  * a lock-free atomic: the C standard lets a handler write one, and unlike a
  * volatile sig_atomic_t it is also safe to read from other threads (TSan
- * holds us to that in the thread-pool model). */
+ * holds us to that in the thread-pool model). The wake-up is reached the
+ * same way, through atomics alone. */
 #include "run.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static atomic_bool cancelled;
+/* A model's wake-up, as run_set_wake registered it. */
+struct wake {
+    void (*fn)(void *arg);
+    void *arg;
+};
 
-#if ATOMIC_BOOL_LOCK_FREE != 2
+static atomic_bool cancelled;
+static struct wake wake_slot;          /* written only while `wake` is NULL */
+static _Atomic(struct wake *) wake;    /* &wake_slot, or NULL: none registered */
+static atomic_int waking;              /* run_cancel calls inside the wake-up's reach */
+
+#if ATOMIC_BOOL_LOCK_FREE != 2 || ATOMIC_POINTER_LOCK_FREE != 2 || ATOMIC_INT_LOCK_FREE != 2
 #error "a signal handler may only touch an always lock-free atomic"
 #endif
 
@@ -24,6 +34,25 @@ bool run_cancelled(void)
 void run_cancel(void)
 {
     atomic_store(&cancelled, true);
+    atomic_fetch_add(&waking, 1);
+    struct wake *w = atomic_load(&wake);
+    if (w != NULL)
+        w->fn(w->arg);
+    atomic_fetch_sub(&waking, 1);
+}
+
+void run_set_wake(void (*fn)(void *arg), void *arg)
+{
+    atomic_store(&wake, NULL);
+    /* A handler on another thread may have taken the old wake-up just
+     * before: it is a few instructions from done, and the old arg must
+     * outlive it. */
+    while (atomic_load(&waking) > 0)
+        ;
+    if (fn != NULL) {
+        wake_slot = (struct wake){ .fn = fn, .arg = arg };
+        atomic_store(&wake, &wake_slot);
+    }
 }
 
 bool run_stop_test(void *arg)

@@ -97,15 +97,25 @@ struct model {
 };
 
 /* The whole client program for a model: parse, prepare, run, report.
- * Returns the exit status (docs/options.md: 0, 1, 2, 3 or 130). */
+ * Returns the exit status (docs/options.md: 0, 1, 2, 3, or 128 + the signal
+ * that stopped the run). */
 int client_main(int argc, char **argv, const struct model *model);
 
-/* Cancellation (Ctrl-C, SIGTERM). client_main installs the handlers;
- * models poll run_cancelled() between steps, and the loop models, whose
- * thread sleeps in the kernel, call run_cancel() from their own signal
- * watchers. */
+/* Cancellation (Ctrl-C, SIGTERM, SIGHUP). client_main's signal handler
+ * calls run_cancel(), which is async-signal-safe; models poll
+ * run_cancelled() between steps, and a long computation every few rounds
+ * (run_stop_test). */
 bool run_cancelled(void);
 void run_cancel(void);
+
+/* A loop model sleeps in the kernel until one of its events comes: it
+ * registers a wake-up, which run_cancel calls, from the signal handler, on
+ * whichever thread took the signal; so fn must be async-signal-safe
+ * (uv_async_send is). run_set_wake(NULL, NULL) takes it away, and returns
+ * only once no run_cancel is inside it any more, so that what arg points to
+ * may then go. A run cancelled before fn is registered does not call it:
+ * the model looks at run_cancelled() before it sleeps. */
+void run_set_wake(void (*fn)(void *arg), void *arg);
 
 /* run_cancelled as the stop test that long waits and long work take
  * (clock_sleep_ms, cpu.h): arg is unused. */

@@ -3,13 +3,12 @@
  * The window keeps at most --concurrency tasks in flight and starts the
  * next when one finishes (asyncio's semaphore, in C). Everything here is
  * the same for a task written as callbacks (async_uv) and one written as a
- * coroutine (async_coro): the loop, the signals, libcurl's multi handle,
- * the list of tasks in flight. Compare sync/model.c: the same walk over the
- * records, with a window instead of one at a time. */
+ * coroutine (async_coro): the loop, its wake-up on Ctrl-C, libcurl's multi
+ * handle, the list of tasks in flight. Compare sync/model.c: the same walk
+ * over the records, with a window instead of one at a time. */
 #include "window.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,19 +292,28 @@ bool transfer_stop(struct task *task)
 
 /* ---- Ctrl-C ---- */
 
-/* Called by libuv, on the loop, after SIGINT or SIGTERM. */
-static void on_uv_signal(uv_signal_t *signal, int signum)
+/* Called by run_cancel from main's signal handler, on whichever thread took
+ * the signal, while the window is registered: only what is async-signal-safe.
+ * uv_async_send is, as libuv documents, and wakes the loop from its wait in
+ * the kernel; on Unix it always returns 0. A computation on the loop's
+ * thread is not woken: it reads the run's flag every few rounds itself. */
+static void window_wake(void *arg)
 {
-    struct window *w = signal->data;
+    struct window *w = arg;
+
+    (void)uv_async_send(&w->wake);
+}
+
+/* Called by libuv, on the loop, after window_wake (one call for several
+ * wakes): the run is cancelled. */
+static void on_uv_wake(uv_async_t *wake)
+{
+    struct window *w = wake->data;
     struct task *task, *next;
 
-    (void)signum;
-    run_cancel();
-    /* Stopped, the signal handles no longer keep the loop alive, and libuv
-     * gives both signals back their default action: a second Ctrl-C ends
-     * the program at once, as main's SA_RESETHAND does in the other models. */
-    uv_must(uv_signal_stop(&w->sigint), "uv_signal_stop");
-    uv_must(uv_signal_stop(&w->sigterm), "uv_signal_stop");
+    if (w->cancelled)
+        return;   /* a second signal: every task has been told already */
+    w->cancelled = true;
     /* A cancelled task only unlinks itself; the next one stays linked. */
     for (task = w->tasks; task != NULL; task = next) {
         next = task->next;
@@ -492,24 +500,17 @@ int window_run(struct run *run, const struct window_ops *ops)
     uv_must(uv_timer_init(&w.loop, &w.lag_timer), "uv_timer_init");
     w.lag_timer.data = &w;
     uv_unref((uv_handle_t *)&w.lag_timer);
-    if ((rc = uv_signal_init(&w.loop, &w.sigint)) < 0) {
-        uv_failed("uv_signal_init", rc);
+    if ((rc = uv_async_init(&w.loop, &w.wake, on_uv_wake)) < 0) {
+        uv_failed("uv_async_init", rc);
         goto out_lag;
     }
-    w.sigint.data = &w;
-    if ((rc = uv_signal_init(&w.loop, &w.sigterm)) < 0) {
-        uv_failed("uv_signal_init", rc);
-        goto out_sigint;
-    }
-    w.sigterm.data = &w;
-    if ((rc = uv_signal_start(&w.sigint, on_uv_signal, SIGINT)) < 0 ||
-        (rc = uv_signal_start(&w.sigterm, on_uv_signal, SIGTERM)) < 0) {
-        uv_failed("uv_signal_start", rc);
-        goto out_sigterm;
-    }
+    w.wake.data = &w;
+    /* From here a signal wakes the loop; one that came before has set the
+     * run's flag, which window_fill reads before it starts any task. */
+    run_set_wake(window_wake, &w);
     if (ops->transfer_done != NULL) {
         if (curl_uv_init(&w.curl, &w.loop, on_curl_done) != 0)
-            goto out_sigterm;
+            goto out_wake;
         if (window_limit_connections(&w) != 0)
             goto out_curl;
     }
@@ -519,8 +520,8 @@ int window_run(struct run *run, const struct window_ops *ops)
     uv_must(uv_timer_start(&w.lag_timer, on_lag_timer, LAG_INTERVAL_MS, 0), "uv_timer_start");
     window_fill(&w);
     /* The loop runs until window_fill stops it after the last task; until
-     * then the signal handles alone would keep it alive. Stopped, uv_run
-     * returns nonzero, for handles still open: that is expected here. */
+     * then the wake-up alone would keep it alive. Stopped, uv_run returns
+     * nonzero, for handles still open: that is expected here. */
     if (!w.finished) {
         w.running = true;
         (void)uv_run(&w.loop, UV_RUN_DEFAULT);
@@ -536,10 +537,11 @@ int window_run(struct run *run, const struct window_ops *ops)
 out_curl:
     if (ops->transfer_done != NULL)
         curl_uv_close(&w.curl);
-out_sigterm:
-    uv_close((uv_handle_t *)&w.sigterm, NULL);   /* in w: nothing to free */
-out_sigint:
-    uv_close((uv_handle_t *)&w.sigint, NULL);
+out_wake:
+    /* No signal may reach w once it is gone; one that comes later only sets
+     * the run's flag. */
+    run_set_wake(NULL, NULL);
+    uv_close((uv_handle_t *)&w.wake, NULL);   /* in w: nothing to free */
 out_lag:
     uv_close((uv_handle_t *)&w.lag_timer, NULL);
 out_loop:

@@ -47,7 +47,8 @@ struct window {
     struct run *run;
     const struct window_ops *ops;
     uv_loop_t loop;
-    uv_signal_t sigint, sigterm;   /* Ctrl-C and kill: cancel the run */
+    uv_async_t wake;               /* sent by main's signal handler: cancel the run */
+    bool cancelled;                /* on_uv_wake has cancelled the tasks */
     struct curl_uv curl;           /* fetch and download: libcurl on this loop */
     long limit;                    /* most tasks in flight: --concurrency, or every task */
     size_t next;                   /* run->records[next] is the next to start */

@@ -1,7 +1,8 @@
 /* main.c: the mock server's start, its wait for a signal, and its stop.
  *
- * main blocks SIGINT and SIGTERM before civetweb starts, so every thread
- * civetweb creates inherits the mask and only main's sigwait sees them.
+ * main blocks SIGINT, SIGTERM and SIGHUP before civetweb starts, so every
+ * thread civetweb creates inherits the mask and only main's sigwait sees
+ * them.
  * The one thing to notice: civetweb 1.15 starts even when some worker
  * threads could not be created, so main reads civetweb's log to find out,
  * and refuses to serve with fewer workers than asked. */
@@ -88,19 +89,24 @@ static int ignore_sigpipe(void)
     return 0;
 }
 
-/* Blocks SIGINT and SIGTERM in this thread and every thread it creates
- * later; *set receives them for sigwait. 0, or -1 after printing why. */
+/* Blocks SIGINT, SIGTERM and SIGHUP in this thread and every thread it
+ * creates later; *set receives them for sigwait. SIGHUP ignored at start
+ * (nohup) stays out of it: a blocked signal is kept pending even when
+ * ignored, and sigwait would take it. 0, or -1 after printing why. */
 static int block_stop_signals(sigset_t *set)
 {
+    struct sigaction hangup;
     int rc;
 
-    if (sigemptyset(set) != 0 || sigaddset(set, SIGINT) != 0 || sigaddset(set, SIGTERM) != 0) {
+    if (sigemptyset(set) != 0 || sigaddset(set, SIGINT) != 0 || sigaddset(set, SIGTERM) != 0 ||
+        sigaction(SIGHUP, NULL, &hangup) != 0 ||
+        (hangup.sa_handler != SIG_IGN && sigaddset(set, SIGHUP) != 0)) {
         fprintf(stderr, "mock_server: cannot build the signal set: %s\n", strerror(errno));
         return -1;
     }
     rc = pthread_sigmask(SIG_BLOCK, set, NULL);
     if (rc != 0) {
-        fprintf(stderr, "mock_server: cannot block SIGINT and SIGTERM: %s\n", strerror(rc));
+        fprintf(stderr, "mock_server: cannot block the stop signals: %s\n", strerror(rc));
         return -1;
     }
     return 0;
@@ -245,7 +251,8 @@ static int get_listening_port(struct mg_context *ctx)
     return ports[0].port;
 }
 
-/* Waits until SIGINT or SIGTERM arrives. 0, or -1 after printing why. */
+/* Waits until SIGINT, SIGTERM or SIGHUP arrives. 0, or -1 after printing
+ * why. */
 static int wait_for_stop_signal(const sigset_t *set)
 {
     int sig = 0;
@@ -258,15 +265,15 @@ static int wait_for_stop_signal(const sigset_t *set)
     return 0;
 }
 
-/* Announces the server on stdout, the one line scripts wait for. 0, or -1
- * after printing why it could not be written. */
-static int announce(const struct server_options *opt, int port)
+/* Announces the server on stdout, the one line scripts wait for. When
+ * stdout takes nothing (closed at start, a reader gone) nobody is waiting
+ * for it: the server says so on stderr and serves all the same, at the
+ * port it was given. */
+static void announce(const struct server_options *opt, int port)
 {
-    if (printf("listening on http://%s:%d\n", opt->host, port) < 0 || fflush(stdout) != 0) {
-        fprintf(stderr, "mock_server: cannot write to stdout: %s\n", strerror(errno));
-        return -1;
-    }
-    return 0;
+    if (printf("listening on http://%s:%d\n", opt->host, port) < 0 || fflush(stdout) != 0)
+        fprintf(stderr, "mock_server: cannot announce http://%s:%d on stdout: %s; "
+                        "serving all the same\n", opt->host, port, strerror(errno));
 }
 
 /* Serves until a stop signal; then stops civetweb. 0 or 3. */
@@ -282,7 +289,9 @@ static int serve(struct server *srv, const sigset_t *stop_signals, long queue_le
      * port before the announcement below. */
     handlers_register(ctx, srv);
     int port = check_workers(&srv->opt) == 0 ? get_listening_port(ctx) : -1;
-    if (port < 0 || announce(&srv->opt, port) != 0 || wait_for_stop_signal(stop_signals) != 0)
+    if (port >= 0)
+        announce(&srv->opt, port);
+    if (port < 0 || wait_for_stop_signal(stop_signals) != 0)
         status = 3;
     /* Sleeping and hanging handlers see this within 50 ms and return, so
      * mg_stop's join of the workers is prompt. */
@@ -299,6 +308,8 @@ int main(int argc, char **argv)
     int status;
 
     program_set_name("mock_server");   /* for the shared code's messages */
+    if (program_open_std_fds() != 0)
+        return 3;
     int parsed = options_parse(argc, argv, &srv.opt);
     if (parsed != 0)
         return parsed == 1 ? 0 : 2;

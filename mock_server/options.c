@@ -75,8 +75,8 @@ TEXT(REQUEST_TIMEOUT_DEFAULT_MS) ")\n"
 "  GET  /health                 \"ok\"\n"
 "  GET  /faults?count=N         JSON array of the failing ids in 1..N\n"
 "\n"
-"Prints \"listening on http://HOST:PORT\" on stdout when ready; SIGINT or\n"
-"SIGTERM stops it. Exit: 0 stopped, 2 bad usage, 3 setup failed.\n";
+"Prints \"listening on http://HOST:PORT\" on stdout when ready; SIGINT,\n"
+"SIGTERM or SIGHUP stops it. Exit: 0 stopped, 2 bad usage, 3 setup failed.\n";
 
 enum {
     OPT_HOST = 256, OPT_PORT, OPT_LATENCY, OPT_JITTER, OPT_THREADS,

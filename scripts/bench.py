@@ -830,12 +830,17 @@ class ClientResult:
 CLIENT_LAUNCHER = ["/bin/sh", "-c", '"$@"; exit $?', "sh"]
 
 
+# The clients' own codes for a run that a signal stopped (SIGHUP, SIGINT,
+# SIGTERM), cleaned up and reported: 128 + N, as the shell says of a death.
+CLIENT_STOPPED = (129, 130, 143)
+
+
 def exit_status(returncode):
     """The client's exit code through the shell; 128+N is death by signal N
-    (130 is also the clients' own code for an interrupted run)."""
+    (but for the clients' own codes of a stopped run, CLIENT_STOPPED)."""
     if returncode < 0:
         return f"signal {-returncode}"
-    if returncode > 128 and returncode != 130:
+    if returncode > 128 and returncode not in CLIENT_STOPPED:
         return f"signal {returncode - 128}"
     return returncode
 

@@ -111,11 +111,12 @@ trace_ids() {
     awk -F, -v state="$1" 'NR > 1 && $2 == state { printf "%s%s", sep, $1; sep = " " }' "$2"
 }
 
-# interrupt PID: Ctrl-C to a program this shell started, up to 10 s for it
-# to exit, then SIGKILL; reaps it and sets STATUS to its exit status.
+# interrupt PID [SIGNAL]: Ctrl-C (or SIGNAL: TERM, HUP) to a program this
+# shell started, up to 10 s for it to exit, then SIGKILL; reaps it and sets
+# STATUS to its exit status.
 interrupt() {
-    local pid=$1 i
-    kill -INT "$pid"
+    local pid=$1 sig=${2:-INT} i
+    kill -"$sig" "$pid"
     for i in $(seq 100); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1

@@ -136,30 +136,43 @@ done
 # ---- Ctrl-C while computing: the work stops within its rounds ----
 
 # 4 tasks of 100 million rounds (minutes of work): Ctrl-C once each has
-# begun. A thread, or libuv's pool under --offload, sees the run cancelled
-# every 256 rounds. (A loop computing on its own thread cannot even hear
-# Ctrl-C until it is done: libuv's signal watcher runs on that thread.)
+# begun. A thread, libuv's pool under --offload, and a loop computing on its
+# own thread see the run cancelled every 256 rounds: the signal's handler
+# sets the flag they read, whichever thread it interrupts. On the loop's
+# thread the tasks run one after another: one has begun, the other three
+# never start. interrupt waits 10 s at most: a run that did not hear the
+# Ctrl-C is killed then, and fails the check.
 for m in $(models); do
-    mode=""
-    loop_models | grep -qx "$m" && mode=--offload
-    [ "$m" = sync ] && started=1 || started=4
-    rm -f "$TEST_TMP/int.err" "$TEST_TMP/int.csv"
-    "$BIN/$m" cpu -n 4 --rounds 100000000 $mode -v --trace "$TEST_TMP/int.csv" \
-        >"$TEST_TMP/int.out" 2>"$TEST_TMP/int.err" &
-    pid=$!
-    expect_true "$m cpu $mode: $started task(s) computing" \
-        wait_for lines_at_least "$started" 'start (attempt 1)' "$TEST_TMP/int.err"
-    # The pool's threads, not the first thread, do the work: two of them
-    # have computed by now. (Waiting up to 10 s for 0.1 s of CPU time each
-    # leaves room for other processes that take the cores.)
-    if [ "$m" = async_threads ] || [ -n "$mode" ]; then
-        expect_true "$m cpu $mode: two threads of the pool computed" \
-            wait_for computing_on "$pid" 2
-    fi
-    interrupt "$pid"
-    expect_eq "$m cpu $mode, Ctrl-C: exit 130, $started cancelled while computing" \
-        "$STATUS $(grep -c ',cancelled,"cancelled while computing"$' "$TEST_TMP/int.csv")" \
-        "130 $started"
+    modes=plain
+    loop_models | grep -qx "$m" && modes="on-the-loop --offload"
+    for mode in $modes; do
+        flag="" what="$m cpu $mode"
+        [ "$mode" = --offload ] && flag=--offload
+        [ "$mode" = plain ] && what="$m cpu"
+        started=4
+        [ "$m" = sync ] || [ "$mode" = on-the-loop ] && started=1
+        rm -f "$TEST_TMP/int.err" "$TEST_TMP/int.csv"
+        # shellcheck disable=SC2086
+        "$BIN/$m" cpu -n 4 --rounds 100000000 $flag -v \
+            --trace "$TEST_TMP/int.csv" >"$TEST_TMP/int.out" 2>"$TEST_TMP/int.err" &
+        pid=$!
+        expect_true "$what: $started task(s) computing" \
+            wait_for lines_at_least "$started" 'start (attempt 1)' "$TEST_TMP/int.err"
+        # The pool's threads, not the first thread, do the work: two of
+        # them have computed by now. (Waiting up to 10 s for 0.1 s of CPU
+        # time each leaves room for other processes that take the cores.)
+        if [ "$m" = async_threads ] || [ -n "$flag" ]; then
+            expect_true "$what: two threads of the pool computed" \
+                wait_for computing_on "$pid" 2
+        fi
+        interrupt "$pid"
+        expect_eq "$what, Ctrl-C: exit 130, $started cancelled while computing" \
+            "$STATUS $(grep -c ',cancelled,"cancelled while computing"$' "$TEST_TMP/int.csv")" \
+            "130 $started"
+        expect_eq "$what, Ctrl-C: the other $((4 - started)) never started, none completed" \
+            "$(grep -c ',cancelled,"cancelled before it started"$' "$TEST_TMP/int.csv") $(trace_ids completed "$TEST_TMP/int.csv")" \
+            "$((4 - started)) "
+    done
 done
 
 # ---- Every new option refuses a bad value with one line and exit 2 ----

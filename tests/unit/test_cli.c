@@ -496,7 +496,7 @@ static void test_help(void **state)
         "--cache FILE",
         "--json", "-v, --verbose", "-q, --quiet", "-h, --help", "--version",
         "0 all tasks completed", "1 some failed", "2 usage error", "3 could not start",
-        "130 interrupted",
+        "128 + N stopped by signal N: 130 Ctrl-C", "143 SIGTERM, 129 SIGHUP",
     };
     struct options o;
     struct capture cap = {0};
