@@ -260,6 +260,21 @@ static enum cache_status db_prepare(struct cache_db *c, const char *sql, sqlite3
     return rc == SQLITE_OK ? CACHE_OK : db_failed(c, "sqlite3_prepare", rc);
 }
 
+/* Prepares sql, whose first parameter is the key, and binds key to it (the
+ * statement reads key until it is finalized). As db_prepare, the caller
+ * finalizes the statement whatever happened. */
+static enum cache_status db_prepare_for_key(struct cache_db *c, const char *sql,
+                                            const char *key, sqlite3_stmt **stmt)
+{
+    enum cache_status status = db_prepare(c, sql, stmt);
+    int rc;
+
+    if (status != CACHE_OK)
+        return status;
+    rc = sqlite3_bind_text(*stmt, 1, key, -1, SQLITE_STATIC);
+    return rc == SQLITE_OK ? CACHE_OK : db_failed(c, "sqlite3_bind_text", rc);
+}
+
 /* Checks the file's marks. *empty when it is a new, empty database (a
  * file of no bytes, or one another run has just created), which a load
  * reads as an empty cache and a save fills. Any other file must be ours,
@@ -416,14 +431,9 @@ static enum cache_status take_row(struct cache_db *c, struct run *run, sqlite3_s
 static enum cache_status take_rows(struct cache_db *c, struct run *run, const char *key)
 {
     sqlite3_stmt *stmt;
-    enum cache_status status = db_prepare(c, select_sql, &stmt);
-    int rc;
+    enum cache_status status = db_prepare_for_key(c, select_sql, key, &stmt);
+    int rc = SQLITE_DONE;
 
-    if (status != CACHE_OK)
-        return status;
-    rc = sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-    if (rc != SQLITE_OK)
-        status = db_failed(c, "sqlite3_bind_text", rc);
     while (status == CACHE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
         status = take_row(c, run, stmt);
     if (status == CACHE_OK && rc != SQLITE_DONE)
@@ -535,14 +545,9 @@ enum cache_status cache_load(struct run *run)
 static enum cache_status write_rows(struct cache_db *c, const struct run *run, const char *key)
 {
     sqlite3_stmt *stmt;
-    enum cache_status status = db_prepare(c, insert_sql, &stmt);
-    int rc;
+    enum cache_status status = db_prepare_for_key(c, insert_sql, key, &stmt);
+    int rc = SQLITE_DONE;
 
-    if (status != CACHE_OK)
-        return status;
-    rc = sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-    if (rc != SQLITE_OK)
-        status = db_failed(c, "sqlite3_bind_text", rc);
     for (size_t i = 0; status == CACHE_OK && i < run->count; i++) {
         const struct task_record *rec = &run->records[i];
 
