@@ -82,6 +82,24 @@ static void read_finished(struct curl_uv *cu)
     }
 }
 
+static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp);
+
+/* Sets the timer to libcurl's next timeout, after curl_multi_socket_action
+ * failed (out of memory, say): libcurl 7.88 then returns before it tells
+ * on_curl_timer, and the transfers whose turn it had not reached would
+ * wait for ever (seen under ulimit -v: 348 transfers, no timer, no poll). */
+static void timer_update(struct curl_uv *cu)
+{
+    long timeout_ms;
+    CURLMcode mc = curl_multi_timeout(cu->multi, &timeout_ms);
+
+    if (mc != CURLM_OK) {
+        fprintf(stderr, "%s: curl_multi_timeout: %s\n", program_name(), curl_multi_strerror(mc));
+        return;
+    }
+    (void)on_curl_timer(cu->multi, timeout_ms, cu);
+}
+
 /* Tells libcurl what happened (on a socket, or the timeout), then collects
  * what finished. The one place libcurl does its work; called only by libuv. */
 static void socket_action(struct curl_uv *cu, curl_socket_t fd, int ev_bitmask)
@@ -90,9 +108,11 @@ static void socket_action(struct curl_uv *cu, curl_socket_t fd, int ev_bitmask)
 
     cu->socket_actions++;
     CURLMcode mc = curl_multi_socket_action(cu->multi, fd, ev_bitmask, &running);
-    if (mc != CURLM_OK)
+    if (mc != CURLM_OK) {
         fprintf(stderr, "%s: curl_multi_socket_action: %s\n", program_name(),
                 curl_multi_strerror(mc));
+        timer_update(cu);
+    }
     read_finished(cu);
 }
 
