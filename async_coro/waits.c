@@ -119,9 +119,11 @@ static CURLcode coro_transfer(struct worker *worker, curl_write_callback on_body
     if ((rc = curl_easy_setopt(worker->easy, CURLOPT_WRITEFUNCTION, on_curl_body)) != CURLE_OK ||
         (rc = curl_easy_setopt(worker->easy, CURLOPT_WRITEDATA, ct)) != CURLE_OK)
         return rc;
-    if (transfer_add(task, why, sizeof why) != CAUSE_NONE) {
+    task->errbuf[0] = '\0';     /* the window's words for this transfer, if any */
+    enum fail_cause cause = transfer_add(task, why, sizeof why);
+    if (cause != CAUSE_NONE) {
         snprintf(worker->errbuf, sizeof worker->errbuf, "%s", why);
-        return CURLE_COULDNT_CONNECT;
+        return cause == CAUSE_IO ? CURLE_OUT_OF_MEMORY : CURLE_COULDNT_CONNECT;
     }
     while (!ct->transfer_done && !refused) {
         await(ct, WAIT_TRANSFER);
@@ -141,7 +143,8 @@ static CURLcode coro_transfer(struct worker *worker, curl_write_callback on_body
         task_wait_stop(task);
         return CURLE_WRITE_ERROR;
     }
-    if (ct->transfer_result != CURLE_OK && task->socket_errno != 0)
+    /* Why the socket could not be opened, or watched. */
+    if (ct->transfer_result != CURLE_OK && task->errbuf[0] != '\0')
         snprintf(worker->errbuf, sizeof worker->errbuf, "%s", task->errbuf);
     /* libcurl's own text for the refusal would say "Failure writing output". */
     if (ct->transfer_result == CURLE_WRITE_ERROR && ct->stage.refused == BODY_NO_MEMORY)

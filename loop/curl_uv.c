@@ -5,12 +5,13 @@
  * and on_curl_timer ("wake me in 40 ms"); libuv calls on_uv_poll and
  * on_uv_timer when that happens, and both hand the news to libcurl with
  * curl_multi_socket_action. libcurl is never called from inside one of its
- * own callbacks: they only start and stop libuv handles. Compare the
+ * own callbacks: they only start and stop libuv handles, and a socket that
+ * cannot be watched fails its transfer from the loop's next turn
+ * (on_unwatched_timer), never the whole multi handle. Compare the
  * blocking curl_easy_perform in common/blocking.c, and curl's
  * docs/examples/multi-uv.c, whose known bugs are marked here where avoided. */
 #include "curl_uv.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +30,43 @@ struct curl_uv_socket {
 
 /* ---- Finished transfers ---- */
 
+/* Forgets easy's note in cu->unwatched, if it has one: it is leaving the
+ * multi handle. O(notes), a handful at most, and none on most turns. */
+static void unwatched_forget(struct curl_uv *cu, CURL *easy)
+{
+    for (size_t i = 0; i < cu->unwatched_count; i++) {
+        if (cu->unwatched[i].easy == easy) {
+            cu->unwatched[i] = cu->unwatched[--cu->unwatched_count];
+            return;
+        }
+    }
+}
+
+/* Takes a transfer that has ended out of the multi handle and hands it to
+ * the owner, which may add it again or clean it up. */
+static void transfer_end(struct curl_uv *cu, CURL *easy, CURLcode result, const char *why)
+{
+    void *easy_private = NULL;
+
+    unwatched_forget(cu, easy);
+    CURLMcode mc = curl_multi_remove_handle(cu->multi, easy);
+    if (mc != CURLM_OK)
+        fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
+                curl_multi_strerror(mc));
+    cu->transfers--;
+    cu->finished++;
+    CURLcode rc = curl_easy_getinfo(easy, CURLINFO_PRIVATE, &easy_private);
+    if (rc != CURLE_OK) {
+        /* Without its owner the transfer cannot be reported at all. */
+        fprintf(stderr, "%s: curl_easy_getinfo(CURLINFO_PRIVATE): %s\n",
+                program_name(), curl_easy_strerror(rc));
+        abort();
+    }
+    cu->on_done(easy, result, why, easy_private);
+}
+
 /* Hands every finished transfer to the owner. A CURLMsg lives only until its
- * handle is removed, so its fields are copied first; the handle leaves the
- * multi before on_done runs, so on_done may add it again or clean it up. */
+ * handle is removed, so its fields are copied first. */
 static void read_finished(struct curl_uv *cu)
 {
     CURLMsg *msg;
@@ -42,23 +77,27 @@ static void read_finished(struct curl_uv *cu)
             continue;
         CURL *easy = msg->easy_handle;
         CURLcode result = msg->data.result;
-        void *easy_private = NULL;
 
-        CURLMcode mc = curl_multi_remove_handle(cu->multi, easy);
-        if (mc != CURLM_OK)
-            fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
-                    curl_multi_strerror(mc));
-        cu->transfers--;
-        cu->finished++;
-        CURLcode rc = curl_easy_getinfo(easy, CURLINFO_PRIVATE, &easy_private);
-        if (rc != CURLE_OK) {
-            /* Without its owner the transfer cannot be reported at all. */
-            fprintf(stderr, "%s: curl_easy_getinfo(CURLINFO_PRIVATE): %s\n",
-                    program_name(), curl_easy_strerror(rc));
-            abort();
-        }
-        cu->on_done(easy, result, easy_private);
+        transfer_end(cu, easy, result, NULL);
     }
+}
+
+static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp);
+
+/* Sets the timer to libcurl's next timeout, after curl_multi_socket_action
+ * failed (out of memory, say): libcurl 7.88 then returns before it tells
+ * on_curl_timer, and the transfers whose turn it had not reached would
+ * wait for ever (seen under ulimit -v: 348 transfers, no timer, no poll). */
+static void timer_update(struct curl_uv *cu)
+{
+    long timeout_ms;
+    CURLMcode mc = curl_multi_timeout(cu->multi, &timeout_ms);
+
+    if (mc != CURLM_OK) {
+        fprintf(stderr, "%s: curl_multi_timeout: %s\n", program_name(), curl_multi_strerror(mc));
+        return;
+    }
+    (void)on_curl_timer(cu->multi, timeout_ms, cu);
 }
 
 /* Tells libcurl what happened (on a socket, or the timeout), then collects
@@ -69,9 +108,11 @@ static void socket_action(struct curl_uv *cu, curl_socket_t fd, int ev_bitmask)
 
     cu->socket_actions++;
     CURLMcode mc = curl_multi_socket_action(cu->multi, fd, ev_bitmask, &running);
-    if (mc != CURLM_OK)
+    if (mc != CURLM_OK) {
         fprintf(stderr, "%s: curl_multi_socket_action: %s\n", program_name(),
                 curl_multi_strerror(mc));
+        timer_update(cu);
+    }
     read_finished(cu);
 }
 
@@ -141,15 +182,73 @@ static void on_uv_poll(uv_poll_t *poll, int status, int events)
     }
 }
 
-/* Starts watching fd with a new uv_poll, and has libcurl keep the pointer
- * for this socket's next callbacks. NULL after printing one line. */
-static struct curl_uv_socket *socket_watch(struct curl_uv *cu, curl_socket_t fd)
-{
-    struct curl_uv_socket *sock = calloc(1, sizeof *sock);
+/* ---- Sockets that cannot be watched ---- */
 
+/* Called by libuv on the loop's turn after unwatched_note: ends each noted
+ * transfer as failed, the way a finished one ends. Taken from the end one
+ * at a time, as on_done may add a handle again (a retry). */
+static void on_unwatched_timer(uv_timer_t *timer)
+{
+    struct curl_uv *cu = timer->data;
+
+    while (cu->unwatched_count > 0) {
+        struct curl_uv_unwatched u = cu->unwatched[cu->unwatched_count - 1];
+        char why[CURL_ERROR_SIZE];
+
+        if (u.call == NULL)
+            snprintf(why, sizeof why, "no memory to watch its socket");
+        else
+            snprintf(why, sizeof why, "%s to watch its socket: %s: %s",
+                     u.no_memory ? "no memory" : "failed", u.call, u.reason);
+        cu->sockets_unwatched++;
+        /* Both are io, a local failure; the connection did nothing wrong. */
+        transfer_end(cu, u.easy, u.no_memory ? CURLE_OUT_OF_MEMORY : CURLE_WRITE_ERROR, why);
+    }
+}
+
+/* Notes that easy's transfer has a socket the loop could not watch: it
+ * would wait for it until its timeout, or forever without one. It cannot
+ * end here, in libcurl's socket callback (libcurl refuses a handle's
+ * removal from inside it), and the callback may not return -1 either: with
+ * that, libcurl 7.88 marks the whole multi handle dead, fails every other
+ * transfer too, and has been seen to crash in curl_multi_socket_action
+ * soon after (cf. curl issue 8114). So the transfer is noted, in room that
+ * curl_uv_add reserved, and ended by on_unwatched_timer from the loop. */
+static void unwatched_note(struct curl_uv *cu, CURL *easy, bool no_memory, const char *call,
+                           const char *reason)
+{
+    for (size_t i = 0; i < cu->unwatched_count; i++) {
+        if (cu->unwatched[i].easy == easy)
+            return;   /* its first failure says why */
+    }
+    /* One note per transfer, and room for every transfer: cannot happen. */
+    if (cu->unwatched_count == cu->unwatched_size) {
+        fprintf(stderr, "%s: no room to note a transfer whose socket is not watched\n",
+                program_name());
+        abort();
+    }
+    cu->unwatched[cu->unwatched_count++] = (struct curl_uv_unwatched){
+        .easy = easy, .no_memory = no_memory, .call = call, .reason = reason,
+    };
+    /* Fails only for a closing handle: a bug. */
+    int rc = uv_timer_start(&cu->unwatched_timer, on_unwatched_timer, 0, 0);
+    if (rc < 0) {
+        fprintf(stderr, "%s: uv_timer_start: %s\n", program_name(), uv_strerror(rc));
+        abort();
+    }
+}
+
+/* Starts watching fd with a new uv_poll, and has libcurl keep the pointer
+ * for this socket's next callbacks. NULL after noting why easy's transfer
+ * must fail. AIO_BENCH_FAIL_WATCH's watch fails here, as if calloc had. */
+static struct curl_uv_socket *socket_watch(struct curl_uv *cu, CURL *easy, curl_socket_t fd)
+{
+    struct curl_uv_socket *sock = NULL;
+
+    if (++cu->watches != cu->fail_watch)
+        sock = calloc(1, sizeof *sock);
     if (sock == NULL) {
-        fprintf(stderr, "%s: cannot allocate a socket watcher: %s\n", program_name(),
-                strerror(errno));
+        unwatched_note(cu, easy, true, NULL, NULL);
         return NULL;
     }
     /* The fd's previous handle, if any, was stopped by socket_unwatch and
@@ -164,8 +263,7 @@ static struct curl_uv_socket *socket_watch(struct curl_uv *cu, curl_socket_t fd)
     }
     int rc = uv_poll_init_socket(cu->loop, &sock->poll, fd);
     if (rc < 0) {
-        fprintf(stderr, "%s: uv_poll_init_socket(%d): %s\n", program_name(), (int)fd,
-                uv_strerror(rc));
+        unwatched_note(cu, easy, rc == UV_ENOMEM, "uv_poll_init_socket", uv_strerror(rc));
         free(sock);   /* init failed: no handle exists to close */
         return NULL;
     }
@@ -177,7 +275,8 @@ static struct curl_uv_socket *socket_watch(struct curl_uv *cu, curl_socket_t fd)
      * the pointer in libcurl's table. */
     CURLMcode mc = curl_multi_assign(cu->multi, fd, sock);
     if (mc != CURLM_OK) {
-        fprintf(stderr, "%s: curl_multi_assign: %s\n", program_name(), curl_multi_strerror(mc));
+        unwatched_note(cu, easy, mc == CURLM_OUT_OF_MEMORY, "curl_multi_assign",
+                       curl_multi_strerror(mc));
         socket_unwatch(sock);
         return NULL;
     }
@@ -187,15 +286,14 @@ static struct curl_uv_socket *socket_watch(struct curl_uv *cu, curl_socket_t fd)
 /* Called by libcurl (CURLMOPT_SOCKETFUNCTION) from inside its own functions
  * whenever what it waits for on a socket changes: IN, OUT, INOUT, or
  * REMOVE. socketp is what we assigned, NULL for a socket new to us. Only
- * libuv is called here. Returning -1 makes libcurl fail every transfer of
- * the multi handle: reserved for what cannot happen short of a bug or no
- * memory. */
+ * libuv is called here. A socket that cannot be watched fails its own
+ * transfer (unwatched_note) and 0 is returned all the same: -1 would fail
+ * them all. */
 static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     struct curl_uv *cu = userp;
     struct curl_uv_socket *sock = socketp;
 
-    (void)easy;
     if (what == CURL_POLL_REMOVE) {
         /* libcurl forgets the pointer itself, and may close the socket as
          * soon as this returns. */
@@ -203,18 +301,18 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
             socket_unwatch(sock);
         return 0;
     }
-    if (sock == NULL && (sock = socket_watch(cu, fd)) == NULL)
-        return -1;
+    /* libcurl asks again when what it waits for changes: the watch is
+     * tried again, but the transfer is already noted to fail. */
+    if (sock == NULL && (sock = socket_watch(cu, easy, fd)) == NULL)
+        return 0;
     sock->events = 0;
     if (what & CURL_POLL_IN)
         sock->events |= UV_READABLE;
     if (what & CURL_POLL_OUT)
         sock->events |= UV_WRITABLE;
     int rc = uv_poll_start(&sock->poll, sock->events, on_uv_poll);
-    if (rc < 0) {
-        fprintf(stderr, "%s: uv_poll_start(%d): %s\n", program_name(), (int)fd, uv_strerror(rc));
-        return -1;
-    }
+    if (rc < 0)
+        unwatched_note(cu, easy, rc == UV_ENOMEM, "uv_poll_start", uv_strerror(rc));
     return 0;
 }
 
@@ -248,10 +346,12 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
         cu->timer_starts++;
         rc = uv_timer_start(&cu->timer, on_uv_timer, (uint64_t)timeout_ms, 0);
     }
+    /* Fails only for a closing handle: a bug. Returning -1 would fail
+     * every transfer (see unwatched_note); stop with one line instead. */
     if (rc < 0) {
         fprintf(stderr, "%s: uv_timer_%s: %s\n", program_name(),
                 timeout_ms < 0 ? "stop" : "start", uv_strerror(rc));
-        return -1;
+        abort();
     }
     return 0;
 }
@@ -263,6 +363,10 @@ int curl_uv_init(struct curl_uv *cu, uv_loop_t *loop, curl_uv_done_fn *on_done)
     memset(cu, 0, sizeof *cu);
     cu->loop = loop;
     cu->on_done = on_done;
+    /* A test's fault, read once: not a number is 0, no fault. */
+    const char *fail_watch = getenv("AIO_BENCH_FAIL_WATCH");
+    if (fail_watch != NULL)
+        cu->fail_watch = strtoul(fail_watch, NULL, 10);
 
     int rc = uv_timer_init(loop, &cu->timer);
     if (rc < 0) {
@@ -271,11 +375,16 @@ int curl_uv_init(struct curl_uv *cu, uv_loop_t *loop, curl_uv_done_fn *on_done)
     }
     /* Right after init: multi-uv.c never set it (curl issue 19462). */
     cu->timer.data = cu;
+    if ((rc = uv_timer_init(loop, &cu->unwatched_timer)) < 0) {
+        fprintf(stderr, "%s: uv_timer_init: %s\n", program_name(), uv_strerror(rc));
+        goto out_timer;
+    }
+    cu->unwatched_timer.data = cu;
 
     cu->multi = curl_multi_init();
     if (cu->multi == NULL) {
         fprintf(stderr, "%s: curl_multi_init failed\n", program_name());
-        goto out_timer;
+        goto out_unwatched_timer;
     }
     const char *option;
     CURLMcode mc;
@@ -293,6 +402,8 @@ int curl_uv_init(struct curl_uv *cu, uv_loop_t *loop, curl_uv_done_fn *on_done)
             curl_multi_strerror(mc));
     curl_multi_cleanup(cu->multi);
     cu->multi = NULL;
+out_unwatched_timer:
+    uv_close((uv_handle_t *)&cu->unwatched_timer, NULL);
 out_timer:
     uv_close((uv_handle_t *)&cu->timer, NULL);   /* embedded in cu: nothing to free */
     return -1;
@@ -300,6 +411,17 @@ out_timer:
 
 CURLMcode curl_uv_add(struct curl_uv *cu, CURL *easy)
 {
+    /* Room to note this transfer should its socket not be watched: made
+     * now, as then there may be no memory left. Doubled, so seldom. */
+    if ((size_t)cu->transfers >= cu->unwatched_size) {
+        size_t size = cu->unwatched_size > 0 ? 2 * cu->unwatched_size : 16;
+        struct curl_uv_unwatched *room = realloc(cu->unwatched, size * sizeof *room);
+
+        if (room == NULL)
+            return CURLM_OUT_OF_MEMORY;
+        cu->unwatched = room;
+        cu->unwatched_size = size;
+    }
     /* libcurl answers through on_curl_timer (0: start it soon); the
      * transfer starts on the loop's next turn. */
     CURLMcode mc = curl_multi_add_handle(cu->multi, easy);
@@ -313,8 +435,10 @@ CURLMcode curl_uv_remove(struct curl_uv *cu, CURL *easy)
 {
     CURLMcode mc = curl_multi_remove_handle(cu->multi, easy);
 
-    if (mc == CURLM_OK)
+    if (mc == CURLM_OK) {
+        unwatched_forget(cu, easy);
         cu->transfers--;
+    }
     return mc;
 }
 
@@ -329,14 +453,18 @@ void curl_uv_close(struct curl_uv *cu)
         fprintf(stderr, "%s: curl_multi_cleanup: %s\n", program_name(), curl_multi_strerror(mc));
     cu->multi = NULL;
     uv_close((uv_handle_t *)&cu->timer, NULL);   /* embedded in cu: nothing to free */
+    uv_close((uv_handle_t *)&cu->unwatched_timer, NULL);
+    free(cu->unwatched);   /* empty: a note stays only while its transfer runs */
+    cu->unwatched = NULL;
 }
 
 void curl_uv_report(const struct curl_uv *cu, FILE *out)
 {
     fprintf(out, "%s: curl_uv: %lu transfers finished, %lu socket actions; "
             "%lu polls opened (%lu on an fd whose old poll was still closing), %lu closed, "
-            "%lu poll errors; %lu timer starts, %lu timer stops\n",
+            "%lu poll errors; %lu timer starts, %lu timer stops; "
+            "%lu transfers failed for a socket not watched\n",
             program_name(), cu->finished, cu->socket_actions, cu->polls_opened,
             cu->polls_reopened, cu->polls_closed, cu->poll_errors, cu->timer_starts,
-            cu->timer_stops);
+            cu->timer_stops, cu->sockets_unwatched);
 }

@@ -232,14 +232,15 @@ enum fail_cause transfer_add(struct task *task, char *why, size_t why_size)
     CURLMcode mc = curl_uv_add(&w->curl, task->easy);
     if (mc != CURLM_OK) {
         snprintf(why, why_size, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
-        return CAUSE_CONNECT;
+        return mc == CURLM_OUT_OF_MEMORY ? CAUSE_IO : CAUSE_CONNECT;   /* a local failure */
     }
     task->in_multi = true;
     return CAUSE_NONE;
 }
 
-/* Called by curl_uv, from the loop, when a task's transfer has ended. */
-static void on_curl_done(CURL *easy, CURLcode result, void *easy_private)
+/* Called by curl_uv, from the loop, when a task's transfer has ended; why
+ * is the glue's own reason when it ended the transfer itself. */
+static void on_curl_done(CURL *easy, CURLcode result, const char *why, void *easy_private)
 {
     struct task *task = easy_private;
     struct window *w = task->window;
@@ -248,7 +249,9 @@ static void on_curl_done(CURL *easy, CURLcode result, void *easy_private)
 
     (void)easy;
     task->in_multi = false;
-    if (result != CURLE_OK && task->socket_errno != 0)
+    if (why != NULL)
+        snprintf(task->errbuf, sizeof task->errbuf, "%s", why);
+    else if (result != CURLE_OK && task->socket_errno != 0)
         snprintf(task->errbuf, sizeof task->errbuf, "socket: %s (%s)",
                  strerror(task->socket_errno),
                  uv_err_name(uv_translate_sys_error(task->socket_errno)));

@@ -109,7 +109,8 @@ bool task_wait_stop(struct task *task);
 
 /* Adds task->easy, set up for its URL by the caller (http_setup), to the
  * multi handle; ops->transfer_done follows. CAUSE_NONE, or CAUSE_CONNECT
- * with a reason in why when the transfer could not start. */
+ * (CAUSE_IO for no memory) with a reason in why when the transfer could
+ * not start. */
 enum fail_cause transfer_add(struct task *task, char *why, size_t why_size);
 
 /* Ctrl-C: takes a running transfer out of the multi handle, without

@@ -39,6 +39,27 @@ expect_eq "pauses: checksum" "$(json .checksum)" "$("$BIN/expected_checksum" dow
 expect_eq "pauses: --uv-threadpool 1 reported" "$(json .uv_threadpool)" 1
 expect_eq "pauses: no part file left" "$(find "$dir" -name '*.part' | wc -l)" 0
 
+# ---- A socket the loop cannot watch ----
+
+# AIO_BENCH_FAIL_WATCH=N makes the glue's Nth socket watch fail as if calloc
+# had no memory (loop/curl_uv.c): that task fails as io, 'no memory to
+# watch its socket', and the others go on (test_async_uv.sh has the rest).
+# The glue used to return -1 to libcurl: every transfer failed, and then
+# libcurl crashed (the 5th watch) or the loop waited for ever (the 1st).
+for n in 1 5; do
+    rm -f "$TEST_TMP/unwatched.csv"
+    AIO_BENCH_FAIL_WATCH=$n run_client async_coro fetch -n 50 --url "$SERVER_URL" \
+        --trace "$TEST_TMP/unwatched.csv"
+    expect_eq "socket $n not watched: exits 1 (not killed, not crashed)" "$STATUS" 1
+    expect_eq "socket $n not watched: the trace is whole" \
+        "$(awk 'END { print NR - 1 }' "$TEST_TMP/unwatched.csv")" 50
+    expect_eq "socket $n not watched: one task failed, as io, and says why" \
+        "$(awk -F, 'NR > 1 && $2 == "failed" { gsub(/"/, "", $11); print $10 ": " $11 }' \
+            "$TEST_TMP/unwatched.csv")" "io: no memory to watch its socket"
+    expect_eq "socket $n not watched: the others completed" \
+        "$(trace_ids completed "$TEST_TMP/unwatched.csv" | wc -w)" 49
+done
+
 # ---- Out of memory ----
 
 # Under a low address-space limit (ulimit -v, in a subshell) the tasks that

@@ -5,7 +5,8 @@
 # test_concurrency.sh; Ctrl-C in test_interrupt.sh.) The glue between libcurl and libuv
 # shows its paths in the --verbose report: libcurl's timer stopped (-1),
 # transfers paused and resumed from uv_fs callbacks, poll errors passed on
-# to libcurl, every poll handle closed. The ASan build runs it all cleanly,
+# to libcurl, every poll handle closed, a socket it could not watch failing
+# only its own task. The ASan build runs it all cleanly,
 # which includes uv_loop_close() == 0 (or the program would exit 3).
 . "$(dirname "$0")/../lib.sh"
 
@@ -92,6 +93,43 @@ expect_true "64 fds, 200 files at once: EMFILE named" grep -q 'EMFILE' "$TEST_TM
 expect_eq "64 fds, 200 requests at once: exits 1" "$?" 1
 expect_true "64 fds, 200 requests at once: EMFILE named" grep -q 'socket: .*(EMFILE)' \
     "$TEST_TMP/emfile.csv"
+
+# ---- A socket the loop cannot watch: its task fails, the others go on ----
+
+# AIO_BENCH_FAIL_WATCH=N makes the glue's Nth socket watch fail as if calloc
+# had no memory (loop/curl_uv.c), as it does under a low ulimit -v. That
+# task fails as io, 'no memory to watch its socket', and the run goes on.
+# The glue used to return -1 to libcurl, which failed every transfer of the
+# multi handle and then crashed in curl_multi_socket_action (the 5th watch)
+# or left the loop waiting until the timeout killed it (the 1st).
+# unwatched_check WHAT: the last run's exit status, trace and glue report.
+unwatched_check() {
+    local csv="$TEST_TMP/unwatched.csv"
+    expect_eq "$1: exits 1 (not killed, not crashed)" "$STATUS" 1
+    expect_eq "$1: the trace is whole" "$(awk 'END { print NR - 1 }' "$csv")" "$2"
+    expect_eq "$1: one task failed, as io, and says why" \
+        "$(awk -F, 'NR > 1 && $2 == "failed" { gsub(/"/, "", $11); print $10 ": " $11 }' "$csv")" \
+        "io: no memory to watch its socket"
+    expect_eq "$1: the others completed" "$(trace_ids completed "$csv" | wc -w)" $(($2 - 1))
+}
+for n in 1 5; do
+    AIO_BENCH_FAIL_WATCH=$n run_client async_uv fetch -n 50 --url "$SERVER_URL" \
+        --trace "$TEST_TMP/unwatched.csv" -v
+    unwatched_check "socket $n not watched" 50
+    expect_eq "socket $n not watched: the glue counts it" \
+        "$(glue 'transfers failed for a socket not watched')" 1
+    expect_eq "socket $n not watched: every poll handle closed" "$(glue 'closed')" \
+        "$(glue 'polls opened')"
+done
+AIO_BENCH_FAIL_WATCH=2 run_client async_uv download -n 6 --size 1M --url "$SERVER_URL" \
+    --dir "$TEST_TMP/unwatched" --trace "$TEST_TMP/unwatched.csv"
+unwatched_check "download, socket 2 not watched" 6
+expect_eq "download, socket 2 not watched: no part file left" \
+    "$(find "$TEST_TMP/unwatched" -name '*.part' | wc -l)" 0
+AIO_BENCH_FAIL_WATCH=3 run_client async_uv fetch -n 20 --concurrency 4 --retries 1 \
+    --url "$SERVER_URL" --json
+expect_eq "socket 3 not watched, --retries 1: the attempt is retried, all 20 complete" \
+    "$STATUS $(json .ok) $(json .retries)" "0 20 1"
 
 # ---- Ctrl-C in files: thousands of uv_fs requests cancelled ----
 # (Ctrl-C in every workload, for every model: test_interrupt.sh.)
