@@ -2195,10 +2195,29 @@ def build(folder):
     with tempfile.TemporaryDirectory(prefix="report-") as data_dir:
         report = Report(results, Charts(folder, data_dir))
         text = report.build()
-    path = os.path.join(folder, "REPORT.md")
-    with open(path + ".tmp", "w") as out:
-        out.write(text)
-    os.replace(path + ".tmp", path)
+    write_whole(os.path.join(folder, "REPORT.md"), text)
+
+
+def write_whole(path, text):
+    """Replaces path with text, whole or not at all, as the clients write a
+    trace: into a temporary file beside it whose name mkstemp makes unique
+    (whatever the process id: in a container every run may be PID 1),
+    renamed over path; a write that fails leaves nothing behind."""
+    fd, tmp = tempfile.mkstemp(prefix=".aio-bench-", dir=os.path.dirname(path) or ".")
+    try:
+        # mkstemp makes it 0600; the file gets the mode open() would give it.
+        umask = os.umask(0o022)
+        os.umask(umask)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            os.fchmod(out.fileno(), 0o666 & ~umask)
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def main(argv):

@@ -90,7 +90,7 @@ free_port() {
 # SIGTERM stops it with exit 0. With stdout closed it cannot announce
 # itself: it says so on stderr and serves all the same.
 check_server() {
-    local fd=$1 what="mock_server with $1 closed" port pid i
+    local fd=$1 what="mock_server with $1 closed" port pid
     port=$(free_port)
     case $fd in
         stdin)  "$SERVER_BIN/mock_server" --port "$port" <&- >"$TEST_TMP/srv.out" \
@@ -101,14 +101,8 @@ check_server() {
     pid=$!
     expect_true "$what: answers /health" \
         wait_for curl -sf --max-time 2 "http://127.0.0.1:$port/health" -o /dev/null
-    kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid"
-    expect_eq "$what: SIGTERM stops it, exit 0" "$?" 0
+    interrupt "$pid" TERM
+    expect_eq "$what: SIGTERM stops it, exit 0" "$STATUS" 0
     [ "$fd" = stdout ] && expect_true "$what: stderr says stdout could not be written" \
         grep -q stdout "$TEST_TMP/srv.err"
 }

@@ -57,7 +57,7 @@ import sys
 sys.dont_write_bytecode = True   # importing report must leave no scripts/__pycache__
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from report import ReportError, Results, Stat, load_runs  # noqa: E402
+from report import ReportError, Results, Stat, load_runs, write_whole  # noqa: E402
 
 PROGRAM = "check_figures"
 
@@ -319,14 +319,6 @@ def check_file(runs, path, markdown, update=False):
     if corrections:
         write_whole(path, "\n".join(lines))
     return passed, failed, len(corrections)
-
-
-def write_whole(path, text):
-    """Replaces path's text through a temporary file and a rename."""
-    tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(tmp, path)
 
 
 class Parser(argparse.ArgumentParser):
