@@ -100,13 +100,16 @@ enum fail_cause transfer_start(struct task *task, curl_write_callback on_body, v
         snprintf(why, why_size, "URL longer than %d bytes", URL_MAX);
         return CAUSE_CONNECT;
     }
+    /* After libcurl's global init, curl_easy_init fails only for memory:
+     * a local failure, io, as a file's (never blamed on the connection). */
     if (task->easy == NULL && (task->easy = curl_easy_init()) == NULL) {
-        snprintf(why, why_size, "curl_easy_init failed");
-        return CAUSE_CONNECT;
+        snprintf(why, why_size, "no memory for a libcurl handle");
+        return CAUSE_IO;
     }
-    if (http_setup(task->easy, run, url, on_body, body_data, task->errbuf) != CURLE_OK) {
-        snprintf(why, why_size, "cannot set up the transfer");
-        return CAUSE_CONNECT;
+    CURLcode rc = http_setup(task->easy, run, url, on_body, body_data, task->errbuf);
+    if (rc != CURLE_OK) {
+        snprintf(why, why_size, "cannot set up the transfer: %s", curl_easy_strerror(rc));
+        return rc == CURLE_OUT_OF_MEMORY ? CAUSE_IO : CAUSE_CONNECT;
     }
     return transfer_add(task, why, why_size);
 }

@@ -125,8 +125,10 @@ static enum fail_cause transfer(struct run *run, struct worker *worker,
         return failure(out, CAUSE_CANCELLED, "cancelled before the transfer");
     if (workload_url(run, rec->id, url, sizeof url) != 0)
         return failure(out, CAUSE_CONNECT, "URL longer than %d bytes", URL_MAX);
-    if (http_setup(worker->easy, run, url, on_body, body_data, worker->errbuf) != CURLE_OK)
-        return failure(out, CAUSE_CONNECT, "cannot set up the transfer");
+    CURLcode setup = http_setup(worker->easy, run, url, on_body, body_data, worker->errbuf);
+    if (setup != CURLE_OK)
+        return failure(out, setup == CURLE_OUT_OF_MEMORY ? CAUSE_IO : CAUSE_CONNECT,
+                       "cannot set up the transfer: %s", curl_easy_strerror(setup));
     CURLcode result = worker->waits->transfer(worker, on_body, body_data);
     enum fail_cause cause = http_judge(worker->easy, result, worker->errbuf, run->opts->verify,
                                        rec, out->why, sizeof out->why);

@@ -170,6 +170,39 @@ models() {
     done
 }
 
+# check_out_of_memory MODEL ARGS LIMIT...: runs MODEL with ARGS (and --url,
+# --trace) under each address-space limit (ulimit -v LIMIT KiB, in a
+# subshell). Where tasks failed, the run went on and exited 1, and every
+# failure counts as io, a local failure, with a message that says memory:
+# never as connect or reset, which blame the server. Several limits, as where
+# memory runs out moves the failure from one allocation to another; at
+# least one must make tasks fail. The sanitizer builds reserve terabytes of
+# address space and cannot run so: call it for bin/ only.
+check_out_of_memory() {
+    local m=$1 args=$2 limit_kb failed odd bit=no
+    shift 2
+    for limit_kb in "$@"; do
+        rm -f "$TEST_TMP/nomem.csv"
+        # shellcheck disable=SC2086
+        (ulimit -v "$limit_kb" &&
+            exec timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/$m" $args \
+                --url "$SERVER_URL" --trace "$TEST_TMP/nomem.csv") >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+        STATUS=$?
+        failed=$(awk -F, 'NR > 1 && $2 == "failed"' "$TEST_TMP/nomem.csv" 2>/dev/null | wc -l)
+        [ "$failed" -gt 0 ] || continue
+        bit=yes
+        expect_eq "$m out of memory (ulimit -v $limit_kb, $failed failed): the run went on and exited 1" \
+            "$STATUS" 1
+        expect_eq "$m out of memory (ulimit -v $limit_kb): every failure is counted as io" \
+            "$(awk -F, 'NR > 1 && $2 == "failed" { print $10 }' "$TEST_TMP/nomem.csv" | sort -u)" io
+        odd=$(awk -F, 'NR > 1 && $2 == "failed" && tolower($11) !~ /memory/ { print $11; exit }' \
+            "$TEST_TMP/nomem.csv")
+        expect_eq "$m out of memory (ulimit -v $limit_kb): every failure's message says memory${odd:+ (not $odd)}" \
+            "$(awk -F, 'NR > 1 && $2 == "failed" && tolower($11) !~ /memory/' "$TEST_TMP/nomem.csv" | wc -l)" 0
+    done
+    expect_eq "$m out of memory: some limit made tasks fail" "$bit" yes
+}
+
 cleanup() {
     stop_server
     rm -rf "$TEST_TMP"

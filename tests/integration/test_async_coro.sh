@@ -62,31 +62,9 @@ done
 
 # ---- Out of memory ----
 
-# Under a low address-space limit (ulimit -v, in a subshell) the tasks that
-# get no memory (a task, its coroutine's stack or libcurl handle, libcurl's
-# buffers) fail and the run goes on. Each such failure counts as io, a
-# local failure, with a message that says memory: never as reset, which
-# blames the connection. Three limits, as where memory runs out moves the
-# failure from one allocation to another; at least one must bite. The
-# sanitizer builds reserve terabytes of address space and cannot run so.
+# Under a low address-space limit each task that gets no memory (itself,
+# its coroutine's stack, its libcurl handle, libcurl's buffers) fails, as
+# io, and the run goes on (check_out_of_memory, lib.sh).
 if [ "$BIN" = bin ]; then
-    for limit_kb in 250000 300000 350000; do
-        rm -f "$TEST_TMP/nomem.csv"
-        (ulimit -v "$limit_kb" &&
-            exec timeout -s KILL "$CLIENT_TIMEOUT" "$BIN/async_coro" fetch -n 400 --stack-kb 1024 \
-                --url "$SERVER_URL" --trace "$TEST_TMP/nomem.csv") >"$TEST_TMP/out" 2>"$TEST_TMP/err"
-        STATUS=$?
-        failed=$(awk -F, 'NR > 1 && $2 == "failed"' "$TEST_TMP/nomem.csv" 2>/dev/null | wc -l)
-        [ "$failed" -gt 0 ] || continue
-        nomem_bit=yes
-        expect_eq "out of memory (ulimit -v $limit_kb, $failed failed): the run went on and exited 1" \
-            "$STATUS" 1
-        expect_eq "out of memory (ulimit -v $limit_kb): every failure is counted as io, none as reset" \
-            "$(awk -F, 'NR > 1 && $2 == "failed" { print $10 }' "$TEST_TMP/nomem.csv" | sort -u)" io
-        odd=$(awk -F, 'NR > 1 && $2 == "failed" && tolower($11) !~ /memory/ { print $11; exit }' \
-            "$TEST_TMP/nomem.csv")
-        expect_eq "out of memory (ulimit -v $limit_kb): every failure's message says memory${odd:+ (not $odd)}" \
-            "$(awk -F, 'NR > 1 && $2 == "failed" && tolower($11) !~ /memory/' "$TEST_TMP/nomem.csv" | wc -l)" 0
-    done
-    expect_eq "out of memory: some limit made tasks fail" "${nomem_bit:-no}" yes
+    check_out_of_memory async_coro "fetch -n 400 --stack-kb 1024" 250000 300000 350000
 fi

@@ -94,6 +94,14 @@ expect_eq "64 fds, 200 requests at once: exits 1" "$?" 1
 expect_true "64 fds, 200 requests at once: EMFILE named" grep -q 'socket: .*(EMFILE)' \
     "$TEST_TMP/emfile.csv"
 
+# ---- Out of memory: each task that gets none fails as io, the run goes on ----
+
+# Lower limits than async_coro's: no coroutine stacks here. (At about 21000
+# KiB the program cannot even load its libraries.)
+if [ "$BIN" = bin ]; then
+    check_out_of_memory async_uv "fetch -n 2000" 24000 26000 28000
+fi
+
 # ---- A socket the loop cannot watch: its task fails, the others go on ----
 
 # AIO_BENCH_FAIL_WATCH=N makes the glue's Nth socket watch fail as if calloc
