@@ -26,7 +26,8 @@ peers/python_asyncio).
 
 Exit status: 0 every run went through; 1 some run errored (a client that
 could not start, crashed or timed out; its row says so); 2 usage error;
-3 cannot start (no programs, no server, no gnuplot); 130 interrupted.
+3 cannot start (no programs, no server, no gnuplot); 128 + N stopped by
+signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 Python 3 standard library only.
 """
 
@@ -307,7 +308,12 @@ SUMMARY_FIELDS = ("uv_threadpool", "pool_threads", "wall_ms", "user_ms", "sys_ms
 
 
 class Interrupted(Exception):
-    """SIGINT or SIGTERM arrived: stop, clean up, write nothing."""
+    """SIGINT, SIGTERM or SIGHUP arrived: stop, clean up, write nothing.
+    signum is the signal's number: the exit status is 128 + signum."""
+
+    def __init__(self, signum):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 class SetupError(Exception):
@@ -1748,14 +1754,21 @@ def bench(ctx, configs, groups):
     report.build(ctx.work)
 
 
+# The signals that stop a bench as Ctrl-C does: a closed terminal (SIGHUP)
+# too, which would otherwise leave the mock server and the work folder.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def on_signal(signum, frame):
-    raise Interrupted(signal.Signals(signum).name)
+    raise Interrupted(signum)
 
 
 def main(argv):
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    for signum in STOP_SIGNALS:
+        # A signal ignored at start (nohup's SIGHUP) stays ignored.
+        if signal.getsignal(signum) != signal.SIG_IGN:
+            signal.signal(signum, on_signal)
     ctx = None
     try:
         ctx = Context(args)
@@ -1777,13 +1790,13 @@ def main(argv):
         return 1 if ctx.errors else 0
     except Interrupted as why:
         sys.stderr.write(f"\n{PROGRAM}: interrupted ({why}); the previous results are unchanged\n")
-        return 130
+        return 128 + why.signum
     except (SetupError, report.ReportError) as err:
         sys.stderr.write(f"{PROGRAM}: {err}\n")
         return 3
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)   # cleanup is not interrupted
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for signum in STOP_SIGNALS:   # cleanup is not interrupted
+            signal.signal(signum, signal.SIG_IGN)
         if ctx is not None:
             ctx.server.stop()
             if ctx.work:

@@ -485,22 +485,26 @@ done
 
 # ---- Interrupted: the old results stay, no server is left ----
 
+# Ctrl-C, and a terminal closed under a long bench (SIGHUP): exit 128 + N.
 cp "$OUT/REPORT.md" "$TEST_TMP/report.before"
-timeout -s KILL 60 python3 "$BENCH" --bin "$BIN" --server-bin "$SERVER_BIN" --tiny --out "$OUT" \
-    >/dev/null 2>"$TEST_TMP/int.err" &
-bench_pid=$!
-for _ in $(seq 200); do
-    grep -q '\[ *3/' "$TEST_TMP/int.err" 2>/dev/null && grep -q 'listening on' "$TEST_TMP/int.err" && break
-    sleep 0.1
+for sig in INT:130 HUP:129; do
+    timeout -s KILL 60 python3 "$BENCH" --bin "$BIN" --server-bin "$SERVER_BIN" --tiny --out "$OUT" \
+        >/dev/null 2>"$TEST_TMP/int.err" &
+    bench_pid=$!
+    for _ in $(seq 200); do
+        grep -q '\[ *3/' "$TEST_TMP/int.err" 2>/dev/null && grep -q 'listening on' "$TEST_TMP/int.err" && break
+        sleep 0.1
+    done
+    kill -"${sig%:*}" "$bench_pid" 2>/dev/null
+    wait "$bench_pid"
+    expect_eq "SIG${sig%:*}: exit ${sig#*:}" "$?" "${sig#*:}"
+    expect_true "SIG${sig%:*}: REPORT.md is the previous one" \
+        cmp -s "$TEST_TMP/report.before" "$OUT/REPORT.md"
+    expect_eq "SIG${sig%:*}: no work folder left" "$(find "$OUT" -name '.tmp-bench-*' | wc -l)" 0
+    url=$(sed -n 's/.*listening on //p' "$TEST_TMP/int.err" | tail -1)
+    expect_true "SIG${sig%:*}: the server at ${url:-?} was stopped" \
+        test -n "$url" -a -z "$(curl -s --max-time 2 "$url/stats")"
 done
-kill -INT "$bench_pid" 2>/dev/null
-wait "$bench_pid"
-expect_eq "interrupted: exit 130" "$?" 130
-expect_true "interrupted: REPORT.md is the previous one" cmp -s "$TEST_TMP/report.before" "$OUT/REPORT.md"
-expect_eq "interrupted: no work folder left" "$(find "$OUT" -name '.tmp-bench-*' | wc -l)" 0
-url=$(sed -n 's/.*listening on //p' "$TEST_TMP/int.err" | tail -1)
-expect_true "interrupted: the server at ${url:-?} was stopped" \
-    test -n "$url" -a -z "$(curl -s --max-time 2 "$url/stats")"
 
 # ---- The reference step failing, and skipped ----
 
