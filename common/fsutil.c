@@ -334,7 +334,7 @@ static int write_in_place(const char *path, int std_fd,
     return write_to_fd(fd, write_fn, arg);
 }
 
-int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void *arg),
+int file_write_output(const char *path, void (*write_fn)(FILE *file, const void *arg),
                       const void *arg)
 {
     enum output_kind kind;

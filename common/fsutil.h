@@ -39,10 +39,10 @@ int file_paths(const char *dir, const char *prefix, long id,
  *  - A folder: refused (EISDIR); a socket: ENXIO.
  * 0, or -1 with errno set and no temporary file left. Unlike the rest
  * of this file it prints nothing: the caller names the file. */
-int file_write_atomic(const char *path, void (*write_fn)(FILE *file, const void *arg),
+int file_write_output(const char *path, void (*write_fn)(FILE *file, const void *arg),
                       const void *arg);
 
-/* Checks, before a run, that file_write_atomic could write path, by the
+/* Checks, before a run, that file_write_output could write path, by the
  * same rules: a folder is refused; for a regular file (or none) a temporary
  * file is created beside it and removed; a device or a FIFO must be
  * writable (access(), not opened: a FIFO would wait for its reader).

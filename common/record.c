@@ -312,14 +312,14 @@ static void write_csv_row(FILE *file, const struct task_record *rec)
     putc('\n', file);
 }
 
-/* The records to write, for file_write_atomic. */
+/* The records to write, for file_write_output. */
 struct csv_rows {
     const struct task_record *records;
     size_t count;
 };
 
 /* Writes the whole trace into an open file; stdio remembers any write
- * error, which file_write_atomic checks. */
+ * error, which file_write_output checks. */
 static void write_csv(FILE *file, const void *arg)
 {
     const struct csv_rows *rows = arg;
@@ -334,5 +334,5 @@ int record_write_csv(const char *path, const struct task_record *records, size_t
 {
     struct csv_rows rows = { records, count };
 
-    return file_write_atomic(path, write_csv, &rows);
+    return file_write_output(path, write_csv, &rows);
 }

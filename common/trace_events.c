@@ -173,7 +173,7 @@ void trace_events_write(FILE *file, const struct run *run)
     fputs("\n]}\n", file);
 }
 
-/* For file_write_atomic. */
+/* For file_write_output. */
 static void write_run(FILE *file, const void *run)
 {
     trace_events_write(file, run);
@@ -181,5 +181,5 @@ static void write_run(FILE *file, const void *run)
 
 int trace_events_save(const char *path, const struct run *run)
 {
-    return file_write_atomic(path, write_run, run);
+    return file_write_output(path, write_run, run);
 }

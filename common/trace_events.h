@@ -16,7 +16,7 @@ struct run;
 void trace_events_write(FILE *file, const struct run *run);
 
 /* Writes it to path through a temporary file renamed into place
- * (file_write_atomic), so a reader never sees half a trace. 0, or -1 with
+ * (file_write_output), so a reader never sees half a trace. 0, or -1 with
  * errno set. */
 int trace_events_save(const char *path, const struct run *run);
 

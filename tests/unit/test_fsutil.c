@@ -233,18 +233,18 @@ static void test_write_atomic(void **state)
 
     (void)state;
     snprintf(path, sizeof path, "%s/report.txt", base);
-    assert_int_equal(file_write_atomic(path, write_text, "one\n"), 0);
+    assert_int_equal(file_write_output(path, write_text, "one\n"), 0);
     expect_file(path, "one\n");
     /* A bare name: the temporary file goes in ".". */
     assert_non_null(getcwd(cwd, sizeof cwd));
     assert_int_equal(chdir(base), 0);
-    assert_int_equal(file_write_atomic("report.txt", write_text, "two\n"), 0);
+    assert_int_equal(file_write_output("report.txt", write_text, "two\n"), 0);
     assert_int_equal(chdir(cwd), 0);
     expect_file(path, "two\n");
     assert_int_equal(entries_in_base(), 1);
     /* A folder that does not exist: -1 with errno, nothing made. */
     snprintf(path, sizeof path, "%s/missing/report.txt", base);
-    assert_int_equal(file_write_atomic(path, write_text, "x"), -1);
+    assert_int_equal(file_write_output(path, write_text, "x"), -1);
     assert_int_equal(errno, ENOENT);
     assert_int_equal(entries_in_base(), 1);
     assert_int_equal(file_check_writable(path), -1);
@@ -304,16 +304,16 @@ static void test_write_regular_whole(void **state)
     (void)state;
     snprintf(path, sizeof path, "%s/trace.csv", base);
     snprintf(link_path, sizeof link_path, "%s/latest.csv", base);
-    assert_int_equal(file_write_atomic(path, write_text, "old\n"), 0);
+    assert_int_equal(file_write_output(path, write_text, "old\n"), 0);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0644);
-    assert_int_equal(file_write_atomic(path, write_and_look, &w), 0);
+    assert_int_equal(file_write_output(path, write_and_look, &w), 0);
     assert_string_equal(w.seen, "old\n");
     expect_file(path, "new\n");
 
     assert_int_equal(symlink("trace.csv", link_path), 0);
     assert_int_equal(file_check_writable(link_path), 0);
-    assert_int_equal(file_write_atomic(link_path, write_text, "through\n"), 0);
+    assert_int_equal(file_write_output(link_path, write_text, "through\n"), 0);
     expect_kind(link_path, "link");
     expect_file(path, "through\n");
     assert_int_equal(entries_in_base(), 2);
@@ -334,13 +334,13 @@ static void test_write_fifo_in_place(void **state)
     expect_kind(path, "fifo");
     reader = open(path, O_RDONLY | O_NONBLOCK);
     assert_true(reader >= 0);
-    assert_int_equal(file_write_atomic(path, write_text, "to the reader\n"), 0);
+    assert_int_equal(file_write_output(path, write_text, "to the reader\n"), 0);
     assert_int_equal(read(reader, got, sizeof got - 1), 14);
     assert_string_equal(got, "to the reader\n");
     assert_int_equal(close(reader), 0);
     expect_kind(path, "fifo");
 
-    assert_int_equal(file_write_atomic(path, write_text, "nobody reads\n"), -1);
+    assert_int_equal(file_write_output(path, write_text, "nobody reads\n"), -1);
     assert_int_equal(errno, ENXIO);
     expect_kind(path, "fifo");
     assert_int_equal(entries_in_base(), 1);
@@ -363,12 +363,12 @@ static void test_write_device_in_place(void **state)
     assert_int_equal(mknod(full_path, S_IFCHR | 0666, makedev(1, 7)), 0);
 
     assert_int_equal(file_check_writable(null_path), 0);
-    assert_int_equal(file_write_atomic(null_path, write_text, "gone\n"), 0);
+    assert_int_equal(file_write_output(null_path, write_text, "gone\n"), 0);
     expect_kind(null_path, "character 1,3");
 
     assert_int_equal(file_check_writable(full_path), 0);
     errno = 0;
-    assert_int_equal(file_write_atomic(full_path, write_text, "no room\n"), -1);
+    assert_int_equal(file_write_output(full_path, write_text, "no room\n"), -1);
     assert_int_equal(errno, ENOSPC);
     expect_kind(full_path, "character 1,7");
     assert_int_equal(entries_in_base(), 2);
@@ -386,7 +386,7 @@ static void test_folder_refused(void **state)
     assert_int_equal(file_check_writable(path), -1);
     assert_int_equal(errno, EISDIR);
     errno = 0;
-    assert_int_equal(file_write_atomic(path, write_text, "x"), -1);
+    assert_int_equal(file_write_output(path, write_text, "x"), -1);
     assert_int_equal(errno, EISDIR);
     expect_kind(path, "folder");
     assert_int_equal(entries_in_base(), 1);
@@ -404,7 +404,7 @@ static void test_stale_temporary_file(void **state)
     snprintf(stale, sizeof stale, "%s.tmp-%ld", path, (long)getpid());
     assert_int_equal(symlink("/nonexistent/elsewhere", stale), 0);
     assert_int_equal(file_check_writable(path), 0);
-    assert_int_equal(file_write_atomic(path, write_text, "whole\n"), 0);
+    assert_int_equal(file_write_output(path, write_text, "whole\n"), 0);
     expect_file(path, "whole\n");
     expect_kind(stale, "link");
     assert_int_equal(entries_in_base(), 2);
@@ -421,7 +421,7 @@ static void test_longest_name(void **state)
     name[NAME_MAX] = '\0';
     snprintf(path, sizeof path, "%s/%s", base, name);
     assert_int_equal(file_check_writable(path), 0);
-    assert_int_equal(file_write_atomic(path, write_text, "long\n"), 0);
+    assert_int_equal(file_write_output(path, write_text, "long\n"), 0);
     expect_file(path, "long\n");
     assert_int_equal(entries_in_base(), 1);
 }
