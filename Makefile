@@ -5,7 +5,8 @@
 #   make bench      the main job: benchmarks and charts into results/;
 #                   QUICK=1 a smaller plan, RUNS=N counted runs per configuration
 #   make mutants    the tests' own check, not part of make test (slow): each bug
-#                   of tests/mutants.txt must be caught; ONLY=NAME for one
+#                   of tests/mutants.txt must be caught; ONLY=NAME for one,
+#                   JOBS=N to try N at once (default 2)
 #   make asan       the programs with AddressSanitizer + UBSan, in build/asan/bin
 #   make tsan       the programs with ThreadSanitizer, in build/tsan/bin
 #
@@ -151,7 +152,7 @@ bench: all
 # Copies of the tree take the release build from here, so only what a
 # mutant changes is rebuilt in each.
 mutants: all
-	tests/mutants.py $(if $(ONLY),--only "$(ONLY)")
+	tests/mutants.py --jobs $(or $(JOBS),2) $(if $(ONLY),--only "$(ONLY)")
 
 clean:
 	rm -rf build bin

@@ -10,7 +10,12 @@ the release tests with TEST_VARIANTS=release TEST_FAIL_FAST=1 tests/run.sh.
 A failed check means the mutant was caught. The unmutated tree is tested
 first, once: if that fails, nothing can be judged.
 
-    tests/mutants.py [--only NAME]... [--list] [--timeout S] [--no-baseline]
+    tests/mutants.py [--only NAME]... [--list] [--timeout S] [--no-baseline] [--jobs N]
+
+A mutant's "tests:" line names the integration files that should catch it;
+they run first (run.sh's TEST_FIRST), then the others, so a mutant is still
+judged by every release test but is usually caught in seconds. --jobs runs
+that many trees at once (the tests hold on a busy machine).
 
 One line per mutant:
     caught  NAME  (by: the first failing check)  [41 s]
@@ -26,6 +31,7 @@ a malformed list; 3 the unmutated tree fails its build or its tests;
 """
 
 import argparse
+import concurrent.futures
 import os
 import re
 import shutil
@@ -33,6 +39,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 PROGRAM = "mutants"
@@ -41,6 +48,7 @@ LIST = os.path.join(ROOT, "tests", "mutants.txt")
 BUILT = ("build/release", "bin")          # copied with their timestamps
 BUILD_TIMEOUT_S = 600
 TEST_ENV = {"TEST_VARIANTS": "release", "TEST_FAIL_FAST": "1"}
+STOP = threading.Event()                  # set on SIGINT or SIGTERM: every tree ends
 
 
 class ListError(Exception):
@@ -56,6 +64,7 @@ class Mutant:
         self.name = name
         self.path = path
         self.line = line          # where its block starts in the list
+        self.tests = []           # the "tests:" files, run first
         self.original = []        # the "- " lines
         self.replacement = []     # the "+ " lines
 
@@ -94,6 +103,13 @@ def parse_list(text):
             if current.path or current.original:
                 raise ListError(f"line {number}: 'file:' comes once, after 'name:'")
             current.path = line[len("file:"):].strip()
+        elif line.startswith("tests:"):
+            if current.tests or current.original:
+                raise ListError(f"line {number}: 'tests:' comes once, before the text")
+            current.tests = line[len("tests:"):].split()
+            for name in current.tests:
+                if not os.path.isfile(os.path.join(ROOT, "tests", "integration", name)):
+                    raise ListError(f"line {number}: no tests/integration/{name}")
         elif line[0] in "-+" and (len(line) == 1 or line[1] == " "):
             if not current.path:
                 raise ListError(f"line {number}: 'file:' comes before the text")
@@ -101,8 +117,8 @@ def parse_list(text):
                 raise ListError(f"line {number}: every '- ' line comes before the '+ ' lines")
             (current.original if line[0] == "-" else current.replacement).append(line[2:])
         else:
-            raise ListError(f"line {number}: expected 'name:', 'file:', '- TEXT' or "
-                            f"'+ TEXT', not '{line[:40]}'")
+            raise ListError(f"line {number}: expected 'name:', 'file:', 'tests:', "
+                            f"'- TEXT' or '+ TEXT', not '{line[:40]}'")
     finish(current)
     return mutants
 
@@ -172,21 +188,26 @@ def run_bounded(argv, cwd, env, log_path, timeout_s):
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                 stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
+    deadline = time.monotonic() + timeout_s
     try:
-        return proc.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
+        while not STOP.is_set() and time.monotonic() < deadline:
+            try:
+                return proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
         return None
     finally:
         end_session(proc.pid)     # its leftovers (a server, a client), or all of it
         proc.wait()
 
 
-def child_env(tmp_dir):
+def child_env(tmp_dir, first):
     """The environment of make and the tests: no make of ours leaks into
-    theirs, and their temporary files go where they are removed with the copy."""
+    theirs, their temporary files go where they are removed with the copy,
+    and the integration files in first run before the others."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
-    env.update(TEST_ENV, TMPDIR=tmp_dir)
+    env.update(TEST_ENV, TMPDIR=tmp_dir, TEST_FIRST=" ".join(first))
     return env
 
 
@@ -248,10 +269,11 @@ def first_failure(log_path):
     return text[:240]
 
 
-def try_tree(files, work, mutant, timeout_s):
+def try_tree(files, work, mutant, first, timeout_s):
     """Copies the tree into work, plants the mutant (a (path, text) pair, or
-    None for the baseline), builds and tests it. Returns (verdict, detail):
-    verdict is "nobuild", "failed", "timeout" or "passed"."""
+    None for the baseline), builds and tests it, the integration files in
+    first before the others. Returns (verdict, detail): verdict is
+    "nobuild", "failed", "timeout" or "passed"."""
     tree = os.path.join(work, "tree")
     tmp = os.path.join(work, "tmp")
     os.makedirs(tmp)
@@ -261,7 +283,7 @@ def try_tree(files, work, mutant, timeout_s):
         # A new modification time: make rebuilds what depends on this file.
         with open(os.path.join(tree, path), "w", encoding="utf-8", newline="") as f:
             f.write(text)
-    env = child_env(tmp)
+    env = child_env(tmp, first)
     log = os.path.join(work, "build.log")
     status = run_bounded(["make", "--no-print-directory", "all"], tree, env, log,
                          BUILD_TIMEOUT_S)
@@ -276,11 +298,11 @@ def try_tree(files, work, mutant, timeout_s):
     return "passed", ""
 
 
-def in_temp_folder(files, mutant, timeout_s):
+def in_temp_folder(files, mutant, first, timeout_s):
     """try_tree in a fresh temporary folder, removed afterwards."""
     work = tempfile.mkdtemp(prefix="aio-mutant-")
     try:
-        return try_tree(files, work, mutant, timeout_s)
+        return try_tree(files, work, mutant, first, timeout_s)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -312,16 +334,22 @@ def parse_args(argv):
                              "as caught (default: 900)")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the run of the unmutated tree (when it just passed)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="mutants tried at once, each in its own copy (default: 1)")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs: expected 1 or more")
     if args.timeout < 1:
         parser.error("--timeout: expected 1 or more seconds")
     return args
 
 
 def on_signal(signum, frame):
-    # The clean-up on the way out is not interrupted again.
+    # The clean-up on the way out is not interrupted again; every tree
+    # being tested ends its processes and is removed.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    STOP.set()
     raise Interrupted(signal.Signals(signum).name)
 
 
@@ -333,7 +361,7 @@ def judge(files, mutants, args):
         say(f"# no {BUILT[0]} here: every copy builds from scratch (make all first saves that)")
     if not args.no_baseline:
         started = time.monotonic()
-        verdict, detail = in_temp_folder(files, None, args.timeout)
+        verdict, detail = in_temp_folder(files, None, [], args.timeout)
         if verdict != "passed":
             what = "does not build" if verdict == "nobuild" else "fails its tests"
             say(f"baseline  FAILED  ({detail})  [{seconds(started)}]")
@@ -341,27 +369,40 @@ def judge(files, mutants, args):
             return 3
         say(f"baseline  passed  [{seconds(started)}]")
     caught = missed = stale = 0
-    for mutant in mutants:
+
+    def try_mutant(mutant):
         started = time.monotonic()
+        if STOP.is_set():
+            return mutant, "stale", "not tried: interrupted", seconds(started)
         text, why = planted(mutant)
         if text is None:
-            verdict, detail = "stale", why
-        else:
-            verdict, detail = in_temp_folder(files, (mutant.path, text), args.timeout)
-        took = seconds(started)
-        if verdict in ("failed", "timeout"):
-            caught += 1
-            say(f"caught  {mutant.name}  (by: {detail})  [{took}]")
-        elif verdict == "passed":
-            missed += 1
-            say(f"MISSED  {mutant.name}  [{took}]")
-        else:
-            stale += 1
-            if verdict == "nobuild":
-                detail = f"does not build: {detail}"
-            say(f"stale   {mutant.name}  ({detail}; tests/mutants.txt line {mutant.line})")
+            return mutant, "stale", why, seconds(started)
+        verdict, detail = in_temp_folder(files, (mutant.path, text), mutant.tests,
+                                         args.timeout)
+        return mutant, verdict, detail, seconds(started)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        outcomes = [pool.submit(try_mutant, m) for m in mutants]
+        for done in concurrent.futures.as_completed(outcomes):
+            caught, missed, stale = tally(done.result(), (caught, missed, stale))
     say(f"mutants: {caught} caught, {missed} missed, {stale} stale")
     return 0 if missed == 0 and stale == 0 else 1
+
+
+def tally(outcome, counts):
+    """Says one mutant's verdict; returns the counts (caught, missed, stale) with it."""
+    mutant, verdict, detail, took = outcome
+    caught, missed, stale = counts
+    if verdict in ("failed", "timeout"):
+        say(f"caught  {mutant.name}  (by: {detail})  [{took}]")
+        return caught + 1, missed, stale
+    if verdict == "passed":
+        say(f"MISSED  {mutant.name}  [{took}]")
+        return caught, missed + 1, stale
+    if verdict == "nobuild":
+        detail = f"does not build: {detail}"
+    say(f"stale   {mutant.name}  ({detail}; tests/mutants.txt line {mutant.line})")
+    return caught, missed, stale + 1
 
 
 def main(argv):

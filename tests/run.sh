@@ -15,11 +15,20 @@
 #       sanitizer checks when those builds exist.)
 #   TEST_FAIL_FAST=1  stop after the first unit binary or integration file
 #       with a failed check, saying which; the closing line counts what ran.
+#   TEST_FIRST="test_a.sh ..."  these integration files (names in
+#       tests/integration) run first, then the others: with TEST_FAIL_FAST,
+#       the files most likely to fail are tried before the rest.
 set -u
 cd "$(dirname "$0")/.."
 
 TEST_VARIANTS=${TEST_VARIANTS:-release asan tsan}
 TEST_FAIL_FAST=${TEST_FAIL_FAST:-0}
+TEST_FIRST=${TEST_FIRST:-}
+for name in $TEST_FIRST; do
+    [ -f "tests/integration/$name" ] && continue
+    echo "run.sh: TEST_FIRST: no tests/integration/$name" >&2
+    exit 2
+done
 for variant in $TEST_VARIANTS; do
     case $variant in
         release | asan | tsan) ;;
@@ -129,9 +138,20 @@ for bin in $(variant_dirs); do
     done
 done
 
+# integration_files: every integration file once, those of TEST_FIRST first.
+integration_files() {
+    local name file
+    for name in $TEST_FIRST; do
+        echo "tests/integration/$name"
+    done
+    for file in tests/integration/test_*.sh; do
+        case " $TEST_FIRST " in *" ${file##*/} "*) ;; *) echo "$file" ;; esac
+    done
+}
+
 for bin in $(variant_dirs); do
     [ -x "$bin/mock_server" ] || continue
-    for file in tests/integration/test_*.sh; do
+    for file in $(integration_files); do
         run_integration "$bin" "$file"
         check_sanitizer_logs "$file in $bin"
         stop_if_failed "$file in $bin"
