@@ -1236,15 +1236,31 @@ def calibrate(ctx, spec):
                              "task_ms": ctx.task_ms.get(rounds)})
 
 
+def median_run(rows):
+    """The index in rows of the median run, None when no row qualifies.
+
+    The runs counted are those the report times (report.Stat): status 0 or
+    1 (some tasks failed, the run went through) with a wall time; a run that
+    errored says nothing of the speed. Sorted by wall time, the middle one;
+    of an even count the lower of the two middle ones, so that it is a run
+    that happened and not the mean of two; of equal times the earlier run."""
+    timed = [i for i, row in enumerate(rows)
+             if str(row["status"]) in ("0", "1") and row["wall_ms"] not in ("", None)]
+    if not timed:
+        return None
+    timed.sort(key=lambda i: float(rows[i]["wall_ms"]))   # stable: equal times keep run order
+    return timed[(len(timed) - 1) // 2]
+
+
 def keep_median_trace(ctx, spec):
-    """Copies the trace of the median counted run to traces/NAME-MODEL.csv."""
-    runs = [(float(row["wall_ms"]), path) for row, path in zip(spec.rows, spec.trace_paths)
-            if row["wall_ms"] != "" and os.path.exists(path)]
-    if not runs:
+    """Copies the trace of the median run (median_run) of those that left a
+    trace to traces/NAME-MODEL.csv."""
+    runs = [(row, path) for row, path in zip(spec.rows, spec.trace_paths) if os.path.exists(path)]
+    index = median_run([row for row, _ in runs])
+    if index is None:
         return
-    runs.sort()
-    _, path = runs[(len(runs) - 1) // 2]
-    shutil.copyfile(path, os.path.join(ctx.work, "traces", f"{spec.trace_name}-{spec.model}.csv"))
+    shutil.copyfile(runs[index][1],
+                    os.path.join(ctx.work, "traces", f"{spec.trace_name}-{spec.model}.csv"))
 
 
 # ---- The reference clients: scripts/reference.py, after the plan ----

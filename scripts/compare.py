@@ -320,12 +320,15 @@ def compare(old_samples, new_samples, alpha):
 # ---- Output ----
 
 def fmt_value(value):
-    """About four significant digits, never an exponent: 20,412  123.5  1.234."""
+    """Four significant digits (more left of the point), never an exponent:
+    20,412  123.5  1.234. The power of ten is the rounded value's, read from
+    its exponent form: 9.99996 is 10.00, not 10.000."""
     if value is None:
         return "-"
     if value == 0:
         return "0"
-    decimals = max(0, 3 - math.floor(math.log10(abs(value))))
+    exponent = int(f"{abs(value):.3e}".partition("e")[2])
+    decimals = max(0, 3 - exponent)
     return f"{value:,.{decimals}f}"
 
 

@@ -270,7 +270,7 @@ def fmt_time(ms):
     """4.2 ms, 212 ms, 1.05 s, 20.1 s: three significant digits."""
     if ms is None:
         return "n/a"
-    if ms < 1:
+    if ms < 0.995:                  # 0.996 would round to "1.00 ms", not "1 ms"
         return f"{ms:.2f} ms"
     if ms < 999.5:                  # would round to "1e+03 ms"
         return f"{ms:.3g} ms"
@@ -280,10 +280,11 @@ def fmt_time(ms):
 
 
 def fmt_ratio(x):
-    """1.05x, 19.1x, 95x."""
+    """1.05x, 19.1x, 95x: three significant digits, and no more where the
+    rounding reaches the next power of ten (9.996 is 10.0x, not 10.00x)."""
     if x is None:
         return "n/a"
-    return f"{x:.2f}x" if x < 10 else f"{x:.1f}x" if x < 100 else f"{x:.0f}x"
+    return f"{x:.2f}x" if x < 9.995 else f"{x:.1f}x" if x < 99.95 else f"{x:.0f}x"
 
 
 def fmt_mib(kb):

@@ -3,9 +3,10 @@
 #
 # make test builds the release, ASan+UBSan and TSan variants, then runs this:
 #   1. the cmocka unit tests of common/, plain and under ASan+UBSan;
-#   2. the integration tests (tests/integration/test_*.sh) against the release
+#   2. the unit tests of the Python half (tests/python, pytest), once;
+#   3. the integration tests (tests/integration/test_*.sh) against the release
 #      programs, then against the ASan+UBSan programs;
-#   3. the thread-pool model's tests against its TSan build.
+#   4. the thread-pool model's tests against its TSan build.
 # A sanitizer report anywhere counts as a failed check, with its log shown.
 #
 # Two knobs, for tests/mutants.py and for a quick look; unset, everything runs:
@@ -13,8 +14,9 @@
 #       release is bin/, asan is build/asan/bin, tsan the thread-pool model's
 #       TSan run. (The release integration files still run their own short
 #       sanitizer checks when those builds exist.)
-#   TEST_FAIL_FAST=1  stop after the first unit binary or integration file
-#       with a failed check, saying which; the closing line counts what ran.
+#   TEST_FAIL_FAST=1  stop after the first unit binary, the pytest step or
+#       an integration file with a failed check, saying which; the closing
+#       line counts what ran.
 #   TEST_FIRST="test_a.sh ..."  these integration files (names in
 #       tests/integration) run first, then the others: with TEST_FAIL_FAST,
 #       the files most likely to fail are tried before the rest.
@@ -111,6 +113,33 @@ run_unit() {
     fi
 }
 
+# run_pytest: the unit tests of the Python half, tests/python, with Debian's
+# pytest (/usr/bin/python3, whatever python3 comes first on PATH): one check
+# per pytest test, each failure a "not ok" line with pytest's report below.
+# -B and -p no:cacheprovider write nothing into the tree; plugins installed
+# on the machine are not loaded, so that they cannot change what runs.
+run_pytest() {
+    local out status summary p f e
+    echo "# tests/python (pytest)"
+    out=$(PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 timeout -s KILL 300 \
+          /usr/bin/python3 -B -m pytest -q -rfE -p no:cacheprovider tests/python 2>&1)
+    status=$?
+    # The closing line of -q: "2 failed, 81 passed in 0.40s", "1 error in 0.12s".
+    summary=$(echo "$out" | grep -E '^[0-9]+ [a-z]+.* in [0-9.]+s' | tail -1)
+    p=$(echo "$summary" | sed -n 's/.*\b\([0-9][0-9]*\) passed.*/\1/p')
+    f=$(echo "$summary" | sed -n 's/.*\b\([0-9][0-9]*\) failed.*/\1/p')
+    e=$(echo "$summary" | sed -n 's/.*\b\([0-9][0-9]*\) errors\{0,1\}\b.*/\1/p')
+    count "${p:-0}" "$(( ${f:-0} + ${e:-0} ))"
+    echo "$out" | sed -n 's/^\(FAILED\|ERROR\) /not ok - /p'
+    if [ "$status" -ne 0 ]; then
+        echo "$out" | grep -vE '^(FAILED|ERROR) ' | tail -60 | sed 's/^/#   /'
+        if [ $(( ${f:-0} + ${e:-0} )) -eq 0 ]; then
+            echo "not ok - tests/python: pytest exited $status without a failed test"
+            count 0 1
+        fi
+    fi
+}
+
 # run_integration BIN FILE: one integration file; counts its ok/not ok lines.
 run_integration() {
     local bin=$1 file=$2 out status
@@ -137,6 +166,9 @@ for bin in $(variant_dirs); do
         stop_if_failed "$t"
     done
 done
+
+run_pytest
+stop_if_failed "tests/python (pytest)"
 
 # integration_files: every integration file once, those of TEST_FIRST first.
 integration_files() {

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # test_compare.sh: scripts/compare.py, the comparison of two bench runs.
 #
-# Its statistics first (tests/tools/test_compare_stats.py: the U test and
-# the median's interval against known values). Then runs.csv files written
-# here, so that every outcome is known: a planted doubling in 5 runs a side
-# is flagged +100%, the same values reshuffled give ~, 3 runs a side are
-# too few to tell, failed runs are left out; --csv and --json say the same;
+# The program, end to end (its statistics and their display against known
+# values are unit tests: tests/python/test_compare.py). First runs.csv files
+# written here, so that every outcome is known: a planted doubling in 5 runs
+# a side is flagged +100%, the same values reshuffled give ~, 3 runs a side
+# are too few to tell, failed runs are left out; --csv and --json say the same;
 # bad input exits 2 with one line. Last, two real runs of the tiny plan
 # (one counted run each) compared: too few runs everywhere, nothing flagged.
 . "$(dirname "$0")/../lib.sh"
@@ -50,10 +50,6 @@ row() {
 contains() {
     case "$2" in *"$1"*) return 0 ;; *) return 1 ;; esac
 }
-
-# ---- The statistics ----
-
-"$PYTHON" "$ROOT/tests/tools/test_compare_stats.py"
 
 # ---- A planted change ----
 

@@ -98,6 +98,41 @@ static void test_compute_empty(void **state)
     assert_true(sum.p50_ms == 0 && sum.max_ms == 0);
 }
 
+/* One known value of percentile(): p of the n sorted values is expected. */
+struct percentile_case {
+    double p, expected;
+    size_t n;
+    const double *sorted;
+};
+
+#define PERCENTILE_CASE(p, expected, ...)                                   \
+    { (p), (expected), sizeof((const double[]){ __VA_ARGS__ }) / sizeof(double), \
+      (const double[]){ __VA_ARGS__ } },
+static const struct percentile_case percentile_cases[] = {
+#include "percentile_cases.h"
+};
+#undef PERCENTILE_CASE
+
+/* The nearest-rank percentile against the cases that tests/python/test_peer.py
+ * also holds peers/python_asyncio to; and no values at all give 0. */
+static void test_percentile(void **state)
+{
+    size_t count = sizeof percentile_cases / sizeof percentile_cases[0];
+
+    (void)state;
+    assert_true(count >= 20);
+    for (size_t i = 0; i < count; i++) {
+        const struct percentile_case *c = &percentile_cases[i];
+        double got = percentile(c->sorted, c->n, c->p);
+
+        if (got != c->expected)
+            print_error("case %zu: p%g of %zu values: got %g, expected %g\n",
+                        i + 1, c->p, c->n, got, c->expected);
+        assert_true(got == c->expected);
+    }
+    assert_true(percentile(NULL, 0, 50) == 0.0);
+}
+
 /* Prints with print into a memory buffer; returns it (caller frees). */
 static char *capture(int (*print)(FILE *, const struct run *, const struct summary *),
                      const struct summary *sum)
@@ -295,6 +330,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_compute, make_run),
         cmocka_unit_test_setup(test_compute_empty, make_run),
+        cmocka_unit_test(test_percentile),
         cmocka_unit_test_setup(test_json, make_run),
         cmocka_unit_test_setup(test_human, make_run),
         cmocka_unit_test_setup(test_unwritable, make_run),
