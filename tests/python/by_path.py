@@ -2,7 +2,8 @@
 
 The scripts are programs, not a package, and peers/python_asyncio has no
 .py suffix: each test file takes the script it tests with load(), as a
-module of its own. tests/run.sh runs this folder with
+module of its own (pytest puts this folder on sys.path, where the test
+files find this one). tests/run.sh runs this folder with
 /usr/bin/python3 -B -m pytest -p no:cacheprovider, so that nothing is
 written into the tree (no __pycache__, no .pytest_cache).
 """

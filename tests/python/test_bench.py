@@ -25,6 +25,11 @@ def rows(*runs):
 
 # ---- The representative run: the median ----
 
+# What report.Stat reads of a row besides status and wall_ms.
+STAT_ROW = dict.fromkeys(report.NUMERIC)
+del STAT_ROW["wall_ms"]
+
+
 def test_median_run_of_an_odd_count_is_the_middle_one():
     assert bench.median_run(rows((0, 30.0), (0, 10.0), (0, 20.0))) == 2
 
@@ -43,7 +48,8 @@ def test_median_run_of_an_even_count_is_the_lower_middle_one():
 def test_median_run_of_equal_times_is_the_earlier_run():
     assert bench.median_run(rows((0, 20.0), (0, 5.0), (0, 20.0))) == 0
     assert bench.median_run(rows((0, 7.0), (0, 7.0), (0, 7.0))) == 1
-    # Twelve runs: run 10 is not taken before run 2 (as a file name would sort).
+    # Twelve equal times: the 6th run in run order (sorted by the trace
+    # files' names, runs 10 to 12 would come before run 2).
     runs = rows(*[(0, 1.0)] * 12)
     assert bench.median_run(runs) == 5
 
@@ -61,7 +67,7 @@ def test_median_run_counts_a_run_with_failed_tasks_as_the_report_does():
     (2, ""), (3, 5.0), ("timeout", ""), ("signal 9", ""), ("cannot run", ""), (0, ""),
 ])
 def test_median_run_leaves_out_a_run_that_errored(failed):
-    # Without the errored run the median of 10, 20, 30 is 20 (index 1 or 2).
+    # Without the errored run (index 1), the median of 10, 20, 30: 20, index 2.
     runs = rows((0, 10.0), failed, (0, 20.0), (0, 30.0))
     assert bench.median_run(runs) == 2
 
@@ -73,11 +79,6 @@ def test_median_run_of_csv_cells():
 def test_median_run_of_no_timed_run_is_none():
     assert bench.median_run([]) is None
     assert bench.median_run(rows(("timeout", ""), (3, ""))) is None
-
-
-# What report.Stat reads of a row besides status and wall_ms.
-STAT_ROW = dict.fromkeys(report.NUMERIC)
-del STAT_ROW["wall_ms"]
 
 
 def test_the_median_run_s_trace_is_the_one_kept(tmp_path):

@@ -57,8 +57,10 @@ def test_u_test_exact_p_equals_a_brute_force_count():
     rng = random.Random(11)
     tried = 0
     for _ in range(60):
-        x = [rng.randint(0, spread := rng.choice([3, 1000])) for _ in range(rng.randint(1, 7))]
-        y = [rng.randint(0, spread) for _ in range(rng.randint(1, 7))]
+        n1, n2 = rng.randint(1, 7), rng.randint(1, 7)
+        spread = rng.choice([3, 1000])       # few distinct values half the time: ties
+        x = [rng.randint(0, spread) for _ in range(n1)]
+        y = [rng.randint(0, spread) for _ in range(n2)]
         if len(set(x + y)) == 1:
             continue
         tried += 1
