@@ -46,7 +46,7 @@ on_terminal() {
 
 # threads_of PID: how many threads the process has now.
 threads_of() {
-    ls "/proc/$1/task" 2>/dev/null | wc -l
+    find "/proc/$1/task" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
 }
 
 # has_pool PID: the process has more than its main thread.
@@ -57,9 +57,9 @@ has_pool() {
 # most_threads PID: the most threads seen in ten looks a tenth of a second
 # apart, once the process has more than its main thread.
 most_threads() {
-    local pid=$1 most=0 n i
+    local pid=$1 most=0 n
     wait_for has_pool "$pid" || { echo 0; return; }
-    for i in $(seq 10); do
+    for _ in $(seq 10); do
         n=$(threads_of "$pid")
         [ "$n" -gt "$most" ] && most=$n
         sleep 0.1

@@ -464,7 +464,6 @@ def check_progress(report, summary, rows, path):
             if done - cached < ended_before or failed < failed_before:
                 report.say(f"{line}: {ended_before} tasks ({failed_before} failed) of the trace "
                            f"had ended by {early_ms / 1000:.2f} s, and {cached} were cached")
-    return len(lines)
 
 
 def check_threads(report, summary, threads):
