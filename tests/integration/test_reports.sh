@@ -198,10 +198,16 @@ if [ "$BIN" = bin ]; then
     expect_eq "python_asyncio fetch with failures: exit 1" "$STATUS" 1
     check_report "python_asyncio fetch, --concurrency 4, failures: the JSON is what its log says" \
         "$TEST_TMP/out" --log "$TEST_TMP/err" --concurrency 4
+    reset_stats
+    run_client python_asyncio fetch -n $N --retries 1 --backoff-ms 100 --url "$SERVER_URL" --json -v
+    expect_eq "python_asyncio fetch retried: exit 0, some retries" "$STATUS $(json '.retries > 0')" "0 true"
+    check_report "python_asyncio fetch, every task at once, retries: the JSON is what its log says" \
+        "$TEST_TMP/out" --log "$TEST_TMP/err"
     cp "$TEST_TMP/out" "$TEST_TMP/peer.json"
     reset_stats
-    run_client python_asyncio fetch -n $N --concurrency 4 --url "$SERVER_URL" -v
-    check_report "python_asyncio: the table is what its log says" "$TEST_TMP/out" --log "$TEST_TMP/err"
+    run_client python_asyncio fetch -n $N --retries 1 --backoff-ms 100 --url "$SERVER_URL" -v
+    check_report "python_asyncio fetch, retries: the table is what its log says" \
+        "$TEST_TMP/out" --log "$TEST_TMP/err"
     check_report "python_asyncio: the table says what the JSON of the same command says" \
         "$TEST_TMP/out" --same "$TEST_TMP/peer.json"
 fi
