@@ -99,8 +99,11 @@ static void write_task(FILE *file, const struct run *run, const struct task_reco
     fprintf(file, "}},\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%ld,\"tid\":%ld,"
             "\"args\":{\"sort_index\":%ld}}", TRACE_PID, rec->id, rec->id);
 
-    if (rec->attempts == 0) {   /* cancelled before it started: a mark, no span */
-        begin_event(file, rec, "cancelled before it started", "task", "i", rec->end_ms);
+    /* A task that never ran in this run: a mark, no span. One taken from
+     * the cache has no attempt either, and was never cancelled. */
+    if (rec->attempts == 0) {
+        begin_event(file, rec, rec->cached ? "taken from the cache" : "cancelled before it started",
+                    "task", "i", rec->end_ms);
         fputs(",\"s\":\"t\"}", file);
         return;
     }

@@ -464,14 +464,15 @@ static void test_trace_events(void **state)
 }
 
 /* Dropped spans: one event for the stretch they covered, then the last
- * attempt from attempt_start_ms; a task never started: a mark, no span; a
- * model of one thread: no thread in the track's name; text escaped. */
+ * attempt from attempt_start_ms; a task never started, and one taken from
+ * the cache: a mark each, no span, each saying which; a model of one
+ * thread: no thread in the track's name; text escaped. */
 static void test_trace_events_edges(void **state)
 {
     struct task_record *rec = &records[0];
 
     (void)state;
-    make_run(&one_thread, 2);
+    make_run(&one_thread, 3);
     set_task(0, 0, 100);
     rec->state = TASK_FAILED;
     rec->attempts = 11;
@@ -483,6 +484,7 @@ static void test_trace_events_edges(void **state)
     snprintf(rec->error, sizeof rec->error, "HTTP \"500\"\n");
     records[1] = (struct task_record){ .id = 2, .state = TASK_FAILED, .start_ms = 7, .end_ms = 7,
                                        .cause = CAUSE_CANCELLED };
+    records[2] = (struct task_record){ .id = 3, .state = TASK_COMPLETED, .cached = true };
     cJSON *root = trace();
 
     assert_string_equal(text_of(cJSON_GetObjectItem(event_of(root, 1, "M", 0), "args"), "name"),
@@ -500,6 +502,12 @@ static void test_trace_events_edges(void **state)
     const cJSON *mark = event_of(root, 2, "i", 0);
     assert_non_null(mark);
     assert_true(number(mark, "ts") == 7000);
+    assert_string_equal(text_of(mark, "name"), "cancelled before it started");
+    /* A task taken from the cache never ran here, and was not cancelled. */
+    assert_null(event_of(root, 3, "X", 0));
+    mark = event_of(root, 3, "i", 0);
+    assert_non_null(mark);
+    assert_string_equal(text_of(mark, "name"), "taken from the cache");
     cJSON_Delete(root);
 }
 
