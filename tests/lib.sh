@@ -73,7 +73,7 @@ expect_stderr() {
         return 0
     fi
     fail "$what: stderr: $why"
-    sed -n '1,25s/^/#   stderr: /p' "$file"
+    awk 'NR <= 25 { print "#   stderr: " $0 }' "$file"
     return 1
 }
 

@@ -14,6 +14,11 @@
 # line an ending must print and did not. What the lines say in detail is
 # other files' business (test_timeline.sh, test_interrupt.sh,
 # test_errors.sh); here each is held to its shape and its count.
+#
+# Under ASan+UBSan nothing more may be printed: tests/run.sh sends the
+# sanitizers' reports to files (log_path) and reads them there. Run alone,
+# give ASAN_OPTIONS a log_path too, or ASan's note on swapcontext lands on
+# async_coro's stderr.
 . "$(dirname "$0")/../lib.sh"
 
 N=8

@@ -21,6 +21,11 @@
 # A generic text ("write failed", "Couldn't connect to server", "timed
 # out") fails. The causes the server injects are test_models.sh's, Ctrl-C's
 # test_interrupt.sh's.
+#
+# Under ASan+UBSan nothing more may be printed: tests/run.sh sends the
+# sanitizers' reports to files (log_path) and reads them there. Run alone,
+# give ASAN_OPTIONS a log_path too, or ASan's note on swapcontext lands on
+# async_coro's stderr.
 . "$(dirname "$0")/../lib.sh"
 
 ANY_SERVER="$(dirname "$0")/../tools/any_server.py"
