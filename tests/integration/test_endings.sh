@@ -39,8 +39,8 @@ is_loop() {
     [ -x "$BIN/$1" ] && "$BIN/$1" --help 2>/dev/null | grep -q -- '--uv-threadpool'
 }
 
-# has_timeline CLIENT: it takes --timeline (the C models).
-has_timeline() {
+# is_model CLIENT: a C model, which takes --timeline and --trace.
+is_model() {
     [ -x "$BIN/$1" ]
 }
 
@@ -95,7 +95,7 @@ for c in $CLIENTS; do
         "$((N + NFAIL)):${T}start \(attempt [12]\)" \
         "$NFAIL:${T}retry in 1 ms after status: HTTP 500" \
         "$N:${T}completed, [0-9]+ bytes"
-    if has_timeline "$c"; then
+    if is_model "$c"; then
         timeline_specs "$c" fetch $N
         reset_stats
         run_client "$c" "${ok[@]}" --timeline
@@ -115,7 +115,7 @@ for c in $CLIENTS; do
         "$N:${T}start \(attempt 1\)" \
         "$NFAIL:${T}failed \(status\): HTTP 500" \
         "$((N - NFAIL)):${T}completed, [0-9]+ bytes"
-    if has_timeline "$c"; then
+    if is_model "$c"; then
         reset_stats
         run_client "$c" "${failed[@]}" --timeline
         expect_stderr "$c tasks failed --timeline" "${TIMELINE[@]}"
@@ -130,6 +130,9 @@ close_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1"
 not_a_folder="$TEST_TMP/a-file"
 : >"$not_a_folder"
 for c in $CLIENTS; do
+    run_client "$c" --help
+    expect_eq "$c --help: exit 0" "$STATUS" 0
+    expect_stderr "$c --help"
     for v in "" -v; do
         run_client "$c" fetch --url "$SERVER_URL" --bogus $v
         expect_eq "$c --bogus${v:+ $v}: exit 2" "$STATUS" 2
@@ -149,6 +152,12 @@ for c in $CLIENTS; do
         # -v says the server check first: the folder is checked after it.
         expect_stderr "$c --dir a file${v:+ $v}" "1:$c: $not_a_folder: not a folder" \
             "$([ -n "$v" ] && echo 1 || echo 0):$c: server check: .*"
+        if is_model "$c"; then   # checked before the server is asked
+            run_client "$c" fetch -n 2 --url "$SERVER_URL" --trace "$TEST_TMP" $v
+            expect_eq "$c --trace a folder${v:+ $v}: exit 3" "$STATUS" 3
+            expect_stderr "$c --trace a folder${v:+ $v}" \
+                "1:$c: cannot write the trace $TEST_TMP: Is a directory"
+        fi
     done
 done
 stop_server
@@ -190,7 +199,7 @@ for c in $CLIENTS; do
             "*:${T}completed, 65536 bytes" \
             "+:${T}(failed \(cancelled\): .+|cancelled)"
     done
-    if has_timeline "$c"; then
+    if is_model "$c"; then
         timeline_specs "$c" download $N
         signal_run "$c" INT --timeline
         expect_eq "$c SIGINT --timeline: exit 130" "$STATUS" 130
@@ -250,6 +259,9 @@ for sig in INT TERM HUP; do
         "1:${M}items/1\?latency_ms=600000 -> (fault, no response|aborted) in [0-9.]+ ms"
 done
 
+"$SERVER_BIN/mock_server" --help >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+expect_eq "mock_server --help: exit 0" "$?" 0
+expect_stderr "mock_server --help"
 "$SERVER_BIN/mock_server" --bogus >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 expect_eq "mock_server --bogus: exit 2" "$?" 2
 expect_stderr "mock_server --bogus" "1:mock_server: unknown option '--bogus' \(see --help\)"
