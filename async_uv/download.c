@@ -146,8 +146,12 @@ static void blob_judge(struct download_task *dt)
         snprintf(why, sizeof why, "wrong bytes near offset %" PRIu64, dt->received);
         blob_settle(dt, CAUSE_MISMATCH, why);
     } else if (dt->write_err != 0) {
-        snprintf(why, sizeof why, "write: %s (%s)", uv_strerror(dt->write_err),
-                 uv_err_name(dt->write_err));
+        char final_path[PATH_MAX], part_path[PATH_MAX];
+
+        /* The paths fit: download_attempt checked them before the first step. */
+        (void)file_paths(dt->task.window->run->dir, "blob", dt->task.rec->id, final_path,
+                         part_path, sizeof final_path);
+        fs_error_text(why, sizeof why, "write", part_path, dt->write_err);
         blob_settle(dt, CAUSE_IO, why);
     } else if (dt->cause != CAUSE_NONE) {
         blob_settle(dt, dt->cause, dt->why);
@@ -318,7 +322,7 @@ static void blob_step_done(struct download_task *dt, ssize_t result)
     case BLOB_RENAME:
         if (result < 0) {
             dt->cause = CAUSE_IO;
-            fs_error_text(dt->why, sizeof dt->why, "rename", part_path, (int)result);
+            rename_error_text(dt->why, sizeof dt->why, part_path, final_path, (int)result);
             blob_start(dt, BLOB_UNLINK);
             return;
         }

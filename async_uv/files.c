@@ -192,8 +192,11 @@ static void files_step_done(struct files_task *ft, ssize_t result)
     }
     /* Reading is done once the file is open; nothing is lost at its close. */
     if (result < 0 && ft->step != FILES_CLOSE_FILE) {
-        fs_error_text(why, sizeof why, step_names[ft->step],
-                      ft->reading ? final_path : part_path, (int)result);
+        if (ft->step == FILES_RENAME)   /* the new name may be what is wrong */
+            rename_error_text(why, sizeof why, part_path, final_path, (int)result);
+        else
+            fs_error_text(why, sizeof why, step_names[ft->step],
+                          ft->reading ? final_path : part_path, (int)result);
         files_abandon(ft, CAUSE_IO, "%s", why);
         return;
     }

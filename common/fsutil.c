@@ -140,6 +140,13 @@ int file_paths(const char *dir, const char *prefix, long id,
     return 0;
 }
 
+const char *file_name_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL ? slash + 1 : path;
+}
+
 /* The folder holding path, for its temporary file: "." when path has no
  * '/'. */
 static void folder_of(const char *path, char *folder, size_t size)

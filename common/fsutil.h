@@ -22,6 +22,10 @@ int dir_remove(const char *dir);
 int file_paths(const char *dir, const char *prefix, long id,
                char *final_path, char *part_path, size_t size);
 
+/* The name of path's file, after its last '/': what a failed rename into
+ * the same folder says it was renaming to. */
+const char *file_name_of(const char *path);
+
 /* Writes an output at path, as a Unix tool would: write_fn(file, arg)
  * writes it, and what path names (links followed) decides how.
  *  - A regular file, or nothing yet: whole or not at all. write_fn writes

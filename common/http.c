@@ -190,6 +190,60 @@ static enum fail_cause cause_of(CURLcode result)
     }
 }
 
+/* Appends " (connecting to HOST port PORT)" to why: HOST and PORT from the
+ * URL easy asked for, as the user wrote them. Nothing when the URL cannot
+ * be read back. */
+static void add_connect_target(CURL *easy, char *why, size_t why_size)
+{
+    char *url = NULL, *host = NULL, *port = NULL;
+    CURLU *parts;
+    size_t len = strlen(why);
+
+    if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || url == NULL)
+        return;
+    parts = curl_url();
+    if (parts == NULL)
+        return;
+    if (curl_url_set(parts, CURLUPART_URL, url, 0) == CURLUE_OK
+        && curl_url_get(parts, CURLUPART_HOST, &host, 0) == CURLUE_OK
+        && curl_url_get(parts, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK
+        && len < why_size)
+        snprintf(why + len, why_size - len, " (connecting to %s port %s)", host, port);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(parts);
+}
+
+/* What libcurl's own text leaves out of a connect that failed. libcurl
+ * 7.88 says "Failed to connect to HOST port PORT after 0 ms: Couldn't
+ * connect to server" whatever the system said: the system's reason
+ * (Connection refused, No route to host) is added in parentheses. And a
+ * timeout before any connection was made ("Connection timed out after 300
+ * milliseconds", no address: PRIMARY_IP is empty, as it is not for a
+ * connection reused or made) says where it was connecting to, so that it
+ * cannot be read as a slow answer ("Operation timed out after 300
+ * milliseconds with 0 bytes received"). */
+static void add_connect_detail(CURL *easy, CURLcode result, char *why, size_t why_size)
+{
+    size_t len = strlen(why);
+
+    if (result == CURLE_COULDNT_CONNECT) {
+        long os_errno = 0;
+
+        if (curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno) != CURLE_OK || os_errno == 0)
+            return;
+        const char *reason = strerror((int)os_errno);
+        if (strstr(why, reason) == NULL && len < why_size)
+            snprintf(why + len, why_size - len, " (%s)", reason);
+    } else if (result == CURLE_OPERATION_TIMEDOUT) {
+        char *ip = NULL;
+
+        if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK
+            && (ip == NULL || ip[0] == '\0'))
+            add_connect_target(easy, why, why_size);
+    }
+}
+
 bool http_status_accepted(enum verify verify, long status)
 {
     if (verify == VERIFY_STATUS)
@@ -222,6 +276,7 @@ enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf, enum
     }
     snprintf(why, why_size, "%s",
              errbuf != NULL && errbuf[0] != '\0' ? errbuf : curl_easy_strerror(result));
+    add_connect_detail(easy, result, why, why_size);
     return cause_of(result);
 }
 
@@ -271,6 +326,7 @@ static int get_health(CURL *easy, const char *url, char *errbuf, long *status,
     rc = curl_easy_perform(easy);
     if (rc != CURLE_OK) {
         snprintf(why, why_size, "%s", errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+        add_connect_detail(easy, rc, why, why_size);
         return -1;
     }
     rc = curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, status);

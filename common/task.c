@@ -219,7 +219,8 @@ static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata
  * --verify id or status the body is written as it comes: only a blob the
  * mock server made has bytes and a size to check. */
 static enum fail_cause receive_blob(struct run *run, struct worker *worker,
-                                    struct task_record *rec, int fd, struct outcome *out)
+                                    struct task_record *rec, int fd, const char *part_path,
+                                    struct outcome *out)
 {
     struct blob_sink sink = { .worker = worker, .fd = fd, .id = rec->id,
                               .verify_content = run->opts->verify == VERIFY_CONTENT };
@@ -232,7 +233,7 @@ static enum fail_cause receive_blob(struct run *run, struct worker *worker,
         return failure(out, CAUSE_MISMATCH, "wrong bytes near offset %llu",
                        (unsigned long long)sink.received);
     if (sink.write_errno != 0)
-        return failure(out, CAUSE_IO, "write: %s", strerror(sink.write_errno));
+        return failure(out, CAUSE_IO, "write %s: %s", part_path, strerror(sink.write_errno));
     if (cause != CAUSE_NONE)
         return cause;
     if (sink.verify_content && sink.received != run->opts->size_bytes)
@@ -256,13 +257,14 @@ static enum fail_cause download_attempt(struct run *run, struct worker *worker,
     if (fd < 0)
         return failure(out, CAUSE_IO, "open %s: %s", part_path, strerror(-fd));
 
-    enum fail_cause cause = receive_blob(run, worker, rec, fd, out);
+    enum fail_cause cause = receive_blob(run, worker, rec, fd, part_path, out);
     int rc = waits->close(worker, fd);
     if (rc < 0 && cause == CAUSE_NONE)
         cause = failure(out, CAUSE_IO, "close %s: %s", part_path, strerror(-rc));
     /* Only a whole, checked blob gets its final name. */
     if (cause == CAUSE_NONE && (rc = waits->rename(worker, part_path, final_path)) < 0)
-        cause = failure(out, CAUSE_IO, "rename %s: %s", part_path, strerror(-rc));
+        cause = failure(out, CAUSE_IO, "rename %s to %s: %s", part_path,
+                        file_name_of(final_path), strerror(-rc));
     if (cause != CAUSE_NONE)
         waits->unlink(worker, part_path);   /* may not exist; nothing to report either way */
     return cause;
@@ -350,6 +352,9 @@ static enum fail_cause write_file(struct run *run, struct worker *worker, long i
         waits->unlink(worker, part_path);
         if (err == -ECANCELED)
             return failure(out, CAUSE_CANCELLED, "cancelled while writing");
+        if (strcmp(step, "rename") == 0)   /* the new name may be what is wrong */
+            return failure(out, CAUSE_IO, "rename %s to %s: %s", part_path,
+                           file_name_of(final_path), strerror(-err));
         return failure(out, CAUSE_IO, "%s %s: %s", step, part_path, strerror(-err));
     }
     return CAUSE_NONE;

@@ -137,8 +137,18 @@ static int item_check_content(long id, const cJSON *root, uint64_t *checksum,
         return CAUSE_MISMATCH;
     }
     item_payload(id, expected);
-    if (strcmp(payload->valuestring, expected) != 0) {
-        snprintf(why, why_size, "item %ld: the payload is not the expected one", id);
+    /* What differs, said: its length, or where its first wrong character is. */
+    size_t got_len = strlen(payload->valuestring), at = 0;
+    if (got_len != ITEM_PAYLOAD_LEN) {
+        snprintf(why, why_size, "item %ld: the payload's length is %zu, not %d", id, got_len,
+                 ITEM_PAYLOAD_LEN);
+        return CAUSE_MISMATCH;
+    }
+    while (at < ITEM_PAYLOAD_LEN && payload->valuestring[at] == expected[at])
+        at++;
+    if (at < ITEM_PAYLOAD_LEN) {
+        snprintf(why, why_size, "item %ld: the payload differs from the expected one at "
+                 "character %zu", id, at);
         return CAUSE_MISMATCH;
     }
     *checksum = checksum_bytes(expected, ITEM_PAYLOAD_LEN);

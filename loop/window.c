@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "clock.h"
+#include "fsutil.h"
 #include "summary.h"
 
 /* libuv's thread pool, as libuv 1.44 sizes it when it starts. */
@@ -567,4 +568,10 @@ out_loop:
 void fs_error_text(char *why, size_t why_size, const char *step, const char *path, int err)
 {
     snprintf(why, why_size, "%s %s: %s (%s)", step, path, uv_strerror(err), uv_err_name(err));
+}
+
+void rename_error_text(char *why, size_t why_size, const char *from, const char *to, int err)
+{
+    snprintf(why, why_size, "rename %s to %s: %s (%s)", from, file_name_of(to), uv_strerror(err),
+             uv_err_name(err));
 }

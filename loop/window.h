@@ -122,6 +122,10 @@ bool transfer_stop(struct task *task);
  * name too, so that EMFILE (out of file descriptors) is plain to see. */
 void fs_error_text(char *why, size_t why_size, const char *step, const char *path, int err);
 
+/* "rename FROM to NAME: why (ENAME)" for a failed uv_fs_rename, NAME being
+ * to's file name in the same folder: a folder of that name makes it fail. */
+void rename_error_text(char *why, size_t why_size, const char *from, const char *to, int err);
+
 /* --uv-threadpool, for a loop model's option table: the size is kept in
  * uv_threadpool_option_value until window_run applies it (and reports it as
  * the fact uv_threadpool) before libuv starts its pool. */

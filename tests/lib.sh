@@ -32,6 +32,51 @@ expect_true() {
     if "$@"; then pass "$what"; else fail "$what: '$*' is false"; fi
 }
 
+# expect_stderr WHAT SPEC...: the last run's stderr ($TEST_TMP/err) holds
+# exactly the lines its ending should print. Each SPEC is COUNT:REGEX, an
+# extended regex that a whole line must match, and how many lines may:
+#   N:REGEX   exactly N (1: the line that must be there, once; 0: never)
+#   +:REGEX   one or more
+#   *:REGEX   any number (what a run may print, as --verbose's lines)
+# A line counts for the first SPEC it matches. A line that matches none, a
+# count not met, or a last line without its newline fails the check, with
+# the lines shown; no SPEC at all means nothing may be printed. Sanitizer
+# reports never land here: tests/run.sh sends them to files (log_path).
+expect_stderr() {
+    local what=$1 file="$TEST_TMP/err" line n=0 i why=""
+    shift
+    local specs=("$@") counts=()
+    for i in "${!specs[@]}"; do counts[i]=0; done
+    while IFS= read -r line || [ -n "$line" ]; do
+        n=$((n + 1))
+        for i in "${!specs[@]}"; do
+            if [[ $line =~ ^(${specs[i]#*:})$ ]]; then
+                counts[i]=$((counts[i] + 1))
+                continue 2
+            fi
+        done
+        [ -n "$why" ] || why="line $n is not one this ending prints: '$line'"
+    done <"$file"
+    for i in "${!specs[@]}"; do
+        [ -z "$why" ] || break
+        case ${specs[i]%%:*} in
+            '*') ;;
+            +) [ "${counts[i]}" -gt 0 ] || why="no line matches '${specs[i]#*:}'" ;;
+            *) [ "${counts[i]}" -eq "${specs[i]%%:*}" ] ||
+                why="${counts[i]} lines match '${specs[i]#*:}', not ${specs[i]%%:*}" ;;
+        esac
+    done
+    [ -z "$why" ] && [ -s "$file" ] && [ "$(tail -c 1 "$file" | wc -l)" = 0 ] &&
+        why="the last line has no newline"
+    if [ -z "$why" ]; then
+        pass "$what: stderr holds what it should"
+        return 0
+    fi
+    fail "$what: stderr: $why"
+    awk 'NR <= 25 { print "#   stderr: " $0 }' "$file"
+    return 1
+}
+
 # ---- The mock server ----
 
 # start_any_server COMMAND...: starts a server that prints "listening on

@@ -21,8 +21,20 @@ Every query (?size=, ?latency_ms=) is ignored. When ready it prints
 then one line on stderr for each request it answers, "GET TARGET STATUS",
 so that a test can tell whether a client asked anything at all.
 
+To make a client's tasks fail to connect, it can let its first request (a
+client's GET /health) be the last one it takes:
+
+  --after-first refuse   the listening socket is closed before that answer is
+                         sent: every later connection is refused
+  --after-first stall    the listening socket stops accepting, its accept
+                         queue held full by a connection of its own, before
+                         that answer is sent: the kernel drops every later
+                         connection's SYN, and a connect waits until the
+                         client's timeout (a connect timeout, not an answer's)
+
 Usage:
-  any_server.py [--port P]          serve (P = 0, the default: a free port)
+  any_server.py [--port P] [--after-first refuse|stall]
+                                    serve (P = 0, the default: a free port)
   any_server.py expect MODE N       print the run checksum a client must
                                     report for N tasks against this server:
                                     MODE fetch-id, fetch-status or download
@@ -31,7 +43,10 @@ Needs Debian's python3-xxhash for `expect`.
 import http.server
 import os
 import re
+import signal
+import socket
 import sys
+import threading
 
 BLOB_BYTES = 20000   # not a multiple of anything a client reads in
 
@@ -72,6 +87,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     """Called by the server's thread for each request."""
 
     def do_GET(self):
+        self.server.after_first_request()
         path = self.path.split("?", 1)[0]
         for pattern, status, kind, body_of in ROUTES:
             match = pattern.fullmatch(path)
@@ -100,6 +116,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256   # every model may connect all its tasks at once
+    after_first = None         # --after-first: refuse, stall or None
+    fillers = ()               # stall: the connections that keep the queue full
+    taken = threading.Event()  # set once the first request has been seen to
+
+    def after_first_request(self):
+        """Called by each request's thread before it answers: the first one
+        closes or stalls the listening socket (--after-first)."""
+        if self.after_first is None or self.taken.is_set():
+            return
+        if self.after_first == "refuse":
+            self.socket.close()
+        else:
+            self.stall()
+        self.taken.set()
+
+    def stall(self):
+        """A backlog of 0 holds one connection not yet accepted: one of our
+        own takes it, and Linux drops the SYN of every connection after it.
+        Checked with a probe that must not connect within 0.1 s."""
+        self.socket.listen(0)
+        address = self.socket.getsockname()
+        filler = socket.create_connection(address, timeout=2)
+        self.fillers = [filler]
+        probe = socket.socket()
+        probe.settimeout(0.1)
+        try:
+            probe.connect(address)
+            sys.stderr.write("any_server.py: --after-first stall: a connection still got in\n")
+            self.fillers.append(probe)
+        except OSError:
+            probe.close()
 
 
 def expect(mode, count):
@@ -118,16 +165,29 @@ def main(argv):
     if argv[:1] == ["expect"] and len(argv) == 3:
         expect(argv[1], int(argv[2]))
         return
-    port = 0
-    if argv[:1] == ["--port"] and len(argv) == 2:
-        port = int(argv[1])
-    elif argv:
-        sys.stderr.write(__doc__.split("Usage:", 1)[1])
-        sys.exit(2)
+    port, after_first = 0, None
+    while argv:
+        if argv[0] == "--port" and len(argv) >= 2:
+            port = int(argv[1])
+        elif argv[0] == "--after-first" and len(argv) >= 2 and argv[1] in ("refuse", "stall"):
+            after_first = argv[1]
+        else:
+            sys.stderr.write(__doc__.split("Usage:", 1)[1])
+            sys.exit(2)
+        argv = argv[2:]
     server = Server(("127.0.0.1", port), Handler)
+    server.after_first = after_first
     print("listening on http://127.0.0.1:%d" % server.server_address[1], flush=True)
     try:
-        server.serve_forever()
+        if after_first is None:
+            server.serve_forever()
+        else:
+            # One request taken; the socket is then closed or stalled by its
+            # thread, so this thread must not wait on it again.
+            server.timeout = None
+            server.handle_request()
+            server.taken.wait()
+            signal.pause()
     except KeyboardInterrupt:
         pass
     server.server_close()

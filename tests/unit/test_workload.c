@@ -319,6 +319,7 @@ static void test_item_check_modes(void **state)
     const char *other_server = "{\"id\": 9, \"payload\": \"x\"}";
     assert_int_equal(item_check(VERIFY_CONTENT, 9, other_server, strlen(other_server),
                                 &checksum, why, sizeof why), CAUSE_MISMATCH);
+    assert_string_equal(why, "item 9: the payload's length is 1, not 256");
 }
 
 static void test_item_check_rejects(void **state)
@@ -354,10 +355,17 @@ static void test_item_check_rejects(void **state)
     body = item_body("{\"id\": %ld, \"payload\": \"%s\"}", 9, other, &len);
     assert_int_equal(item_check(VERIFY_CONTENT, 9, body, len, &checksum, why, sizeof why), CAUSE_MISMATCH);
     free(body);
-    /* One character changed. */
+    /* One character changed: the message says which. */
     payload[100] = payload[100] == 'A' ? 'B' : 'A';
     body = item_body("{\"id\": %ld, \"payload\": \"%s\"}", 9, payload, &len);
     assert_int_equal(item_check(VERIFY_CONTENT, 9, body, len, &checksum, why, sizeof why), CAUSE_MISMATCH);
+    assert_string_equal(why, "item 9: the payload differs from the expected one at character 100");
+    free(body);
+    /* Another item's id: the message names both. */
+    payload[100] = payload[100] == 'A' ? 'B' : 'A';
+    body = item_body("{\"id\": %ld, \"payload\": \"%s\"}", 10, payload, &len);
+    assert_int_equal(item_check(VERIFY_CONTENT, 9, body, len, &checksum, why, sizeof why), CAUSE_MISMATCH);
+    assert_string_equal(why, "item 9: the body is item 10");
     free(body);
     /* A non-object scalar, and nothing at all. */
     assert_int_equal(item_check(VERIFY_CONTENT, 9, "42", 2, &checksum, why, sizeof why), CAUSE_BAD_JSON);
