@@ -37,17 +37,9 @@ expect_true "a malformed request: a 4xx or a close ('$reply')" \
     bash -c "[ -z '$reply' ] || [[ '$reply' == HTTP/1.?\ 4* ]]"
 expect_eq "still serving after bad requests" "$(status_of "$SERVER_URL/items/7")" 200
 
-# Requests that arrive together are answered together: the server counts them.
-reset_stats
-pids=()
-for i in $(seq 40); do
-    curl -s -o /dev/null --max-time 10 "$SERVER_URL/items/$i?latency_ms=500" &
-    pids+=($!)
-done
-wait "${pids[@]}"
-expect_eq "40 parallel requests: 40 counted" "$(server_stat .requests)" 40
-expect_eq "40 parallel requests: 40 in flight at once" "$(server_stat .max_in_flight)" 40
-expect_eq "40 parallel requests: none left in flight" "$(server_stat .in_flight)" 0
+# Requests that arrive together are answered together, and the server counts
+# them: check_mock_stats.py --held below holds 40 open at once, by its own
+# count (40 curls started together need not overlap on a busy machine).
 reset_stats
 expect_eq "reset: requests zeroed" "$(server_stat .requests)" 0
 
@@ -140,12 +132,12 @@ start_many bytes --threads 4 --latency-ms 0
 # server's fault kind, 4xx and 404s, one client that hangs up in the middle
 # of a blob, N held open at once) and counts what it did and got. Each case
 # is "SERVER OPTIONS | ITS OWN OPTIONS"; it is told the server's too.
-STATS_CASES=("--fail-kind status --fail-times 2 --seed 5 | --hang-up --held 12"
+STATS_CASES=("--fail-kind status --fail-times 2 --seed 5 | --hang-up --held 40"
              "--fail-kind reset --fail-times 1 --seed 6 |"
              "--fail-kind hang --fail-times 1 --seed 7 --hang-ms 300 | --held 12"
              "--fail-kind truncate --fail-times 0 --seed 8 --keep-alive-ms 800 |"
              "--fail-kind badjson --fail-times 3 --seed 9 --keep-alive off |")
-STATS_COMMON=(--threads 32 --latency-ms 0 --fail-rate 0.3)
+STATS_COMMON=(--threads 64 --latency-ms 0 --fail-rate 0.3)
 for i in "${!STATS_CASES[@]}"; do
     # shellcheck disable=SC2086
     start_many "stats$i" "${STATS_COMMON[@]}" ${STATS_CASES[$i]%|*}

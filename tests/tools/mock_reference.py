@@ -62,17 +62,24 @@ def item_body(ident):
     return b'{"id": %d, "payload": "%s"}' % (ident, item_payload(ident))
 
 
+def fault_key(seed):
+    return mix64(seed ^ FAULT_SALT)
+
+
+def fails(key, rate, ident):
+    """Whether ident fails under fault_key(seed) and rate. rate is the double
+    the server parsed: rate * 2^53 is exact, and Python compares an int with
+    a float exactly."""
+    return (mix64(key ^ ident) >> 11) < rate * 2.0 ** 53
+
+
 def is_failing(seed, rate, ident):
-    """rate is the double the server parsed; rate * 2^53 is exact, and
-    Python compares an int with a float exactly."""
-    h = mix64(mix64(seed ^ FAULT_SALT) ^ ident)
-    return (h >> 11) < rate * 2.0 ** 53
+    return fails(fault_key(seed), rate, ident)
 
 
 def failing_ids(seed, rate, count):
-    key = mix64(seed ^ FAULT_SALT)
-    limit = rate * 2.0 ** 53
-    return [i for i in range(1, count + 1) if (mix64(key ^ i) >> 11) < limit]
+    key = fault_key(seed)
+    return [i for i in range(1, count + 1) if fails(key, rate, i)]
 
 
 def faults_body(seed, rate, count):
