@@ -74,13 +74,15 @@ start_many() {
     MANY_PIDS+=($!)
 }
 
-# url_of NAME: the URL that server NAME announced (up to 10 s for it), or
-# nothing after a "not ok" line naming its stderr.
+# url_of NAME: sets URL to the one server NAME announced (up to 10 s for
+# it); false after a "not ok" line with its stderr.
 url_of() {
+    URL=
     if wait_for grep -q '^listening on ' "$TEST_TMP/$1.out"; then
-        sed -n 's/^listening on //p' "$TEST_TMP/$1.out"
+        URL=$(sed -n 's/^listening on //p' "$TEST_TMP/$1.out")
     else
-        fail "server $1 starts: $(head -c 300 "$TEST_TMP/$1.err")" >&2
+        fail "server $1 starts: $(head -c 300 "$TEST_TMP/$1.err")"
+        return 1
     fi
 }
 
@@ -114,9 +116,9 @@ done
 for i in "${!FAULT_CASES[@]}"; do
     # shellcheck disable=SC2086
     set -- ${FAULT_CASES[$i]}
-    url=$(url_of "faults$i") || continue
+    url_of "faults$i" || continue
     for n in ${3//,/ }; do
-        curl -s --max-time 10 -o "$TEST_TMP/faults.got" "$url/faults?count=$n"
+        curl -s --max-time 10 -o "$TEST_TMP/faults.got" "$URL/faults?count=$n"
         "${REF[@]}" faults "$1" "$2" "$n" >"$TEST_TMP/faults.ref"
         expect_true "/faults?count=$n with --seed $1 --fail-rate $2${4:+ ${*:4}}: the reference's ids ($(wc -c <"$TEST_TMP/faults.ref") bytes)" \
             cmp "$TEST_TMP/faults.got" "$TEST_TMP/faults.ref"
@@ -143,9 +145,9 @@ for i in "${!STATS_CASES[@]}"; do
     start_many "stats$i" "${STATS_COMMON[@]}" ${STATS_CASES[$i]%|*}
 done
 
-if url=$(url_of bytes); then
+if url_of bytes; then
     for id in 1 2 42 255 65536 16777216 16777217 999999999; do
-        curl -s --max-time 10 -o "$TEST_TMP/item.got" "$url/items/$id"
+        curl -s --max-time 10 -o "$TEST_TMP/item.got" "$URL/items/$id"
         "${REF[@]}" item "$id" >"$TEST_TMP/item.ref"
         expect_true "item $id: every byte is the reference's" \
             cmp "$TEST_TMP/item.got" "$TEST_TMP/item.ref"
@@ -154,7 +156,7 @@ if url=$(url_of bytes); then
                 999999999:131073 12:196609 16777217:3145733 13:4194304; do
         id=${blob%:*} size=${blob#*:}
         head=$(curl -s --max-time 30 -o "$TEST_TMP/blob.got" \
-            -w '%{http_code} %header{content-length} %{content_type}' "$url/blobs/$id?size=$size")
+            -w '%{http_code} %header{content-length} %{content_type}' "$URL/blobs/$id?size=$size")
         expect_eq "blob $id of $size bytes: status, Content-Length, type" "$head" \
             "200 $size application/octet-stream"
         "${REF[@]}" blob "$id" "$size" >"$TEST_TMP/blob.ref"
@@ -164,10 +166,11 @@ if url=$(url_of bytes); then
 fi
 
 for i in "${!STATS_CASES[@]}"; do
-    url=$(url_of "stats$i") || continue
+    url_of "stats$i" || continue
     # shellcheck disable=SC2086
-    /usr/bin/python3 tests/tools/check_mock_stats.py "$url" ${STATS_CASES[$i]#*|} \
-        "${STATS_COMMON[@]}" ${STATS_CASES[$i]%|*}
+    /usr/bin/python3 tests/tools/check_mock_stats.py "$URL" ${STATS_CASES[$i]#*|} \
+        "${STATS_COMMON[@]}" ${STATS_CASES[$i]%|*} ||
+        fail "check_mock_stats.py ${STATS_CASES[$i]}: stopped with exit $?"
 done
 stop_many
 

@@ -16,7 +16,8 @@ Usage: check_mock_stats.py URL [--hang-up] [--held N] [SERVER OPTIONS]
              when the server's --fail-kind is hang
 SERVER OPTIONS are those the server was started with (docs/mock-server.md
 gives the defaults assumed for the others). Prints "ok - ..." and
-"not ok - ..." lines, as tests/lib.sh does; exits 0 whatever they say.
+"not ok - ..." lines, as tests/lib.sh does; exits 0 whatever they say, 1
+when it could not go on (a traceback or a line on stderr says why).
 """
 import argparse
 import http.client
@@ -136,7 +137,8 @@ class Checker:
     def read_outcome(conn, method, started):
         try:
             resp = conn.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionResetError):
+        except (http.client.RemoteDisconnected, ConnectionResetError, TimeoutError):
+            # Closed with no response, or none in WAIT_S: the caller hangs up.
             return Outcome(elapsed=time.monotonic() - started)
         length = resp.getheader("Content-Length")
         length = int(length) if length is not None else None
