@@ -21,6 +21,7 @@ when it could not go on (a traceback or a line on stderr says why).
 """
 import argparse
 import http.client
+import itertools
 import json
 import os
 import select
@@ -305,8 +306,9 @@ class Checker:
 
     def failing(self, start, count, fails=True):
         """count ids from start on that the reference sets to fail (or not)."""
-        ids = [i for i in range(start, start + 100000)
-               if is_failing(self.args.seed, self.args.fail_rate, i) == fails][:count]
+        ids = list(itertools.islice((i for i in range(start, start + 100000)
+                                     if is_failing(self.args.seed, self.args.fail_rate, i)
+                                     == fails), count))
         if len(ids) < count:
             raise SystemExit("check_mock_stats.py: --fail-rate %s: not %d %s ids from %d"
                              % (self.args.fail_rate, count,
