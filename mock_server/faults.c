@@ -1,7 +1,8 @@
 /* faults.c: the deterministic choice of failing ids and their attempts.
  *
- * An id fails when hash(seed, id) / 2^64 < fail_rate, a pure function, so
- * the server, /faults and a test script all agree on the failing set. The
+ * An id fails when (hash(seed, id) >> 11) / 2^53 < fail_rate, a pure
+ * function (defined in docs/mock-server.md, Faults), so the server, /faults
+ * and a test script all agree on the failing set. The
  * attempt counters are a flat array of 16-bit atomics indexed by id: no
  * locks, no hashing, exact for ids below FAULT_EXACT_IDS. */
 #include "faults.h"

@@ -4,8 +4,9 @@
  * high-water mark of in_flight is kept exact with a compare-and-swap loop.
  * Only workload requests (/items, /blobs) are counted. Every counted
  * request ends in exactly one of: a response (by status), a reset, hang or
- * truncate fault, or an abort, so
- *   requests = in_flight + sum(responses) + faults.reset + faults.hang
+ * truncate fault, or an abort, so once none is in flight (a fault is
+ * counted as it begins, a hang up to --hang-ms before it ends)
+ *   requests = sum(responses) + faults.reset + faults.hang
  *              + faults.truncate + aborted. */
 #ifndef MOCK_STATS_H
 #define MOCK_STATS_H

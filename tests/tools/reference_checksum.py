@@ -6,7 +6,8 @@ tests/tools/expected_checksum, which calls the same C functions as the
 clients: a change to what is hashed, or in which order, would move both
 alike and pass. This script is the independent definition the C code is
 pinned to. It follows the words of docs/options.md (The workloads) and
-docs/summary.md (checksum), not the C source:
+docs/summary.md (checksum), not the C source (the content and the payloads
+are computed by tests/tools/mock_reference.py, which checks the mock server):
 
   content of id:  word k = mix64(k ^ mix64(id)), stored little-endian,
                   mix64 being splitmix64's finaliser;
@@ -35,28 +36,11 @@ import sys
 
 import xxhash
 
-MASK = (1 << 64) - 1
-ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+# The content and the payloads, from the words of docs/options.md, are
+# written once, beside the rest of what the mock server must answer.
+from mock_reference import content, item_payload, mix64  # noqa: F401 (mix64: for peers)
+
 DEFAULT_DISHES = "Green Pepper with Meat:3,Tomato and Eggs:2,Garlic Lettuce:1"
-
-
-def mix64(x):
-    x = (x + 0x9E3779B97F4A7C15) & MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK
-    return x ^ (x >> 31)
-
-
-def content(ident, size):
-    key = mix64(ident)
-    words = (size + 7) // 8
-    data = b"".join(struct.pack("<Q", mix64(k ^ key)) for k in range(words))
-    return data[:size]
-
-
-def item_payload(ident):
-    key = mix64((ident ^ 0x6974656D) & MASK)
-    return bytes(ALPHABET[mix64((key + i) & MASK) % len(ALPHABET)] for i in range(256))
 
 
 def xxh3(data):
