@@ -215,6 +215,20 @@ models() {
     done
 }
 
+# clients: the models, then the Python reference client where this run
+# checks it (with the release programs only: it is one program whatever the
+# build variant); says so when it is left out, and fails when it cannot run.
+clients() {
+    models
+    if [ "$BIN" != bin ]; then
+        echo "# python_asyncio: checked with the release programs (bin) only" >&2
+    elif "$PEERS/python_asyncio" --help >/dev/null 2>&1; then
+        echo python_asyncio
+    else
+        fail "python_asyncio: does not run with /usr/bin/python3 (test_python_asyncio.sh says why)" >&2
+    fi
+}
+
 # check_out_of_memory MODEL ARGS LIMIT...: runs MODEL with ARGS (and --url,
 # --trace) under each address-space limit (ulimit -v LIMIT KiB, in a
 # subshell). Where tasks failed, the run went on and exited 1, and every

@@ -25,14 +25,7 @@ N=8
 export COLUMNS=80   # --timeline's width, whatever the terminal
 T='\[ *[0-9]+\.[0-9]+ ms\] task [0-9]+: '   # how every --verbose task line begins
 
-CLIENTS="$(models)"
-if [ "$BIN" != bin ]; then
-    echo "# python_asyncio: checked with the release programs (bin) only"
-elif "$PEERS/python_asyncio" --help >/dev/null 2>&1; then
-    CLIENTS="$CLIENTS python_asyncio"
-else
-    fail "python_asyncio: does not run with /usr/bin/python3 (test_python_asyncio.sh says why)"
-fi
+CLIENTS=$(clients)
 
 # is_loop CLIENT: a model on the libuv loop, whose glue reports under -v.
 is_loop() {

@@ -32,14 +32,7 @@ ANY_SERVER="$(dirname "$0")/../tools/any_server.py"
 EISDIR='(Is a directory|illegal operation on a directory \(EISDIR\))'   # strerror, or libuv's
 ENOSPC='(No space left on device|no space left on device \(ENOSPC\))'
 
-CLIENTS="$(models)"
-if [ "$BIN" != bin ]; then
-    echo "# python_asyncio: checked with the release programs (bin) only"
-elif "$PEERS/python_asyncio" --help >/dev/null 2>&1; then
-    CLIENTS="$CLIENTS python_asyncio"
-else
-    fail "python_asyncio: does not run with /usr/bin/python3 (test_python_asyncio.sh says why)"
-fi
+CLIENTS=$(clients)
 
 # traced CLIENT: it writes --trace (the C models).
 traced() {
