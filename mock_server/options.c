@@ -16,6 +16,7 @@
 
 #include <civetweb.h>
 
+#include "option_refusal.h"
 #include "units.h"
 
 #define SEED_MAX 9007199254740991ULL /* 2^53 - 1: exact as a JSON number */
@@ -238,18 +239,13 @@ int options_parse(int argc, char **argv, struct server_options *opt)
             opt->verbose = true;
             break;
         case ':':
-            fprintf(stderr, "mock_server: option '%s' needs a value (see --help)\n",
-                    argv[optind - 1]);
+        case '?': {
+            char why[256];
+
+            option_refusal(code, long_options, argv[optind - 1], why, sizeof why);
+            fprintf(stderr, "mock_server: %s\n", why);
             return 2;
-        case '?':
-            /* A long option is named by its argv word; a short one by
-             * optopt, as it may sit inside a cluster such as -qx. */
-            if (strncmp(argv[optind - 1], "--", 2) == 0 || optopt == 0)
-                fprintf(stderr, "mock_server: unknown option '%s' (see --help)\n",
-                        argv[optind - 1]);
-            else
-                fprintf(stderr, "mock_server: unknown option '-%c' (see --help)\n", optopt);
-            return 2;
+        }
         default:
             if (apply_option(code, optarg, opt) != 0)
                 return 2;
