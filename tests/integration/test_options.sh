@@ -146,14 +146,17 @@ EOF
 
 # ---- Running one program ----
 
-# command_of PROGRAM: the words that start it, and the workload before its
-# options for a client.
+# command_of PROGRAM: the words that start it, and before the option under
+# test what makes a run that took a bad value end at once instead of doing
+# its work: a client's workload (its server, \$MOCK_URL below, is
+# unreachable: exit 3), the server's address that is no one's (TEST-NET-1:
+# it cannot listen, exit 3), bench's --list (the plan, exit 0).
 command_of() {
     case $1 in
         python_asyncio) echo "$PEERS/python_asyncio fetch" ;;
-        bench) echo "$PYTHON $ROOT/scripts/bench.py" ;;
+        bench) echo "$PYTHON $ROOT/scripts/bench.py --list" ;;
         compare) echo "$PYTHON $ROOT/scripts/compare.py" ;;
-        mock_server) echo "$BIN/mock_server" ;;
+        mock_server) echo "$BIN/mock_server --host 192.0.2.1" ;;
         *) echo "$BIN/$1 fetch" ;;
     esac
 }
@@ -165,7 +168,8 @@ run_words() {
     local dir=$1
     shift
     [ -d "$dir/tmp" ] || mkdir -p "$dir/tmp"
-    (cd "$dir" && TMPDIR="$dir/tmp" COLUMNS=100 MOCK_URL= exec timeout -s KILL 60 "$@") \
+    (cd "$dir" && TMPDIR="$dir/tmp" COLUMNS=100 MOCK_URL=http://127.0.0.1:1 \
+        exec timeout -s KILL 60 "$@") \
         >"$dir.out" 2>"$dir.err" </dev/null
     CODE=$?
     OUT=$(<"$dir.out")
