@@ -332,7 +332,8 @@ check_rows() {
         if [ -n "$documented" ]; then
             local entry
             entry=$(help_entry "$program" "$long")
-            if [[ $entry != *"$documented"* ]]; then
+            # Whole: "1..10000" is no part of "1..1000000".
+            if ! [[ $entry =~ (^|[^0-9.])$(regex_of "$documented")([^0-9]|$) ]]; then
                 fail "$program $option: its --help entry does not say '$documented': '$entry'"
                 failed=1
             fi
