@@ -107,7 +107,8 @@ $(BINDIR)/async_threads: $(call obj,$(wildcard async_threads/*.c)) $(COMMON_LIB)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 # The server takes from libcommon.a only the objects it names, those that
-# depend on nothing of the clients: content, clock, units, nofile, program.
+# depend on nothing of the clients: content, clock, units, option_refusal,
+# nofile, program.
 $(BINDIR)/mock_server: $(call obj,$(SERVER_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ -lcivetweb $(PKG_LIBS) -o $@

@@ -1,16 +1,19 @@
 /* cli.c: the command line shared by every client program.
  *
  * One getopt_long loop fills struct options; every value is parsed
- * strictly (no trailing junk, range checked: whole numbers and sizes by
- * units.c, decimals here with strtod) and every mistake gets one
- * line on err that names the option. getopt's own messages are turned off
- * (opterr = 0) so that all messages have the same shape. */
+ * strictly (no blank, sign or trailing junk, range checked: whole numbers,
+ * sizes and decimals by units.c) as the loop meets it, so that a bad value
+ * is refused wherever it stands, even before a later --help or a later good
+ * value of the same option; every mistake gets one line on err that names
+ * the option and the value. getopt's own messages are turned off
+ * (opterr = 0) so that all messages have the same shape.
+ * scripts/options.py holds the Python programs to the same rules and words;
+ * tests/integration/test_options.sh runs both through one table. */
 #include "options.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "option_refusal.h"
 #include "run.h"
 #include "units.h"
 #include "workload.h"
@@ -126,8 +130,7 @@ struct parser {
     struct options *opts;
     FILE *out, *err;
     const char *workload_text;  /* the positional argument, once seen */
-    const char *url_text;       /* --url's value, or $MOCK_URL's */
-    const char *url_source;     /* "--url" or "$MOCK_URL", for messages */
+    bool url_given;             /* --url was seen: $MOCK_URL is not read */
     const struct option *long_options;  /* the ones this model accepts */
     int concurrency_given;
 };
@@ -147,22 +150,6 @@ const char *verify_name(enum verify verify)
 }
 
 /* ---- Value parsers ---- */
-
-/* A finite decimal number, no trailing junk. 0 or -1. */
-static int parse_double(const char *text, double *value)
-{
-    char *end;
-    double v;
-
-    if (!isdigit((unsigned char)text[0]) && text[0] != '.' && text[0] != '-')
-        return -1;
-    errno = 0;
-    v = strtod(text, &end);
-    if (errno != 0 || end == text || *end != '\0' || !isfinite(v))
-        return -1;
-    *value = v;
-    return 0;
-}
 
 /* Copies [start, end) without its leading and trailing blanks into buf.
  * Returns the length, or -1 when it does not fit in size - 1 bytes. */
@@ -208,9 +195,10 @@ static int dish_parse(const char *start, const char *end, struct dish *dish,
         snprintf(why, why_size, "'%.*s' has no name", item_len, start);
         return -1;
     }
+    /* Blanks around a list's separators are the list's; the time itself
+     * is a plain decimal (units.h), so it is never below 0. */
     if (copy_trimmed(colon + 1, end, seconds_text, sizeof seconds_text) < 0
-        || parse_double(seconds_text, &dish->seconds) != 0
-        || dish->seconds < 0 || dish->seconds > DISH_SECONDS_MAX) {
+        || units_parse_decimal(seconds_text, DISH_SECONDS_MAX, &dish->seconds) != 0) {
         snprintf(why, why_size, "'%.*s': the time is not a number of seconds from 0 to %.0f",
                  item_len, start, DISH_SECONDS_MAX);
         return -1;
@@ -250,10 +238,7 @@ int dish_list_parse(const char *text, struct dish *dishes, int max_dishes,
 /* "count" for OPT_COUNT: messages name every option by its long name. */
 static const char *option_name(const struct parser *p, int id)
 {
-    for (const struct option *o = p->long_options; o->name != NULL; o++)
-        if (o->val == id)
-            return o->name;
-    return "?";
+    return option_long_name(p->long_options, id);
 }
 
 static enum cli_result usage_error(struct parser *p, const char *format, ...)
@@ -288,10 +273,15 @@ static enum cli_result set_long(struct parser *p, int id, const char *text,
     return CLI_RUN;
 }
 
-/* Stores a path option's value, or reports one too long. */
+/* Stores a path option's value, or reports one empty or too long. An empty
+ * value would read as the option's absence (no trace, a fresh temporary
+ * folder): say so rather than run without what was asked for. */
 static enum cli_result set_path(struct parser *p, int id, const char *text,
                                 char *field, size_t size)
 {
+    if (text[0] == '\0')
+        return usage_error(p, "--%s: the %s name is empty", option_name(p, id),
+                           id == OPT_DIR ? "folder's" : "file");
     if (strlen(text) >= size)
         return usage_error(p, "--%s: the path is longer than %zu bytes",
                            option_name(p, id), size - 1);
@@ -335,7 +325,7 @@ static enum cli_result print_help(struct parser *p)
         "  -n, --count N       tasks to run, 1..%ld (default: 100)\n"
         "  --latency-ms L      ask the server to wait L ms per answer, 0..600000\n"
         "                      (default: the server's own latency)\n"
-        "  --concurrency C     in %s: %s\n"
+        "  --concurrency C     in %s: %s, 1..%ld\n"
         "  --retries R         extra attempts after a failed one, 0..100 (default: 0)\n"
         "  --backoff-ms B      wait B * 2^k ms before retry k+1, 0..3600000 (default: 100)\n"
         "  --timeout-ms T      per attempt, connect included, 1..3600000 (default: 10000)\n"
@@ -366,7 +356,8 @@ static enum cli_result print_help(struct parser *p)
         "  --json              one JSON object on stdout instead of the table (default: off)\n"
         "  -v, --verbose       a line on stderr for every task event (default: off)\n"
         "  -q, --quiet         nothing for people on stdout; --json still prints (default: off)\n",
-        prog, prog, m->about, COUNT_MAX, prog, m->concurrency_help);
+        prog, prog, m->about, COUNT_MAX, prog, m->concurrency_help,
+        m->concurrency_max > 0 ? m->concurrency_max : COUNT_MAX);
     for (const struct model_option *mo = m->options; mo != NULL && mo->name != NULL; mo++) {
         char usage[64];
 
@@ -510,20 +501,20 @@ static const char *base_url_fault(const char *text)
     return port < end ? port_fault(port + 1, end) : NULL;
 }
 
-/* Checks --url or $MOCK_URL and stores it without trailing slashes. */
-static enum cli_result take_url(struct parser *p)
+/* Checks a base URL, from source ("--url" or "$MOCK_URL", for messages),
+ * and stores it without trailing slashes. */
+static enum cli_result take_url(struct parser *p, const char *text, const char *source)
 {
-    const char *text = p->url_text;
     const char *fault = base_url_fault(text);
     size_t len = strlen(text);
 
     while (len > 0 && text[len - 1] == '/')
         len--;
     if (fault != NULL)
-        return usage_error(p, "%s: '%s'%s", p->url_source, text, fault);
+        return usage_error(p, "%s: '%s'%s", source, text, fault);
     if (len >= sizeof p->opts->url)
         return usage_error(p, "%s: the URL is longer than %zu bytes",
-                           p->url_source, sizeof p->opts->url - 1);
+                           source, sizeof p->opts->url - 1);
     memcpy(p->opts->url, text, len);
     p->opts->url[len] = '\0';
     return CLI_RUN;
@@ -582,7 +573,7 @@ static enum cli_result take_time_scale(struct parser *p, const char *text)
 {
     double scale;
 
-    if (parse_double(text, &scale) != 0 || scale <= 0 || scale > 1000)
+    if (units_parse_decimal(text, 1000, &scale) != 0 || scale <= 0)
         return usage_error(p, "--time-scale: '%s' is not a number above 0 and at most 1000",
                            text);
     p->opts->time_scale = scale;
@@ -600,34 +591,14 @@ static enum cli_result take_dishes(struct parser *p, const char *text)
     return CLI_RUN;
 }
 
-/* How many of the model's long options start with the name in arg
- * ("--NAME" or "--NAME=VALUE"): getopt_long takes any unique prefix. */
-static int count_prefix_matches(const struct parser *p, const char *arg)
+/* Reports what getopt_long refused: a value missing (':') or anything
+ * else ('?'), for the word arg. */
+static enum cli_result refused_option(struct parser *p, int id, const char *arg)
 {
-    size_t len = strcspn(arg + 2, "=");
-    int matches = 0;
+    char why[256];
 
-    for (const struct option *o = p->long_options; o->name != NULL; o++)
-        if (strncmp(o->name, arg + 2, len) == 0)
-            matches++;
-    return matches;
-}
-
-/* Reports what getopt_long refused ('?'). With opterr = 0 glibc leaves
- * optopt = 0 for an unknown or ambiguous long option (then arg, which is
- * argv[optind - 1], is it), the option's value for a long option given a
- * value it does not take, and the character for an unknown short option. */
-static enum cli_result unknown_option(struct parser *p, const char *arg)
-{
-    int name_len = (int)strcspn(arg, "=");
-
-    if (optopt >= OPT_URL)
-        return usage_error(p, "--%s: takes no value", option_name(p, optopt));
-    if (optopt != 0)
-        return usage_error(p, "unknown option '-%c' (see --help)", optopt);
-    if (strncmp(arg, "--", 2) == 0 && count_prefix_matches(p, arg) > 1)
-        return usage_error(p, "ambiguous option '%.*s' (see --help)", name_len, arg);
-    return usage_error(p, "unknown option '%.*s' (see --help)", name_len, arg);
+    option_refusal(id, p->long_options, arg, why, sizeof why);
+    return usage_error(p, "%s", why);
 }
 
 /* Applies one option (or the positional argument, id 1). */
@@ -637,7 +608,7 @@ static enum cli_result apply_option(struct parser *p, int id, const char *arg)
 
     switch (id) {
     case 1: return take_workload(p, arg);
-    case OPT_URL: p->url_text = arg; p->url_source = "--url"; return CLI_RUN;
+    case OPT_URL: p->url_given = true; return take_url(p, arg, "--url");
     case OPT_PATH: return take_path(p, arg);
     case OPT_VERIFY: return take_verify(p, arg);
     case OPT_COUNT: return set_long(p, id, arg, 1, COUNT_MAX, &o->count);
@@ -659,16 +630,13 @@ static enum cli_result apply_option(struct parser *p, int id, const char *arg)
     case OPT_TRACE_EVENTS:
         return set_path(p, id, arg, o->trace_events_path, sizeof o->trace_events_path);
     case OPT_TIMELINE: o->timeline = true; return CLI_RUN;
-    case OPT_CACHE:
-        if (arg[0] == '\0')   /* "" would mean no cache: say so rather than run without */
-            return usage_error(p, "--cache: the file name is empty");
-        return set_path(p, id, arg, o->cache_path, sizeof o->cache_path);
+    case OPT_CACHE: return set_path(p, id, arg, o->cache_path, sizeof o->cache_path);
     case OPT_JSON: o->json = true; return CLI_RUN;
     case OPT_VERBOSE: o->verbose = true; return CLI_RUN;
     case OPT_QUIET: o->quiet = true; return CLI_RUN;
     case OPT_HELP: return print_help(p);
     case OPT_VERSION: return print_version(p);
-    case ':': return usage_error(p, "--%s: needs a value", option_name(p, optopt));
+    case ':': return refused_option(p, id, arg);
     }
     if (id >= OPT_MODEL_FIRST) {
         const struct model_option *mo = &p->model->options[id - OPT_MODEL_FIRST];
@@ -678,7 +646,7 @@ static enum cli_result apply_option(struct parser *p, int id, const char *arg)
         }
         return set_long(p, id, arg, mo->min, mo->max, mo->value);
     }
-    return unknown_option(p, arg);
+    return refused_option(p, id, arg);
 }
 
 /* Fills options[] with the options this model accepts, NULL-terminated:
@@ -706,11 +674,8 @@ enum cli_result cli_parse(int argc, char **argv, const struct model *model,
                           struct options *opts, FILE *out, FILE *err)
 {
     struct option long_options[SHARED_OPTION_COUNT + MODEL_OPTIONS_MAX + 1];
-    const char *env_url = getenv("MOCK_URL");
     struct parser p = {
         .model = model, .opts = opts, .out = out, .err = err,
-        .url_text = env_url != NULL && env_url[0] != '\0' ? env_url : DEFAULT_URL,
-        .url_source = "$MOCK_URL",
         .long_options = long_options,
     };
     enum cli_result result = CLI_RUN;
@@ -722,7 +687,7 @@ enum cli_result cli_parse(int argc, char **argv, const struct model *model,
     opterr = 0;
     while (result == CLI_RUN
            && (id = getopt_long(argc, argv, short_options, long_options, NULL)) != -1)
-        result = apply_option(&p, id, id == '?' ? argv[optind - 1] : optarg);
+        result = apply_option(&p, id, id == '?' || id == ':' ? argv[optind - 1] : optarg);
     /* Whatever follows "--" is positional too. */
     for (; result == CLI_RUN && optind < argc; optind++)
         result = take_workload(&p, argv[optind]);
@@ -732,5 +697,11 @@ enum cli_result cli_parse(int argc, char **argv, const struct model *model,
         return usage_error(&p, "no workload given (fetch, download, files, cook, cpu); see --help");
     if (opts->path[0] == '\0')   /* known only now: it depends on the workload */
         snprintf(opts->path, sizeof opts->path, "%s", workload_default_path(opts->workload));
-    return take_url(&p);
+    if (!p.url_given) {         /* read only now, and only when --url did not say */
+        const char *env_url = getenv("MOCK_URL");
+
+        return take_url(&p, env_url != NULL && env_url[0] != '\0' ? env_url : DEFAULT_URL,
+                        "$MOCK_URL");
+    }
+    return CLI_RUN;
 }

@@ -1,13 +1,18 @@
-/* units.c: the one parser of whole numbers and sizes, for clients and server.
+/* units.c: the one parser of whole numbers, sizes and decimals, for clients
+ * and server.
  *
  * One scan of the digits, then a look-up of what follows in a small table
  * (wrk's scan_units does the same with sscanf; here the digits are read by
- * hand, because sscanf and strtoull also take blanks, a sign and "0x"). */
+ * hand, because sscanf and strtoull also take blanks, a sign and "0x").
+ * A decimal's form is checked by hand too, as strtod also takes an
+ * exponent, "inf", "nan" and hexadecimal. */
 #include "units.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 const struct unit units_none[] = {
@@ -70,5 +75,43 @@ int units_parse_long(const char *text, long min, long max, long *value)
     if (max < 0 || number > (uint64_t)max || (min > 0 && number < (uint64_t)min))
         return -ERANGE;
     *value = (long)number;
+    return 0;
+}
+
+/* The number of decimal digits at the start of text. */
+static size_t digits_at(const char *text)
+{
+    size_t n = 0;
+
+    while (text[n] >= '0' && text[n] <= '9')
+        n++;
+    return n;
+}
+
+int units_parse_decimal(const char *text, double max, double *value)
+{
+    size_t whole = digits_at(text);
+    size_t end = whole;
+    double number;
+
+    if (whole == 0)
+        return -EINVAL;
+    if (text[end] == '.') {
+        size_t fraction = digits_at(text + end + 1);
+
+        if (fraction == 0)
+            return -EINVAL;
+        end += 1 + fraction;
+    }
+    if (text[end] != '\0')
+        return -EINVAL;
+    /* What is left is a subset of what strtod reads, and strtod rounds it
+     * correctly; no program here sets a locale, so '.' is the point. Too
+     * large for a double is HUGE_VAL, above any max; too small rounds
+     * towards 0, which the caller's lower bound judges. */
+    number = strtod(text, NULL);
+    if (isinf(number) || number > max)
+        return -ERANGE;
+    *value = number;
     return 0;
 }

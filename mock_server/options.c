@@ -1,21 +1,22 @@
 /* options.c: the mock server's command line, parsed with getopt_long.
  *
- * Each value is checked in full (no trailing junk, within its range): whole
- * numbers by common/units.c, which the clients use too, the fail rate here
- * with strtod. The first bad one is named in one stderr line and the
- * program exits 2. */
+ * Each value is checked in full as the loop meets it (no blank, sign or
+ * trailing junk, within its range): whole numbers and the fail rate by
+ * common/units.c, which the clients use too. The first bad one is named,
+ * with its value, in one stderr line in the clients' words
+ * (common/cli.c: "--port: 'x' is not a whole number from 0 to 65535"),
+ * and the program exits 2. */
 #include "options.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <civetweb.h>
 
+#include "option_refusal.h"
 #include "units.h"
 
 #define SEED_MAX 9007199254740991ULL /* 2^53 - 1: exact as a JSON number */
@@ -32,7 +33,7 @@ static const char usage_text[] =
 "  --latency-ms MS      delay before each /items or /blobs answer,\n"
 "                       0..600000 (default 200)\n"
 "  --jitter-ms MS       spread the latency uniformly over +-MS, fixed per id\n"
-"                       by the seed, never below 0 (default 0)\n"
+"                       by the seed, never below 0, 0..600000 (default 0)\n"
 "  --threads N          worker threads, 1..10000 (default 512); one worker\n"
 "                       holds one request for its whole latency, so N\n"
 "                       requests at once take ceil(N/threads) latencies\n"
@@ -127,8 +128,8 @@ static void set_defaults(struct server_options *opt)
 static int bad_integer(const char *name, const char *text, unsigned long long min,
                        unsigned long long max)
 {
-    fprintf(stderr, "mock_server: --%s: expected an integer in %llu..%llu, got '%s'\n",
-            name, min, max, text);
+    fprintf(stderr, "mock_server: --%s: '%s' is not a whole number from %llu to %llu\n",
+            name, text, min, max);
     return -1;
 }
 
@@ -141,20 +142,13 @@ static int parse_long(const char *name, const char *text, long min, long max, lo
     return 0;
 }
 
-/* Sets *out from text, a number in 0..1. 0, or -1 after printing why not. */
+/* Sets *out from text, a decimal in 0..1. 0, or -1 after printing why not. */
 static int parse_rate(const char *text, double *out)
 {
-    char *end = NULL;
-
-    errno = 0;
-    double value = strtod(text, &end);
-    if (end == text || *end != '\0' || errno != 0 || !isfinite(value)
-        || value < 0 || value > 1) {
-        fprintf(stderr, "mock_server: --fail-rate: expected a number in 0..1, got '%s'\n",
-                text);
+    if (units_parse_decimal(text, 1, out) != 0) {
+        fprintf(stderr, "mock_server: --fail-rate: '%s' is not a number from 0 to 1\n", text);
         return -1;
     }
-    *out = value;
     return 0;
 }
 
@@ -163,8 +157,8 @@ static int parse_host(const char *text, struct server_options *opt)
     struct in_addr addr;
 
     if (strlen(text) >= sizeof opt->host || inet_pton(AF_INET, text, &addr) != 1) {
-        fprintf(stderr, "mock_server: --host: expected an IPv4 address such as "
-                        "127.0.0.1, got '%s'\n", text);
+        fprintf(stderr, "mock_server: --host: '%s' is not an IPv4 address such as "
+                        "127.0.0.1\n", text);
         return -1;
     }
     snprintf(opt->host, sizeof opt->host, "%s", text);
@@ -177,7 +171,7 @@ static int parse_on_off(const char *text, bool *out)
         *out = strcmp(text, "on") == 0;
         return 0;
     }
-    fprintf(stderr, "mock_server: --keep-alive: expected on or off, got '%s'\n", text);
+    fprintf(stderr, "mock_server: --keep-alive: '%s' is not on or off\n", text);
     return -1;
 }
 
@@ -213,8 +207,8 @@ static int apply_option(int code, const char *arg, struct server_options *opt)
     case OPT_FAIL_KIND:
         if (fault_kind_parse(arg, &opt->fail_kind) == 0)
             return 0;
-        fprintf(stderr, "mock_server: --fail-kind: expected status, reset, hang, "
-                        "truncate or badjson, got '%s'\n", arg);
+        fprintf(stderr, "mock_server: --fail-kind: '%s' is not status, reset, hang, "
+                        "truncate or badjson\n", arg);
         return -1;
     case OPT_HANG:
         return parse_long("hang-ms", arg, 0, HANG_MAX_MS, &opt->hang_ms);
@@ -245,18 +239,13 @@ int options_parse(int argc, char **argv, struct server_options *opt)
             opt->verbose = true;
             break;
         case ':':
-            fprintf(stderr, "mock_server: option '%s' needs a value (see --help)\n",
-                    argv[optind - 1]);
+        case '?': {
+            char why[256];
+
+            option_refusal(code, long_options, argv[optind - 1], why, sizeof why);
+            fprintf(stderr, "mock_server: %s\n", why);
             return 2;
-        case '?':
-            /* A long option is named by its argv word; a short one by
-             * optopt, as it may sit inside a cluster such as -qx. */
-            if (strncmp(argv[optind - 1], "--", 2) == 0 || optopt == 0)
-                fprintf(stderr, "mock_server: unknown option '%s' (see --help)\n",
-                        argv[optind - 1]);
-            else
-                fprintf(stderr, "mock_server: unknown option '-%c' (see --help)\n", optopt);
-            return 2;
+        }
         default:
             if (apply_option(code, optarg, opt) != 0)
                 return 2;

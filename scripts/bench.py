@@ -31,7 +31,6 @@ signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 Python 3 standard library only.
 """
 
-import argparse
 import contextlib
 import csv
 import ctypes
@@ -54,7 +53,8 @@ import urllib.error
 import urllib.request
 
 sys.dont_write_bytecode = True   # importing report must leave no scripts/__pycache__
-import report  # noqa: E402  (after the line above on purpose)
+import options  # noqa: E402  (after the line above on purpose)
+import report  # noqa: E402
 
 PROGRAM = "bench"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -62,6 +62,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # ---- The plan: what is run. The code below only follows these tables. ----
 
 MODELS = ("sync", "async_uv", "async_threads", "async_coro")   # run in this order when built
+RUNS_MAX = 100          # --runs: counted runs per configuration
 
 # The knobs a configuration may turn, per model: the flag for the window
 # (most tasks in flight), for the size of the thread pool that does blocking
@@ -1642,37 +1643,46 @@ def publish(work, out):
 # ---- Main ----
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        prog="scripts/bench.py",
+    """The options, each checked where it stands (scripts/options.py), the
+    clients' own rules for what they are handed (--url, --verify, --path).
+    None after --help; options.UsageError for a bad command line."""
+    parser = options.Parser(
+        "scripts/bench.py",
         description="Runs every model on every workload against bin/mock_server "
                     "and writes runs.csv, meta.json, traces, charts and REPORT.md.")
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="a reduced plan, under a minute")
     size.add_argument("--tiny", action="store_true", help="a few seconds, for the tests")
-    parser.add_argument("--runs", type=int, metavar="R",
-                        help="counted runs per configuration (default: 3; 1 with --quick)")
+    parser.add_argument("--runs", type=options.whole_number("--runs", 1, RUNS_MAX), metavar="R",
+                        help=f"counted runs per configuration, 1..{RUNS_MAX} "
+                             "(default: 3; 1 with --quick)")
     parser.add_argument("--bin", default=os.path.join(ROOT, "bin"), metavar="DIR",
+                        type=options.non_empty("--bin", "folder's"),
                         help="where the client programs are (default: bin)")
     parser.add_argument("--server-bin", metavar="DIR",
+                        type=options.non_empty("--server-bin", "folder's"),
                         help="where mock_server is (default: the --bin folder)")
     parser.add_argument("--out", default=os.path.join(ROOT, "results"), metavar="DIR",
+                        type=options.non_empty("--out", "folder's"),
                         help="the results folder (default: results)")
     parser.add_argument("--list", action="store_true",
                         help="print the plan with estimated times and exit")
-    parser.add_argument("--url", metavar="URL",
-                        help="measure this http:// server instead of the mock: the plan's "
+    parser.add_argument("--url", metavar="URL", type=options.base_url("--url"),
+                        help="measure this server instead of the mock, a base URL as the "
+                             "clients take it, http://HOST[:PORT][/PATH]: the plan's "
                              "fetch configurations only, at the server's own latency")
-    parser.add_argument("--verify", choices=("content", "id", "status"),
-                        help="with --url: the clients' --verify (default: id)")
-    parser.add_argument("--path", metavar="TEMPLATE",
+    parser.add_argument("--verify", metavar="MODE",
+                        type=options.one_of("--verify", options.VERIFY_MODES),
+                        help="with --url: the clients' --verify, content, id or status "
+                             "(default: id)")
+    parser.add_argument("--path", metavar="TEMPLATE", type=options.path_template("--path"),
                         help="with --url: the clients' --path (default: theirs, /items/{id})")
-    args = parser.parse_args(argv)
-    if args.runs is not None and not 1 <= args.runs <= 100:
-        parser.error("--runs: expected 1 to 100")
-    if args.url is not None and not re.fullmatch(r"http://[^/\s]+(/\S*)?", args.url):
-        parser.error(f"--url: '{args.url}' is not an http:// URL")
+    args = parser.parse(argv)
+    if args is None:
+        parser.print_help()
+        return None
     if args.url is None and (args.verify or args.path):
-        parser.error("--verify and --path go with --url")
+        raise options.UsageError("--verify and --path go with --url")
     return args
 
 
@@ -1681,7 +1691,7 @@ class Context:
 
     def __init__(self, args):
         self.mode = "quick" if args.quick else "tiny" if args.tiny else "full"
-        self.external_url = args.url.rstrip("/") if args.url else None
+        self.external_url = args.url or None    # without its trailing slashes
         self.verify = (args.verify or "id") if args.url else None
         self.path = args.path
         self.plan = PLANS[self.mode]
@@ -1780,7 +1790,13 @@ def on_signal(signum, frame):
 
 
 def main(argv):
-    args = parse_args(argv)
+    try:
+        args = parse_args(argv)
+    except options.UsageError as err:
+        sys.stderr.write(f"{PROGRAM}: {err}\n")
+        return 2
+    if args is None:
+        return 0
     for signum in STOP_SIGNALS:
         # A signal ignored at start (nohup's SIGHUP) stays ignored.
         if signal.getsignal(signum) != signal.SIG_IGN:

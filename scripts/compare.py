@@ -19,7 +19,6 @@ line "compare: what is wrong". Python 3 standard library
 only: the statistics are written out below, plainly.
 """
 
-import argparse
 import csv
 import json
 import math
@@ -27,6 +26,9 @@ import os
 import signal
 import sys
 from functools import lru_cache
+
+sys.dont_write_bytecode = True   # importing options must leave no scripts/__pycache__
+import options  # noqa: E402  (after the line above on purpose)
 
 PROGRAM = "compare"
 ALPHA = 0.05                # a change is significant when p <= ALPHA
@@ -413,33 +415,42 @@ def write_csv(rows, geomeans, out):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        prog="scripts/compare.py",
+    """The options, each checked where it stands (scripts/options.py). None
+    after --help; options.UsageError for a bad command line."""
+    parser = options.Parser(
+        "scripts/compare.py",
         description="Compares two bench runs configuration by configuration: medians "
                     "with 95%% confidence intervals and a Mann-Whitney U test.")
     parser.add_argument("old", metavar="OLD", help="a results folder or its runs.csv")
     parser.add_argument("new", metavar="NEW", help="a results folder or its runs.csv")
-    parser.add_argument("--metric", default="wall_ms", choices=METRICS,
-                        help="the runs.csv column to compare (default: wall_ms)")
-    parser.add_argument("--alpha", type=float, default=ALPHA,
-                        help="the significance level (default: %(default)s)")
+    parser.add_argument("--metric", default="wall_ms", metavar="COLUMN",
+                        type=options.one_of("--metric", METRICS),
+                        help=f"the runs.csv column to compare: {', '.join(METRICS)} "
+                             "(default: wall_ms)")
+    parser.add_argument("--alpha", default=ALPHA, metavar="A",
+                        type=options.decimal("--alpha", "above 0 and below 1",
+                                             lambda a: 0 < a < 1),
+                        help="the significance level, above 0 and below 1 "
+                             "(default: %(default)s)")
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--csv", action="store_true", help="one CSV row per comparison")
     form.add_argument("--json", action="store_true", help="one JSON object")
-    args = parser.parse_args(argv)
-    if not 0 < args.alpha < 1:
-        parser.error("--alpha: expected a number between 0 and 1")
+    args = parser.parse(argv)
+    if args is None:
+        parser.print_help()
     return args
 
 
 def main(argv):
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `| head` ends it quietly
-    args = parse_args(argv)
     try:
+        args = parse_args(argv)
+        if args is None:
+            return 0
         old = load_samples(args.old, args.metric)
         new = load_samples(args.new, args.metric)
         rows, geomeans, only_old, only_new = compare(old, new, args.alpha)
-    except InputError as err:
+    except (options.UsageError, InputError) as err:
         sys.stderr.write(f"{PROGRAM}: {err}\n")
         return 2
     if args.json:

@@ -3,7 +3,7 @@
  * Every form it accepts, with and without a suffix, up to the largest
  * value; every form it refuses, each with the error it must give
  * (-EINVAL for a malformed text, -ERANGE for a value too large or too
- * small), and the value left untouched on failure. */
+ * small), and the value left untouched on failure; the same for decimals. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -183,6 +183,65 @@ static void test_long(void **state)
     }
 }
 
+/* Decimals: DIGITS or DIGITS.DIGITS and nothing else, up to max. */
+static void test_decimal(void **state)
+{
+    static const struct {
+        const char *text;
+        double max;
+        int rc;
+        double value;
+    } cases[] = {
+        {"0", 1, 0, 0},
+        {"1", 1, 0, 1},                      /* max itself */
+        {"0.25", 1, 0, 0.25},
+        {"1.0", 1, 0, 1},
+        {"007.50", 10, 0, 7.5},
+        {"0.000001", 1, 0, 0.000001},
+        {"1000", 1000, 0, 1000},
+        {"1.01", 1, -ERANGE, 0},
+        {"1000.0000001", 1000, -ERANGE, 0},
+        {"1" "00000000000000000000000000000000000000000000000000000000000000000000000"
+         "000000000000000000000000000000000000000000000000000000000000000000000000"
+         "000000000000000000000000000000000000000000000000000000000000000000000000"
+         "000000000000000000000000000000000000000000000000000000000000000000000000"
+         "000000000000000000000000000000000000000000000000000000000000000000000000", 1e308,
+         -ERANGE, 0},                        /* 10^360: past a double */
+        {"", 1, -EINVAL, 0},
+        {".", 1, -EINVAL, 0},
+        {"1.", 1, -EINVAL, 0},
+        {".5", 1, -EINVAL, 0},
+        {"1..5", 1, -EINVAL, 0},
+        {"1.5.", 10, -EINVAL, 0},
+        {"+0.5", 1, -EINVAL, 0},
+        {"-0", 1, -EINVAL, 0},
+        {"-0.5", 1, -EINVAL, 0},
+        {" 0.5", 1, -EINVAL, 0},
+        {"0.5 ", 1, -EINVAL, 0},
+        {"1e3", 10000, -EINVAL, 0},
+        {"1E-3", 1, -EINVAL, 0},
+        {"0x10", 100, -EINVAL, 0},
+        {"0x1p-1", 1, -EINVAL, 0},
+        {"nan", 1, -EINVAL, 0},
+        {"inf", 1, -EINVAL, 0},
+        {"infinity", 1, -EINVAL, 0},
+        {"0,5", 1, -EINVAL, 0},
+        {"1_0", 100, -EINVAL, 0},
+        {"5K", 10000, -EINVAL, 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double value = 7;
+        int rc = units_parse_decimal(cases[i].text, cases[i].max, &value);
+
+        if (rc != cases[i].rc)
+            print_error("'%s': got %d, expected %d\n", cases[i].text, rc, cases[i].rc);
+        assert_int_equal(rc, cases[i].rc);
+        assert_true(value == (rc == 0 ? cases[i].value : 7));   /* untouched on failure */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_bytes_refused),
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_long),
+        cmocka_unit_test(test_decimal),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
