@@ -119,7 +119,7 @@ def test_parse_size(text, size):
 @pytest.mark.parametrize("text, size", SIZES)
 def test_the_report_and_the_python_client_read_sizes_alike(text, size):
     assert report.parse_size(text) == size
-    assert peer.byte_count(text) == size
+    assert peer.options.byte_count("--size")(text) == size
 
 
 @pytest.mark.parametrize("text", ["", "K", "1.5M", "-1", "1 M", "1KB", "1T", " 1K", "1k"])

@@ -100,25 +100,26 @@ def test_summary_without_a_task_that_ran():
     assert [summary[k] for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms")] == [0, 0, 0, 0]
 
 
-# ---- Its options, read as common/units.c reads them ----
+# ---- Its options, read as common/units.c reads them (scripts/options.py) ----
 
 @pytest.mark.parametrize("text, size", [("0", 0), ("512", 512), ("16k", 16384), ("1M", 1 << 20),
                                         ("1m", 1 << 20), ("16G", 16 << 30)])
 def test_byte_count(text, size):
-    assert peer.byte_count(text) == size
+    assert peer.options.byte_count("--size")(text) == size
 
 
 @pytest.mark.parametrize("text", ["", "1.5M", "-1", "17G", "16385M", "1KB", "K", " 1"])
 def test_byte_count_refuses(text):
-    with pytest.raises(peer.UsageError):
-        peer.byte_count(text)
+    with pytest.raises(peer.UsageError, match="--size: '.*' is not a byte count from 0 to 16G"):
+        peer.options.byte_count("--size")(text)
 
 
 @pytest.mark.parametrize("text, good", [("0", True), ("100", True), ("101", False), ("-1", False),
                                         ("+5", False), ("5 ", False), ("", False), ("1e2", False)])
 def test_whole_number(text, good):
+    retries = peer.options.whole_number("--retries", 0, 100)
     if good:
-        assert peer.whole_number("retries", text, 0, 100) == int(text)
+        assert retries(text) == int(text)
     else:
         with pytest.raises(peer.UsageError, match="--retries: '.*' is not a whole number from 0 to 100"):
-            peer.whole_number("retries", text, 0, 100)
+            retries(text)
