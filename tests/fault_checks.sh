@@ -192,8 +192,10 @@ check_fault_cell() {
         "$retries $retried"
     expect_eq "$what the retried ids, each after $cause" \
         "$(ids_with "retry in [0-9]* ms after $cause:")" "$retried"
+    local verbose_attempts
+    verbose_attempts=$(grep -c '] task [0-9]*: start (attempt [0-9]*)$' "$TEST_TMP/err")
     expect_eq "$what attempts in --verbose: one a task and one a retry" \
-        "$(grep -c '] task [0-9]*: start (attempt [0-9]*)$' "$TEST_TMP/err")" $((n + retries))
+        "$verbose_attempts" $((n + retries))
     if [ -x "$BIN/$c" ]; then
         local attempts=""
         for ((id = 1; id <= n; id++)); do
@@ -243,11 +245,8 @@ check_fault_cell() {
     local counts c_ok c_failed c_retries c_attempts c_faults
     read -r c_ok c_failed _ c_retries _ <<<"$summary"
     c_faults=$((c_retries + c_failed))
-    if [ -x "$BIN/$c" ]; then
-        c_attempts=$(awk -F, 'NR > 1 { n += $6 } END { print n + 0 }' "$trace")
-    else
-        c_attempts=$(grep -c '] task [0-9]*: start (attempt [0-9]*)$' "$TEST_TMP/err")
-    fi
+    c_attempts=$verbose_attempts
+    [ -x "$BIN/$c" ] && c_attempts=$(awk -F, 'NR > 1 { n += $6 } END { print n + 0 }' "$trace")
     counts=$(server_counts)
     responses="200=$c_ok"
     [ "$served" = badjson ] && responses="200=$((c_ok + c_faults))"
