@@ -41,8 +41,9 @@ FAULT_RETRIES="0 2"        # none, and enough to outlast FAULT_TIMES faults
 FAULT_TIMES=2
 FAULT_N=8                  # ids 1..8 all have one digit: their items are one size
 # A blob of ten of the server's writes, cut after five: past the 256 KiB
-# that async_coro stages and async_uv gathers before they must write, so a
-# blob is cut after a write to its part file (and a pause of async_coro's).
+# that async_coro stages before its coroutine writes them, so that in every
+# client a blob is cut after writes to its part file (and in async_coro,
+# after its transfer was paused and resumed).
 FAULT_SIZE_BYTES=655360
 FAULT_TIMEOUT_MS=300       # what a hang costs an attempt
 # --fail-rate 0.3 --seed 5 fails ids 4, 5 and 8 of 1..8; a hang outlasts
@@ -60,18 +61,18 @@ ids_with() {
     sed -n "s/^\[ *[0-9.]* ms\] task \([0-9]*\): $1.*/\1/p" "$TEST_TMP/err" | sort -n | xargs
 }
 
-# verbose_failures [failed|retry]: "ID CAUSE: MESSAGE" for each --verbose
-# line of the last run where a task failed for good (failed), was retried
-# after a failed attempt (retry), or either (no argument).
+# verbose_failures [failed]: "ID CAUSE: MESSAGE" for each --verbose line of
+# the last run where a task failed for good, or (without "failed") also was
+# retried after a failed attempt.
 verbose_failures() {
     local failed='s/^\[ *[0-9.]* ms\] task \([0-9]*\): failed (\([a-z_]*\)): \(.*\)/\1 \2: \3/p'
     local retry='s/^\[ *[0-9.]* ms\] task \([0-9]*\): retry in [0-9]* ms after \([a-z_]*\): \(.*\)/\1 \2: \3/p'
 
-    case ${1:-} in
-        failed) sed -n "$failed" "$TEST_TMP/err" ;;
-        retry) sed -n "$retry" "$TEST_TMP/err" ;;
-        *) sed -n -e "$failed" -e "$retry" "$TEST_TMP/err" ;;
-    esac
+    if [ "${1:-}" = failed ]; then
+        sed -n "$failed" "$TEST_TMP/err"
+    else
+        sed -n -e "$failed" -e "$retry" "$TEST_TMP/err"
+    fi
 }
 
 # trace_failures TRACE: "ID CAUSE: MESSAGE" for each failed row of a trace,
