@@ -265,7 +265,7 @@ static void download_transfer_done(struct task *task, CURLcode result)
     struct download_task *dt = (struct download_task *)task;
 
     dt->transfer_over = true;
-    dt->cause = http_judge(task->easy, result, task->errbuf, task->window->run->opts->verify,
+    dt->cause = http_judge(task->easy, result, task->errbuf, task->window->run->opts,
                            task->rec, dt->why, sizeof dt->why);
     if (!dt->writing)
         blob_judge(dt);

@@ -74,13 +74,13 @@ static void fetch_transfer_done(struct task *task, CURLcode result)
     struct fetch_task *ft = (struct fetch_task *)task;
     char why[RECORD_ERROR_MAX];
 
-    enum verify verify = task->window->run->opts->verify;
-    enum fail_cause cause = http_judge(task->easy, result, task->errbuf, verify, task->rec,
+    const struct options *opts = task->window->run->opts;
+    enum fail_cause cause = http_judge(task->easy, result, task->errbuf, opts, task->rec,
                                        why, sizeof why);
     cause = http_judge_body(&ft->body, cause, why, sizeof why);
     if (cause == CAUSE_NONE)
-        cause = item_check(verify, task->rec->id, ft->body.data, ft->body.len, &ft->checksum,
-                           why, sizeof why);
+        cause = item_check(opts->verify, task->rec->id, ft->body.data, ft->body.len,
+                           &ft->checksum, why, sizeof why);
     if (cause != CAUSE_NONE) {
         task_failed(task, cause, "%s", why);
         return;

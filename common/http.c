@@ -109,6 +109,13 @@ static size_t on_discard(char *data, size_t size, size_t nmemb, void *userdata)
     return size * nmemb;
 }
 
+/* The connect timeout of a transfer whose attempt has timeout_ms: the
+ * whole of it, up to CONNECT_TIMEOUT_MAX_MS. */
+static long connect_timeout_ms(long timeout_ms)
+{
+    return timeout_ms < CONNECT_TIMEOUT_MAX_MS ? timeout_ms : CONNECT_TIMEOUT_MAX_MS;
+}
+
 static CURLcode setopt_failed(const char *option, CURLcode rc)
 {
     fprintf(stderr, "%s: curl_easy_setopt(%s): %s\n", program_name(), option,
@@ -120,7 +127,7 @@ CURLcode http_setup(CURL *easy, const struct run *run, const char *url,
                     curl_write_callback on_body, void *body_data, char *errbuf)
 {
     long timeout_ms = run->opts->timeout_ms;
-    long connect_ms = timeout_ms < CONNECT_TIMEOUT_MAX_MS ? timeout_ms : CONNECT_TIMEOUT_MAX_MS;
+    long connect_ms = connect_timeout_ms(timeout_ms);
     long buffer_bytes = run->opts->workload == WORKLOAD_FETCH ? FETCH_BUFFER_BYTES
                                                              : CURL_MAX_WRITE_SIZE;
     const char *option;
@@ -251,8 +258,67 @@ bool http_status_accepted(enum verify verify, long status)
     return status == 200;
 }
 
-enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf, enum verify verify,
-                           struct task_record *rec, char *why, size_t why_size)
+/* Says in why what a failed transfer lost, for the failures a server
+ * causes: which timeout ran out and its length, how much of a body came
+ * of how much was promised, that no response came at all. libcurl's own
+ * text (text) follows in parentheses; its generic words ("Timeout was
+ * reached", "Transferred a partial file") name neither the option nor the
+ * bytes. Other results keep libcurl's text alone. */
+static void explain_failure(CURL *easy, CURLcode result, long timeout_ms, const char *text,
+                            char *why, size_t why_size)
+{
+    curl_off_t connect_us = 0, got = 0, expected = -1;
+    long header_bytes = 0;
+
+    /* A getinfo that fails leaves its default: nothing connected, nothing
+     * received, no length known. */
+    (void)curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+    (void)curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &got);
+    (void)curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected);
+    (void)curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_bytes);
+    switch (result) {
+    case CURLE_OPERATION_TIMEDOUT:
+        /* The connect timeout is the shorter one only past its cap; a
+         * connection that was made did not time out connecting. */
+        if (connect_us == 0 && connect_timeout_ms(timeout_ms) < timeout_ms)
+            snprintf(why, why_size, "no connection within the connect timeout of %ld ms (%s)",
+                     connect_timeout_ms(timeout_ms), text);
+        else if (connect_us == 0)
+            snprintf(why, why_size, "no connection within the --timeout-ms of %ld ms (%s)",
+                     timeout_ms, text);
+        else
+            snprintf(why, why_size, "no complete answer within the --timeout-ms of %ld ms (%s)",
+                     timeout_ms, text);
+        return;
+    case CURLE_GOT_NOTHING:
+        snprintf(why, why_size, "connection closed with no response (%s)", text);
+        return;
+    case CURLE_PARTIAL_FILE:
+        if (expected >= 0)
+            snprintf(why, why_size, "body cut short: got %lld of %lld bytes (%s)",
+                     (long long)got, (long long)expected, text);
+        else
+            snprintf(why, why_size, "body cut short after %lld bytes (%s)", (long long)got, text);
+        return;
+    case CURLE_RECV_ERROR:
+        if (header_bytes == 0)
+            snprintf(why, why_size, "connection lost with no response (%s)", text);
+        else if (expected >= 0)
+            snprintf(why, why_size, "connection lost: got %lld of %lld body bytes (%s)",
+                     (long long)got, (long long)expected, text);
+        else
+            snprintf(why, why_size, "connection lost after %lld body bytes (%s)",
+                     (long long)got, text);
+        return;
+    default:
+        snprintf(why, why_size, "%s", text);
+        return;
+    }
+}
+
+enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf,
+                           const struct options *opts, struct task_record *rec,
+                           char *why, size_t why_size)
 {
     long status = 0;
     CURLcode rc = curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
@@ -264,7 +330,7 @@ enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf, enum
     /* A status not accepted is the cause, whatever then happened to the
      * body: that body is the server's error text, not the item or blob, and
      * a write callback may well have refused it. */
-    if (status != 0 && !http_status_accepted(verify, status)) {
+    if (status != 0 && !http_status_accepted(opts->verify, status)) {
         snprintf(why, why_size, "HTTP %ld", status);
         return CAUSE_STATUS;
     }
@@ -274,8 +340,9 @@ enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf, enum
         snprintf(why, why_size, "no HTTP status");
         return CAUSE_RESET;
     }
-    snprintf(why, why_size, "%s",
-             errbuf != NULL && errbuf[0] != '\0' ? errbuf : curl_easy_strerror(result));
+    explain_failure(easy, result, opts->timeout_ms,
+                    errbuf != NULL && errbuf[0] != '\0' ? errbuf : curl_easy_strerror(result),
+                    why, why_size);
     add_connect_detail(easy, result, why, why_size);
     return cause_of(result);
 }

@@ -65,20 +65,28 @@ CURLcode http_setup(CURL *easy, const struct run *run, const char *url,
 bool http_status_accepted(enum verify verify, long status);
 
 /* Judges a finished transfer: its CURLcode (from curl_easy_perform, or the
- * CURLMsg of curl_multi_info_read) and its HTTP status. Sets rec->http_status
- * and returns CAUSE_NONE for a status that verify accepts (a 200; any 2xx
- * under VERIFY_STATUS), else the cause, with a reason in why
- * (the error buffer's text when there is one). CURLE_WRITE_ERROR means the
- * write callback refused a piece and counts as CAUSE_IO: a caller whose
- * callback knows better (wrong bytes, a failed write(), a body too large)
- * uses its own cause. CURLE_OUT_OF_MEMORY is CAUSE_IO too: a local failure,
- * not the connection's. libcurl errors not named in http.c count as
- * CAUSE_RESET: they happen on an open connection whose answer was then lost. A status other than 200 is
- * CAUSE_STATUS whatever the CURLcode: a caller that checks the body must
- * ask this first, since that body was the server's error text. A status
- * not accepted is CAUSE_STATUS the same way. */
-enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf, enum verify verify,
-                           struct task_record *rec, char *why, size_t why_size);
+ * CURLMsg of curl_multi_info_read) and its HTTP status, under the run's
+ * --verify and --timeout-ms. Sets rec->http_status and returns CAUSE_NONE
+ * for a status that verify accepts (a 200; any 2xx under VERIFY_STATUS),
+ * else the cause, with a reason in why.
+ *
+ * A status not accepted is CAUSE_STATUS whatever the CURLcode: a caller
+ * that checks the body must ask this first, since that body was the
+ * server's error text. CURLE_WRITE_ERROR means the write callback refused
+ * a piece and counts as CAUSE_IO: a caller whose callback knows better
+ * (wrong bytes, a failed write(), a body too large) uses its own cause.
+ * CURLE_OUT_OF_MEMORY is CAUSE_IO too: a local failure, not the
+ * connection's. libcurl errors not named in http.c count as CAUSE_RESET:
+ * they happen on an open connection whose answer was then lost.
+ *
+ * The reason of a failure a server causes says what was lost: "HTTP 500";
+ * "no complete answer within the --timeout-ms of 300 ms"; "connection
+ * closed with no response"; "body cut short: got 140 of 280 bytes"; then
+ * libcurl's own text in parentheses (the error buffer's when there is one).
+ * Other failures give libcurl's text alone. */
+enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf,
+                           const struct options *opts, struct task_record *rec,
+                           char *why, size_t why_size);
 
 /* The verdict on a transfer whose body went to http_on_body, given
  * http_judge's: the same, unless the transfer failed because http_on_body

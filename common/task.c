@@ -130,7 +130,7 @@ static enum fail_cause transfer(struct run *run, struct worker *worker,
         return failure(out, setup == CURLE_OUT_OF_MEMORY ? CAUSE_IO : CAUSE_CONNECT,
                        "cannot set up the transfer: %s", curl_easy_strerror(setup));
     CURLcode result = worker->waits->transfer(worker, on_body, body_data);
-    enum fail_cause cause = http_judge(worker->easy, result, worker->errbuf, run->opts->verify,
+    enum fail_cause cause = http_judge(worker->easy, result, worker->errbuf, run->opts,
                                        rec, out->why, sizeof out->why);
     if (cause == CAUSE_CANCELLED)   /* Ctrl-C stopped it: say so as every model does */
         return failure(out, CAUSE_CANCELLED, "cancelled during the transfer");

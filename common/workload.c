@@ -118,6 +118,53 @@ int workload_url(const struct run *run, long id, char *buf, size_t size)
 
 /* ---- Items ---- */
 
+/* Writes into what where a body that cJSON would not parse breaks, for a
+ * bad_json reason. A body that stops before its JSON does (one cut short)
+ * "ends after N bytes, inside" the string, object or array left open;
+ * else the reason is the byte cJSON stopped at, error_at. cJSON gives the
+ * last byte when it ran out of body, and a string's first when the string
+ * never closes, so a scan of what is open at the end tells these apart:
+ * quotes and brackets outside strings, backslash escapes inside them. */
+static void describe_bad_json(const char *body, size_t len, size_t error_at,
+                              char *what, size_t what_size)
+{
+    char opened[64];          /* the open brackets, outermost first (the first 64) */
+    size_t depth = 0;
+    bool in_string = false, escaped = false;
+
+    if (len == 0) {
+        snprintf(what, what_size, "the body is empty");
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = body[i];
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (depth < sizeof opened)
+                opened[depth] = c;
+            depth++;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    if (in_string)
+        snprintf(what, what_size, "it ends after %zu bytes, inside a string", len);
+    else if (depth > 0 && error_at + 1 >= len)
+        snprintf(what, what_size, "it ends after %zu bytes, inside an unclosed %s", len,
+                 depth > sizeof opened ? "object or array"
+                 : opened[depth - 1] == '{' ? "object" : "array");
+    else
+        snprintf(what, what_size, "a byte it cannot read at offset %zu of %zu", error_at, len);
+}
+
 /* --verify content: checks a parsed item against id, byte for byte.
  * CAUSE_NONE with *checksum, or a cause. */
 static int item_check_content(long id, const cJSON *root, uint64_t *checksum,
@@ -197,9 +244,14 @@ int item_check(enum verify verify, long id, const char *body, size_t len,
         return CAUSE_NONE;
     }
     /* The body need not end in a NUL: the length bounds the parse. */
-    root = cJSON_ParseWithLength(body, len);
+    const char *error_at = body;
+    root = cJSON_ParseWithLengthOpts(body, len, &error_at, false);
     if (root == NULL) {
-        snprintf(why, why_size, "item %ld: the body is not valid JSON", id);
+        char what[96];
+
+        describe_bad_json(body, len, error_at != NULL ? (size_t)(error_at - body) : 0,
+                          what, sizeof what);
+        snprintf(why, why_size, "item %ld: the body is not valid JSON: %s", id, what);
         return CAUSE_BAD_JSON;
     }
     if (!cJSON_IsObject(root)) {

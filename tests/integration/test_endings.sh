@@ -260,7 +260,7 @@ expect_eq "mock_server --bogus: exit 2" "$?" 2
 expect_stderr "mock_server --bogus" "1:mock_server: unknown option '--bogus' \(see --help\)"
 "$SERVER_BIN/mock_server" --port 99999 >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 expect_eq "mock_server --port 99999: exit 2" "$?" 2
-expect_stderr "mock_server --port 99999" "1:mock_server: --port: .*'99999'"
+expect_stderr "mock_server --port 99999" "1:mock_server: --port: .*'99999'.*"
 start_server || exit 1
 taken=${SERVER_URL##*:}
 "$SERVER_BIN/mock_server" --host 127.0.0.1 --port "$taken" >"$TEST_TMP/out" 2>"$TEST_TMP/err"

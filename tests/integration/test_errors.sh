@@ -120,7 +120,7 @@ for c in $CLIENTS; do
         run_traced "$c" fetch -n 2 --timeout-ms 300 --url "$SERVER_URL"
         expect_eq "$c connect timed out: exit 1" "$STATUS" 1
         check_messages "$c connect timed out" "$c" timeout 2 \
-            "Connection time(d out|out) after [0-9]+ (milliseconds|ms) \(connecting to 127\.0\.0\.1 port $port\)"
+            "no connection within the --timeout-ms of 300 ms \(Connection time(d out|out) after [0-9]+ (milliseconds|ms)\) \(connecting to 127\.0\.0\.1 port $port\)"
     fi
     stop_server
 done
@@ -133,7 +133,7 @@ for c in $CLIENTS; do
     expect_eq "$c answer timed out: exit 1" "$STATUS" 1
     # "connect" nowhere in it: it cannot be read as the connect's.
     check_messages "$c answer timed out" "$c" timeout 2 \
-        "Operation timed out after [0-9]+ milliseconds with 0( out of [0-9]+)? bytes received"
+        "no complete answer within the --timeout-ms of 300 ms \(Operation timed out after [0-9]+ milliseconds with 0( out of [0-9]+)? bytes received\)"
 done
 
 # ---- mismatch: the size, against the mock ----

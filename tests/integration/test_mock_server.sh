@@ -107,7 +107,7 @@ trap 'stop_many; cleanup' EXIT
 last=$("${REF[@]}" faults 11 0.3 1000 | jq '.[-1]')
 FAULT_CASES=("11 0.3 1,50,1000,$last,$((last - 1))" "11 0.3 1000 --fail-times 0 --fail-kind hang"
              "7 0.2 30,1000 --fail-times 2" "0 0.1 1000" "9007199254740991 0.5 1000"
-             "42 0.999 1000" "3 1 1,5,1000" "3 0 9,1000" "5 5e-1 1000" "12345 0.25 1000000")
+             "42 0.999 1000" "3 1 1,5,1000" "3 0 9,1000" "5 0.5 1000" "12345 0.25 1000000")
 for i in "${!FAULT_CASES[@]}"; do
     # shellcheck disable=SC2086
     set -- ${FAULT_CASES[$i]}

@@ -29,7 +29,14 @@ Usage (the same words as expected_checksum, plus `task`):
   reference_checksum.py cook [DISHES]
   reference_checksum.py cpu N ROUNDS [FAILED_ID ...]
   reference_checksum.py task fetch ID | task download|files ID SIZE_BYTES | task cook NAME
+  reference_checksum.py blobs DIR N
 Prints the checksum as 16 hex digits. Needs Debian's python3-xxhash.
+
+`blobs` reads what a download left on disk instead of computing it: the run
+checksum of N tasks, task ID completed when DIR/blob-ID.bin exists, with
+the checksum of the bytes that file holds. It equals the one computed for
+the run (`download N SIZE_BYTES FAILED_ID...`) only when the final files are
+exactly the completed blobs, each whole and right to the byte.
 """
 import struct
 import sys
@@ -74,6 +81,18 @@ def run_checksum(results):
     return xxh3(data)
 
 
+def blob_results(folder, count):
+    """(id, completed, task checksum) of the blobs a download left in folder."""
+    results = []
+    for ident in range(1, count + 1):
+        try:
+            with open(f"{folder}/blob-{ident}.bin", "rb") as blob:
+                results.append((ident, True, xxh3(blob.read())))
+        except FileNotFoundError:
+            results.append((ident, False, 0))
+    return results
+
+
 def usage():
     sys.stderr.write(__doc__.split("Usage", 1)[1])
     sys.exit(2)
@@ -91,6 +110,11 @@ def main(argv):
         else:
             ck = task_checksum(workload, int(arg), int(argv[3]) if len(argv) > 3 else 0)
         print("%016x" % ck)
+        return
+    if argv[0] == "blobs":
+        if len(argv) != 3:
+            usage()
+        print("%016x" % run_checksum(blob_results(argv[1], int(argv[2]))))
         return
     workload = argv[0]
     if workload == "cook":

@@ -136,7 +136,7 @@ static enum fail_cause transfer_run_verify(struct transfer *t, int port, long ti
     start = clock_now_ns();
     result = curl_easy_perform(easy);
     t->elapsed_ms = clock_elapsed_ms(start);
-    cause = http_judge(easy, result, t->errbuf, t->opts.verify, &t->rec, t->why, sizeof t->why);
+    cause = http_judge(easy, result, t->errbuf, &t->opts, &t->rec, t->why, sizeof t->why);
     curl_easy_cleanup(easy);
     return cause;
 }
@@ -215,7 +215,7 @@ static void test_reset(void **state)
     server_start(&s, NULL, 0, 0);   /* closes without a word */
     assert_int_equal(transfer_run(&t, s.port, 5000), CAUSE_RESET);
     assert_int_equal(t.rec.http_status, 0);
-    assert_true(strlen(t.why) > 0);
+    assert_string_equal(t.why, "connection closed with no response (Empty reply from server)");
     body_free(&t.body);
     server_stop(&s);
 }
@@ -228,7 +228,9 @@ static void test_truncated(void **state)
     (void)state;
     server_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab", 0, 0);
     assert_int_equal(transfer_run(&t, s.port, 5000), CAUSE_TRUNCATED);
-    assert_true(strlen(t.why) > 0);
+    /* What was cut, then libcurl's words. */
+    assert_string_equal(t.why, "body cut short: got 2 of 10 bytes "
+                        "(transfer closed with 8 bytes remaining to read)");
     body_free(&t.body);
     server_stop(&s);
 }
@@ -242,7 +244,9 @@ static void test_timeout(void **state)
     server_start(&s, NULL, 0, 3000);   /* holds, then closes */
     assert_int_equal(transfer_run(&t, s.port, 200), CAUSE_TIMEOUT);
     assert_true(t.elapsed_ms >= 190 && t.elapsed_ms < 2000);
-    assert_non_null(strstr(t.why, "timed out"));   /* the error buffer's text */
+    /* Which timeout and how long, then the error buffer's text. */
+    assert_non_null(strstr(t.why, "no complete answer within the --timeout-ms of 200 ms ("));
+    assert_non_null(strstr(t.why, "timed out"));
     /* Connected, the answer late: nothing says it was the connect. */
     assert_null(strstr(t.why, "connecting to"));
     body_free(&t.body);
@@ -330,35 +334,57 @@ static void test_status_body_refused(void **state)
 
 static void test_judge_mapping(void **state)
 {
-    static const struct { CURLcode code; enum fail_cause cause; } cases[] = {
-        {CURLE_OPERATION_TIMEDOUT, CAUSE_TIMEOUT},
-        {CURLE_COULDNT_CONNECT, CAUSE_CONNECT},
-        {CURLE_COULDNT_RESOLVE_HOST, CAUSE_CONNECT},
-        {CURLE_SEND_ERROR, CAUSE_CONNECT},
-        {CURLE_GOT_NOTHING, CAUSE_RESET},
-        {CURLE_RECV_ERROR, CAUSE_RESET},
-        {CURLE_PARTIAL_FILE, CAUSE_TRUNCATED},
-        {CURLE_ABORTED_BY_CALLBACK, CAUSE_CANCELLED},
-        {CURLE_WRITE_ERROR, CAUSE_IO},
-        {CURLE_OUT_OF_MEMORY, CAUSE_IO},      /* here, not on the connection */
-        {CURLE_WEIRD_SERVER_REPLY, CAUSE_RESET},
+    /* An easy handle that never ran: nothing connected, nothing received,
+     * no length known. why is libcurl's generic text, after the words that
+     * say what a server's failure lost. */
+    static const struct {
+        CURLcode code;
+        enum fail_cause cause;
+        const char *said;      /* before libcurl's text in parentheses; NULL: none */
+    } cases[] = {
+        {CURLE_OPERATION_TIMEDOUT, CAUSE_TIMEOUT,     /* never connected */
+         "no connection within the --timeout-ms of 300 ms"},
+        {CURLE_COULDNT_CONNECT, CAUSE_CONNECT, NULL},
+        {CURLE_COULDNT_RESOLVE_HOST, CAUSE_CONNECT, NULL},
+        {CURLE_SEND_ERROR, CAUSE_CONNECT, NULL},
+        {CURLE_GOT_NOTHING, CAUSE_RESET, "connection closed with no response"},
+        {CURLE_RECV_ERROR, CAUSE_RESET, "connection lost with no response"},
+        {CURLE_PARTIAL_FILE, CAUSE_TRUNCATED, "body cut short after 0 bytes"},
+        {CURLE_ABORTED_BY_CALLBACK, CAUSE_CANCELLED, NULL},
+        {CURLE_WRITE_ERROR, CAUSE_IO, NULL},
+        {CURLE_OUT_OF_MEMORY, CAUSE_IO, NULL},      /* here, not on the connection */
+        {CURLE_WEIRD_SERVER_REPLY, CAUSE_RESET, NULL},
     };
+    struct options opts = { .verify = VERIFY_CONTENT, .timeout_ms = 300 };
     CURL *easy = curl_easy_init();
     struct task_record rec = { .id = 1, .http_status = 999 };
-    char why[CURL_ERROR_SIZE];
+    char why[CURL_ERROR_SIZE], want[CURL_ERROR_SIZE];
 
     (void)state;
     assert_non_null(easy);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_int_equal(http_judge(easy, cases[i].code, "", VERIFY_CONTENT, &rec, why, sizeof why),
+        assert_int_equal(http_judge(easy, cases[i].code, "", &opts, &rec, why, sizeof why),
                          cases[i].cause);
-        assert_string_equal(why, curl_easy_strerror(cases[i].code));
+        if (cases[i].said != NULL)
+            snprintf(want, sizeof want, "%s (%s)", cases[i].said,
+                     curl_easy_strerror(cases[i].code));
+        else
+            snprintf(want, sizeof want, "%s", curl_easy_strerror(cases[i].code));
+        assert_string_equal(why, want);
         assert_int_equal(rec.http_status, 0);   /* nothing was received */
     }
     /* The error buffer's text wins over the generic one. */
-    assert_int_equal(http_judge(easy, CURLE_OPERATION_TIMEDOUT, "Operation timed out after 200 ms", VERIFY_CONTENT,
-                                &rec, why, sizeof why), CAUSE_TIMEOUT);
-    assert_string_equal(why, "Operation timed out after 200 ms");
+    assert_int_equal(http_judge(easy, CURLE_OPERATION_TIMEDOUT, "Operation timed out after 300 ms",
+                                &opts, &rec, why, sizeof why), CAUSE_TIMEOUT);
+    assert_string_equal(why, "no connection within the --timeout-ms of 300 ms "
+                        "(Operation timed out after 300 ms)");
+    /* Past the connect timeout's cap, a transfer never connected names
+     * that timeout and its length instead. */
+    opts.timeout_ms = 60000;
+    assert_int_equal(http_judge(easy, CURLE_OPERATION_TIMEDOUT, "Connection timed out after 5001 ms",
+                                &opts, &rec, why, sizeof why), CAUSE_TIMEOUT);
+    assert_string_equal(why, "no connection within the connect timeout of 5000 ms "
+                        "(Connection timed out after 5001 ms)");
     curl_easy_cleanup(easy);
 }
 

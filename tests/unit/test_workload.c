@@ -322,6 +322,36 @@ static void test_item_check_modes(void **state)
     assert_string_equal(why, "item 9: the payload's length is 1, not 256");
 }
 
+/* A body that is not JSON says where it breaks: where a body cut short
+ * ends and what it leaves open, or the byte the parser stopped at. */
+static void test_item_check_bad_json_reason(void **state)
+{
+    static const struct { const char *body; const char *why; } cases[] = {
+        {"{\"id\": 9, \"payload\": \"abc\"",
+         "item 9: the body is not valid JSON: it ends after 26 bytes, inside an unclosed object"},
+        {"{\"id\": 9, \"tags\": [1, 2",
+         "item 9: the body is not valid JSON: it ends after 23 bytes, inside an unclosed array"},
+        {"{\"id\": 9, \"payload\": \"ab\\\"c",
+         "item 9: the body is not valid JSON: it ends after 27 bytes, inside a string"},
+        {"{\"id\": 9, x}",
+         "item 9: the body is not valid JSON: a byte it cannot read at offset 11 of 12"},
+        {"", "item 9: the body is not valid JSON: the body is empty"},
+    };
+    uint64_t checksum = 77;
+    char why[160];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(item_check(VERIFY_CONTENT, 9, cases[i].body, strlen(cases[i].body),
+                                    &checksum, why, sizeof why), CAUSE_BAD_JSON);
+        assert_string_equal(why, cases[i].why);
+    }
+    /* A body that was never received at all. */
+    assert_int_equal(item_check(VERIFY_ID, 9, NULL, 0, &checksum, why, sizeof why), CAUSE_BAD_JSON);
+    assert_string_equal(why, "item 9: the body is not valid JSON: the body is empty");
+    assert_int_equal(checksum, 77);
+}
+
 static void test_item_check_rejects(void **state)
 {
     char payload[ITEM_PAYLOAD_LEN + 1], other[ITEM_PAYLOAD_LEN + 1];
@@ -567,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_content_verify_flipped_byte),
         cmocka_unit_test(test_item_payload),
         cmocka_unit_test(test_item_check_accepts),
+        cmocka_unit_test(test_item_check_bad_json_reason),
         cmocka_unit_test(test_item_check_rejects),
         cmocka_unit_test(test_item_check_modes),
         cmocka_unit_test(test_checksum_streaming),
