@@ -162,7 +162,8 @@ CURLcode http_setup(CURL *easy, const struct run *run, const char *url,
 
 /* ---- Judging ---- */
 
-/* The cause of a transfer that libcurl itself failed. */
+/* The cause of a transfer that libcurl itself failed (Ctrl-C's aside:
+ * http_judge names that one first). */
 static enum fail_cause cause_of(CURLcode result)
 {
     switch (result) {
@@ -175,8 +176,6 @@ static enum fail_cause cause_of(CURLcode result)
         return CAUSE_CONNECT;
     case CURLE_PARTIAL_FILE:
         return CAUSE_TRUNCATED;
-    case CURLE_ABORTED_BY_CALLBACK:
-        return CAUSE_CANCELLED;
     case CURLE_WRITE_ERROR:
     case CURLE_OUT_OF_MEMORY:   /* here: nothing the connection did */
         return CAUSE_IO;
@@ -197,6 +196,17 @@ bool http_status_accepted(enum verify verify, long status)
     return status == 200;
 }
 
+/* Whether the transfer on easy got as far as sending its request: it had
+ * a connection. libcurl counts the request's bytes afresh for each
+ * transfer, and calls CURLOPT_PREREQFUNCTION at the same moment. */
+static bool request_sent(CURL *easy)
+{
+    long request_bytes = 0;
+
+    return curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes) == CURLE_OK &&
+           request_bytes > 0;
+}
+
 enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf, enum verify verify,
                            struct task_record *rec, char *why, size_t why_size)
 {
@@ -207,6 +217,12 @@ enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf, enum
         status = 0;     /* no status to report; the result says the rest */
     rec->http_status = status;
     why[0] = '\0';
+    /* Ctrl-C ends the task, whatever the server had begun to answer. */
+    if (result == CURLE_ABORTED_BY_CALLBACK) {
+        snprintf(why, why_size, "cancelled %s",
+                 request_sent(easy) ? "during the transfer" : "while connecting");
+        return CAUSE_CANCELLED;
+    }
     /* A status not accepted is the cause, whatever then happened to the
      * body: that body is the server's error text, not the item or blob, and
      * a write callback may well have refused it. */

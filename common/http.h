@@ -76,7 +76,12 @@ bool http_status_accepted(enum verify verify, long status);
  * CAUSE_RESET: they happen on an open connection whose answer was then lost. A status other than 200 is
  * CAUSE_STATUS whatever the CURLcode: a caller that checks the body must
  * ask this first, since that body was the server's error text. A status
- * not accepted is CAUSE_STATUS the same way. */
+ * not accepted is CAUSE_STATUS the same way. Before all that, a transfer
+ * that Ctrl-C stopped (CURLE_ABORTED_BY_CALLBACK: the progress callback
+ * aborted it, or a loop model took it out of its multi handle and says so
+ * with that code) is CAUSE_CANCELLED, whatever its status, and why says
+ * during what, the same in every model: "cancelled while connecting" when
+ * no request had been sent yet, else "cancelled during the transfer". */
 enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf, enum verify verify,
                            struct task_record *rec, char *why, size_t why_size);
 
