@@ -190,7 +190,8 @@ static void blob_written(struct download_task *dt, ssize_t result)
         blob_start(dt, BLOB_WRITE);   /* a short write (a full disk?): the rest */
         return;
     }
-    if (dt->write_err == 0 && dt->filling.len > 0)
+    /* After Ctrl-C what was gathered is not written: the part file goes. */
+    if (dt->write_err == 0 && dt->filling.len > 0 && !run_cancelled())
         blob_flush(dt);
     if (dt->transfer_over) {
         if (!dt->writing)
@@ -315,6 +316,12 @@ static void blob_step_done(struct download_task *dt, ssize_t result)
         if (result < 0 && dt->cause == CAUSE_NONE) {
             dt->cause = CAUSE_IO;
             fs_error_text(dt->why, sizeof dt->why, "close", part_path, (int)result);
+        }
+        /* A blob whose last piece came with the Ctrl-C is not kept: no task
+         * completes after the signal. */
+        if (dt->cause == CAUSE_NONE && run_cancelled()) {
+            dt->cause = CAUSE_CANCELLED;
+            snprintf(dt->why, sizeof dt->why, "cancelled during the transfer");
         }
         /* Only a whole, checked blob gets its final name. */
         blob_start(dt, dt->cause == CAUSE_NONE ? BLOB_RENAME : BLOB_UNLINK);

@@ -53,9 +53,13 @@ static void fetch_pause(struct task *task)
         task_wait(task, process_ms, "while processing", fetch_processed);
         return;
     }
-    /* Not even Ctrl-C cuts it short: like the blocking calls it stands for,
-     * it does not look at the run's flag. */
-    (void)clock_sleep_ms(process_ms, 0, NULL, NULL);
+    /* The loop's thread sleeps: every other task waits with it. Only
+     * Ctrl-C, which it looks for as a blocking sleep in sync does, cuts it
+     * short; the loop, held here, could not. */
+    if (clock_sleep_ms(process_ms, RUN_CANCEL_CHECK_MS, run_stop_test, NULL) != 0) {
+        task_failed(task, CAUSE_CANCELLED, "cancelled while processing");
+        return;
+    }
     fetch_processed(task);
 }
 

@@ -32,14 +32,15 @@ enum files_step {
     FILES_READ,          /* read a chunk into buf */
     FILES_CLOSE_FILE,
     FILES_CLOSE_ABANDONED, /* after a failure: close, whatever happens */
-    FILES_UNLINK_PART,     /* after a failure while writing: remove the part file */
+    FILES_UNLINK,          /* then remove what it wrote: the part file, or after
+                            * Ctrl-C the whole file being read back */
 };
 
 static const char *const step_names[] = {
     [FILES_OPEN_PART] = "open", [FILES_WRITE] = "write", [FILES_FSYNC] = "fsync",
     [FILES_CLOSE_PART] = "close", [FILES_RENAME] = "rename", [FILES_OPEN_FILE] = "open",
     [FILES_READ] = "read", [FILES_CLOSE_FILE] = "close",
-    [FILES_CLOSE_ABANDONED] = "close", [FILES_UNLINK_PART] = "unlink",
+    [FILES_CLOSE_ABANDONED] = "close", [FILES_UNLINK] = "unlink",
 };
 
 /* One file's task. Owned by the window (model.c). Its one request does one
@@ -49,7 +50,8 @@ struct files_task {
     uv_fs_t req;               /* the step in flight; req.data points here */
     enum files_step step;      /* what req is doing */
     uv_file fd;                /* the open file, or -1 */
-    bool reading;              /* past the rename: a failure keeps the file */
+    bool reading;              /* past the rename: a failure keeps the file, but
+                                * not Ctrl-C: a cancelled task leaves nothing */
     unsigned char *buf;        /* IO_CHUNK bytes, allocated by the first attempt */
     uint64_t offset;           /* bytes written, then bytes read and checked */
     uint64_t chunk_start;      /* the file offset of buf[0] while writing */
@@ -110,8 +112,8 @@ static void files_start(struct files_task *ft, enum files_step step)
         buf = uv_buf_init((char *)ft->buf, IO_CHUNK);
         rc = uv_fs_read(&w->loop, &ft->req, ft->fd, &buf, 1, (int64_t)ft->offset, on_uv_fs);
         break;
-    case FILES_UNLINK_PART:
-        rc = uv_fs_unlink(&w->loop, &ft->req, part_path, on_uv_fs);
+    case FILES_UNLINK:
+        rc = uv_fs_unlink(&w->loop, &ft->req, ft->reading ? final_path : part_path, on_uv_fs);
         break;
     case FILES_CLOSE_PART:
     case FILES_CLOSE_FILE:
@@ -146,9 +148,16 @@ static void files_write_next(struct files_task *ft)
     files_start(ft, ft->task.window->run->opts->fsync ? FILES_FSYNC : FILES_CLOSE_PART);
 }
 
-/* Ends the attempt as failed: closes the file if open and removes the part
- * file if the rename has not happened, then reports the cause (the
- * FILES_CLOSE_ABANDONED and FILES_UNLINK_PART steps). */
+/* What is left to remove after a failure: the part file before the rename;
+ * after it, the whole file only when Ctrl-C ended the attempt. */
+static bool files_to_remove(const struct files_task *ft)
+{
+    return !ft->reading || ft->cause == CAUSE_CANCELLED;
+}
+
+/* Ends the attempt as failed: closes the file if open and removes what
+ * files_to_remove says, then reports the cause (the FILES_CLOSE_ABANDONED
+ * and FILES_UNLINK steps). */
 static void files_abandon(struct files_task *ft, enum fail_cause cause, const char *why, ...)
     __attribute__((format(printf, 3, 4)));
 static void files_abandon(struct files_task *ft, enum fail_cause cause, const char *why, ...)
@@ -161,8 +170,8 @@ static void files_abandon(struct files_task *ft, enum fail_cause cause, const ch
     va_end(args);
     if (ft->fd >= 0)
         files_start(ft, FILES_CLOSE_ABANDONED);
-    else if (!ft->reading)
-        files_start(ft, FILES_UNLINK_PART);
+    else if (files_to_remove(ft))
+        files_start(ft, FILES_UNLINK);
     else
         task_failed(&ft->task, ft->cause, "%s", ft->why);
 }
@@ -182,11 +191,11 @@ static void files_step_done(struct files_task *ft, ssize_t result)
         ft->fd = -1;   /* gone even when close reports an error */
 
     /* Cleaning up after a failure: errors no longer matter. */
-    if (ft->step == FILES_CLOSE_ABANDONED && !ft->reading) {
-        files_start(ft, FILES_UNLINK_PART);
+    if (ft->step == FILES_CLOSE_ABANDONED && files_to_remove(ft)) {
+        files_start(ft, FILES_UNLINK);
         return;
     }
-    if (ft->step == FILES_CLOSE_ABANDONED || ft->step == FILES_UNLINK_PART) {
+    if (ft->step == FILES_CLOSE_ABANDONED || ft->step == FILES_UNLINK) {
         task_failed(&ft->task, ft->cause, "%s", ft->why);
         return;
     }
@@ -203,11 +212,12 @@ static void files_step_done(struct files_task *ft, ssize_t result)
     if (ft->step == FILES_OPEN_PART || ft->step == FILES_OPEN_FILE)
         ft->fd = (uv_file)result;
     if (ft->step == FILES_RENAME)
-        ft->reading = true;   /* the file is whole under its name: a failure keeps it */
-    /* Ctrl-C: the thread pool finished this step; start no other (unless
-     * only the read-back's close is left). */
-    if (run_cancelled() && ft->step != FILES_CLOSE_FILE) {
-        files_abandon(ft, CAUSE_CANCELLED, "cancelled while %s the file",
+        ft->reading = true;   /* the file is whole under its name */
+    /* Ctrl-C: the thread pool finished this step; start no other but
+     * the cleaning up. Even after the read-back's close, when only the
+     * verdict is left: no task completes after the signal. */
+    if (run_cancelled()) {
+        files_abandon(ft, CAUSE_CANCELLED, "cancelled while %s",
                       ft->reading ? "reading" : "writing");
         return;
     }
@@ -258,7 +268,7 @@ static void files_step_done(struct files_task *ft, ssize_t result)
             task_succeeded(&ft->task, ft->offset, checksum_digest(&ft->checksum));
         break;
     case FILES_CLOSE_ABANDONED:
-    case FILES_UNLINK_PART:
+    case FILES_UNLINK:
         break;   /* handled above */
     }
 }

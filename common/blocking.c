@@ -15,9 +15,6 @@
 #include "clock.h"
 #include "run.h"
 
-/* The longest a sleeping task takes to notice Ctrl-C. */
-#define CANCEL_CHECK_MS 50
-
 /* curl_easy_perform returns when the response is in. Ctrl-C reaches it
  * through http_setup's progress callback, which aborts the transfer. */
 static CURLcode blocking_transfer(struct worker *worker, curl_write_callback on_body,
@@ -31,7 +28,7 @@ static CURLcode blocking_transfer(struct worker *worker, curl_write_callback on_
 static int blocking_sleep_ms(struct worker *worker, long ms)
 {
     (void)worker;
-    return clock_sleep_ms(ms, CANCEL_CHECK_MS, run_stop_test, NULL) == 0 ? 0 : -ECANCELED;
+    return clock_sleep_ms(ms, RUN_CANCEL_CHECK_MS, run_stop_test, NULL) == 0 ? 0 : -ECANCELED;
 }
 
 /* The work runs right here: a thread computes one thing at a time. */

@@ -169,7 +169,8 @@ CURLcode http_setup(CURL *easy, const struct run *run, const char *url,
 
 /* ---- Judging ---- */
 
-/* The cause of a transfer that libcurl itself failed. */
+/* The cause of a transfer that libcurl itself failed (Ctrl-C's aside:
+ * http_judge names that one first). */
 static enum fail_cause cause_of(CURLcode result)
 {
     switch (result) {
@@ -182,8 +183,6 @@ static enum fail_cause cause_of(CURLcode result)
         return CAUSE_CONNECT;
     case CURLE_PARTIAL_FILE:
         return CAUSE_TRUNCATED;
-    case CURLE_ABORTED_BY_CALLBACK:
-        return CAUSE_CANCELLED;
     case CURLE_WRITE_ERROR:
     case CURLE_OUT_OF_MEMORY:   /* here: nothing the connection did */
         return CAUSE_IO;
@@ -221,15 +220,28 @@ static void add_connect_target(CURL *easy, char *why, size_t why_size)
     curl_url_cleanup(parts);
 }
 
+/* Whether the transfer on easy had a connection: one it made, or one it
+ * reused. libcurl sets PRIMARY_IP afresh for each transfer, once connected;
+ * CONNECT_TIME_T cannot tell, as it is 0 on a reused connection. This one
+ * answer decides a timeout's words ("no connection within" or "no complete
+ * answer within"), whether they name the target, and where Ctrl-C caught a
+ * task ("while connecting" or "during the transfer"). */
+static bool connected(CURL *easy)
+{
+    char *ip = NULL;
+
+    return curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != NULL &&
+           ip[0] != '\0';
+}
+
 /* What libcurl's own text leaves out of a connect that failed. libcurl
  * 7.88 says "Failed to connect to HOST port PORT after 0 ms: Couldn't
  * connect to server" whatever the system said: the system's reason
  * (Connection refused, No route to host) is added in parentheses. And a
  * timeout before any connection was made ("Connection timed out after 300
- * milliseconds", no address: PRIMARY_IP is empty, as it is not for a
- * connection reused or made) says where it was connecting to, so that it
- * cannot be read as a slow answer ("Operation timed out after 300
- * milliseconds with 0 bytes received"). */
+ * milliseconds") says where it was connecting to, so that it cannot be read
+ * as a slow answer ("Operation timed out after 300 milliseconds with 0
+ * bytes received"). */
 static void add_connect_detail(CURL *easy, CURLcode result, char *why, size_t why_size)
 {
     size_t len = strlen(why);
@@ -242,12 +254,8 @@ static void add_connect_detail(CURL *easy, CURLcode result, char *why, size_t wh
         const char *reason = strerror((int)os_errno);
         if (strstr(why, reason) == NULL && len < why_size)
             snprintf(why + len, why_size - len, " (%s)", reason);
-    } else if (result == CURLE_OPERATION_TIMEDOUT) {
-        char *ip = NULL;
-
-        if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK
-            && (ip == NULL || ip[0] == '\0'))
-            add_connect_target(easy, why, why_size);
+    } else if (result == CURLE_OPERATION_TIMEDOUT && !connected(easy)) {
+        add_connect_target(easy, why, why_size);
     }
 }
 
@@ -267,12 +275,11 @@ bool http_status_accepted(enum verify verify, long status)
 static void explain_failure(CURL *easy, CURLcode result, long timeout_ms, const char *text,
                             char *why, size_t why_size)
 {
-    curl_off_t connect_us = 0, got = 0, expected = -1;
+    curl_off_t got = 0, expected = -1;
     long header_bytes = 0;
 
-    /* A getinfo that fails leaves its default: nothing connected, nothing
-     * received, no length known. */
-    (void)curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+    /* A getinfo that fails leaves its default: nothing received, no length
+     * known. */
     (void)curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &got);
     (void)curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected);
     (void)curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_bytes);
@@ -280,10 +287,10 @@ static void explain_failure(CURL *easy, CURLcode result, long timeout_ms, const 
     case CURLE_OPERATION_TIMEDOUT:
         /* The connect timeout is the shorter one only past its cap; a
          * connection that was made did not time out connecting. */
-        if (connect_us == 0 && connect_timeout_ms(timeout_ms) < timeout_ms)
+        if (!connected(easy) && connect_timeout_ms(timeout_ms) < timeout_ms)
             snprintf(why, why_size, "no connection within the connect timeout of %ld ms (%s)",
                      connect_timeout_ms(timeout_ms), text);
-        else if (connect_us == 0)
+        else if (!connected(easy))
             snprintf(why, why_size, "no connection within the --timeout-ms of %ld ms (%s)",
                      timeout_ms, text);
         else
@@ -327,6 +334,12 @@ enum fail_cause http_judge(CURL *easy, CURLcode result, const char *errbuf,
         status = 0;     /* no status to report; the result says the rest */
     rec->http_status = status;
     why[0] = '\0';
+    /* Ctrl-C ends the task, whatever the server had begun to answer. */
+    if (result == CURLE_ABORTED_BY_CALLBACK) {
+        snprintf(why, why_size, "cancelled %s",
+                 connected(easy) ? "during the transfer" : "while connecting");
+        return CAUSE_CANCELLED;
+    }
     /* A status not accepted is the cause, whatever then happened to the
      * body: that body is the server's error text, not the item or blob, and
      * a write callback may well have refused it. */

@@ -79,6 +79,13 @@ bool http_status_accepted(enum verify verify, long status);
  * connection's. libcurl errors not named in http.c count as CAUSE_RESET:
  * they happen on an open connection whose answer was then lost.
  *
+ * Before all that, a transfer that Ctrl-C stopped (CURLE_ABORTED_BY_CALLBACK:
+ * the progress callback aborted it, or a loop model took it out of its
+ * multi handle and says so with that code) is CAUSE_CANCELLED whatever its
+ * status, and why says where, the same in every model: "cancelled while
+ * connecting" when it had no connection yet, else "cancelled during the
+ * transfer".
+ *
  * The reason of a failure a server causes says what was lost: "HTTP 500";
  * "no complete answer within the --timeout-ms of 300 ms"; "connection
  * closed with no response"; "body cut short: got 140 of 280 bytes"; then

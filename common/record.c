@@ -165,8 +165,10 @@ static void spans_end(struct task_record *rec, unsigned kinds, bool failed, doub
 
 void record_process_begin(struct run *run, struct task_record *rec)
 {
-    if (run->opts->process_ms > 0 || run->opts->process_cpu_ms > 0)
+    if (run->opts->process_ms > 0 || run->opts->process_cpu_ms > 0) {
         span_begin(rec, SPAN_PROCESS, clock_elapsed_ms(run->start_ns));
+        log_event(run, rec, "processing");
+    }
 }
 
 void record_process_end(struct run *run, struct task_record *rec)

@@ -119,9 +119,9 @@ int record_should_retry(const struct run *run, const struct task_record *rec);
  * logs nothing; the retry or record_give_up that follows does.) */
 long record_backoff_ms(const struct run *run, struct task_record *rec);
 
-/* fetch: the checked item's processing begins, and ends. Neither does
- * anything when the run has none to do (--process-ms and --process-cpu-ms
- * both 0): there is no step to draw. */
+/* fetch: the checked item's processing begins (under --verbose it logs
+ * "processing"), and ends. Neither does anything when the run has none to
+ * do (--process-ms and --process-cpu-ms both 0): there is no step to draw. */
 void record_process_begin(struct run *run, struct task_record *rec);
 void record_process_end(struct run *run, struct task_record *rec);
 

@@ -121,4 +121,8 @@ void run_set_wake(void (*fn)(void *arg), void *arg);
  * (clock_sleep_ms, cpu.h): arg is unused. */
 bool run_stop_test(void *arg);
 
+/* The longest a sleep that blocks its thread takes to notice Ctrl-C: the
+ * slice_ms it gives clock_sleep_ms with run_stop_test. */
+#define RUN_CANCEL_CHECK_MS 50
+
 #endif

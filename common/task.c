@@ -112,7 +112,8 @@ static void attempt_until_done(struct run *run, struct worker *worker,
 }
 
 /* Does one transfer of the task's URL into on_body. Returns the verdict of
- * http_judge, or CAUSE_CONNECT when the handle cannot be set up. */
+ * http_judge, or CAUSE_CONNECT when the handle cannot be set up, or
+ * CAUSE_CANCELLED when the run was cancelled before it began. */
 static enum fail_cause transfer(struct run *run, struct worker *worker,
                                 struct task_record *rec, curl_write_callback on_body,
                                 void *body_data, struct outcome *out)
@@ -130,11 +131,10 @@ static enum fail_cause transfer(struct run *run, struct worker *worker,
         return failure(out, setup == CURLE_OUT_OF_MEMORY ? CAUSE_IO : CAUSE_CONNECT,
                        "cannot set up the transfer: %s", curl_easy_strerror(setup));
     CURLcode result = worker->waits->transfer(worker, on_body, body_data);
-    enum fail_cause cause = http_judge(worker->easy, result, worker->errbuf, run->opts,
-                                       rec, out->why, sizeof out->why);
-    if (cause == CAUSE_CANCELLED)   /* Ctrl-C stopped it: say so as every model does */
-        return failure(out, CAUSE_CANCELLED, "cancelled during the transfer");
-    return cause;
+    /* Ctrl-C's verdict too: "cancelled while connecting", or "during the
+     * transfer", as every model says it. */
+    return http_judge(worker->easy, result, worker->errbuf, run->opts, rec, out->why,
+                      sizeof out->why);
 }
 
 /* ---- fetch: GET an item, check it, process it ---- */
@@ -191,6 +191,7 @@ struct blob_sink {
     checksum_state checksum;  /* over the bytes in order */
     int write_errno;          /* why write() failed, or 0 */
     int mismatch;             /* a byte differed from the blob's content */
+    bool cancelled;           /* Ctrl-C came: no more writes */
 };
 
 /* Called by the transfer with each piece of the blob, in order. Returning
@@ -203,6 +204,12 @@ static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata
     if (sink->verify_content
         && content_verify((uint64_t)sink->id, sink->received, data, len) != 0) {
         sink->mismatch = 1;
+        return 0;
+    }
+    /* libcurl may hand over many pieces before its progress callback sees
+     * the Ctrl-C: with a slow disk, each write would make the run wait. */
+    if (run_cancelled()) {
+        sink->cancelled = true;
         return 0;
     }
     int rc = sink->worker->waits->write(sink->worker, sink->fd, data, len);
@@ -229,6 +236,8 @@ static enum fail_cause receive_blob(struct run *run, struct worker *worker,
     enum fail_cause cause = transfer(run, worker, rec, on_blob_data, &sink, out);
     if (cause == CAUSE_STATUS)
         return cause;   /* the body was an error text: no blob to judge */
+    if (sink.cancelled)
+        return failure(out, CAUSE_CANCELLED, "cancelled during the transfer");
     if (sink.mismatch)
         return failure(out, CAUSE_MISMATCH, "wrong bytes near offset %llu",
                        (unsigned long long)sink.received);
@@ -261,6 +270,10 @@ static enum fail_cause download_attempt(struct run *run, struct worker *worker,
     int rc = waits->close(worker, fd);
     if (rc < 0 && cause == CAUSE_NONE)
         cause = failure(out, CAUSE_IO, "close %s: %s", part_path, strerror(-rc));
+    /* A blob whose last piece came with the Ctrl-C is not kept: no task
+     * completes after the signal. */
+    if (cause == CAUSE_NONE && run_cancelled())
+        cause = failure(out, CAUSE_CANCELLED, "cancelled during the transfer");
     /* Only a whole, checked blob gets its final name. */
     if (cause == CAUSE_NONE && (rc = waits->rename(worker, part_path, final_path)) < 0)
         cause = failure(out, CAUSE_IO, "rename %s to %s: %s", part_path,
@@ -344,6 +357,10 @@ static enum fail_cause write_file(struct run *run, struct worker *worker, long i
         step = "close";
         err = rc;
     }
+    /* Ctrl-C during the fsync or the close: the part file goes, never
+     * renamed into place. */
+    if (err == 0 && run_cancelled())
+        err = -ECANCELED;
     if (err == 0) {
         step = "rename";
         err = waits->rename(worker, part_path, final_path);
@@ -371,8 +388,14 @@ static enum fail_cause read_file(struct run *run, struct worker *worker, long id
     uint64_t size_read = 0;
     int err = read_content(worker, fd, id, &size_read, &out->checksum);
     worker->waits->close(worker, fd);   /* read-only: nothing can be lost at close */
-    if (err == -ECANCELED)
+    if (err == 0 && run_cancelled())    /* the last read came with the Ctrl-C */
+        err = -ECANCELED;
+    if (err == -ECANCELED) {
+        /* Whole, but its task is cancelled: a cancelled task leaves no
+         * file (any other failure keeps it, to be looked at). */
+        worker->waits->unlink(worker, path);
         return failure(out, CAUSE_CANCELLED, "cancelled while reading");
+    }
     if (err < 0)
         return failure(out, CAUSE_IO, "read %s: %s", path, strerror(-err));
     if (err > 0 || size_read != run->opts->size_bytes)

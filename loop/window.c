@@ -290,7 +290,6 @@ bool transfer_stop(struct task *task)
         fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
                 curl_multi_strerror(mc));
     task->in_multi = false;
-    snprintf(task->errbuf, sizeof task->errbuf, "cancelled during the transfer");
     return true;
 }
 

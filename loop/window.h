@@ -114,7 +114,8 @@ bool task_wait_stop(struct task *task);
 enum fail_cause transfer_add(struct task *task, char *why, size_t why_size);
 
 /* Ctrl-C: takes a running transfer out of the multi handle, without
- * ops->transfer_done; its errbuf says "cancelled during the transfer". True
+ * ops->transfer_done. The caller ends it with CURLE_ABORTED_BY_CALLBACK, as
+ * the progress callback would have, and http_judge says during what. True
  * when one ran. */
 bool transfer_stop(struct task *task);
 

@@ -9,7 +9,9 @@
 # at least the CPU time, and the loop is busy nearly all the time.
 # --blocking-process holds the loop: no two items' processing overlaps, and
 # the loop's lag is at least the pause. Every check is about what happened,
-# never how fast: other processes may take every core while it runs.
+# never how fast: other processes may take every core while it runs. Ctrl-C
+# while computing, on a thread, on the loop and offloaded, is
+# test_interrupt.sh's, with Ctrl-C in every other state.
 . "$(dirname "$0")/../lib.sh"
 
 N=8
@@ -42,26 +44,6 @@ overlaps() {
 # not COMMAND...: true when the command fails.
 not() {
     ! "$@"
-}
-
-# threads_computed PID TICKS: how many threads of the process, other than
-# its first (main, or the loop), have used TICKS clock ticks of CPU time or
-# more so far (/proc/PID/task/TID/stat: utime and stime, fields 14 and 15).
-threads_computed() {
-    local pid=$1 ticks=$2 stat n=0
-    for stat in /proc/"$pid"/task/*/stat; do
-        [ "$stat" = "/proc/$pid/task/$pid/stat" ] && continue
-        # The name, field 2, is in parentheses and may hold spaces.
-        sed 's/^.*) //' "$stat" 2>/dev/null |
-            awk -v t="$ticks" '{ exit !($12 + $13 >= t) }' && n=$((n + 1))
-    done
-    echo "$n"
-}
-
-# computing_on PID N: N or more threads besides the first have computed
-# (10 ticks each: 0.1 s at the usual 100 per second).
-computing_on() {
-    [ "$(threads_computed "$1" 10)" -ge "$2" ]
 }
 
 # holds EXPR: awk evaluates a comparison of numbers; true when it holds.
@@ -131,48 +113,6 @@ for m in $(loop_models); do
     lag=$(jq -r '.loop_lag_max_ms | numbers' "$TEST_TMP/out")
     expect_true "$m --blocking-process: the loop was held at least $((P - 10)) ms ($lag ms)" \
         holds "\"$lag\" != \"\" && $lag >= $P - 10"
-done
-
-# ---- Ctrl-C while computing: the work stops within its rounds ----
-
-# 4 tasks of 100 million rounds (minutes of work): Ctrl-C once each has
-# begun. A thread, libuv's pool under --offload, and a loop computing on its
-# own thread see the run cancelled every 256 rounds: the signal's handler
-# sets the flag they read, whichever thread it interrupts. On the loop's
-# thread the tasks run one after another: one has begun, the other three
-# never start. interrupt waits 10 s at most: a run that did not hear the
-# Ctrl-C is killed then, and fails the check.
-for m in $(models); do
-    modes=plain
-    loop_models | grep -qx "$m" && modes="on-the-loop --offload"
-    for mode in $modes; do
-        flag="" what="$m cpu $mode"
-        [ "$mode" = --offload ] && flag=--offload
-        [ "$mode" = plain ] && what="$m cpu"
-        started=4
-        [ "$m" = sync ] || [ "$mode" = on-the-loop ] && started=1
-        rm -f "$TEST_TMP/int.err" "$TEST_TMP/int.csv"
-        # shellcheck disable=SC2086
-        "$BIN/$m" cpu -n 4 --rounds 100000000 $flag -v \
-            --trace "$TEST_TMP/int.csv" >"$TEST_TMP/int.out" 2>"$TEST_TMP/int.err" &
-        pid=$!
-        expect_true "$what: $started task(s) computing" \
-            wait_for lines_at_least "$started" 'start (attempt 1)' "$TEST_TMP/int.err"
-        # The pool's threads, not the first thread, do the work: two of
-        # them have computed by now. (Waiting up to 10 s for 0.1 s of CPU
-        # time each leaves room for other processes that take the cores.)
-        if [ "$m" = async_threads ] || [ -n "$flag" ]; then
-            expect_true "$what: two threads of the pool computed" \
-                wait_for computing_on "$pid" 2
-        fi
-        interrupt "$pid"
-        expect_eq "$what, Ctrl-C: exit 130, $started cancelled while computing" \
-            "$STATUS $(grep -c ',cancelled,"cancelled while computing"$' "$TEST_TMP/int.csv")" \
-            "130 $started"
-        expect_eq "$what, Ctrl-C: the other $((4 - started)) never started, none completed" \
-            "$(grep -c ',cancelled,"cancelled before it started"$' "$TEST_TMP/int.csv") $(trace_ids completed "$TEST_TMP/int.csv")" \
-            "$((4 - started)) "
-    done
 done
 
 # ---- Every new option refuses a bad value with one line and exit 2 ----

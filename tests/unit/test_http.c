@@ -3,7 +3,8 @@
  * Each transfer test forks a one-shot server on 127.0.0.1 that answers a
  * canned reply (or none), so every cause http_judge can give is produced by
  * a real transfer: 200, a status, a reset, a truncated body, a timeout, a
- * refused connection, a body too large, and a cancelled run. */
+ * refused connection, a body too large, and a run cancelled before its
+ * transfer and in the middle of it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,13 +50,21 @@ static int listen_any(int *port)
     return fd;
 }
 
-/* The child: accepts one connection, reads the request's head, waits
- * hold_ms, writes head then body_len bytes of 'x' (reply NULL: nothing)
- * and closes. Exits with _exit so that nothing of the parent runs. */
-static void serve_once(int listen_fd, const char *reply, size_t body_len, int hold_ms)
+/* The child: accepts one connection, reads the request's head, writes a
+ * byte to notify_fd (unless -1), waits hold_ms, writes head then body_len
+ * bytes of 'x' (reply NULL: nothing) and closes. Exits with _exit so that
+ * nothing of the parent runs, and within SERVE_MAX_S whatever happens: a
+ * test whose assertion failed before server_stop, its client never come,
+ * would otherwise leave it in accept() for good, holding the test's
+ * output open (run.sh reads it to its end). */
+#define SERVE_MAX_S 30
+static void serve_once(int listen_fd, const char *reply, size_t body_len, int hold_ms,
+                       int notify_fd)
 {
     char request[4096];
     size_t got = 0;
+
+    alarm(SERVE_MAX_S);
     int fd = accept(listen_fd, NULL, NULL);
 
     if (fd < 0)
@@ -68,6 +78,8 @@ static void serve_once(int listen_fd, const char *reply, size_t body_len, int ho
         if (strstr(request, "\r\n\r\n") != NULL)
             break;
     }
+    if (notify_fd >= 0 && write(notify_fd, "r", 1) != 1)
+        _exit(1);
     if (hold_ms > 0)
         usleep((useconds_t)hold_ms * 1000);
     if (reply != NULL && write(fd, reply, strlen(reply)) < 0)
@@ -83,15 +95,23 @@ static void serve_once(int listen_fd, const char *reply, size_t body_len, int ho
     _exit(0);
 }
 
-static void server_start(struct server *s, const char *reply, size_t body_len, int hold_ms)
+/* Starts the one-shot server; it writes a byte to notify_fd (unless -1)
+ * once it has the request. */
+static void server_start_notify(struct server *s, const char *reply, size_t body_len,
+                                int hold_ms, int notify_fd)
 {
     int fd = listen_any(&s->port);
 
     s->pid = fork();
     assert_true(s->pid >= 0);
     if (s->pid == 0)
-        serve_once(fd, reply, body_len, hold_ms);
+        serve_once(fd, reply, body_len, hold_ms, notify_fd);
     close(fd);
+}
+
+static void server_start(struct server *s, const char *reply, size_t body_len, int hold_ms)
+{
+    server_start_notify(s, reply, body_len, hold_ms, -1);
 }
 
 static void server_stop(struct server *s)
@@ -350,7 +370,6 @@ static void test_judge_mapping(void **state)
         {CURLE_GOT_NOTHING, CAUSE_RESET, "connection closed with no response"},
         {CURLE_RECV_ERROR, CAUSE_RESET, "connection lost with no response"},
         {CURLE_PARTIAL_FILE, CAUSE_TRUNCATED, "body cut short after 0 bytes"},
-        {CURLE_ABORTED_BY_CALLBACK, CAUSE_CANCELLED, NULL},
         {CURLE_WRITE_ERROR, CAUSE_IO, NULL},
         {CURLE_OUT_OF_MEMORY, CAUSE_IO, NULL},      /* here, not on the connection */
         {CURLE_WEIRD_SERVER_REPLY, CAUSE_RESET, NULL},
@@ -385,6 +404,11 @@ static void test_judge_mapping(void **state)
                                 &opts, &rec, why, sizeof why), CAUSE_TIMEOUT);
     assert_string_equal(why, "no connection within the connect timeout of 5000 ms "
                         "(Connection timed out after 5001 ms)");
+    /* Ctrl-C is named the same in every model, whatever libcurl's words:
+     * here no connection was made. */
+    assert_int_equal(http_judge(easy, CURLE_ABORTED_BY_CALLBACK, "Callback aborted", &opts,
+                                &rec, why, sizeof why), CAUSE_CANCELLED);
+    assert_string_equal(why, "cancelled while connecting");
     curl_easy_cleanup(easy);
 }
 
@@ -489,6 +513,41 @@ static void test_check_server(void **state)
 
 /* ---- Cancellation: last, since it cannot be undone ---- */
 
+/* Called on its own thread: cancels the run once the server has the request. */
+static void *cancel_when_asked(void *arg)
+{
+    char byte;
+
+    if (read(*(int *)arg, &byte, 1) == 1)
+        run_cancel();
+    return NULL;
+}
+
+/* Ctrl-C while the server holds the answer: the transfer ends at once,
+ * "cancelled during the transfer". */
+static void test_cancelled_in_transfer(void **state)
+{
+    struct server s;
+    struct transfer t;
+    pthread_t canceller;
+    int asked[2];
+
+    (void)state;
+    assert_int_equal(pipe(asked), 0);
+    server_start_notify(&s, NULL, 0, 5000, asked[1]);
+    assert_int_equal(pthread_create(&canceller, NULL, cancel_when_asked, &asked[0]), 0);
+    enum fail_cause cause = transfer_run(&t, s.port, 10000);
+    assert_int_equal(pthread_join(canceller, NULL), 0);
+    body_free(&t.body);
+    server_stop(&s);
+    close(asked[0]);
+    close(asked[1]);
+    assert_int_equal(cause, CAUSE_CANCELLED);
+    assert_string_equal(t.why, "cancelled during the transfer");
+    assert_true(t.elapsed_ms < 3000);
+}
+
+/* A run cancelled before the transfer: it ends before its request. */
 static void test_cancelled(void **state)
 {
     struct server s;
@@ -497,10 +556,12 @@ static void test_cancelled(void **state)
     (void)state;
     server_start(&s, NULL, 0, 5000);
     run_cancel();
-    assert_int_equal(transfer_run(&t, s.port, 10000), CAUSE_CANCELLED);
-    assert_true(t.elapsed_ms < 3000);
+    enum fail_cause cause = transfer_run(&t, s.port, 10000);
     body_free(&t.body);
     server_stop(&s);
+    assert_int_equal(cause, CAUSE_CANCELLED);
+    assert_string_equal(t.why, "cancelled while connecting");
+    assert_true(t.elapsed_ms < 3000);
 }
 
 static int global_init(void **state)
@@ -533,7 +594,8 @@ int main(void)
         cmocka_unit_test(test_judge_mapping),
         cmocka_unit_test(test_body),
         cmocka_unit_test(test_check_server),
-        cmocka_unit_test(test_cancelled),   /* keep last */
+        cmocka_unit_test(test_cancelled_in_transfer),   /* keep these two last */
+        cmocka_unit_test(test_cancelled),
     };
 
     return cmocka_run_group_tests(tests, global_init, global_cleanup);
