@@ -53,6 +53,16 @@ static enum fail_cause failure(struct outcome *out, enum fail_cause cause,
     return cause;
 }
 
+/* A failed rename of part_path to final_path, err a negative errno: the
+ * new name may be what is wrong, so both are said. loop/window.c's
+ * rename_error_text says the same with libuv's error names. */
+static enum fail_cause rename_failure(struct outcome *out, const char *part_path,
+                                      const char *final_path, int err)
+{
+    return failure(out, CAUSE_IO, "rename %s to %s: %s", part_path, file_name_of(final_path),
+                   strerror(-err));
+}
+
 int worker_init(struct worker *worker, const struct waits *waits, void *wait_ctx)
 {
     memset(worker, 0, sizeof *worker);
@@ -276,8 +286,7 @@ static enum fail_cause download_attempt(struct run *run, struct worker *worker,
         cause = failure(out, CAUSE_CANCELLED, "cancelled during the transfer");
     /* Only a whole, checked blob gets its final name. */
     if (cause == CAUSE_NONE && (rc = waits->rename(worker, part_path, final_path)) < 0)
-        cause = failure(out, CAUSE_IO, "rename %s to %s: %s", part_path,
-                        file_name_of(final_path), strerror(-rc));
+        cause = rename_failure(out, part_path, final_path, rc);
     if (cause != CAUSE_NONE)
         waits->unlink(worker, part_path);   /* may not exist; nothing to report either way */
     return cause;
@@ -369,9 +378,8 @@ static enum fail_cause write_file(struct run *run, struct worker *worker, long i
         waits->unlink(worker, part_path);
         if (err == -ECANCELED)
             return failure(out, CAUSE_CANCELLED, "cancelled while writing");
-        if (strcmp(step, "rename") == 0)   /* the new name may be what is wrong */
-            return failure(out, CAUSE_IO, "rename %s to %s: %s", part_path,
-                           file_name_of(final_path), strerror(-err));
+        if (strcmp(step, "rename") == 0)
+            return rename_failure(out, part_path, final_path, err);
         return failure(out, CAUSE_IO, "%s %s: %s", step, part_path, strerror(-err));
     }
     return CAUSE_NONE;
