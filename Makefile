@@ -1,6 +1,6 @@
 # The whole project in one non-recursive Makefile.
 #
-#   make            bin/mock_server and the three client programs
+#   make            bin/mock_server and a client program per model (MODELS)
 #   make test       every test: unit, integration, and the sanitizer builds
 #   make bench      the main job: benchmarks and charts into results/;
 #                   QUICK=1 a smaller plan, RUNS=N counted runs per configuration
