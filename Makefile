@@ -1,6 +1,6 @@
 # The whole project in one non-recursive Makefile.
 #
-#   make            bin/mock_server and the three client programs
+#   make            bin/mock_server and a client program per model (MODELS)
 #   make test       every test: unit, integration, and the sanitizer builds
 #   make bench      the main job: benchmarks and charts into results/;
 #                   QUICK=1 a smaller plan, RUNS=N counted runs per configuration
@@ -31,7 +31,7 @@ ifeq ($(filter clean,$(MAKECMDGOALS)),)
 DEPS_MISSING := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null \
                   && [ -f /usr/include/civetweb.h ] && command -v gnuplot jq curl strace sqlite3 >/dev/null \
                   && [ -x /usr/bin/time ] \
-                  && /usr/bin/python3 -c 'import xxhash, aiohttp, aiofiles, numpy, pytest' 2>/dev/null \
+                  && /usr/bin/python3 -c 'import xxhash, aiohttp, aiofiles, numpy, pytest, markdown_it' 2>/dev/null \
                   || echo yes)
 ifeq ($(DEPS_MISSING),yes)
 $(info make: some packages are missing; running scripts/install-deps.sh)

@@ -20,15 +20,15 @@
 #include "task.h"
 
 /* The most threads a pool may have, and so the cap on --concurrency. What
- * limits threads on this machine, measured:
- *   - kernel.pid_max = 32768 task ids for the whole machine, shared with the
- *     mock server's threads (10,000 in the largest benchmark) and everyone
+ * limits threads (docs/notes.md, "Threads", gives the reference machine's
+ * figures):
+ *   - kernel.pid_max, task ids for the whole machine, shared with the mock
+ *     server's threads (10,000 in the largest benchmark) and everyone
  *     else's: the binding limit, and why the cap leaves a wide margin;
- *   - vm.max_map_count = 65530 mappings per process, two per thread (its
- *     stack and its guard page): about 32,000 threads;
- *   - memory: about 45 KiB resident per fetching thread (the stack pages it
- *     touched, libcurl's buffers), 27 KiB per files thread, whatever the
- *     stack size; starting one takes about 60 microseconds;
+ *   - vm.max_map_count, mappings per process (65,530 unless raised), two
+ *     per thread (its stack and its guard page): about 32,000 threads;
+ *   - memory: the stack pages a thread touched and libcurl's buffers,
+ *     whatever the stack size (the summary's stack_touched_kb);
  *   - open files, for fetch and download: see open_files_per_thread. */
 #define POOL_THREADS_MAX 10000
 
@@ -195,10 +195,11 @@ static long pool_threads(const struct run *run)
     return threads;
 }
 
-/* Each worker's stack in KiB: --stack-kb. The deepest task, a download
- * through libcurl, was measured to touch 24 KiB of stack (26 under ASan);
- * 256 KiB leaves ten times that, and costs only address space until
- * touched. glibc's default, 8 MiB, would reserve 80 GiB for 10,000 threads. */
+/* Each worker's stack in KiB: --stack-kb. The summary reports how much of
+ * it the deepest task touched (stack_touched_kb; docs/notes.md gives the
+ * measured figures): the default leaves a wide margin over that, and costs
+ * only address space until touched. glibc's default, 8 MiB, would reserve
+ * 80 GiB for 10,000 threads. */
 static long stack_kb;
 
 static const struct model_option pool_options[] = {

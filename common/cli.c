@@ -31,7 +31,7 @@
 #define DEFAULT_DISHES "Green Pepper with Meat:3,Tomato and Eggs:2,Garlic Lettuce:1"
 #define DISH_SECONDS_MAX 86400.0          /* a day on the stove is plenty */
 #define SIZE_MAX_BYTES (16ULL << 30)      /* --size: up to 16G */
-#define ROUNDS_DEFAULT 8000               /* --rounds: about 50 ms here (docs/options.md) */
+#define ROUNDS_DEFAULT 8000               /* --rounds (its time: docs/options.md) */
 #define TEXT_OF(x) #x
 #define TEXT(x) TEXT_OF(x)                /* TEXT(ROUNDS_DEFAULT) is "8000" */
 
@@ -334,8 +334,7 @@ static enum cli_result print_help(struct parser *p)
         "  --process-cpu-ms P  fetch: P ms of busy CPU per item, after it is checked,\n"
         "                      0..3600000 (default: 0)\n"
         "  --rounds R          cpu: rounds of hashing 64 KiB per task, 0..100000000\n"
-        "                      (default: " TEXT(ROUNDS_DEFAULT) ", about 50 ms of one core on the\n"
-        "                      reference machine, where a round takes about 6 us)\n"
+        "                      (default: " TEXT(ROUNDS_DEFAULT) ")\n"
         "  --size BYTES        download, files: bytes per blob or file, with K, M or G\n"
         "                      (powers of 1024), 0..16G (default: 1M)\n"
         "  --dir DIR           download, files: the folder to write in\n"

@@ -12,7 +12,7 @@
 #include "workload.h"
 
 #define WORDS (CPU_BUFFER_BYTES / 8)
-#define ROUNDS_BETWEEN_STOP_TESTS 256   /* about 1.5 ms of work */
+#define ROUNDS_BETWEEN_STOP_TESTS 256   /* how often Ctrl-C is looked for: a small part of a task */
 
 int cpu_rounds(long id, long rounds, bool (*stop)(void *arg), void *arg, uint64_t *result)
 {

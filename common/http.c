@@ -1,7 +1,7 @@
 /* http.c: what every model does with a libcurl easy handle.
  *
  * Setting a handle up and turning its result into a failure cause are the
- * same in all three models, whoever drives the transfer, so they live here.
+ * same in every model, whoever drives the transfer, so they live here.
  * The one thing to notice is http_on_progress(): it is how Ctrl-C reaches a
  * transfer that is blocked inside libcurl. */
 #include "http.h"

@@ -1,10 +1,10 @@
 /* http.h: what every model does with a libcurl easy handle.
  *
- * All three models transfer with easy handles; they differ only in who
+ * Every model transfers with easy handles; they differ only in who
  * drives them (curl_easy_perform in sync and async_threads, the multi
- * socket interface in async_uv). Setting a handle up and judging its result
- * is the same everywhere, so it is written once here. This file knows
- * libcurl's easy interface only. */
+ * socket interface in the loop models). Setting a handle up and judging
+ * its result is the same everywhere, so it is written once here. This file
+ * knows libcurl's easy interface only. */
 #ifndef HTTP_H
 #define HTTP_H
 

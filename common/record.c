@@ -1,8 +1,8 @@
 /* record.c: what happened to each task, the verbose log and the trace file.
  *
  * The models report every step of a task through these functions, which
- * stamp the times and write the --verbose line, so the three programs
- * measure and log in exactly the same way. A record belongs to the one
+ * stamp the times and write the --verbose line, so every model's program
+ * measures and logs in exactly the same way. A record belongs to the one
  * thread running its task; the log lines are whole fprintf calls, which
  * stdio locks, so lines from several threads never mix. */
 #include "record.h"

@@ -1,4 +1,4 @@
-/* workload.c: what the four workloads are, defined once.
+/* workload.c: what each workload is, defined once.
  *
  * URLs, the check of an item's JSON, the XXH3 checksums and the cook's
  * timetable. The one thing to notice is checksum_run(): it hashes a fixed

@@ -1,8 +1,8 @@
-/* workload.h: what the four workloads are, defined once.
+/* workload.h: what each workload is, defined once.
  *
  * The URLs a task requests, the bytes a blob or file must hold, the JSON an
  * item must carry and the checksums over results all live here, so the
- * three models (and the mock server, which produces the same bytes) cannot
+ * models (and the mock server, which produces the same bytes) cannot
  * drift apart. Nothing here does I/O. */
 #ifndef WORKLOAD_H
 #define WORKLOAD_H

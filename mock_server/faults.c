@@ -106,8 +106,7 @@ void fault_plan_reset(struct fault_plan *plan)
     if (plan->attempts == NULL)
         return;
     /* Load before store: reading an untouched page maps the shared zero
-     * page, so the reset does not make the whole table resident. About
-     * 10 ms for 16 M slots. */
+     * page, so the reset does not make the whole table resident. */
     for (size_t i = 0; i < FAULT_EXACT_IDS; i++) {
         if (atomic_load_explicit(&plan->attempts[i], memory_order_relaxed) != 0)
             atomic_store(&plan->attempts[i], 0);

@@ -60,8 +60,8 @@ expect_true "faults: a failing count near the rate" [ "$(echo $first | wc -w)" -
 # and docs/mock-server.md and not from the C code, which ids fail and every
 # byte of an item and a blob; tests/tools/check_mock_stats.py holds /stats
 # against the test's own count. The servers of this part start together and
-# stop together: civetweb takes about 2 s to stop, so 16 one after another
-# would take half a minute.
+# stop together: civetweb takes seconds to stop (docs/notes.md), so 16 one
+# after another would take half a minute.
 REF=(/usr/bin/python3 tests/tools/mock_reference.py)
 MANY_PIDS=()
 

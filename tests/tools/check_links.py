@@ -16,13 +16,19 @@ and bin/. For each link and image whose target is relative:
     and the second heading of the same name gets -1, the third -2.
 
 Links with a scheme (http:, https:, mailto:) are skipped: nothing is
-fetched. Links in code (fenced blocks, indented blocks, `inline code`) and
-in HTML comments are not links. Last, every page under docs/ must be linked
-from README.md: a page nobody can reach is a defect.
+fetched. Last, every page under docs/ must be linked from README.md: a
+page nobody can reach is a defect.
+
+markdown-it-py (Debian's python3-markdown-it) reads the Markdown as
+CommonMark with GitHub's tables, so that what it calls a link is one: not
+in code (fenced, indented, `inline`), not in an HTML comment, a title not
+part of the target, a reference link checked where it is used. What is
+GitHub's own, the ids of headings, is worked out here; so are <a href>,
+<img src> and id= in HTML, which CommonMark leaves as it is.
 
 Exit status: 0 every link resolves; 1 something is broken, one line each on
 stdout, "FILE:LINE: link 'TARGET': why", and a count on stderr; 2 a usage
-error. Python 3 standard library only.
+error.
 """
 
 import argparse
@@ -31,6 +37,8 @@ import re
 import subprocess
 import sys
 from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
 
 PROGRAM = "check_links"
 MARKDOWN = (".md", ".markdown")
@@ -101,274 +109,115 @@ class Repository:
 
 # ---- Reading Markdown ----
 
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")   # in a list item, indented too
-LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d{1,9}[.)])(\s|$)")
-ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*(<[^>]*>|\S+)")
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 HTML_LINK = re.compile(r"<(?:a|img)\b[^>]*?\b(?:href|src)\s*=\s*[\"']([^\"']*)[\"']", re.I)
 HTML_ID = re.compile(r"<[a-z][^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']*)[\"']", re.I)
 
 
-def blocks(lines):
-    """The file's text outside code, as paragraphs: lists of (line number,
-    text). Fenced and indented code blocks and HTML comments are left out."""
-    paragraph = []
-    fence = None            # the opening fence's character and length, inside a block
-    indented_code = False   # inside an indented code block
-    in_comment = False
-    in_list = False         # an indented line continues a list item: it is not code
-    previous_blank = True
-    for number, line in enumerate(lines, 1):
-        blank = not line.strip()
-        indented = line.startswith("    ") or line.startswith("\t")
-        if fence:
-            m = FENCE.match(line)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= fence[1] \
-                    and not m.group(2).strip():
-                fence = None
-            continue
-        if indented_code:
-            if blank or indented:
-                continue
-            indented_code = False
-        if in_comment:
-            if "-->" not in line:
-                continue
-            end = line.index("-->") + 3
-            line = " " * end + line[end:]
-            in_comment = False
-        m = FENCE.match(line)
-        if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
-            if paragraph:
-                yield paragraph
-                paragraph = []
-            fence = (m.group(1)[0], len(m.group(1)))
-            previous_blank = False
-            continue
-        if blank:
-            if paragraph:
-                yield paragraph
-                paragraph = []
-            previous_blank = True
-            continue
-        if indented and previous_blank and not in_list:
-            indented_code = True
-            continue
-        if not indented:
-            in_list = bool(LIST_ITEM.match(line)) or (in_list and not previous_blank)
-        previous_blank = False
-        # Comments: blank out the closed ones, and note one left open.
-        line = re.sub(r"<!--.*?-->", lambda c: " " * len(c.group(0)), line)
-        if "<!--" in line:
-            line = line[:line.index("<!--")]
-            in_comment = True
-        paragraph.append((number, line))
-    if paragraph:
-        yield paragraph
+def noting_position(rule):
+    """rule, which also marks each token it makes with meta["pos"]: where
+    in its block's text the token starts. markdown-it numbers the lines of
+    blocks only; a link's line is its block's first line plus the line
+    breaks before it."""
+    def rule_noting_position(state, silent):
+        start, count = state.pos, len(state.tokens)
+        if not rule(state, silent):
+            return False
+        for token in state.tokens[count:]:
+            token.meta.setdefault("pos", start)
+        return True
+    return rule_noting_position
 
 
-def without_code_spans(text):
-    """text with every `code span` blanked out (newlines kept, so that line
-    numbers still count): a backtick run closes only at a run as long."""
-    out = list(text)
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] != "`":
-            i += 1
-            continue
-        j = i
-        while j < len(text) and text[j] == "`":
-            j += 1
-        run = j - i
-        k = j
-        close = None
-        while k < len(text):
-            if text[k] == "`":
-                m = k
-                while m < len(text) and text[m] == "`":
-                    m += 1
-                if m - k == run:
-                    close = m
-                    break
-                k = m
-            else:
-                k += 1
-        if close is None:
-            i = j       # an unmatched run is literal
-            continue
-        for p in range(i, close):
-            if out[p] != "\n":
-                out[p] = " "
-        i = close
-    return "".join(out)
+def markdown_parser():
+    """CommonMark with GitHub's tables, as GitHub reads it; its inline
+    tokens know where they start."""
+    md = MarkdownIt("commonmark").enable("table")
+    ruler = md.inline.ruler
+    for name, rule in zip(ruler.get_active_rules(), ruler.getRules("")):
+        ruler.at(name, noting_position(rule))
+    return md
 
 
-def matching_bracket(text, start):
-    """The index of the ] that closes the [ at start, or -1."""
-    depth = 0
-    i = start
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            depth += 1
-        elif c == "]":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
+MARKDOWN_IT = markdown_parser()
 
 
-def destination(text, start):
-    """Parses the (destination "title") that starts at text[start] == '(':
-    returns the destination, or None when this is no inline link."""
-    i = start + 1
-    n = len(text)
-    while i < n and text[i] in " \t\n":
-        i += 1
-    if i < n and text[i] == "<":
-        end = text.find(">", i + 1)
-        if end < 0 or "\n" in text[i + 1:end]:
-            return None
-        dest = text[i + 1:end]
-        i = end + 1
-    else:
-        depth = 0
-        begin = i
-        while i < n:
-            c = text[i]
-            if c == "\\" and i + 1 < n:
-                i += 2
-                continue
-            if c in " \t\n":
-                break
-            if c == "(":
-                depth += 1
-            elif c == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            i += 1
-        dest = text[begin:i]
-    while i < n and text[i] in " \t\n":
-        i += 1
-    if i < n and text[i] in "\"'(":       # a title: the destination is what came before it
-        close = {'"': '"', "'": "'", "(": ")"}[text[i]]
-        i += 1
-        while i < n and text[i] != close:
-            i += 2 if text[i] == "\\" else 1
-        i += 1
-        while i < n and text[i] in " \t\n":
-            i += 1
-    if i < n and text[i] == ")":
-        return dest
-    return None
+def in_html(html, first_line):
+    """The links and ids in a piece of HTML that starts on first_line:
+    ([(line number, target)], {id}). Comments hold neither."""
+    html = HTML_COMMENT.sub(lambda c: "\n" * c.group(0).count("\n"), html)
+    links = [(first_line + html.count("\n", 0, m.start()), m.group(1))
+             for m in HTML_LINK.finditer(html)]
+    return links, set(HTML_ID.findall(html))
 
 
-def links(lines):
-    """Every link in the file: (line number, target), code left out."""
-    found = []
-    for paragraph in blocks(lines):
-        first = paragraph[0][0]
-        text = without_code_spans("\n".join(t for _, t in paragraph))
-
-        def line_of(pos):
-            return first + text.count("\n", 0, pos)
-
-        for number, line in paragraph:
-            m = REF_DEF.match(line)
-            if m:
-                found.append((number, m.group(2).strip("<>")))
-        for m in HTML_LINK.finditer(text):
-            found.append((line_of(m.start()), m.group(1)))
-        for start in (m.start() for m in re.finditer(r"\[", text)):
-            if start > 0 and text[start - 1] == "\\":
-                continue
-            end = matching_bracket(text, start)
-            if end < 0 or end + 1 >= len(text) or text[end + 1] != "(":
-                continue
-            dest = destination(text, end + 1)
-            if dest is not None:
-                found.append((line_of(start), dest))
-    return found
-
-
-def heading_text(raw):
-    """A heading as GitHub renders it, roughly: code, links, emphasis and
-    tags reduced to their text."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", raw)     # links and images
-    text = re.sub(r"<[^>]+>", "", text)                        # HTML tags
-    text = text.replace("`", "").replace("*", "")
-    text = re.sub(r"(?<!\w)_+|_+(?!\w)", "", text)             # _emphasis_, not snake_case
-    return text.strip()
+def heading_text(children):
+    """A heading as GitHub renders it: its text and code, without tags or images."""
+    return "".join(" " if c.type == "softbreak" else c.content
+                   for c in children if c.type in ("text", "code_inline", "softbreak")).strip()
 
 
 def slug(text):
-    """GitHub's id for a heading's text, before duplicates are numbered."""
+    """GitHub's id for a heading's text, before repeats are numbered."""
     text = text.lower()
     text = re.sub(r"[^\w\- ]", "", text)
     return text.replace(" ", "-")
 
 
-def anchors(lines):
-    """The ids of a Markdown file's headings (numbered as GitHub numbers
-    repeats), and any id or name given in HTML."""
+def read_page(text):
+    """A Markdown file's links and anchors: ([(line number, target)], {id}).
+    The links: those of links, images (a reference link where it is used)
+    and HTML <a href> and <img src>. The anchors: the headings' ids,
+    numbered as GitHub numbers repeats, and any id or name given in HTML."""
+    links = []
     headings = set()
-    seen = {}
+    repeats = {}
     html_ids = set()
-    for paragraph in blocks(lines):
-        texts = []
-        for number, line in paragraph:
-            m = ATX.match(line)
-            setext = SETEXT.match(line)
-            if m:
-                heading = m.group(2) or ""
-            elif setext and texts and not LIST_ITEM.match(texts[0]):
-                heading = " ".join(t.strip() for t in texts)
-            else:
-                texts.append(line)
-                html_ids.update(idm.group(1) for idm in HTML_ID.finditer(line))
-                continue
-            texts = []
-            base = slug(heading_text(heading))
+    tokens = MARKDOWN_IT.parse(text)
+    for previous, token in zip([None] + tokens, tokens):
+        if token.type == "html_block":
+            found, ids = in_html(token.content, token.map[0] + 1)
+            links += found
+            html_ids |= ids
+        if token.type != "inline":
+            continue
+        for child in token.children:
+            line = token.map[0] + 1 + token.content.count("\n", 0, child.meta.get("pos", 0))
+            if child.type == "link_open":
+                links.append((line, child.attrs["href"]))
+            elif child.type == "image":
+                links.append((line, child.attrs["src"]))
+            elif child.type == "html_inline":
+                found, ids = in_html(child.content, line)
+                links += found
+                html_ids |= ids
+        if previous is not None and previous.type == "heading_open":
+            base = slug(heading_text(token.children))
             name = base
             while name in headings:
-                seen[base] = seen.get(base, 0) + 1
-                name = f"{base}-{seen[base]}"
+                repeats[base] = repeats.get(base, 0) + 1
+                name = f"{base}-{repeats[base]}"
             headings.add(name)
-    return headings | html_ids
+    return links, headings | html_ids
 
 
 # ---- Checking ----
 
-def read_lines(path):
-    with open(path, encoding="utf-8", errors="replace") as f:
-        return f.read().split("\n")
+def read_markdown(root, path):
+    with open(os.path.join(root, path), encoding="utf-8", errors="replace") as f:
+        return read_page(f.read())
 
 
 def check(repo):
     """Returns (problems, files checked, links checked, links skipped)."""
     problems = []
-    anchor_cache = {}
+    files = repo.markdown()
+    pages = {path: read_markdown(repo.root, path) for path in files}
     checked = skipped = 0
     linked_from_readme = set()
-
-    def anchors_of(path):
-        if path not in anchor_cache:
-            anchor_cache[path] = anchors(read_lines(os.path.join(repo.root, path)))
-        return anchor_cache[path]
-
-    files = repo.markdown()
     for source in files:
         folder = os.path.dirname(source)
-        for number, target in links(read_lines(os.path.join(repo.root, source))):
+        for number, target in pages[source][0]:
             def broken(why):
                 problems.append((source, number, f"{source}:{number}: link '{target}': {why}"))
 
@@ -408,7 +257,7 @@ def check(repo):
                     continue
             if not page.lower().endswith(MARKDOWN):
                 continue                 # a line anchor in code (#L10): GitHub's own
-            if fragment not in anchors_of(page):
+            if fragment not in pages[page][1]:
                 broken(f"no heading with the id '{fragment}' in {page}")
 
     for page in files:
