@@ -20,11 +20,10 @@
 BENCH="$(dirname "$0")/../../scripts/bench.py"
 OUT="$TEST_TMP/results"
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
-COLUMNS_EXPECTED="time,config,run,model,workload,count,latency_ms,concurrency,size_bytes,fsync,\
-time_scale,rounds,process_ms,process_cpu_ms,offload,blocking_process,uv_threadpool,pool_threads,\
-args,status,wall_ms,whole_ms,user_ms,sys_ms,max_rss_kb,stack_touched_avg_kb,task_state_bytes,\
-ok,failed,retries,failures,p50_ms,p99_ms,loop_busy,loop_lag_p99_ms,loop_lag_max_ms,server_threads,\
-server_max_in_flight,ideal_ms,checksum,error"
+# runs.csv's columns, as the schema defines them (scripts/aiobench/schema.py;
+# tests/python/test_schema.py pins them to the committed run's).
+COLUMNS_EXPECTED=$(cd "$(dirname "$0")/../../scripts" &&
+    /usr/bin/python3 -B -c 'from aiobench.schema import RUN_FIELDS; print(",".join(RUN_FIELDS))')
 LOOP_MODELS="async_uv async_coro"   # the models that take --offload and --blocking-process
 CPU_N=4 CPU_ROUNDS=2000             # the tiny plan's cpu runs
 CPU="cpu -n $CPU_N --rounds $CPU_ROUNDS"
@@ -78,7 +77,7 @@ near() {
     awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-4 * (b < 0 ? -b : b) + 1e-9) }'
 }
 
-# fmt_time MS: the report's time format (report.py fmt_time).
+# fmt_time MS: the report's time format (aiobench/report/words.py fmt_time).
 fmt_time() {
     awk -v ms="$1" 'BEGIN {
         if (ms < 1) printf "%.2f ms", ms
