@@ -42,7 +42,6 @@ def test_ideal_ms(model, params, task_ms, want):
     assert got == (None if want is None else pytest.approx(want))
 
 
-
 @pytest.mark.parametrize("model, params, threads, words", [
     ("sync", FETCH, None, "one at a time, N*L"),
     ("sync", dict(FETCH, process_ms=20), None, "one at a time, N*(L+P)"),

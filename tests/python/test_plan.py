@@ -135,9 +135,6 @@ def test_window(model, params, window):
     assert models.window_of(model, params) == window
 
 
-
-
-
 FETCH = {"workload": "fetch", "count": 100, "latency_ms": 200}
 
 
@@ -155,4 +152,3 @@ FETCH = {"workload": "fetch", "count": 100, "latency_ms": 200}
 ])
 def test_client_args(model, params, args):
     assert models.client_args(model, params) == args
-

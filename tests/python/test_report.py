@@ -91,7 +91,7 @@ def test_a_configuration_described(params, long, short):
 
 def test_task_cost_parts_are_clamped_at_0():
     cost = results.TaskCost(counts=[1, 10], rss_kb=12.0, user_us=3.0, sys_us=1.0,
-                           stack_kb=8.0, state_kb=None)
+                            stack_kb=8.0, state_kb=None)
     assert cost.parts() == (8.0, 0, 4.0)
     assert cost.cpu_us == 4.0
     assert results.TaskCost([1], 5.0, 0, 0, 8.0, 1.0).parts() == (8.0, 1.0, 0.0)

@@ -149,7 +149,6 @@ def test_geomean():
     assert stats.geomean([1, 100]) == pytest.approx(10)
 
 
-
 # ---- The statistics of a model's counted runs ----
 
 def run_row(status, wall_ms, **cells):
@@ -160,8 +159,8 @@ def run_row(status, wall_ms, **cells):
 
 def test_stat_median_and_whisker_over_the_runs_that_went_through():
     stat = stats.Stat([run_row(0, 30.0, ok=5), run_row(1, 10.0, ok=4, failed=1),
-                        run_row(0, 20.0, ok=5), run_row("timeout", None),
-                        run_row(3, 99.0)])
+                       run_row(0, 20.0, ok=5), run_row("timeout", None),
+                       run_row(3, 99.0)])
     # Status 0 and 1 are timed; a timeout and an exit 3 are errored.
     assert (stat.median, stat.min, stat.max) == (20.0, 10.0, 30.0)
     assert (stat.runs, stat.errored, stat.ok, stat.failed) == (5, 2, 14, 1)
