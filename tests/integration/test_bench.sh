@@ -20,11 +20,10 @@
 BENCH="$(dirname "$0")/../../scripts/bench.py"
 OUT="$TEST_TMP/results"
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
-COLUMNS_EXPECTED="time,config,run,model,workload,count,latency_ms,concurrency,size_bytes,fsync,\
-time_scale,rounds,process_ms,process_cpu_ms,offload,blocking_process,uv_threadpool,pool_threads,\
-args,status,wall_ms,whole_ms,user_ms,sys_ms,max_rss_kb,stack_touched_avg_kb,task_state_bytes,\
-ok,failed,retries,failures,p50_ms,p99_ms,loop_busy,loop_lag_p99_ms,loop_lag_max_ms,server_threads,\
-server_max_in_flight,ideal_ms,checksum,error"
+# runs.csv's columns, as the schema defines them (scripts/aiobench/schema.py;
+# tests/python/test_schema.py pins them to the committed run's).
+COLUMNS_EXPECTED=$(cd "$(dirname "$0")/../../scripts" &&
+    /usr/bin/python3 -B -c 'from aiobench.schema import RUN_FIELDS; print(",".join(RUN_FIELDS))')
 LOOP_MODELS="async_uv async_coro"   # the models that take --offload and --blocking-process
 CPU_N=4 CPU_ROUNDS=2000             # the tiny plan's cpu runs
 CPU="cpu -n $CPU_N --rounds $CPU_ROUNDS"
@@ -78,7 +77,7 @@ near() {
     awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-4 * (b < 0 ? -b : b) + 1e-9) }'
 }
 
-# fmt_time MS: the report's time format (report.py fmt_time).
+# fmt_time MS: the report's time format (aiobench/report/words.py fmt_time).
 fmt_time() {
     awk -v ms="$1" 'BEGIN {
         if (ms < 1) printf "%.2f ms", ms
@@ -149,26 +148,28 @@ stop_server
 expect_eq "runs.csv: every fetch row has the server's max_in_flight" \
     "$(rows_where "workload == \"fetch\" && \$$(column server_max_in_flight) == \"\"" | wc -l)" 0
 
-# The ideal lines: N*L one at a time, L all at once, ceil(N/C)*L with a window.
-if [ -x "$BIN/sync" ]; then
-    expect_eq "ideal: sync fetch is N*L, N*(L+P) with processing per item" \
-        "$(rows_where 'model == "sync" && workload == "fetch" && ideal != count * (latency + pause + busy)' |
-            wc -l)" 0
-    expect_eq "ideal: sync fetch 5 x 10 ms is 50 ms" \
-        "$(rows_where 'model == "sync" && args == "fetch -n 5 --latency-ms 10"' | head -1 | cut -d, -f"$(column ideal_ms)")" 50
-    expect_eq "ideal: sync cook is the sum of the dishes (6 s x 0.01)" \
-        "$(rows_where 'model == "sync" && workload == "cook"' | head -1 | cut -d, -f"$(column ideal_ms)")" 60
-fi
-for m in async_uv async_threads async_coro; do
-    [ -x "$BIN/$m" ] || continue
-    expect_eq "ideal: $m fetch with no processing is ceil(N/C)*L (L with no window)" \
-        "$(rows_where "model == \"$m\" && workload == \"fetch\" && pause == 0 && busy == 0 &&
-                       ideal != int((count + w - 1) / w) * latency" | wc -l)" 0
-    expect_eq "ideal: $m fetch 5 x 10 ms with a window of 2 is 30 ms" \
-        "$(rows_where "model == \"$m\" && args == \"fetch -n 5 --latency-ms 10 --concurrency 2\"" |
-            head -1 | cut -d, -f"$(column ideal_ms)")" 30
-    expect_eq "ideal: $m cook is the longest dish (3 s x 0.01)" \
-        "$(rows_where "model == \"$m\" && workload == \"cook\"" | head -1 | cut -d, -f"$(column ideal_ms)")" 30
+# The ideals: their formulas are unit-tested (tests/python/test_ideal.py);
+# here, each row carries the ideal meta.json records for its run, and cook's
+# follows the dishes the programs' --help gives (3, 2 and 1 s, x 0.01).
+expect_eq "ideal: every row's ideal_ms is the one meta.json records for its model and args" \
+    "$(/usr/bin/python3 - "$OUT" <<'EOF'
+import csv, json, sys
+meta = json.load(open(sys.argv[1] + "/meta.json"))
+recorded = {(m, e["args"]): e["ideal_ms"] for g in meta["groups"] for p in g["points"]
+            for m, e in p["models"].items()}
+bad = 0
+for row in csv.DictReader(open(sys.argv[1] + "/runs.csv")):
+    ideal = recorded[(row["model"], row["args"])]
+    if (row["ideal_ms"] == "") != (ideal is None) or \
+            (ideal is not None and abs(float(row["ideal_ms"]) - ideal) > 1e-4 * ideal):
+        bad += 1
+print(bad)
+EOF
+)" 0
+for m in $(models); do
+    expect_eq "ideal: $m cook is $([ "$m" = sync ] && echo "the sum of the dishes" || echo "the longest dish")" \
+        "$(rows_where "model == \"$m\" && workload == \"cook\"" | head -1 | cut -d, -f"$(column ideal_ms)")" \
+        "$([ "$m" = sync ] && echo 60 || echo 30)"
 done
 
 # The skip rule: sync's 60 x 10 ms (0.6 s) is over the tiny plan's 0.5 s.

@@ -24,7 +24,7 @@ compare() {
 
 # runs_csv FILE: writes a runs.csv with bench.py's header from lines on
 # stdin, "config|model|args|status|wall_ms", one per run; other cells empty.
-HEADER=$(cd "$ROOT/scripts" && "$PYTHON" -B -c 'import bench; print(",".join(bench.RUN_FIELDS))')
+HEADER=$(cd "$ROOT/scripts" && "$PYTHON" -B -c 'from aiobench.schema import RUN_FIELDS; print(",".join(RUN_FIELDS))')
 runs_csv() {
     awk -F'|' -v header="$HEADER" '
         BEGIN { n = split(header, name, ","); print header }

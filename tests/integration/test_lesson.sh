@@ -4,7 +4,7 @@
 #
 # tests/tools/check_figures.py recomputes each figure (a link to runs.csv
 # titled with its config, model and stat, or the ratio of two) with
-# scripts/report.py's own load_runs and Stat. Here: the lesson passes
+# the report's own load_runs and Stat (scripts/aiobench). Here: the lesson passes
 # against the committed results/ with at least FIGURES_MIN figures; the
 # checker fails, naming the file and line, on a copy of the lesson with one
 # figure altered (and --update puts it back), on an unknown config and on
@@ -154,11 +154,11 @@ expect_true "cost: the unknown cost is named" has_line "$TEST_TMP/cost.md:3: fig
 mkdir -p "$TEST_TMP/known"
 (cd "$ROOT/scripts" && "$PYTHON" -B - "$TEST_TMP/known/runs.csv") <<'EOF'
 import csv, sys
-import bench
+from aiobench.schema import RUN_FIELDS
 rows = [("m", 0, 1000, 2048), ("m", 0, 1500, 3072), ("m", 0, 2000, 4096), ("m", 2, "", ""),
         ("n", 0, 2000, 1024)]
 with open(sys.argv[1], "w", newline="") as out:
-    writer = csv.DictWriter(out, fieldnames=bench.RUN_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=RUN_FIELDS, lineterminator="\n")
     writer.writeheader()
     for model, status, wall, rss in rows:
         writer.writerow({"config": "c", "model": model, "status": status, "wall_ms": wall,

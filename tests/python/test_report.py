@@ -1,26 +1,15 @@
-"""test_report.py: scripts/report.py's numbers and words against known values.
+"""test_report.py: the report's numbers and words against known values.
 
 The helpers that turn a figure into text (times, ratios, sizes, the words
-of a comparison, a configuration described), the statistics of a model's
-counted runs (the median and the whisker from the fastest to the slowest)
-and the small computations under the charts. tests/integration/test_bench.sh
+of a comparison, a configuration described), what one waiting task costs,
+and the small computations under the charts. test_report_sections.py holds
+each section to the fixture's report; tests/integration/test_bench.sh
 makes a whole report; tests/tools/check_figures.py holds the documents to it.
 """
 
 import pytest
 
-from by_path import load
-
-report = load("scripts/report.py", "report")
-
-
-@pytest.mark.parametrize("text, value", [
-    ("", None), (None, None), ("abc", None), ("12", 12), ("-3", -3), ("12.0", 12.0),
-    ("1e3", 1000.0), ("0.25", 0.25),
-])
-def test_number(text, value):
-    got = report.number(text)
-    assert got == value and type(got) is type(value)
+from aiobench.report import charts, results, server, timelines, words
 
 
 # ---- Words and numbers ----
@@ -33,7 +22,7 @@ def test_number(text, value):
     (99940, "99.9 s"), (99950, "100 s"), (123456, "123 s"),
 ])
 def test_time_has_three_significant_digits(ms, shown):
-    assert report.fmt_time(ms) == shown
+    assert words.fmt_time(ms) == shown
 
 
 @pytest.mark.parametrize("x, shown", [
@@ -41,20 +30,20 @@ def test_time_has_three_significant_digits(ms, shown):
     (19.1, "19.1x"), (95, "95.0x"), (99.94, "99.9x"), (99.96, "100x"), (1234, "1234x"),
 ])
 def test_ratio_has_three_significant_digits(x, shown):
-    assert report.fmt_ratio(x) == shown
+    assert words.fmt_ratio(x) == shown
 
 
 def test_mib():
-    assert report.fmt_mib(2048) == "2.0 MiB"
-    assert report.fmt_mib(None) == "n/a"
+    assert words.fmt_mib(2048) == "2.0 MiB"
+    assert words.fmt_mib(None) == "n/a"
 
 
 def test_ratio_of_nothing():
-    assert report.ratio(10, 4) == 2.5
-    assert report.ratio(None, 4) is None and report.ratio(10, 0) is None
+    assert words.ratio(10, 4) == 2.5
+    assert words.ratio(None, 4) is None and words.ratio(10, 0) is None
 
 
-@pytest.mark.parametrize("a, b, words", [
+@pytest.mark.parametrize("a, b, said", [
     (100, 105, "about as fast as"),          # within SAME_WITHIN, 10%
     (105, 100, "about as fast as"),
     (100, 110, "1.10x faster than"),         # 10% is no longer "about"
@@ -62,8 +51,8 @@ def test_ratio_of_nothing():
     (10, 1000, "100x faster than"),
     (None, 100, "not comparable with"), (100, 0, "not comparable with"),
 ])
-def test_comparison_words(a, b, words):
-    assert report.compare(a, b) == words
+def test_comparison_words(a, b, said):
+    assert words.compare(a, b) == said
 
 
 @pytest.mark.parametrize("size, shown", [
@@ -71,7 +60,7 @@ def test_comparison_words(a, b, words):
     (16384, "16 KiB"), (1 << 20, "1 MiB"), (3 << 30, "3 GiB"),
 ])
 def test_size(size, shown):
-    assert report.fmt_size(size) == shown
+    assert words.fmt_size(size) == shown
 
 
 DISHES = [("soup", 3), ("rice", 2), ("tea", 1)]
@@ -96,78 +85,16 @@ DISHES = [("soup", 3), ("rice", 2), ("tea", 1)]
      "8 tasks of 8,000 rounds, computed on libuv's pool", "8 x 8,000 rounds"),
 ])
 def test_a_configuration_described(params, long, short):
-    assert report.describe(params, DISHES) == long
-    assert report.short_describe(params, DISHES) == short
-
-
-@pytest.mark.parametrize("model, params, threads, kind", [
-    ("sync", {"workload": "fetch"}, None, "one at a time, N*L"),
-    ("sync", {"workload": "fetch", "process_ms": 20}, None, "one at a time, N*(L+P)"),
-    ("async_uv", {"workload": "fetch"}, None, "all at once, L"),
-    ("async_uv", {"workload": "fetch", "process_ms": 20}, None, "all at once, L+P"),
-    ("async_threads", {"workload": "fetch", "concurrency": 10}, None, "window C, ceil(N/C)*L"),
-    ("async_uv", {"workload": "fetch", "process_ms": 20, "blocking_process": True}, None,
-     "L + N*P, the pauses in turn"),
-    ("async_threads", {"workload": "fetch", "process_cpu_ms": 20}, 4, "L + N*P/min(T, cores), T = 4"),
-    ("async_threads", {"workload": "cpu"}, 8, "N*W/min(T, cores), T = 8"),
-    ("sync", {"workload": "cook"}, None, "the sum of the dishes"),
-    ("async_coro", {"workload": "cook"}, None, "the longest dish"),
-    ("sync", {"workload": "files"}, None, None),
-])
-def test_ideal_kind(model, params, threads, kind):
-    assert report.ideal_kind(model, params, threads) == kind
-
-
-# ---- The statistics of a model's counted runs ----
-
-def run_row(status, wall_ms, **cells):
-    row = dict.fromkeys(report.NUMERIC)
-    row.update(status=str(status), wall_ms=wall_ms, **cells)
-    return row
-
-
-def test_stat_median_and_whisker_over_the_runs_that_went_through():
-    stat = report.Stat([run_row(0, 30.0, ok=5), run_row(1, 10.0, ok=4, failed=1),
-                        run_row(0, 20.0, ok=5), run_row("timeout", None),
-                        run_row(3, 99.0)])
-    # Status 0 and 1 are timed; a timeout and an exit 3 are errored.
-    assert (stat.median, stat.min, stat.max) == (20.0, 10.0, 30.0)
-    assert (stat.runs, stat.errored, stat.ok, stat.failed) == (5, 2, 14, 1)
-
-
-def test_stat_median_of_an_even_count_is_the_mean_of_the_middle_two():
-    stat = report.Stat([run_row(0, w) for w in (40.0, 10.0, 30.0, 20.0)])
-    assert (stat.median, stat.min, stat.max) == (25.0, 10.0, 40.0)
-
-
-def test_stat_without_a_timed_run():
-    stat = report.Stat([run_row("signal 9", None)])
-    assert (stat.median, stat.min, stat.max, stat.errored) == (None, None, None, 1)
-
-
-def test_stat_threads_that_compute():
-    assert report.Stat([run_row(0, 1.0, offload=1, uv_threadpool=4)]).threads == 4
-    assert report.Stat([run_row(0, 1.0, offload=0, pool_threads=16)]).threads == 16
-    assert report.Stat([run_row(0, 1.0, offload=0)]).threads == 1
-
-
-def test_median_of_leaves_out_none():
-    assert report.median_of([3, None, 1, 2]) == 2
-    assert report.median_of([None]) is None
-
-
-def test_slope_least_squares():
-    assert report.slope([(1, 2), (2, 4), (3, 6)]) == pytest.approx(2)
-    assert report.slope([(0, 1), (1, 0), (2, 4), (3, None)]) == pytest.approx(1.5)
-    assert report.slope([(5, 1), (5, 2)]) is None          # one x: no slope
+    assert words.describe(params, DISHES) == long
+    assert words.short_describe(params, DISHES) == short
 
 
 def test_task_cost_parts_are_clamped_at_0():
-    cost = report.TaskCost(counts=[1, 10], rss_kb=12.0, user_us=3.0, sys_us=1.0,
-                           stack_kb=8.0, state_kb=None)
+    cost = results.TaskCost(counts=[1, 10], rss_kb=12.0, user_us=3.0, sys_us=1.0,
+                            stack_kb=8.0, state_kb=None)
     assert cost.parts() == (8.0, 0, 4.0)
     assert cost.cpu_us == 4.0
-    assert report.TaskCost([1], 5.0, 0, 0, 8.0, 1.0).parts() == (8.0, 1.0, 0.0)
+    assert results.TaskCost([1], 5.0, 0, 0, 8.0, 1.0).parts() == (8.0, 1.0, 0.0)
 
 
 # ---- Under the charts ----
@@ -184,22 +111,22 @@ def span(start_ms, end_ms):
     ([span(0, 10), span(None, 5), span(2, None)], 1),       # unfinished spans are left out
 ])
 def test_max_overlap(spans, most):
-    assert report.max_overlap(spans) == most
+    assert timelines.max_overlap(spans) == most
 
 
 def test_log_range():
-    assert report.log_range([10, 100]) == pytest.approx((8, 125))
-    assert report.log_range([0, None]) == pytest.approx((0.8, 1.25))
+    assert charts.log_range([10, 100]) == pytest.approx((8, 125))
+    assert charts.log_range([0, None]) == pytest.approx((0.8, 1.25))
 
 
 @pytest.mark.parametrize("value, literal", [("it's", "'it''s'"), (True, "1"), (False, "0"),
                                             (3, "3"), (2.5, "2.5")])
 def test_gnuplot_literal(value, literal):
-    assert report.gp_value(value) == literal
+    assert charts.gp_value(value) == literal
 
 
 def test_gnuplot_tics():
-    assert report.gp_tics("x", [('say "hi"', 1), ("b", 2.5)]) == "set xtics (\"say 'hi'\" 1, \"b\" 2.5)"
+    assert charts.gp_tics("x", [('say "hi"', 1), ("b", 2.5)]) == "set xtics (\"say 'hi'\" 1, \"b\" 2.5)"
 
 
 @pytest.mark.parametrize("model, sweep, value, params, want", [
@@ -210,4 +137,4 @@ def test_gnuplot_tics():
     ("async_coro", "window", 300, {"count": 100}, 100),
 ])
 def test_in_flight(model, sweep, value, params, want):
-    assert report.in_flight(model, params, sweep, value) == want
+    assert server.in_flight(model, params, sweep, value) == want

@@ -16,14 +16,14 @@ comes from, on one line:
     [93×](../results/runs.csv "config=headline fetch; model=sync; stat=median / config=headline fetch; model=async_uv; stat=median")
 
 A term is `config=C; model=M; stat=S`: the rows of runs.csv whose `config`
-column is C and whose `model` column is M, summed up by scripts/report.py's
-Stat, and S one of Stat's attributes (median, min, max, whole_ms, rss_kb,
+column is C and whose `model` column is M, summed up by the report's Stat
+(scripts/aiobench/stats.py), and S one of Stat's attributes (median, min, max, whole_ms, rss_kb,
 cpu_ms, user_ms, sys_ms, in_flight, stack_touched_avg_kb, task_state_bytes,
 max_in_flight, server_threads, loop_busy, lag_p99, lag_max, ok, failed ...).
 A term may also be `model=M; cost=A` (or `model=M; cost=A; up_to=N`):
 what one more waiting task costs M, the least-squares slope over the count
 sweep (N up to N), as REPORT.md's "The cost of one waiting task" gives it:
-A one of report.py's TaskCost numbers, rss_kb, stack_kb, state_kb (KB) or
+A one of the report's TaskCost numbers, rss_kb, stack_kb, state_kb (KB) or
 user_us, sys_us, cpu_us (µs). It needs the results' meta.json too.
 A title is one term, or two joined by " / ": their ratio. The value is
 computed by the report's own code (load_runs and Stat are imported, not
@@ -32,7 +32,7 @@ computation.
 
 The link text is a number and a unit. Times are in ms in Stat: `ms`, `s`,
 `µs` (or `us`). Memory is in KB (KiB) in Stat, task_state_bytes in bytes:
-`KB`, `MB` (1024 KB, as report.py's fmt_mib; `KiB` and `MiB` are the same).
+`KB`, `MB` (1024 KB, as the report's fmt_mib; `KiB` and `MiB` are the same).
 Counts and fractions (ok, in_flight, loop_busy ...) have no unit, or `%`
 (a fraction × 100), or `×`. A ratio of two times, or of any two alike, is
 `×`, `%` or no unit; memory or time over a count (rss_kb / in_flight) is
@@ -54,10 +54,13 @@ import os
 import re
 import sys
 
-sys.dont_write_bytecode = True   # importing report must leave no scripts/__pycache__
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from report import ReportError, Results, Stat, load_runs, write_whole  # noqa: E402
+from aiobench.errors import ReportError  # noqa: E402  (after the path above)
+from aiobench.report import write_whole  # noqa: E402
+from aiobench.report.results import Results  # noqa: E402
+from aiobench.schema import load_runs  # noqa: E402
+from aiobench.stats import Stat  # noqa: E402
 
 PROGRAM = "check_figures"
 
@@ -109,7 +112,7 @@ class FigureError(Exception):
 
 class Runs:
     """runs.csv's rows, by (config, model); the whole results folder
-    (report.py's Results) is read only when a cost term asks for it."""
+    (the report's Results) is read only when a cost term asks for it."""
 
     def __init__(self, folder):
         self.folder = folder
@@ -160,7 +163,7 @@ class Runs:
             raise FigureError(f"no rows for config '{config}' and model '{model}'")
         summary = Stat(rows)
         if stat.startswith("_") or not hasattr(summary, stat) or stat == "rows":
-            raise FigureError(f"unknown stat '{stat}' (not a number of scripts/report.py's Stat)")
+            raise FigureError(f"unknown stat '{stat}' (not a number of the report's Stat, scripts/aiobench/stats.py)")
         if stat not in DIMENSIONS:
             raise FigureError(f"stat '{stat}' has no known unit (add it to DIMENSIONS "
                               "in tests/tools/check_figures.py)")

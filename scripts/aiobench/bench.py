@@ -1,0 +1,228 @@
+"""bench.py: `make bench`, the command line of scripts/bench.py and its main.
+
+Starts bin/mock_server on a free port, runs every client model built in bin/
+on every configuration of the plan (plan.py: one warm-up, then R counted
+runs, the models interleaved run by run), and writes runs.csv, meta.json,
+the headline traces, the charts and REPORT.md into a temporary folder that
+replaces the previous results only once all is done. scripts/bench.py's
+docstring gives the options and the exit statuses.
+"""
+
+import csv
+import datetime
+import json
+import os
+import resource
+import shutil
+import signal
+import sys
+import time
+
+import options
+from aiobench import ROOT, report
+from aiobench.clients import reference_client_states
+from aiobench.errors import Interrupted, ReportError, SetupError
+from aiobench.meta import build_meta, default_dishes, default_rounds, read_int, usable_cores
+from aiobench.models import MODELS
+from aiobench.plan import PLANS, Facts, external_plan, plan_configs
+from aiobench.progress import PROGRAM, Progress, clock
+from aiobench.publish import make_work_dir, publish
+from aiobench.reference_step import plan_reference, run_reference
+from aiobench.runner import run_config
+from aiobench.schema import RUN_FIELDS
+from aiobench.server import ExternalServer, Server, probe_latency_ms
+
+RUNS_MAX = 100          # --runs: counted runs per configuration
+
+
+def parse_args(argv):
+    """The options, each checked where it stands (scripts/options.py), the
+    clients' own rules for what they are handed (--url, --verify, --path).
+    None after --help; options.UsageError for a bad command line."""
+    parser = options.Parser(
+        "scripts/bench.py",
+        description="Runs every model on every workload against bin/mock_server "
+                    "and writes runs.csv, meta.json, traces, charts and REPORT.md.")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a reduced plan, under a minute")
+    size.add_argument("--tiny", action="store_true", help="a few seconds, for the tests")
+    parser.add_argument("--runs", type=options.whole_number("--runs", 1, RUNS_MAX), metavar="R",
+                        help=f"counted runs per configuration, 1..{RUNS_MAX} "
+                             "(default: 3; 1 with --quick)")
+    parser.add_argument("--bin", default=os.path.join(ROOT, "bin"), metavar="DIR",
+                        type=options.non_empty("--bin", "folder's"),
+                        help="where the client programs are (default: bin)")
+    parser.add_argument("--server-bin", metavar="DIR",
+                        type=options.non_empty("--server-bin", "folder's"),
+                        help="where mock_server is (default: the --bin folder)")
+    parser.add_argument("--out", default=os.path.join(ROOT, "results"), metavar="DIR",
+                        type=options.non_empty("--out", "folder's"),
+                        help="the results folder (default: results)")
+    parser.add_argument("--list", action="store_true",
+                        help="print the plan with estimated times and exit")
+    parser.add_argument("--url", metavar="URL", type=options.base_url("--url"),
+                        help="measure this server instead of the mock, a base URL as the "
+                             "clients take it, http://HOST[:PORT][/PATH]: the plan's "
+                             "fetch configurations only, at the server's own latency")
+    parser.add_argument("--verify", metavar="MODE",
+                        type=options.one_of("--verify", options.VERIFY_MODES),
+                        help="with --url: the clients' --verify, content, id or status "
+                             "(default: id)")
+    parser.add_argument("--path", metavar="TEMPLATE", type=options.path_template("--path"),
+                        help="with --url: the clients' --path (default: theirs, /items/{id})")
+    args = parser.parse(argv)
+    if args is None:
+        parser.print_help()
+        return None
+    if args.url is None and (args.verify or args.path):
+        raise options.UsageError("--verify and --path go with --url")
+    return args
+
+
+class Context:
+    """What a bench run shares: options, server, output, progress, findings."""
+
+    def __init__(self, args):
+        self.mode = "quick" if args.quick else "tiny" if args.tiny else "full"
+        self.external_url = args.url or None    # without its trailing slashes
+        self.verify = (args.verify or "id") if args.url else None
+        self.path = args.path
+        self.plan = PLANS[self.mode]
+        if self.external_url:
+            self.plan = external_plan(self.plan, self.verify, self.path)
+        self.runs = args.runs or self.plan["runs"]
+        self.bin_dir = os.path.abspath(args.bin)
+        server_dir = os.path.abspath(args.server_bin or args.bin)
+        self.models = [m for m in MODELS if os.access(os.path.join(self.bin_dir, m), os.X_OK)]
+        server = os.path.join(server_dir, "mock_server")
+        if not self.models:
+            raise SetupError(f"no client program in {self.bin_dir} (run make)")
+        if not self.external_url and not os.access(server, os.X_OK):
+            raise SetupError(f"no {server} (run make)")
+        client = os.path.join(self.bin_dir, self.models[0])
+        self.facts = Facts(default_dishes(client), default_rounds(client), usable_cores())
+        if self.external_url:
+            first = (self.path or "/items/{id}").replace("{id}", "1").replace("{size}", "0")
+            self.facts.latency_guess_ms = probe_latency_ms(self.external_url + first)
+        self.out = os.path.abspath(args.out)
+        self.pid_max = read_int("/proc/sys/kernel/pid_max", 32768)
+        self.nofile_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        if self.nofile_hard == resource.RLIM_INFINITY:
+            self.nofile_hard = 1 << 20
+        self.client_env = dict(os.environ, NO_PROXY="127.0.0.1,localhost",
+                               no_proxy="127.0.0.1,localhost")
+        self.client_env.pop("UV_THREADPOOL_SIZE", None)   # --uv-threadpool says it
+        self.server = ExternalServer(self.external_url) if self.external_url else Server(server, None)
+        self.versions, self.errors, self.sweep_stops = {}, [], {}
+        self.task_ms, self.calibrations = {}, []   # W per --rounds, and how measured
+        self.reference = plan_reference(self.plan, self.runs, self.bin_dir, self.facts)
+        self.reference_clients = reference_client_states(self.external_url)
+        self.work = self.writer = self.runs_file = self.progress = None
+
+    def runnable_references(self):
+        """The reference clients that can run here, in REFERENCE_CLIENTS' order."""
+        return [name for name, state in self.reference_clients.items() if not state["skipped"]]
+
+
+def print_plan(ctx, configs):
+    total = 0.0
+    for config in configs:
+        for spec in config.specs:
+            runs = 0 if spec.skip else 1 + ctx.runs
+            total += runs * spec.estimate_s
+            state = f"skipped: {spec.skip}" if spec.skip else f"{runs} x {spec.estimate_s:.2f} s"
+            print(f"{config.name:<31} {spec.model:<14} {spec.key:<58} {state}")
+    for name, state in ctx.reference_clients.items():
+        if state["skipped"]:
+            print(f"{'reference client':<31} {name:<14} {'':<58} skipped: {state['skipped']}")
+    reference = ctx.reference
+    if reference.skip:
+        state = f"skipped: {reference.skip}"
+    else:
+        state = f"1 x {reference.estimate_s:.2f} s"
+        total += reference.estimate_s
+    print(f"{'reference clients':<31} {'':<14} {reference.command():<58} {state}")
+    print(f"estimated total: {clock(total)} (server starts and charts aside)")
+
+
+def bench(ctx, configs, groups):
+    """Runs the plan into the work folder and makes the report there."""
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    ctx.server.log_path = os.path.join(ctx.work, "server.log")
+    ctx.progress = Progress(configs, ctx.runs, ctx.reference)
+    for name, state in ctx.reference_clients.items():
+        if state["skipped"]:
+            ctx.progress.note(f"reference client {name} skipped: {state['skipped']}")
+    with open(os.path.join(ctx.work, "runs.csv"), "w", newline="") as runs_file:
+        ctx.runs_file = runs_file
+        ctx.writer = csv.DictWriter(runs_file, fieldnames=RUN_FIELDS, lineterminator="\n")
+        ctx.writer.writeheader()
+        for config in configs:
+            run_config(ctx, config)
+    ctx.server.stop()      # reference.py starts its own; this one's threads would only wait
+    run_reference(ctx)
+    with open(os.path.join(ctx.work, "reference.json"), "w") as reference_file:
+        json.dump(ctx.reference.records, reference_file, indent=2)
+        reference_file.write("\n")
+    finished = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    meta = build_meta(ctx, groups, started, finished)
+    with open(os.path.join(ctx.work, "meta.json"), "w") as meta_file:
+        json.dump(meta, meta_file, indent=2)
+        meta_file.write("\n")
+    ctx.progress.note("making the charts and REPORT.md")
+    report.build(ctx.work)
+
+
+# The signals that stop a bench as Ctrl-C does: a closed terminal (SIGHUP)
+# too, which would otherwise leave the mock server and the work folder.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def on_signal(signum, frame):
+    raise Interrupted(signum)
+
+
+def main(argv):
+    try:
+        args = parse_args(argv)
+    except options.UsageError as err:
+        sys.stderr.write(f"{PROGRAM}: {err}\n")
+        return 2
+    if args is None:
+        return 0
+    for signum in STOP_SIGNALS:
+        # A signal ignored at start (nohup's SIGHUP) stays ignored.
+        if signal.getsignal(signum) != signal.SIG_IGN:
+            signal.signal(signum, on_signal)
+    ctx = None
+    try:
+        ctx = Context(args)
+        configs, groups = plan_configs(ctx.plan, ctx.models, ctx.facts,
+                                       ctx.runnable_references())
+        if args.list:
+            print_plan(ctx, configs)
+            return 0
+        report.check_gnuplot()
+        ctx.work = make_work_dir(ctx.out)
+        bench(ctx, configs, groups)
+        publish(ctx.work, ctx.out)
+        ctx.work = None
+        sys.stdout.write(report.headline_table(ctx.out))
+        ctx.progress.note(f"done in {clock(time.monotonic() - ctx.progress.started)}: "
+                          f"{os.path.join(ctx.out, 'REPORT.md')}")
+        if ctx.errors:
+            ctx.progress.note(f"{len(ctx.errors)} run(s) errored; see REPORT.md and runs.csv")
+        return 1 if ctx.errors else 0
+    except Interrupted as why:
+        sys.stderr.write(f"\n{PROGRAM}: interrupted ({why}); the previous results are unchanged\n")
+        return 128 + why.signum
+    except (SetupError, ReportError) as err:
+        sys.stderr.write(f"{PROGRAM}: {err}\n")
+        return 3
+    finally:
+        for signum in STOP_SIGNALS:   # cleanup is not interrupted
+            signal.signal(signum, signal.SIG_IGN)
+        if ctx is not None:
+            ctx.server.stop()
+            if ctx.work:
+                shutil.rmtree(ctx.work, ignore_errors=True)

@@ -1,0 +1,95 @@
+"""targets.py: the section "Targets": speed beside plain clients, memory per waiting task."""
+
+from aiobench.report.context import Lines
+from aiobench.report.plain_clients import reference_missing, reference_words
+from aiobench.report.words import fmt_size, fmt_time
+from aiobench.schema import parse_size
+from aiobench.server import SERVER_THREADS_MAX
+
+# The speed targets: a client's whole-process median against another's, at
+# most 1 + tolerance times it: (comparison, client, against, tolerance).
+SPEED_TARGETS = [("fetch", "async_threads", "plain_pool", 0.03),
+                 ("fetch", "async_coro", "async_uv", 0.03),
+                 ("download", "async_threads", "curl_parallel", 0.10),
+                 ("download", "async_uv", "curl_parallel", 0.15),
+                 ("download", "async_coro", "curl_parallel", 0.15)]
+# The workload the speed targets speak of (the full plan's reference step).
+TARGET_WORKLOAD = {"count": 100, "latency_ms": 200, "size": "1M"}
+# Peak memory per waiting request, at most (KB) beyond the touched stack
+# (for the models that report it) when the flag is set.
+MEMORY_TARGETS = [("async_uv", 10, False), ("async_coro", 10, True), ("async_threads", 40, False)]
+
+
+def section(ctx):
+    """The speed and memory targets, each with its measured figure and verdict."""
+    out = Lines()
+    rows = [speed_target(ctx, *t) for t in SPEED_TARGETS] + \
+        [memory_target(ctx, *t) for t in MEMORY_TARGETS]
+    out.add("## Targets: the speed and memory each model is held to", "",
+            "Each target is judged from this run's data: the speed targets from "
+            "the whole-process medians of [Against plain clients](#against-plain-clients), "
+            "the memory targets from the slope of peak RSS over the count sweep "
+            "([The cost of one waiting task](#the-cost-of-one-waiting-task)).", "")
+    notes = []
+    ref = ctx.res.reference
+    if ref is not None and not ref["skipped"]:
+        params = {k: ref["params"][k] for k in TARGET_WORKLOAD}
+        if params != TARGET_WORKLOAD:
+            notes.append(f"the reference step ran {reference_words(ctx)}")
+    group = ctx.res.groups.get("count")
+    largest = group["points"][-1]["value"] if group else None
+    if largest is not None and largest < SERVER_THREADS_MAX:
+        notes.append(f"the count sweep went up to N = {largest:,}")
+    if notes:
+        out.add(f"This {ctx.meta['mode']} plan measured less than the targets speak of: "
+                f"{'; '.join(notes)}. The verdicts below are indicative only.", "")
+    out.add("| target | measured | verdict |", "|---|---|---|")
+    for target, measured, verdict in rows:
+        out.add(f"| {target} | {measured} | {verdict} |")
+    met = sum(1 for _, _, verdict in rows if verdict == "met")
+    unmet = [target.split(": ", 1)[1] for target, _, verdict in rows if verdict == "not met"]
+    summary = f"{met} of {len(rows)} targets met"
+    if unmet:
+        summary += "; not met: " + "; ".join(unmet)
+    out.add("", summary + ".", "")
+    return out
+
+
+def speed_target(ctx, comparison, client, against, tolerance):
+    """(target, measured, verdict) of a speed target, from reference.json."""
+    size = fmt_size(parse_size(TARGET_WORKLOAD["size"]))
+    what = f"{TARGET_WORKLOAD['count']} x {TARGET_WORKLOAD['latency_ms']} ms" + \
+        (f", {size} each" if comparison == "download" else "")
+    target = f"{comparison} {what}: {client} within {tolerance:.0%} of {against}"
+    missing = reference_missing(ctx)
+    mine = ctx.res.reference_record(comparison, client)
+    theirs = ctx.res.reference_record(comparison, against)
+    if missing or mine is None or theirs is None:
+        return target, f"not measured: {missing or 'no record of ' + (client if mine is None else against)}", \
+            "not measured"
+    measured_ratio = mine["whole_ms"] / theirs["whole_ms"]
+    measured = (f"{measured_ratio:.3f}x: {fmt_time(mine['whole_ms'])} against "
+                f"{fmt_time(theirs['whole_ms'])}")
+    failed = [f"{r['client']} {r['failed_runs']} of {r['runs']}" for r in (mine, theirs)
+              if r["failed_runs"]]
+    if failed:
+        return target, measured + f"; failed runs: {', '.join(failed)}", "not judged"
+    return target, measured, "met" if measured_ratio <= 1 + tolerance else "not met"
+
+
+def memory_target(ctx, model, limit_kb, plus_stack):
+    """(target, measured, verdict) of a memory target, from the count sweep."""
+    target = (f"fetch 10,000 at once: {model} at most "
+              f"{'its touched stack + ' if plus_stack else ''}{limit_kb} KB per waiting request")
+    cost = ctx.costs.get(model)
+    if cost is None:
+        return target, "not measured: fewer than two points of the count sweep", "not measured"
+    measured = (f"{cost.rss_kb:.1f} KB per task (peak RSS slope, N = {cost.counts[0]:,} "
+                f"to {cost.counts[-1]:,})")
+    if plus_stack:
+        if cost.stack_kb is None:
+            return target, measured + "; no stack_touched_avg_kb reported", "not judged"
+        limit_kb += cost.stack_kb
+        measured += (f" against {cost.stack_kb:.1f} + {limit_kb - cost.stack_kb:g} = "
+                     f"{limit_kb:.1f} KB")
+    return target, measured, "met" if cost.rss_kb <= limit_kb else "not met"

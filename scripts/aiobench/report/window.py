@@ -1,0 +1,52 @@
+"""window.py: Chart 3, the window sweep: at most C tasks in flight."""
+
+from aiobench.ideal import WINDOW_IDEAL, sweep_titles
+from aiobench.report.context import Lines
+from aiobench.report.sweeps import render_sweep
+from aiobench.report.words import fmt_ratio, fmt_time, latency_words
+
+
+def section(ctx):
+    """The window sweep's chart and sentences."""
+    out = Lines()
+    group = ctx.res.groups.get("window")
+    if not group:
+        return out
+    params = group["params"]
+    path = render_sweep(ctx, "sweep-window", group, float, {
+        "chart_title": f"Window sweep: fetch {params['count']} items at "
+                       f"{latency_words(params)}, at most C in flight",
+        "xlabel_text": "window C (log scale)", "ylabel_text": "wall time (s, log scale)",
+        "logx": True, "logy": True, "xtics_cmd": "set xtics autofreq",
+        "ideal_titles": sweep_titles("window", ctx.res.models)})
+    out.add(f"### Window: C from {group['points'][0]['value']} to "
+            f"{group['points'][-1]['value']} at N = {params['count']}", "")
+    out.figure(path, "Wall time against the window")
+    out.add(*window_sentences(ctx, group), "")
+    return out
+
+
+def window_sentences(ctx, group):
+    lines = []
+    for model in ctx.res.models:
+        ran = [(p["value"], ctx.res.stat(model, p), ctx.res.ideal(model, p))
+               for p in group["points"]]
+        ran = [(c, s, i) for c, s, i in ran if s and s.median]
+        if not ran:
+            continue
+        if model == "sync":
+            lines.append(f"- sync has no window (one at a time): "
+                         f"{fmt_time(ran[0][1].median)} at every C, drawn flat.")
+            continue
+        (c0, s0, i0), (c1, s1, i1) = ran[0], ran[-1]
+        ratios = [s.median / i for _, s, i in ran if i]
+        unknown = "unknown" if ctx.external else "n/a"
+        text = (f"- {model}: C = {c0}: {fmt_time(s0.median)} "
+                f"(ideal {fmt_time(i0) if i0 is not None else unknown}); "
+                f"C = {c1}: {fmt_time(s1.median)} "
+                f"(ideal {fmt_time(i1) if i1 is not None else unknown})")
+        if ratios:
+            text += (f"; across the sweep it took {fmt_ratio(min(ratios))} to "
+                     f"{fmt_ratio(max(ratios))} its ideal {WINDOW_IDEAL}.")
+        lines.append(text)
+    return lines
