@@ -24,7 +24,7 @@ from aiobench.schema import parse_size
 REFERENCE_SCRIPT = os.path.join(ROOT, "scripts", "reference.py")
 # What reference.py runs from the --bin folder; curl it finds on PATH.
 REFERENCE_PROGRAMS = ("mock_server", "plain_pool", "async_threads", "async_uv", "async_coro")
-REFERENCE_SERVER_S = 5         # its server's start and stop (civetweb takes 2 s to stop)
+REFERENCE_SERVER_S = 5         # its server's start and stop (civetweb's stop: docs/notes.md)
 
 
 @dataclasses.dataclass
@@ -63,7 +63,7 @@ def plan_reference(plan, runs, bin_dir, facts):
 
 def reference_estimate_s(params, runs, facts):
     """A rough guess of reference.py's time: a warm-up round and runs rounds
-    of fetch and download by the three models and a reference client,
+    of fetch and download by the models and the reference clients,
     costed as the model most like it (plain_pool a pool, curl a loop)."""
     per_round = 0.0
     for workload, like in (("fetch", "async_threads"), ("download", "async_uv")):

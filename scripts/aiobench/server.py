@@ -26,7 +26,8 @@ from aiobench.progress import PROGRAM
 # The server: civetweb holds one worker thread per waiting request, so it gets
 # the configuration's largest number in flight plus a margin, rounded up to a
 # power of two (at least SERVER_THREADS_MIN) so that it is restarted, only to
-# grow, a few times per bench (a restart costs about 2 s), up to its maximum.
+# grow, a few times per bench (a restart waits for civetweb to stop:
+# docs/notes.md), up to its maximum.
 SERVER_THREADS_MARGIN = 64
 SERVER_THREADS_MIN = 256
 SERVER_THREADS_MAX = 10000     # mock_server/options.h: THREADS_MAX, --threads at most
