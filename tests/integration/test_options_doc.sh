@@ -3,13 +3,15 @@
 #
 # Each program's --help is made from its option table, so it is the truth
 # about an option's name, value name, range and default; the option table
-# of docs/options.md and the usage of docs/mock-server.md are held to it by
-# tests/tools/check_options_doc.py, as test_lesson.sh holds the figures to
-# runs.csv. First the repository's documents, which must agree; then a copy
-# of them with one difference planted at a time (a default, a missing row,
-# a row too many, a value name, a range, the server's usage): each must be
-# reported on its own line, with its file and line, and nothing else. Last,
-# the checker's command line.
+# of docs/options.md, the usage of docs/mock-server.md and the --help of
+# peers/python_asyncio (which types the C clients' limits again, in
+# Python) are held to it by tests/tools/check_options_doc.py, as
+# test_lesson.sh holds the figures to runs.csv. First the repository's,
+# which must agree; then a copy with one difference planted at a time (a
+# default, a missing row, a row too many, a value name, a range, the
+# server's usage, the peer's limit): each must be reported on its own line,
+# with its file and line, and nothing else. Last, the checker's command
+# line.
 . "$(dirname "$0")/../lib.sh"
 
 # The documents are the same whatever the build variant: checked once.
@@ -31,8 +33,15 @@ check_doc() {
 
 # ---- The repository's documents ----
 
-check_doc
-expect_eq "options doc: docs/options.md and docs/mock-server.md agree with every --help" \
+PEER="$PEERS/python_asyncio"
+if "$PEER" --help >/dev/null 2>&1; then
+    PEER_ARGS=(--peer "$PEER")
+else
+    PEER_ARGS=()
+    fail "options doc: python_asyncio does not run (test_python_asyncio.sh says why)"
+fi
+check_doc "${PEER_ARGS[@]}"
+expect_eq "options doc: docs/options.md, docs/mock-server.md and python_asyncio agree with every --help" \
     "$STATUS" 0
 sed 's/^/#   /' "$TEST_TMP/out" "$TEST_TMP/err"
 
@@ -111,6 +120,24 @@ plant mock-server.md 's/(1 to 3,600,000; default 5,000)/(1 to 3,600,000; default
 expect_one "the server's text with a default that is not --help's" \
     "docs/mock-server.md:$LINE: option '--request-timeout-ms': default 6,000, --help's is '5000'"
 restore mock-server.md
+
+# The peer, copied with what it imports, its --backoff-ms limit typed
+# wrong in its help and its parser alike.
+if [ "${#PEER_ARGS[@]}" -gt 0 ]; then
+    TREE=$TEST_TMP/tree
+    mkdir -p "$TREE/peers" "$TREE/tests"
+    ln -s "$ROOT/scripts" "$TREE/scripts"
+    ln -s "$ROOT/tests/tools" "$TREE/tests/tools"
+    sed 's/0\.\.3600000 (default: 100)/0..3599999 (default: 100)/; s/("backoff-ms", 0, 3_600_000)/("backoff-ms", 0, 3_599_999)/' \
+        "$PEER" >"$TREE/peers/python_asyncio"
+    chmod +x "$TREE/peers/python_asyncio"
+    check_doc --peer "$TREE/peers/python_asyncio"
+    if [ "$STATUS" = 1 ] && [ "$(cat "$TEST_TMP/out")" = "python_asyncio: option '--backoff-ms': its range 0..3599999 is none of the C clients' (0..3600000)" ]; then
+        pass "options doc: a limit the peer types again that is not the C clients'"
+    else
+        fail "options doc: a limit the peer types again: exit $STATUS (1), printed '$(head -c 600 "$TEST_TMP/out")'"
+    fi
+fi
 
 # ---- The command line ----
 

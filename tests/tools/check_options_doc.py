@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """check_options_doc.py: the option tables of the documents, held to --help.
 
-    tests/tools/check_options_doc.py [--bin DIR] [--docs DIR]
+    tests/tools/check_options_doc.py [--bin DIR] [--docs DIR] [--peer PROGRAM]...
 
 Each program's --help is made from its option table (common/cli.c,
 mock_server/options.c), so it is the truth about names, value names,
@@ -26,8 +26,13 @@ must not drift from it, as a figure must not drift from runs.csv
     name is the --help default;
   - "`--NAME` (A to B; default D)" in its text: the range and the default
     of the --help entry.
+  --peer PROGRAM, a reference client in another language
+  (peers/python_asyncio), which must type the C clients' limits again:
+  - each option it shares with the C clients gives one of their ranges
+    ("0..16G" too) and, where both give one, their default.
 
-Prints each failure as one line, "FILE:LINE: option '--NAME': why", then a
+Prints each failure as one line, "FILE:LINE: option '--NAME': why" (for
+a peer, "PEER: option ..."), then a
 count on stderr. Exit status: 0 all agree, 1 something differs, 2 a usage
 error (a bad option, a document or program that cannot be read or run).
 Python 3 standard library only.
@@ -49,7 +54,7 @@ CLIENTS = ("sync", "async_uv", "async_threads", "async_coro")
 USAGE = re.compile(r"  ((?:-[A-Za-z], )?--([a-z][a-z0-9-]*)"
                    r"(?: ([A-Z][A-Z_]*|[a-z]+(?:\|[a-z]+)+))?)(?=\s|$)")
 DEFAULT = re.compile(r"\(default:? (.*?)\)")
-RANGE = re.compile(r"(?<![\d.])(\d+)\.\.(\d+)(?![\d.])")
+RANGE = re.compile(r"(?<![\d.])(\d+[KMG]?)\.\.(\d+[KMG]?)(?![\d.])")
 NUMBER = r"(\d+(?:,\d{3})*)"     # as the documents write one: 3,600,000
 
 
@@ -76,8 +81,8 @@ class Entry:
 
     @property
     def ranges(self):
-        """Every "A..B" the help gives, as (A, B) pairs of ints."""
-        return {(int(a), int(b)) for a, b in RANGE.findall(self.text)}
+        """Every "A..B" the help gives, as (A, B) pairs of texts: ("0", "16G")."""
+        return set(RANGE.findall(self.text))
 
 
 def help_entries(program):
@@ -134,8 +139,8 @@ def plain(text):
 
 
 def whole(text):
-    """A number as the documents write one, "3,600,000", as an int."""
-    return int(text.replace(",", ""))
+    """A number as the documents write one, "3,600,000", as --help does: "3600000"."""
+    return text.replace(",", "")
 
 
 def holds_words(text, words):
@@ -223,9 +228,29 @@ def check_server_doc(path, entries):
                 failures.append((number, "--" + name, "not in --help"))
             elif (whole(low), whole(high)) not in entry.ranges:
                 failures.append((number, "--" + name, f"{low} to {high} is not its --help range"))
-            elif not (entry.default or "").isdigit() or whole(default) != int(entry.default):
+            elif whole(default) != entry.default:
                 failures.append((number, "--" + name,
                                  f"default {default}, --help's is '{entry.default}'"))
+    return failures
+
+
+def check_peer(peer, entries, clients):
+    """The failures of a reference client's --help (its options typed again
+    in another language) against the C clients' --help: each option the C
+    clients have too must give one of their ranges and their default."""
+    failures = []
+    for name, entry in sorted(entries.items()):
+        theirs = [e for client in clients.values() for e in [client.get(name)] if e]
+        if not theirs:
+            continue
+        ranges = set().union(*(e.ranges for e in theirs))
+        for low, high in sorted(entry.ranges - ranges):
+            failures.append((peer, "--" + name, f"its range {low}..{high} is none of the C "
+                             f"clients' ({', '.join(f'{a}..{b}' for a, b in sorted(ranges))})"))
+        defaults = {e.default for e in theirs if e.default is not None}
+        if entry.default is not None and defaults and entry.default not in defaults:
+            failures.append((peer, "--" + name, f"its default '{entry.default}' is not the C "
+                             f"clients' '{', '.join(sorted(defaults))}'"))
     return failures
 
 
@@ -239,6 +264,9 @@ def parse_options(argv):
     parser.add_argument("--docs", metavar="DIR", default=os.path.join(ROOT, "docs"),
                         help="where options.md and mock-server.md are "
                              "(default: the repository's docs/)")
+    parser.add_argument("--peer", metavar="PROGRAM", action="append", default=[],
+                        help="a reference client whose --help must give the C clients' "
+                             "ranges and defaults (peers/python_asyncio); may be repeated")
     return parser.parse_args(argv)
 
 
@@ -250,17 +278,22 @@ def main(argv):
         if not clients:
             raise UsageError(f"no client program in {opts.bin}")
         server = help_entries(os.path.join(opts.bin, "mock_server"))
-        found = [("options.md", f) for f in
+        found = [("docs/options.md", f) for f in
                  check_client_table(os.path.join(opts.docs, "options.md"), clients)]
-        found += [("mock-server.md", f) for f in
+        found += [("docs/mock-server.md", f) for f in
                   check_server_doc(os.path.join(opts.docs, "mock-server.md"), server)]
+        for peer in opts.peer:
+            found += [(os.path.basename(peer), f[1:]) for f in
+                      check_peer(peer, help_entries(peer), clients)]
     except UsageError as err:
         sys.stderr.write(f"{PROGRAM}: {err}\n")
         return 2
-    for doc, (line, option, why) in found:
-        print(f"docs/{doc}:{line}: option '{option}': {why}")
+    for where, failure in found:
+        print(":".join([where] + [str(part) for part in failure[:-2]])
+              + f": option '{failure[-2]}': {failure[-1]}")
+    peers = "".join(f", {os.path.basename(peer)}" for peer in opts.peer)
     sys.stderr.write(f"{PROGRAM}: {len(found)} difference(s) between the documents and "
-                     f"--help of {', '.join(sorted(clients))}, mock_server\n")
+                     f"--help of {', '.join(sorted(clients))}, mock_server{peers}\n")
     return 1 if found else 0
 
 
