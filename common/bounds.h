@@ -29,4 +29,8 @@
 /* The largest TCP port: --port, and a port in --url. */
 #define PORT_MAX 65535
 
+/* The largest stack a task may be given, in KiB: --stack-kb of the models
+ * that have it (64 MiB). */
+#define STACK_KB_MAX 65536L
+
 #endif

@@ -1,4 +1,4 @@
-/* options.h: the command line shared by the three client programs.
+/* options.h: the command line shared by the client programs.
  *
  *   PROGRAM WORKLOAD [options]     WORKLOAD: fetch, download, files, cook, cpu
  *
