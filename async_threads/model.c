@@ -19,18 +19,10 @@
 #include "run.h"
 #include "task.h"
 
-/* The most threads a pool may have, and so the cap on --concurrency. What
- * limits threads on this machine, measured:
- *   - kernel.pid_max = 32768 task ids for the whole machine, shared with the
- *     mock server's threads (10,000 in the largest benchmark) and everyone
- *     else's: the binding limit, and why the cap leaves a wide margin;
- *   - vm.max_map_count = 65530 mappings per process, two per thread (its
- *     stack and its guard page): about 32,000 threads;
- *   - memory: about 45 KiB resident per fetching thread (the stack pages it
- *     touched, libcurl's buffers), 27 KiB per files thread, whatever the
- *     stack size; starting one takes about 60 microseconds;
- *   - open files, for fetch and download: see open_files_per_thread. */
-#define POOL_THREADS_MAX 10000
+/* The most threads a pool may have, and so the cap on --concurrency: the
+ * most any program here starts (bounds.h); open files may allow fewer, for
+ * fetch and download: see open_files_per_thread. */
+#define POOL_THREADS_MAX THREADS_MAX
 
 /* Open files kept for the rest of the program: stdio, the trace, libcurl's
  * resolver, the files a run's folder needs. */

@@ -9,7 +9,7 @@
 #define BOUNDS_H
 
 #define BOUND_TEXT_OF(x) #x
-#define BOUND_TEXT(x) BOUND_TEXT_OF(x)     /* BOUND_TEXT(LATENCY_MAX_MS) is "600000" */
+#define BOUND_TEXT(x) BOUND_TEXT_OF(x)     /* a bound's digits as a string literal */
 
 /* The longest wait any option sets (a backoff, a timeout, a pause, a hang):
  * an hour; longer is never useful in a benchmark. */
@@ -28,6 +28,13 @@
 
 /* The largest TCP port: --port, and a port in --url. */
 #define PORT_MAX 65535
+
+/* The most threads one program starts: async_threads' pool (and so its
+ * --concurrency) and the mock server's workers (--threads). Each thread is
+ * a kernel task, and the machine's task ids are shared by the server, the
+ * clients and everyone else: docs/notes.md, "Threads", says what bounds
+ * them, with a wide margin left. */
+#define THREADS_MAX 10000L
 
 /* The largest stack a task may be given, in KiB: --stack-kb of the models
  * that have it (64 MiB). */

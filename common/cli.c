@@ -23,7 +23,6 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
-#include "option_refusal.h"
 #include "option_table.h"
 #include "run.h"
 #include "workload.h"
@@ -446,26 +445,22 @@ static enum cli_result set_defaults(struct parser *p)
     return CLI_RUN;
 }
 
-/* Applies what getopt_long returned: the positional argument (id 1), an
- * option of the table, or a refusal. */
-static enum cli_result apply_option(struct parser *p, int id, const char *arg)
+/* Applies what getopt_long returned for argv: the positional argument
+ * (id 1), an option of the table, or a refusal. */
+static enum cli_result apply_option(struct parser *p, int id, char **argv)
 {
-    const struct option_spec *spec = option_find(p->specs, p->spec_count, id);
     char why[512];
 
     if (id == 1)
-        return take_workload(p, arg);
-    if (id == '?' || id == ':' || spec == NULL) {
-        option_refusal(id, p->long_options, arg, why, sizeof why);
-        return usage_error(p, "%s", why);
+        return take_workload(p, optarg);
+    switch (option_apply(p->specs, p->spec_count, p->long_options, id, argv, p->opts, p,
+                         why, sizeof why)) {
+    case OPTION_STORED: return CLI_RUN;
+    case OPTION_ASKS_HELP: return print_help(p);
+    case OPTION_ASKS_VERSION: return print_version(p);
+    case OPTION_REFUSED: break;
     }
-    if (spec->kind == OPTION_HELP)
-        return print_help(p);
-    if (spec->kind == OPTION_VERSION)
-        return print_version(p);
-    if (option_take(spec, p->opts, p, arg, why, sizeof why) != 0)
-        return usage_error(p, "%s", why);
-    return CLI_RUN;
+    return usage_error(p, "%s", why);
 }
 
 enum cli_result cli_parse(int argc, char **argv, const struct model *model,
@@ -482,7 +477,7 @@ enum cli_result cli_parse(int argc, char **argv, const struct model *model,
     opterr = 0;
     while (result == CLI_RUN
            && (id = getopt_long(argc, argv, p.short_options, p.long_options, NULL)) != -1)
-        result = apply_option(&p, id, id == '?' || id == ':' ? argv[optind - 1] : optarg);
+        result = apply_option(&p, id, argv);
     /* Whatever follows "--" is positional too. */
     for (; result == CLI_RUN && optind < argc; optind++)
         result = take_workload(&p, argv[optind]);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "option_refusal.h"
 #include "units.h"
 
 /* Where a row's value lands in base. */
@@ -47,8 +48,9 @@ static void size_text(uint64_t bytes, char *buf, size_t size)
         snprintf(buf, size, "%llu", (unsigned long long)bytes);
 }
 
-/* The range as --help shows it: "1..1000000", "0..16G", "above 0 up to
- * 1000"; "" for a kind that has none. */
+/* The range as --help shows it: "MIN..MAX", "0..16G" for a size, "above
+ * MIN up to MAX" for a decimal with an open lower bound; "" for a kind
+ * that has none. */
 static void range_text(const struct option_spec *spec, char *buf, size_t size)
 {
     char min[32], max[32];
@@ -214,6 +216,27 @@ int option_take(const struct option_spec *s, void *base, void *context,
         return 0;   /* the program acts on them itself */
     }
     return refuse(why, why_size, "--%s: an option of no known kind", s->name);
+}
+
+enum option_verdict option_apply(const struct option_spec *specs, size_t count,
+                                 const struct option *long_options, int id, char **argv,
+                                 void *base, void *context, char *why, size_t why_size)
+{
+    const struct option_spec *spec = option_find(specs, count, id);
+
+    /* On a refusal getopt_long leaves the word it refused just before
+     * optind; on success optarg holds the value, if any. */
+    if (id == '?' || id == ':' || spec == NULL) {
+        option_refusal(id, long_options, argv[optind - 1], why, why_size);
+        return OPTION_REFUSED;
+    }
+    if (spec->kind == OPTION_HELP)
+        return OPTION_ASKS_HELP;
+    if (spec->kind == OPTION_VERSION)
+        return OPTION_ASKS_VERSION;
+    if (option_take(spec, base, context, optarg, why, why_size) != 0)
+        return OPTION_REFUSED;
+    return OPTION_STORED;
 }
 
 /* Prints a row's help, "{range}" and "{default}" filled in and each line

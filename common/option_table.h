@@ -81,9 +81,25 @@ int option_set_defaults(const struct option_spec *specs, size_t count, void *bas
 
 /* Checks text as spec's value and stores it in base (or spec->value). 0,
  * or -1 with one line in why that names the option and the value:
- * "--count: 'x' is not a whole number from 1 to 1000000". */
+ * "--count: 'x' is not a whole number from MIN to MAX". */
 int option_take(const struct option_spec *spec, void *base, void *context,
                 const char *text, char *why, size_t why_size);
+
+/* What option_apply made of one option getopt_long returned. */
+enum option_verdict {
+    OPTION_STORED,        /* its value was checked and stored (a flag: set) */
+    OPTION_ASKS_HELP,     /* -h, --help: the program prints its help */
+    OPTION_ASKS_VERSION,  /* --version: the program prints its version */
+    OPTION_REFUSED,       /* one line in why: a bad value, or what getopt refused */
+};
+
+/* Acts on id, what getopt_long just returned for argv (not -1, nor 1 for
+ * a positional word: those are the program's): finds its row, and checks
+ * and stores its value in base (option_take), or says in why what
+ * getopt_long refused (option_refusal.h) in the words of every program. */
+enum option_verdict option_apply(const struct option_spec *specs, size_t count,
+                                 const struct option *long_options, int id, char **argv,
+                                 void *base, void *context, char *why, size_t why_size);
 
 /* Prints each row's --help entry to out: "  -n, --count N" padded to 2 +
  * width columns, a blank, then the help, its further lines indented as far;

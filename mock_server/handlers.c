@@ -488,8 +488,13 @@ static int serve_faults(const struct request *req)
     uint64_t count = 0;
     char number[24];
 
-    if (get_query_number(req, "count", (uint64_t)COUNT_MAX, &count) != 0 || count == 0)
-        return send_text(req, 400, "bad count: use /faults?count=N with N in 1..1000000");
+    if (get_query_number(req, "count", (uint64_t)COUNT_MAX, &count) != 0 || count == 0) {
+        char message[80];
+
+        snprintf(message, sizeof message,
+                 "bad count: use /faults?count=N with N in 1..%ld", COUNT_MAX);
+        return send_text(req, 400, message);
+    }
     /* Each id takes at most 7 digits plus ", ". */
     size_t cap = 16 + (size_t)count * 9;
     char *text = malloc(cap);

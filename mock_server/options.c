@@ -6,7 +6,7 @@
  * defaults and the help from it. Each value is checked in full as the loop
  * meets it (no blank, sign or trailing junk, within its range); the first
  * bad one is named, with its value, in one stderr line in the clients'
- * words ("--port: 'x' is not a whole number from 0 to 65535"), and the
+ * words ("--port: 'x' is not a whole number from 0 to ..."), and the
  * program exits 2. */
 #include "options.h"
 
@@ -19,7 +19,6 @@
 #include <civetweb.h>
 
 #include "handlers.h"
-#include "option_refusal.h"
 #include "option_table.h"
 
 #define HELP_WIDTH 20          /* "  --port N             port": the help's column - 3 */
@@ -69,10 +68,8 @@ static const struct option_spec server_options_table[] = {
       .min = 0, .max = LATENCY_MAX_MS, .initial = "0", FIELD(jitter_ms),
       .help = "spread the latency uniformly over +-MS, fixed per id\n"
               "by the seed, never below 0, {range} (default {default})" },
-    /* Each thread is a kernel task, and the machine's pid space is shared
-     * with the clients' threads: docs/mock-server.md, "Limits". */
     { .name = "threads", .kind = OPTION_WHOLE, .value_name = "N",
-      .min = 1, .max = 10000, .initial = "512", FIELD(threads),
+      .min = 1, .max = THREADS_MAX, .initial = "512", FIELD(threads),
       .help = "worker threads, {range} (default {default}); one worker\n"
               "holds one request for its whole latency, so N\n"
               "requests at once take ceil(N/threads) latencies" },
@@ -164,22 +161,17 @@ int options_parse(int argc, char **argv, struct server_options *opt)
                         sizeof short_options);
     opterr = 0; /* our own one-line messages instead of getopt's */
     while ((code = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
-        const struct option_spec *spec = option_find(server_options_table, OPTION_COUNT, code);
-
-        if (code == ':' || code == '?' || spec == NULL) {
-            option_refusal(code, long_options, argv[optind - 1], why, sizeof why);
-            fprintf(stderr, "mock_server: %s\n", why);
-            return 2;
-        }
-        if (spec->kind == OPTION_HELP) {
+        switch (option_apply(server_options_table, OPTION_COUNT, long_options, code, argv,
+                             opt, opt, why, sizeof why)) {
+        case OPTION_STORED:
+            continue;
+        case OPTION_ASKS_HELP:
             print_usage();
             return 1;
-        }
-        if (spec->kind == OPTION_VERSION) {
+        case OPTION_ASKS_VERSION:
             printf("mock_server %s (civetweb %s)\n", MOCK_VERSION, mg_version());
             return 1;
-        }
-        if (option_take(spec, opt, opt, optarg, why, sizeof why) != 0) {
+        case OPTION_REFUSED:
             fprintf(stderr, "mock_server: %s\n", why);
             return 2;
         }
