@@ -119,7 +119,7 @@ static const struct model_option coro_options[] = {
     BLOCKING_PROCESS_OPTION,
     { .name = "stack-kb", .value_name = "K", .help = "each coroutine's stack in KiB",
       .default_help = "64, a wide margin over what the deepest task touches: see docs/notes.md",
-      .min = 32, .max = 65536, .default_value = 64,
+      .min = 32, .max = STACK_KB_MAX, .default_value = 64,
       .value = &stack_kb },
     { .name = NULL },
 };

@@ -19,18 +19,10 @@
 #include "run.h"
 #include "task.h"
 
-/* The most threads a pool may have, and so the cap on --concurrency. What
- * limits threads (docs/notes.md, "Threads", gives the reference machine's
- * figures):
- *   - kernel.pid_max, task ids for the whole machine, shared with the mock
- *     server's threads (10,000 in the largest benchmark) and everyone
- *     else's: the binding limit, and why the cap leaves a wide margin;
- *   - vm.max_map_count, mappings per process (65,530 unless raised), two
- *     per thread (its stack and its guard page): about 32,000 threads;
- *   - memory: the stack pages a thread touched and libcurl's buffers,
- *     whatever the stack size (the summary's stack_touched_kb);
- *   - open files, for fetch and download: see open_files_per_thread. */
-#define POOL_THREADS_MAX 10000
+/* The most threads a pool may have, and so the cap on --concurrency: the
+ * most any program here starts (bounds.h); open files may allow fewer, for
+ * fetch and download: see open_files_per_thread. */
+#define POOL_THREADS_MAX THREADS_MAX
 
 /* Open files kept for the rest of the program: stdio, the trace, libcurl's
  * resolver, the files a run's folder needs. */
@@ -195,16 +187,15 @@ static long pool_threads(const struct run *run)
     return threads;
 }
 
-/* Each worker's stack in KiB: --stack-kb. The summary reports how much of
- * it the deepest task touched (stack_touched_kb; docs/notes.md gives the
- * measured figures): the default leaves a wide margin over that, and costs
- * only address space until touched. glibc's default, 8 MiB, would reserve
- * 80 GiB for 10,000 threads. */
+/* Each worker's stack in KiB: --stack-kb. The default leaves a wide margin
+ * over what the deepest task, a download through libcurl, touches
+ * (docs/notes.md gives the measurement), and costs only address space until
+ * touched; glibc's default, 8 MiB, would reserve 80 GiB for 10,000 threads. */
 static long stack_kb;
 
 static const struct model_option pool_options[] = {
     { .name = "stack-kb", .value_name = "K", .help = "each worker's stack in KiB",
-      .default_help = "256", .min = 64, .max = 65536, .default_value = 256,
+      .default_help = "256", .min = 64, .max = STACK_KB_MAX, .default_value = 256,
       .value = &stack_kb },
     { .name = NULL },
 };

@@ -19,7 +19,7 @@
 #include "fsutil.h"
 #include "run.h"
 
-#define BACKOFF_MAX_MS 3600000L     /* one hour: longer is never useful */
+#define BACKOFF_MAX_MS WAIT_MAX_MS  /* the longest wait any option sets (bounds.h) */
 #define PROGRESS_EVERY_NS 1000000000u  /* at most one progress line a second */
 
 static const char *const state_names[] = {

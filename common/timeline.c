@@ -18,6 +18,7 @@
 #include "record.h"
 #include "run.h"
 #include "units.h"
+#include "workload.h"
 
 #define DEFAULT_WIDTH 80
 #define LABEL_MAX 24               /* a row's label, at most: a longer dish's name is cut */

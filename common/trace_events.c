@@ -16,6 +16,7 @@
 #include "fsutil.h"
 #include "record.h"
 #include "run.h"
+#include "workload.h"
 
 /* The process's id in the trace: above every task's id, so that no task's
  * track is taken for the process's main thread (a thread whose tid is its

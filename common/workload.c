@@ -1,11 +1,13 @@
 /* workload.c: what each workload is, defined once.
  *
- * URLs, the check of an item's JSON, the XXH3 checksums and the cook's
- * timetable. The one thing to notice is checksum_run(): it hashes a fixed
- * little-endian layout, not the structs, so that runs compare equal across
- * models, compilers and machines. */
+ * The workloads' and --verify's names, URLs, the check of an item's JSON,
+ * the XXH3 checksums, the cook's dishes and timetable. The one thing to
+ * notice is checksum_run(): it hashes a fixed little-endian layout, not the
+ * structs, so that runs compare equal across models, compilers and
+ * machines. */
 #include "workload.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -19,6 +21,77 @@
 #include "clock.h"
 #include "record.h"
 #include "run.h"
+#include "units.h"
+
+/* ---- Names ---- */
+
+/* Each workload's name as typed, and its line in --help. */
+static const struct {
+    const char *name;
+    const char *about;
+} workloads[] = {
+    [WORKLOAD_FETCH] = { "fetch", "GET N small JSON items and check each one" },
+    [WORKLOAD_DOWNLOAD] = { "download", "download N blobs into files and check their bytes" },
+    [WORKLOAD_FILES] = { "files", "write N files, read each back and check it" },
+    [WORKLOAD_COOK] = { "cook", "prepare each dish of --dishes (--count does not apply)" },
+    [WORKLOAD_CPU] = { "cpu", "compute N tasks of --rounds rounds each; nothing to wait for" },
+};
+_Static_assert(sizeof workloads / sizeof workloads[0] == WORKLOAD_COUNT, "a workload without a name");
+
+const char *const verify_names[] = {
+    [VERIFY_CONTENT] = "content",
+    [VERIFY_ID] = "id",
+    [VERIFY_STATUS] = "status",
+    NULL,
+};
+#define VERIFY_COUNT (sizeof verify_names / sizeof verify_names[0] - 1)
+
+/* --verify stores its mode's index as an int (option_table.h). */
+_Static_assert(sizeof(enum verify) == sizeof(int), "enum verify is not int-sized");
+
+const char *workload_name(enum workload workload)
+{
+    if ((unsigned)workload >= WORKLOAD_COUNT)
+        return "unknown";
+    return workloads[workload].name;
+}
+
+const char *workload_about(enum workload workload)
+{
+    if ((unsigned)workload >= WORKLOAD_COUNT)
+        return "unknown";
+    return workloads[workload].about;
+}
+
+int workload_parse(const char *text, enum workload *workload)
+{
+    for (int i = 0; i < WORKLOAD_COUNT; i++) {
+        if (strcmp(text, workloads[i].name) == 0) {
+            *workload = (enum workload)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void workload_list(char *buf, size_t size)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; i < WORKLOAD_COUNT && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", i == 0 ? "" : ", ",
+                                workloads[i].name);
+}
+
+const char *verify_name(enum verify verify)
+{
+    if ((size_t)verify >= VERIFY_COUNT)
+        return "unknown";
+    return verify_names[verify];
+}
+
+/* ---- URLs ---- */
 
 const char *workload_default_path(enum workload workload)
 {
@@ -331,6 +404,90 @@ uint64_t checksum_run(const struct task_record *records, size_t count)
 }
 
 /* ---- Cook ---- */
+
+#define DISH_SECONDS_MAX 86400.0          /* a day on the stove is plenty */
+
+/* Copies [start, end) without its leading and trailing blanks into buf.
+ * Returns the length, or -1 when it does not fit in size - 1 bytes. */
+static int copy_trimmed(const char *start, const char *end, char *buf, size_t size)
+{
+    size_t len;
+
+    while (start < end && isspace((unsigned char)*start))
+        start++;
+    while (end > start && isspace((unsigned char)end[-1]))
+        end--;
+    len = (size_t)(end - start);
+    if (len >= size)
+        return -1;
+    memcpy(buf, start, len);
+    buf[len] = '\0';
+    return (int)len;
+}
+
+/* Parses one "NAME:SECONDS" item, [start, end), into *dish. The last ':'
+ * splits, so a name may hold a ':' itself. 0, or -1 with why filled. */
+static int dish_parse(const char *start, const char *end, struct dish *dish,
+                      char *why, size_t why_size)
+{
+    const char *colon = NULL;
+    char seconds_text[64];
+    int item_len = (int)(end - start);
+
+    for (const char *p = start; p < end; p++)
+        if (*p == ':')
+            colon = p;
+    if (colon == NULL) {
+        snprintf(why, why_size, "'%.*s' has no ':SECONDS'", item_len, start);
+        return -1;
+    }
+    int name_len = copy_trimmed(start, colon, dish->name, sizeof dish->name);
+    if (name_len < 0) {
+        snprintf(why, why_size, "the name in '%.*s' is longer than %d bytes",
+                 item_len, start, DISH_NAME_MAX - 1);
+        return -1;
+    }
+    if (name_len == 0) {
+        snprintf(why, why_size, "'%.*s' has no name", item_len, start);
+        return -1;
+    }
+    /* Blanks around a list's separators are the list's; the time itself
+     * is a plain decimal (units.h), so it is never below 0. */
+    if (copy_trimmed(colon + 1, end, seconds_text, sizeof seconds_text) < 0
+        || units_parse_decimal(seconds_text, DISH_SECONDS_MAX, &dish->seconds) != 0) {
+        snprintf(why, why_size, "'%.*s': the time is not a number of seconds from 0 to %.0f",
+                 item_len, start, DISH_SECONDS_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+int dish_list_parse(const char *text, struct dish *dishes, int max_dishes,
+                    char *why, size_t why_size)
+{
+    const char *start = text;
+    int count = 0;
+
+    if (text[strspn(text, " \t")] == '\0') {
+        snprintf(why, why_size, "the list of dishes is empty");
+        return -1;
+    }
+    for (;;) {
+        const char *end = strchr(start, ',');
+        if (end == NULL)
+            end = start + strlen(start);
+        if (count == max_dishes) {
+            snprintf(why, why_size, "more than %d dishes", max_dishes);
+            return -1;
+        }
+        if (dish_parse(start, end, &dishes[count], why, why_size) != 0)
+            return -1;
+        count++;
+        if (*end == '\0')
+            return count;
+        start = end + 1;
+    }
+}
 
 /* Dish i of the list. main makes one task per dish, so i < dish_count;
  * the modulo only keeps a stray index in bounds. */

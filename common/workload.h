@@ -25,6 +25,27 @@
 struct run;
 struct task_record;
 
+/* ---- Names, as typed on the command line ---- */
+
+/* The workload's name ("fetch", ...); "unknown" out of range. */
+const char *workload_name(enum workload workload);
+
+/* What a task of the workload does, in a line of --help. */
+const char *workload_about(enum workload workload);
+
+/* Finds the workload named text. 0, or -1 when none is. */
+int workload_parse(const char *text, enum workload *workload);
+
+/* Writes every workload's name into buf, "fetch, download, ...", for a
+ * message that lists them. */
+void workload_list(char *buf, size_t size);
+
+/* The --verify modes' names, in enum verify's order, NULL-ended. */
+extern const char *const verify_names[];
+
+/* The --verify mode's name ("content", "id", "status"). */
+const char *verify_name(enum verify verify);
+
 /* ---- URLs ---- */
 
 /* Where a task's request goes under --url when --path is not given. */
@@ -74,6 +95,15 @@ uint64_t checksum_bytes(const void *data, size_t len);
 uint64_t checksum_run(const struct task_record *records, size_t count);
 
 /* ---- Cook ---- */
+
+/* The dishes cook prepares when --dishes does not say. */
+#define COOK_DISHES_DEFAULT "Green Pepper with Meat:3,Tomato and Eggs:2,Garlic Lettuce:1"
+
+/* Parses "NAME:SECONDS,NAME:SECONDS" into dishes. Returns how many (>= 1),
+ * or -1 with a reason in why (why_size bytes) for an empty list, a missing
+ * ':' or name, a bad or negative time, a name too long, too many dishes. */
+int dish_list_parse(const char *text, struct dish *dishes, int max_dishes,
+                    char *why, size_t why_size);
 
 /* The duration of dish index i in ms, after --time-scale. */
 long cook_dish_ms(const struct run *run, size_t i);

@@ -14,12 +14,13 @@
 
 #include "content.h"
 
-static const char *const kind_names[FAULT_KIND_COUNT] = {
+const char *const fault_kind_names[FAULT_KIND_COUNT + 1] = {
     [FAULT_STATUS] = "status",
     [FAULT_RESET] = "reset",
     [FAULT_HANG] = "hang",
     [FAULT_TRUNCATE] = "truncate",
     [FAULT_BADJSON] = "badjson",
+    [FAULT_KIND_COUNT] = NULL,
 };
 
 /* Salt that separates the fault choice from other uses of fault_hash. */
@@ -29,18 +30,7 @@ const char *fault_kind_name(enum fault_kind kind)
 {
     if ((unsigned)kind >= FAULT_KIND_COUNT)
         return "unknown";
-    return kind_names[kind];
-}
-
-int fault_kind_parse(const char *name, enum fault_kind *kind)
-{
-    for (int k = 0; k < FAULT_KIND_COUNT; k++) {
-        if (strcmp(name, kind_names[k]) == 0) {
-            *kind = (enum fault_kind)k;
-            return 0;
-        }
-    }
-    return -1;
+    return fault_kind_names[kind];
 }
 
 uint64_t fault_hash(uint64_t seed, uint64_t id, uint64_t salt)

@@ -39,8 +39,9 @@ struct fault_plan {
 /* "status", "reset", ... for kind. */
 const char *fault_kind_name(enum fault_kind kind);
 
-/* Sets *kind from its name; 0, or -1 when name is no kind. */
-int fault_kind_parse(const char *name, enum fault_kind *kind);
+/* Every kind's name, in the enum's order, NULL-ended: --fail-kind's
+ * choices. */
+extern const char *const fault_kind_names[FAULT_KIND_COUNT + 1];
 
 /* Prepares plan; allocates the attempt counters when rate > 0 and
  * times > 0. 0, or a negative errno value. */

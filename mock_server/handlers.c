@@ -364,17 +364,22 @@ static int answer_workload(const struct request *req, enum endpoint endpoint,
     if (strcmp(req->info->request_method, "GET") != 0)
         return send_wrong_method(req, "GET");
     if (units_parse(id_text, units_none, ID_MAX, &id) != 0 || id == 0)
-        return send_text(req, 400, "bad id: expected a decimal integer in 1..999999999");
+        return send_text(req, 400, "bad id: expected a decimal integer in 1.." BOUND_TEXT(ID_MAX));
     uint64_t latency_ms = (uint64_t)latency_of_id(srv, id);
     if (get_query_number(req, "latency_ms", LATENCY_MAX_MS, &latency_ms) != 0)
-        return send_text(req, 400, "bad latency_ms: expected 0..600000");
+        return send_text(req, 400, "bad latency_ms: expected 0.." BOUND_TEXT(LATENCY_MAX_MS));
     if (endpoint == ENDPOINT_BLOB) {
         char text[32];
         int found = get_query_param(req, "size", text, sizeof text);
         if (found == 0)
             return send_text(req, 400, "missing size: use /blobs/{id}?size=BYTES");
-        if (found < 0 || units_parse(text, units_none, BLOB_MAX_BYTES, &size) != 0)
-            return send_text(req, 400, "bad size: expected bytes in 0..17179869184");
+        if (found < 0 || units_parse(text, units_none, (uint64_t)SIZE_MAX_BYTES, &size) != 0) {
+            char message[64];
+
+            snprintf(message, sizeof message, "bad size: expected bytes in 0..%lld",
+                     SIZE_MAX_BYTES);
+            return send_text(req, 400, message);
+        }
     }
 
     int fail = fault_take_attempt(&srv->faults, id);
@@ -483,8 +488,13 @@ static int serve_faults(const struct request *req)
     uint64_t count = 0;
     char number[24];
 
-    if (get_query_number(req, "count", FAULTS_COUNT_MAX, &count) != 0 || count == 0)
-        return send_text(req, 400, "bad count: use /faults?count=N with N in 1..1000000");
+    if (get_query_number(req, "count", (uint64_t)COUNT_MAX, &count) != 0 || count == 0) {
+        char message[80];
+
+        snprintf(message, sizeof message,
+                 "bad count: use /faults?count=N with N in 1..%ld", COUNT_MAX);
+        return send_text(req, 400, message);
+    }
     /* Each id takes at most 7 digits plus ", ". */
     size_t cap = 16 + (size_t)count * 9;
     char *text = malloc(cap);
@@ -517,7 +527,7 @@ static int answer_control(const struct request *req, const char *path)
     if (strcmp(path, "/stats/reset") != 0 && !is_get)
         return send_wrong_method(req, "GET");
     if (get_query_number(req, "latency_ms", LATENCY_MAX_MS, &latency_ms) != 0)
-        return send_text(req, 400, "bad latency_ms: expected 0..600000");
+        return send_text(req, 400, "bad latency_ms: expected 0.." BOUND_TEXT(LATENCY_MAX_MS));
     if (clock_sleep_ms((long)latency_ms, LATENCY_SLICE_MS, server_stopping, req->srv) != 0) {
         close_after_reply(req);
         return ENDED_BY_ABORT;

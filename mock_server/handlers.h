@@ -6,8 +6,8 @@
  *   POST /stats/reset            zeroes the counters and the fault attempts
  *   GET  /health                 "ok"
  *   GET  /faults?count=N         JSON array of the failing ids in 1..N
- * Every endpoint takes ?latency_ms=L (0..600000) to override the latency of
- * that one request. */
+ * Every endpoint takes ?latency_ms=L (0..LATENCY_MAX_MS, bounds.h) to
+ * override the latency of that one request. */
 #ifndef MOCK_HANDLERS_H
 #define MOCK_HANDLERS_H
 
@@ -15,10 +15,9 @@
 
 #include "server.h"
 
-/* The largest blob served (16 GiB) and the largest /faults count. */
-#define BLOB_MAX_BYTES   (16ULL << 30)
-#define FAULTS_COUNT_MAX 1000000UL
-#define ID_MAX           999999999UL
+/* The largest id; the largest blob and /faults count are the clients'
+ * (bounds.h: SIZE_MAX_BYTES, COUNT_MAX). */
+#define ID_MAX           999999999   /* plain, for BOUND_TEXT */
 
 /* Routes every request that ctx receives to the endpoints above, with srv
  * as their shared state; srv must outlive mg_stop(ctx). */

@@ -1,26 +1,18 @@
 /* options.h: the mock server's command line, parsed and checked.
  *
- * Every limit the server enforces on its options is named here, so the
- * --help text, the parser and docs/mock-server.md say the same thing. */
+ * Each option's limits, default and help live in one row of options.c's
+ * table; the limits the clients share (a latency, a wait, a port) come
+ * from common/bounds.h. */
 #ifndef MOCK_OPTIONS_H
 #define MOCK_OPTIONS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bounds.h"
 #include "faults.h"
 
 #define MOCK_VERSION "1.0"
-
-#define LATENCY_MAX_MS   600000L   /* --latency-ms, --jitter-ms, ?latency_ms */
-#define HANG_MAX_MS      3600000L  /* --hang-ms */
-#define THREADS_DEFAULT  512L
-#define THREADS_MAX      10000L    /* more would crowd the machine's pid space */
-#define KEEP_ALIVE_MAX_MS 60000L   /* --keep-alive-ms */
-/* --request-timeout-ms; plain ints, so that --help can quote them */
-#define REQUEST_TIMEOUT_DEFAULT_MS 5000
-#define REQUEST_TIMEOUT_MAX_MS     3600000
-#define FAIL_TIMES_MAX   10000L    /* --fail-times; fits the 16-bit counters */
 
 /* What the user asked for. Filled by options_parse, then read-only. */
 struct server_options {
@@ -36,7 +28,7 @@ struct server_options {
                                   connection may wait (civetweb's
                                   request_timeout_ms): a half-sent request
                                   holds its worker no longer */
-    uint64_t seed;             /* picks the failing ids and the jitter */
+    long seed;                 /* picks the failing ids and the jitter */
     double fail_rate;          /* fraction of ids that fail, 0..1 */
     long fail_times;           /* a failing id fails this many times; 0: always */
     enum fault_kind fail_kind; /* how a failing request fails */

@@ -14,8 +14,11 @@ Python 3 standard library only.
 import argparse
 import re
 
-COUNT_MAX = 1_000_000                  # common/options.h: COUNT_MAX
-SIZE_MAX_BYTES = 16 << 30              # common/cli.c: SIZE_MAX_BYTES
+# common/bounds.h's, typed again: test_options.sh gives the C clients and
+# python_asyncio one table of bounds, and test_options_doc.sh holds
+# python_asyncio's --help to the C clients' ranges.
+COUNT_MAX = 1_000_000                  # common/bounds.h: COUNT_MAX
+SIZE_MAX_BYTES = 16 << 30              # common/bounds.h: SIZE_MAX_BYTES
 SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 VERIFY_MODES = ("content", "id", "status")
 

@@ -1,8 +1,8 @@
 /* test_cli.c: unit tests of the command line (common/cli.c).
  *
  * Every option in both spellings, every refusal with the message it must
- * print, the per-model limits, and the dish parser (the number and size
- * parser has its own, test_units.c). Messages are captured with
+ * print, the per-model limits (the number and size parser has its own
+ * tests, test_units.c; the dish parser test_workload.c). Messages are captured with
  * open_memstream and checked as text, since they are part of the interface
  * people see. */
 #include <stdarg.h>
@@ -20,6 +20,7 @@
 
 #include "options.h"
 #include "run.h"
+#include "workload.h"
 
 /* ---- Test models ---- */
 
@@ -671,97 +672,6 @@ static void test_mock_url_refused(void **state)
     capture_free(&cap);
 }
 
-/* ---- dish_list_parse ---- */
-
-static void test_dishes_valid(void **state)
-{
-    struct dish d[DISHES_MAX];
-    char why[128];
-
-    (void)state;
-    assert_int_equal(dish_list_parse("Soup:1", d, DISHES_MAX, why, sizeof why), 1);
-    assert_string_equal(d[0].name, "Soup");
-    assert_true(d[0].seconds == 1.0);
-
-    assert_int_equal(dish_list_parse(" Green Pepper with Meat : 3 ,Tomato and Eggs:0.25,X:0",
-                                     d, DISHES_MAX, why, sizeof why), 3);
-    assert_string_equal(d[0].name, "Green Pepper with Meat");
-    assert_true(d[0].seconds == 3.0);
-    assert_string_equal(d[1].name, "Tomato and Eggs");
-    assert_true(d[1].seconds == 0.25);
-    assert_string_equal(d[2].name, "X");
-    assert_true(d[2].seconds == 0.0);
-
-    /* The last ':' splits, so a name may hold one. */
-    assert_int_equal(dish_list_parse("Chef's: special:2", d, DISHES_MAX, why, sizeof why), 1);
-    assert_string_equal(d[0].name, "Chef's: special");
-    assert_true(d[0].seconds == 2.0);
-}
-
-static void test_dishes_limits(void **state)
-{
-    struct dish d[DISHES_MAX];
-    char why[128];
-    char text[DISHES_MAX * 8 + 64];
-    char name[DISH_NAME_MAX + 8];
-
-    (void)state;
-    /* A name of DISH_NAME_MAX - 1 bytes fits; one more does not. */
-    memset(name, 'n', DISH_NAME_MAX - 1);
-    snprintf(name + DISH_NAME_MAX - 1, 8, ":1");
-    assert_int_equal(dish_list_parse(name, d, DISHES_MAX, why, sizeof why), 1);
-    assert_int_equal(strlen(d[0].name), DISH_NAME_MAX - 1);
-    memset(name, 'n', DISH_NAME_MAX);
-    snprintf(name + DISH_NAME_MAX, 8, ":1");
-    assert_int_equal(dish_list_parse(name, d, DISHES_MAX, why, sizeof why), -1);
-    assert_non_null(strstr(why, "longer than 63 bytes"));
-
-    /* DISHES_MAX dishes fit; one more does not. */
-    text[0] = '\0';
-    for (int i = 0; i < DISHES_MAX; i++)
-        snprintf(text + strlen(text), sizeof text - strlen(text), "%sd%d:1", i ? "," : "", i);
-    assert_int_equal(dish_list_parse(text, d, DISHES_MAX, why, sizeof why), DISHES_MAX);
-    assert_string_equal(d[DISHES_MAX - 1].name, "d31");
-    strcat(text, ",last:1");
-    assert_int_equal(dish_list_parse(text, d, DISHES_MAX, why, sizeof why), -1);
-    assert_non_null(strstr(why, "more than 32 dishes"));
-    assert_int_equal(dish_list_parse("a:1,b:1,c:1", d, 2, why, sizeof why), -1);
-    assert_non_null(strstr(why, "more than 2 dishes"));
-}
-
-static void test_dishes_invalid(void **state)
-{
-    static const struct { const char *text, *why; } cases[] = {
-        {"", "empty"},
-        {"   ", "empty"},
-        {"a", "'a' has no ':SECONDS'"},
-        {"a:", "'a:': the time is not"},
-        {":1", "':1' has no name"},
-        {"  :1", "has no name"},
-        {"a:-1", "'a:-1': the time is not"},
-        {"a:x", "'a:x': the time is not"},
-        {"a:1s", "'a:1s': the time is not"},
-        {"a:nan", "the time is not"},
-        {"a:86401", "the time is not"},
-        {"a:1,", "has no ':SECONDS'"},
-        {",a:1", "has no ':SECONDS'"},
-        {"a:1,,b:2", "has no ':SECONDS'"},
-        {"a:1,b", "'b' has no ':SECONDS'"},
-    };
-    struct dish d[DISHES_MAX];
-    char why[128];
-
-    (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        why[0] = '\0';
-        int n = dish_list_parse(cases[i].text, d, DISHES_MAX, why, sizeof why);
-        if (n != -1 || strstr(why, cases[i].why) == NULL)
-            print_error("'%s': got %d, why '%s'\n", cases[i].text, n, why);
-        assert_int_equal(n, -1);
-        assert_non_null(strstr(why, cases[i].why));
-    }
-}
-
 int main(void)
 {
     program_set_name(sync_like.name);   /* as client_main does */
@@ -780,9 +690,6 @@ int main(void)
         cmocka_unit_test_teardown(test_mock_url, clear_env),
         cmocka_unit_test_setup(test_good_urls, clear_env),
         cmocka_unit_test_teardown(test_mock_url_refused, clear_env),
-        cmocka_unit_test(test_dishes_valid),
-        cmocka_unit_test(test_dishes_limits),
-        cmocka_unit_test(test_dishes_invalid),
     };
 
     return cmocka_run_group_tests(tests, clear_env, NULL);

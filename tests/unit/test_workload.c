@@ -1,8 +1,9 @@
 /* test_workload.c: unit tests of the workload definitions
  * (common/workload.c) and the deterministic content (common/content.c).
  *
- * URLs, content made and checked in pieces, item payloads and their JSON
- * check, streaming checksums, and the cook's timetable and lines. */
+ * The workloads' names, URLs, content made and checked in pieces, item
+ * payloads and their JSON check, streaming checksums, and the cook's
+ * dishes, timetable and lines. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -584,10 +585,127 @@ static void test_cook_say(void **state)
     free(err);
 }
 
+/* ---- Names ---- */
+
+static void test_names(void **state)
+{
+    static const char *const names[] = {"fetch", "download", "files", "cook", "cpu"};
+    enum workload w = WORKLOAD_FETCH;
+    char list[128];
+
+    (void)state;
+    assert_int_equal(sizeof names / sizeof names[0], WORKLOAD_COUNT);
+    for (int i = 0; i < WORKLOAD_COUNT; i++) {
+        assert_int_equal(workload_parse(names[i], &w), 0);
+        assert_int_equal(w, i);
+        assert_string_equal(workload_name(w), names[i]);
+        assert_true(strlen(workload_about(w)) > 0);
+    }
+    assert_int_equal(workload_parse("Fetch", &w), -1);
+    assert_int_equal(workload_parse("", &w), -1);
+    assert_string_equal(workload_name((enum workload)WORKLOAD_COUNT), "unknown");
+    workload_list(list, sizeof list);
+    assert_string_equal(list, "fetch, download, files, cook, cpu");
+    assert_string_equal(verify_name(VERIFY_STATUS), "status");
+    assert_null(verify_names[VERIFY_STATUS + 1]);
+}
+
+/* ---- dish_list_parse ---- */
+
+static void test_dishes_valid(void **state)
+{
+    struct dish d[DISHES_MAX];
+    char why[128];
+
+    (void)state;
+    assert_int_equal(dish_list_parse("Soup:1", d, DISHES_MAX, why, sizeof why), 1);
+    assert_string_equal(d[0].name, "Soup");
+    assert_true(d[0].seconds == 1.0);
+
+    assert_int_equal(dish_list_parse(" Green Pepper with Meat : 3 ,Tomato and Eggs:0.25,X:0",
+                                     d, DISHES_MAX, why, sizeof why), 3);
+    assert_string_equal(d[0].name, "Green Pepper with Meat");
+    assert_true(d[0].seconds == 3.0);
+    assert_string_equal(d[1].name, "Tomato and Eggs");
+    assert_true(d[1].seconds == 0.25);
+    assert_string_equal(d[2].name, "X");
+    assert_true(d[2].seconds == 0.0);
+
+    /* The last ':' splits, so a name may hold one. */
+    assert_int_equal(dish_list_parse("Chef's: special:2", d, DISHES_MAX, why, sizeof why), 1);
+    assert_string_equal(d[0].name, "Chef's: special");
+    assert_true(d[0].seconds == 2.0);
+}
+
+static void test_dishes_limits(void **state)
+{
+    struct dish d[DISHES_MAX];
+    char why[128];
+    char text[DISHES_MAX * 8 + 64];
+    char name[DISH_NAME_MAX + 8];
+
+    (void)state;
+    /* A name of DISH_NAME_MAX - 1 bytes fits; one more does not. */
+    memset(name, 'n', DISH_NAME_MAX - 1);
+    snprintf(name + DISH_NAME_MAX - 1, 8, ":1");
+    assert_int_equal(dish_list_parse(name, d, DISHES_MAX, why, sizeof why), 1);
+    assert_int_equal(strlen(d[0].name), DISH_NAME_MAX - 1);
+    memset(name, 'n', DISH_NAME_MAX);
+    snprintf(name + DISH_NAME_MAX, 8, ":1");
+    assert_int_equal(dish_list_parse(name, d, DISHES_MAX, why, sizeof why), -1);
+    assert_non_null(strstr(why, "longer than 63 bytes"));
+
+    /* DISHES_MAX dishes fit; one more does not. */
+    text[0] = '\0';
+    for (int i = 0; i < DISHES_MAX; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%sd%d:1", i ? "," : "", i);
+    assert_int_equal(dish_list_parse(text, d, DISHES_MAX, why, sizeof why), DISHES_MAX);
+    assert_string_equal(d[DISHES_MAX - 1].name, "d31");
+    strcat(text, ",last:1");
+    assert_int_equal(dish_list_parse(text, d, DISHES_MAX, why, sizeof why), -1);
+    assert_non_null(strstr(why, "more than 32 dishes"));
+    assert_int_equal(dish_list_parse("a:1,b:1,c:1", d, 2, why, sizeof why), -1);
+    assert_non_null(strstr(why, "more than 2 dishes"));
+}
+
+static void test_dishes_invalid(void **state)
+{
+    static const struct { const char *text, *why; } cases[] = {
+        {"", "empty"},
+        {"   ", "empty"},
+        {"a", "'a' has no ':SECONDS'"},
+        {"a:", "'a:': the time is not"},
+        {":1", "':1' has no name"},
+        {"  :1", "has no name"},
+        {"a:-1", "'a:-1': the time is not"},
+        {"a:x", "'a:x': the time is not"},
+        {"a:1s", "'a:1s': the time is not"},
+        {"a:nan", "the time is not"},
+        {"a:86401", "the time is not"},
+        {"a:1,", "has no ':SECONDS'"},
+        {",a:1", "has no ':SECONDS'"},
+        {"a:1,,b:2", "has no ':SECONDS'"},
+        {"a:1,b", "'b' has no ':SECONDS'"},
+    };
+    struct dish d[DISHES_MAX];
+    char why[128];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        why[0] = '\0';
+        int n = dish_list_parse(cases[i].text, d, DISHES_MAX, why, sizeof why);
+        if (n != -1 || strstr(why, cases[i].why) == NULL)
+            print_error("'%s': got %d, why '%s'\n", cases[i].text, n, why);
+        assert_int_equal(n, -1);
+        assert_non_null(strstr(why, cases[i].why));
+    }
+}
+
 int main(void)
 {
     program_set_name("test_workload");
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_names),
         cmocka_unit_test(test_url_fetch),
         cmocka_unit_test(test_url_download),
         cmocka_unit_test(test_url_limits),
@@ -604,6 +722,9 @@ int main(void)
         cmocka_unit_test(test_cook_dish_ms),
         cmocka_unit_test(test_cook_dish_checksum),
         cmocka_unit_test(test_cook_say),
+        cmocka_unit_test(test_dishes_valid),
+        cmocka_unit_test(test_dishes_limits),
+        cmocka_unit_test(test_dishes_invalid),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
