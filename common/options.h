@@ -13,7 +13,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bounds.h"
+
 enum workload { WORKLOAD_FETCH, WORKLOAD_DOWNLOAD, WORKLOAD_FILES, WORKLOAD_COOK, WORKLOAD_CPU };
+/* How many there are; not in the enum, so that a switch over every
+ * workload needs no case for it. */
+#define WORKLOAD_COUNT (WORKLOAD_CPU + 1)
 
 /* What a fetched item or downloaded blob must be to count as done
  * (--verify). docs/options.md, "Any HTTP server", says what each checks and
@@ -27,7 +32,6 @@ enum verify {
 #define PATH_TEMPLATE_MAX 256   /* --path, NUL included */
 #define DISH_NAME_MAX 64
 #define DISHES_MAX 32
-#define COUNT_MAX 1000000L   /* records are kept in memory: 320 bytes each */
 
 struct dish {
     char name[DISH_NAME_MAX];   /* as given, e.g. "Garlic Lettuce" */
@@ -81,17 +85,5 @@ enum cli_result {
  * here. Never exits, so that tests can call it. */
 enum cli_result cli_parse(int argc, char **argv, const struct model *model,
                           struct options *opts, FILE *out, FILE *err);
-
-/* The workload's name as typed on the command line ("fetch", ...). */
-const char *workload_name(enum workload workload);
-
-/* The --verify mode's name as typed ("content", "id", "status"). */
-const char *verify_name(enum verify verify);
-
-/* Parses "NAME:SECONDS,NAME:SECONDS" into dishes. Returns how many (>= 1),
- * or -1 with a reason in why (why_size bytes) for an empty list, a missing
- * ':' or name, a bad or negative time, a name too long, too many dishes. */
-int dish_list_parse(const char *text, struct dish *dishes, int max_dishes,
-                    char *why, size_t why_size);
 
 #endif
