@@ -159,7 +159,7 @@ COST_START_S = 0.05            # a client's start and exit
 COST_PER_TASK_MS = {"sync": 0.3, "async_uv": 0.25, "async_threads": 0.4, "async_coro": 0.25}
 COST_BYTES_PER_S = 300e6       # loopback transfer or page-cache write + read
 COST_FSYNC_MS = 5.0            # one small file's fsync on this disk
-COST_ROUND_MS = 50.0 / 8000    # one cpu round on one core (the programs' --help)
+COST_ROUND_MS = 50.0 / 8000    # one cpu round on one core: a guess for the estimate only
 
 
 @dataclasses.dataclass
