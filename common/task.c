@@ -167,8 +167,7 @@ static enum fail_cause fetch_attempt(struct run *run, struct worker *worker,
     /* Simulated processing waits, as a call to another service would. With
      * --blocking-process a loop model makes the mistake the source material
      * warns of: it waits the blocking way, and its one thread with it. */
-    const struct waits *waits = worker->blocking_process ? &blocking_waits : worker->waits;
-    if (waits->sleep_ms(worker, run->opts->process_ms) != 0)
+    if (worker->waits->processing_ms(worker, run->opts->process_ms) != 0)
         return failure(out, CAUSE_CANCELLED, "cancelled while processing");
     record_process_end(run, rec);
     return CAUSE_NONE;
