@@ -90,7 +90,6 @@ static void coro_task_release(struct task *task)
 
 static const struct window_ops coro_ops = {
     .task_size = sizeof(struct coro_task),
-    .task_align = _Alignof(struct coro_task),
     .start = coro_task_start,
     .cancel = coro_task_cancel,
     .release = coro_task_release,

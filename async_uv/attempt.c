@@ -117,7 +117,6 @@ int attempt_run(struct run *run, const struct workload_ops *workload,
     struct uv_ops ops = {
         .window = {
             .task_size = workload->task_size,
-            .task_align = workload->task_align,
             .start = task_attempt,
             .cancel = task_cancel,
             .release = task_release,

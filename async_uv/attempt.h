@@ -12,7 +12,6 @@
 #include <stdint.h>
 
 #include <curl/curl.h>
-#include <uv.h>
 
 #include "loop_uv.h"
 #include "record.h"
@@ -22,7 +21,6 @@
  * workload file, picked from model.c's table. */
 struct workload_ops {
     size_t task_size;      /* sizeof the workload's task, which begins with a struct loop_task */
-    size_t task_align;     /* _Alignof it (a checksum_state wants 64 bytes) */
     /* Begins one attempt, after record_attempt. It must end, now or from a
      * later callback, in exactly one task_succeeded or task_failed. */
     task_step_fn *attempt;

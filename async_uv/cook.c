@@ -30,6 +30,5 @@ static void cook_attempt(struct task *task)
 /* A dish needs nothing but the task's timer. */
 const struct workload_ops cook_workload = {
     .task_size = sizeof(struct loop_task),
-    .task_align = _Alignof(struct loop_task),
     .attempt = cook_attempt,
 };

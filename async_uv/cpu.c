@@ -47,6 +47,5 @@ static void cpu_attempt(struct task *task)
 
 const struct workload_ops cpu_workload = {
     .task_size = sizeof(struct cpu_task),
-    .task_align = _Alignof(struct cpu_task),
     .attempt = cpu_attempt,
 };

@@ -58,7 +58,7 @@ struct download_task {
     bool paused;             /* on_blob_data said CURL_WRITEFUNC_PAUSE */
     bool transfer_over;      /* the transfer has ended: settle once not writing */
     uint64_t received;       /* bytes taken from libcurl, in order */
-    checksum_state checksum; /* over those bytes */
+    struct checksum *checksum; /* over those bytes: made by the first attempt */
     int write_err;           /* a failed write's libuv error, or 0 */
     bool mismatch;           /* a byte differed from the blob's content */
     enum fail_cause cause;   /* the attempt's verdict, kept while the file is closed */
@@ -249,7 +249,7 @@ static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata
     /* libcurl's data is gone when we return: keep a copy. */
     memcpy(dt->filling.data + dt->filling.len, data, len);
     dt->filling.len += len;
-    checksum_update(&dt->checksum, data, len);
+    checksum_update(dt->checksum, data, len);
     dt->received += len;
     if (!dt->writing)
         blob_flush(dt);
@@ -330,7 +330,7 @@ static void blob_step_done(struct download_task *dt, ssize_t result)
             blob_start(dt, BLOB_UNLINK);
             return;
         }
-        task_succeeded(&dt->loop.task, dt->received, checksum_digest(&dt->checksum));
+        task_succeeded(&dt->loop.task, dt->received, checksum_digest(dt->checksum));
         return;
     case BLOB_UNLINK:
         /* The part file may not exist; nothing to report either way. */
@@ -350,6 +350,10 @@ static void download_attempt(struct task *task)
         task_failed(task, CAUSE_IO, "path too long in %s", run->dir);
         return;
     }
+    if (dt->checksum == NULL && (dt->checksum = checksum_new()) == NULL) {
+        task_failed(task, CAUSE_IO, "cannot allocate a checksum state");
+        return;
+    }
     dt->fd = -1;
     dt->writing = false;
     dt->paused = false;
@@ -357,7 +361,7 @@ static void download_attempt(struct task *task)
     dt->received = 0;
     dt->filling.len = 0;
     dt->flushing.len = 0;
-    checksum_init(&dt->checksum);
+    checksum_init(dt->checksum);
     dt->write_err = 0;
     dt->mismatch = false;
     dt->cause = CAUSE_NONE;
@@ -371,6 +375,7 @@ static void download_release(struct task *task)
 
     body_free(&dt->filling);
     body_free(&dt->flushing);
+    checksum_free(dt->checksum);
     curl_easy_cleanup(dt->transfer.easy);   /* NULL, before the first transfer, is fine */
 }
 
@@ -384,7 +389,6 @@ static void download_report(const struct run *run)
 
 const struct workload_ops download_workload = {
     .task_size = sizeof(struct download_task),
-    .task_align = _Alignof(struct download_task),
     .attempt = download_attempt,
     .transfer_done = download_transfer_done,
     .release = download_release,

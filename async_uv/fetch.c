@@ -110,7 +110,6 @@ static void fetch_release(struct task *task)
 
 const struct workload_ops fetch_workload = {
     .task_size = sizeof(struct fetch_task),
-    .task_align = _Alignof(struct fetch_task),
     .attempt = fetch_attempt,
     .transfer_done = fetch_transfer_done,
     .release = fetch_release,

@@ -56,7 +56,7 @@ struct files_task {
     uint64_t offset;           /* bytes written, then bytes read and checked */
     uint64_t chunk_start;      /* the file offset of buf[0] while writing */
     size_t chunk_len;          /* bytes of content in buf while writing */
-    checksum_state checksum;   /* over the bytes read back, in order */
+    struct checksum *checksum; /* over the bytes read back, in order: made with buf */
     enum fail_cause cause;     /* a failed attempt's verdict, kept while cleaning up */
     char why[RECORD_ERROR_MAX];
 };
@@ -246,7 +246,7 @@ static void files_step_done(struct files_task *ft, ssize_t result)
         break;
     case FILES_OPEN_FILE:
         ft->offset = 0;
-        checksum_init(&ft->checksum);
+        checksum_init(ft->checksum);
         files_start(ft, FILES_READ);
         break;
     case FILES_READ:
@@ -256,7 +256,7 @@ static void files_step_done(struct files_task *ft, ssize_t result)
                                   (size_t)result) != 0) {
             files_abandon(ft, CAUSE_MISMATCH, "%s does not hold what was written", final_path);
         } else {
-            checksum_update(&ft->checksum, ft->buf, (size_t)result);
+            checksum_update(ft->checksum, ft->buf, (size_t)result);
             ft->offset += (uint64_t)result;
             files_start(ft, FILES_READ);
         }
@@ -266,7 +266,7 @@ static void files_step_done(struct files_task *ft, ssize_t result)
             task_failed(&ft->loop.task, CAUSE_MISMATCH, "%s does not hold what was written",
                         final_path);
         else
-            task_succeeded(&ft->loop.task, ft->offset, checksum_digest(&ft->checksum));
+            task_succeeded(&ft->loop.task, ft->offset, checksum_digest(ft->checksum));
         break;
     case FILES_CLOSE_ABANDONED:
     case FILES_UNLINK:
@@ -289,6 +289,10 @@ static void files_attempt(struct task *task)
         task_failed(task, CAUSE_IO, "cannot allocate an I/O buffer");
         return;
     }
+    if (ft->checksum == NULL && (ft->checksum = checksum_new()) == NULL) {
+        task_failed(task, CAUSE_IO, "cannot allocate a checksum state");
+        return;
+    }
     ft->fd = -1;
     ft->reading = false;
     ft->offset = 0;
@@ -302,11 +306,11 @@ static void files_release(struct task *task)
     struct files_task *ft = (struct files_task *)task;
 
     free(ft->buf);
+    checksum_free(ft->checksum);
 }
 
 const struct workload_ops files_workload = {
     .task_size = sizeof(struct files_task),
-    .task_align = _Alignof(struct files_task),
     .attempt = files_attempt,
     .release = files_release,
 };

@@ -69,6 +69,7 @@ struct worker {
     struct body body;             /* fetch: the item being received */
     char errbuf[CURL_ERROR_SIZE]; /* libcurl's text for the last failure */
     unsigned char *io_buf;        /* files: one chunk, allocated at first use */
+    struct checksum *checksum;    /* download, files: over a stream, allocated at first use */
 };
 
 /* 0, or -1 with a message printed. On failure nothing is left to clean up. */

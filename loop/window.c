@@ -52,8 +52,7 @@ void window_task_finish(struct task *task)
 static void task_start(struct window *w, struct task_record *rec)
 {
     const struct window_ops *ops = w->ops;
-    size_t size = (ops->task_size + ops->task_align - 1) / ops->task_align * ops->task_align;
-    struct task *task = aligned_alloc(ops->task_align, size);
+    struct task *task = calloc(1, ops->task_size);
 
     if (task == NULL) {
         record_attempt(w->run, rec);
@@ -62,7 +61,6 @@ static void task_start(struct window *w, struct task_record *rec)
         record_give_up(w->run, rec);
         return;
     }
-    memset(task, 0, size);
     task->window = w;
     task->rec = rec;
     w->loop->task_made(task);

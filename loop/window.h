@@ -27,7 +27,6 @@ typedef void task_step_fn(struct task *task);
 struct window_ops {
     size_t task_size;      /* sizeof the model's task, which begins with the loop's
                             * task, which begins with a struct task */
-    size_t task_align;     /* _Alignof it (a checksum_state wants 64 bytes) */
     /* Begins the task, once the window has made it. It must end, now or from
      * a later callback, in exactly one window_task_finish. */
     task_step_fn *start;
@@ -50,7 +49,7 @@ struct window_loop {
 };
 
 /* One task in flight: the window's part. Allocated by the window
- * (ops->task_size bytes, zeroed, ops->task_align) when its turn comes, and freed by the
+ * (ops->task_size bytes, zeroed) when its turn comes, and freed by the
  * loop's task_gone after window_task_finish. The loop's task begins with
  * it, and the model's task with the loop's. */
 struct task {
