@@ -122,6 +122,13 @@ $(BINDIR)/test_pool: $(BUILD)/tests/unit/test_pool.o $(BUILD)/async_threads/pool
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
+# The window's test drives the window with a loop of its own: it links the
+# window and the loop's health, and no libuv.
+$(BINDIR)/test_window: $(BUILD)/tests/unit/test_window.o $(BUILD)/loop/window.o \
+                       $(BUILD)/loop/health.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
+
 # The coroutine test also links the coroutines, which live in their model's folder.
 $(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)

@@ -14,6 +14,9 @@
 #include "memory.h"
 #include "run.h"
 
+/* The loop's options: --uv-threadpool, --offload, --blocking-process. */
+static struct loop_options loop_opts;
+
 /* Each coroutine's stack in KiB: --stack-kb. The summary reports how much
  * of it the deepest task touched (stack_touched_kb; docs/notes.md gives the
  * measured figures): the default leaves a wide margin over that, and costs
@@ -27,10 +30,10 @@ static struct stack_tally stacks;
 static void coro_body(struct coro *self, void *arg)
 {
     struct coro_task *ct = arg;
-    struct run *run = ct->task.window->run;
+    struct run *run = ct->loop.task.window->run;
 
     (void)self;
-    task_of(run->opts->workload)(run, &ct->worker, ct->task.rec);
+    task_of(run->opts->workload)(run, &ct->worker, ct->loop.task.rec);
 }
 
 void coro_task_wake(struct coro_task *ct)
@@ -42,7 +45,7 @@ void coro_task_wake(struct coro_task *ct)
         return;
     if (coro_stack_touched(ct->coro, &touched) == 0)
         stack_tally_add(&stacks, touched);
-    window_task_finish(&ct->task);
+    window_task_finish(&ct->loop.task);
 }
 
 /* Called by the window when the task's turn has come: its worker, its
@@ -59,7 +62,6 @@ static void coro_task_start(struct task *task)
     if (worker_init(&ct->worker, &coro_waits, ct) != 0) {
         why = "no memory for a libcurl handle";
     } else {
-        ct->worker.blocking_process = blocking_process_option_value != 0;
         int rc = coro_create(&ct->coro, (size_t)stack_kb * 1024, coro_body, ct);
         if (rc != 0)
             why = strerror(-rc);
@@ -81,7 +83,6 @@ static void coro_task_release(struct task *task)
 {
     struct coro_task *ct = (struct coro_task *)task;
 
-    task->easy = NULL;             /* the worker's, freed just below */
     worker_cleanup(&ct->worker);
     body_free(&ct->stage);
     coro_free(ct->coro);
@@ -89,9 +90,7 @@ static void coro_task_release(struct task *task)
 
 static const struct window_ops coro_ops = {
     .task_size = sizeof(struct coro_task),
-    .task_align = _Alignof(struct coro_task),
     .start = coro_task_start,
-    .transfer_done = coro_transfer_done,
     .cancel = coro_task_cancel,
     .release = coro_task_release,
 };
@@ -99,24 +98,17 @@ static const struct window_ops coro_ops = {
 /* Runs the workload's task on a coroutine per record, on one loop. */
 static int run_on_coroutines(struct run *run)
 {
-    enum workload workload = run->opts->workload;
-    struct window_ops ops = coro_ops;
-
-    if (workload != WORKLOAD_FETCH && workload != WORKLOAD_DOWNLOAD)
-        ops.transfer_done = NULL;  /* no libcurl on the loop */
     /* What a waiting task costs the model itself, its stack aside: its
      * struct, and the coroutine's (the saved registers). */
     run_add_fact(run, "task_state_bytes", (double)(sizeof(struct coro_task) + coro_struct_bytes()));
-    int rc = window_run(run, &ops);
+    int rc = loop_run(run, &coro_ops, &loop_opts);
     run_add_fact(run, "stack_kb", stack_kb);
     stack_tally_report(&stacks, run);
     return rc;
 }
 
 static const struct model_option coro_options[] = {
-    UV_THREADPOOL_OPTION,
-    OFFLOAD_OPTION,
-    BLOCKING_PROCESS_OPTION,
+    LOOP_OPTIONS(loop_opts),
     { .name = "stack-kb", .value_name = "K", .help = "each coroutine's stack in KiB",
       .default_help = "64, a wide margin over what the deepest task touches: see docs/notes.md",
       .min = 32, .max = STACK_KB_MAX, .default_value = 64,

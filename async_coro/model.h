@@ -1,7 +1,7 @@
 /* model.h: the coroutine model's parts, shared by its files.
  *
  * A task is a coroutine (coro.h) running the straight task code of
- * common/task.c on the window of loop/window.h. Each wait in that code is a
+ * common/task.c on the window of loop/window.h, on libuv (loop/loop_uv.h). Each wait in that code is a
  * call to waits.c, which starts the operation on the loop and pauses the
  * coroutine; the operation's callback wakes it again. */
 #ifndef ASYNC_CORO_MODEL_H
@@ -15,7 +15,7 @@
 
 #include "coro.h"
 #include "task.h"
-#include "window.h"
+#include "loop_uv.h"
 
 /* What a paused coroutine waits for: the one callback that may wake it. */
 enum coro_wait { WAIT_NONE, WAIT_SLEEP, WAIT_FILE, WAIT_TRANSFER, WAIT_WORK };
@@ -23,7 +23,7 @@ enum coro_wait { WAIT_NONE, WAIT_SLEEP, WAIT_FILE, WAIT_TRANSFER, WAIT_WORK };
 /* One task: the window's part, its coroutine, and what its waits need.
  * Allocated by the window, freed after model.c's release. */
 struct coro_task {
-    struct task task;            /* first: the window knows only this part */
+    struct loop_task loop;       /* first: the loop's part, which begins with the window's */
     struct coro *coro;           /* runs the workload's task from common/task.c */
     struct worker worker;        /* that code's state; worker.wait_ctx points here */
     enum coro_wait wait;         /* what the paused coroutine waits for */
@@ -35,6 +35,7 @@ struct coro_task {
     void *body_data;
     struct body stage;           /* staged body bytes, grown as they come, to STAGE_BYTES */
     bool transfer_paused;        /* libcurl keeps the next bytes until the stage is taken */
+    struct transfer transfer;    /* fetch, download: the worker's easy handle on the loop */
     bool transfer_done;          /* the transfer has left the multi handle */
     CURLcode transfer_result;
 };
@@ -42,8 +43,7 @@ struct coro_task {
 /* The waits of a task on a coroutine (waits.c). */
 extern const struct waits coro_waits;
 
-/* Called by the window: a transfer ended, or Ctrl-C came (waits.c). */
-void coro_transfer_done(struct task *task, CURLcode result);
+/* Called by the window on Ctrl-C (waits.c). */
 void coro_task_cancel(struct task *task);
 
 /* Resumes the task's coroutine until it waits again, or finishes: then

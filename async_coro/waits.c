@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "program.h"
 #include "run.h"
 
@@ -42,7 +43,7 @@ static void wake_for(struct coro_task *ct, enum coro_wait wait)
 {
     if (ct->wait != wait) {
         fprintf(stderr, "%s: task %ld woken for wait %d while waiting for %d\n",
-                program_name(), ct->task.rec->id, (int)wait, (int)ct->wait);
+                program_name(), ct->loop.task.rec->id, (int)wait, (int)ct->wait);
         abort();
     }
     coro_task_wake(ct);
@@ -67,8 +68,8 @@ static size_t on_curl_body(char *data, size_t size, size_t nmemb, void *userdata
 
     if (ct->stage.len > 0 && ct->stage.len + len > STAGE_BYTES) {
         ct->transfer_paused = true;
-        if (!uv_is_active((uv_handle_t *)&ct->task.timer))
-            task_wait(&ct->task, 0, "during the transfer", on_stage_full);
+        if (!uv_is_active((uv_handle_t *)&ct->loop.timer))
+            task_wait(&ct->loop.task, 0, "during the transfer", on_stage_full);
         return CURL_WRITEFUNC_PAUSE;
     }
     if (body_reserve(&ct->stage, ct->stage.len + len) != 0) {
@@ -80,7 +81,8 @@ static size_t on_curl_body(char *data, size_t size, size_t nmemb, void *userdata
     return len;
 }
 
-void coro_transfer_done(struct task *task, CURLcode result)
+/* Called by the loop when the transfer has ended. */
+static void coro_transfer_done(struct task *task, CURLcode result)
 {
     struct coro_task *ct = (struct coro_task *)task;
 
@@ -105,7 +107,7 @@ static CURLcode coro_transfer(struct worker *worker, curl_write_callback on_body
                               void *body_data)
 {
     struct coro_task *ct = task_of_worker(worker);
-    struct task *task = &ct->task;
+    struct task *task = &ct->loop.task;
     char why[RECORD_ERROR_MAX];
     bool refused = false;
     CURLcode rc;
@@ -115,12 +117,14 @@ static CURLcode coro_transfer(struct worker *worker, curl_write_callback on_body
     ct->stage.len = 0;
     ct->stage.refused = BODY_TAKEN;
     ct->transfer_paused = ct->transfer_done = false;
-    task->easy = worker->easy;
+    ct->transfer.task = task;
+    ct->transfer.easy = worker->easy;
+    ct->transfer.done = coro_transfer_done;
     if ((rc = curl_easy_setopt(worker->easy, CURLOPT_WRITEFUNCTION, on_curl_body)) != CURLE_OK ||
         (rc = curl_easy_setopt(worker->easy, CURLOPT_WRITEDATA, ct)) != CURLE_OK)
         return rc;
-    task->errbuf[0] = '\0';     /* the window's words for this transfer, if any */
-    enum fail_cause cause = transfer_add(task, why, sizeof why);
+    ct->transfer.errbuf[0] = '\0';   /* the loop's words for this transfer, if any */
+    enum fail_cause cause = transfer_add(&ct->transfer, why, sizeof why);
     if (cause != CAUSE_NONE) {
         snprintf(worker->errbuf, sizeof worker->errbuf, "%s", why);
         return cause == CAUSE_IO ? CURLE_OUT_OF_MEMORY : CURLE_COULDNT_CONNECT;
@@ -144,8 +148,8 @@ static CURLcode coro_transfer(struct worker *worker, curl_write_callback on_body
         return CURLE_WRITE_ERROR;
     }
     /* Why the socket could not be opened, or watched. */
-    if (ct->transfer_result != CURLE_OK && task->errbuf[0] != '\0')
-        snprintf(worker->errbuf, sizeof worker->errbuf, "%s", task->errbuf);
+    if (ct->transfer_result != CURLE_OK && ct->transfer.errbuf[0] != '\0')
+        snprintf(worker->errbuf, sizeof worker->errbuf, "%s", ct->transfer.errbuf);
     /* libcurl's own text for the refusal would say "Failure writing output". */
     if (ct->transfer_result == CURLE_WRITE_ERROR && ct->stage.refused == BODY_NO_MEMORY)
         snprintf(worker->errbuf, sizeof worker->errbuf,
@@ -172,9 +176,21 @@ static int coro_sleep_ms(struct worker *worker, long ms)
         return -ECANCELED;
     if (ms <= 0)
         return 0;
-    task_wait(&ct->task, ms, "sleeping", on_sleep_over);
+    task_wait(&ct->loop.task, ms, "sleeping", on_sleep_over);
     await(ct, WAIT_SLEEP);
     return ct->wait_result;
+}
+
+/* fetch's processing pause: a sleep like any other; or, with
+ * --blocking-process, the pitfall: the blocking sleep of common/blocking.c,
+ * on the loop's one thread, and every other task waits with it. */
+static int coro_processing_ms(struct worker *worker, long ms)
+{
+    struct coro_task *ct = task_of_worker(worker);
+
+    if (loop_of(&ct->loop.task)->opts->blocking_process)
+        return blocking_waits.sleep_ms(worker, ms);
+    return coro_sleep_ms(worker, ms);
 }
 
 /* ---- Computing ---- */
@@ -193,11 +209,11 @@ static int coro_compute(struct worker *worker, void (*work)(void *arg), void *ar
 
     if (run_cancelled())
         return -ECANCELED;
-    if (!offload_option_value) {
+    if (!loop_of(&ct->loop.task)->opts->offload) {
         work(arg);
         return 0;
     }
-    task_compute(&ct->task, work, arg, on_computed);
+    task_compute(&ct->loop.task, work, arg, on_computed);
     await(ct, WAIT_WORK);
     return 0;
 }
@@ -208,12 +224,12 @@ static int coro_compute(struct worker *worker, void (*work)(void *arg), void *ar
 static void on_fs_done(uv_fs_t *req)
 {
     struct coro_task *ct = req->data;
-    struct window *w = ct->task.window;
-    long id = ct->task.rec->id;
-    uint64_t began_ns = uv_hrtime();
+    const struct run *run = ct->loop.task.window->run;
+    long id = ct->loop.task.rec->id;
+    uint64_t began_ns = clock_now_ns();
 
     wake_for(ct, WAIT_FILE);
-    window_step_done(w, id, "file step", began_ns);
+    health_step_done(run, id, "file step", began_ns);
 }
 
 /* Waits for the file step that rc says was started; its result, a byte
@@ -237,16 +253,16 @@ static uv_fs_t *fs_request(struct coro_task *ct)
     return &ct->fs;
 }
 
-static uv_loop_t *loop_of(struct coro_task *ct)
+static uv_loop_t *uv_of(struct coro_task *ct)
 {
-    return &ct->task.window->loop;
+    return &loop_of(&ct->loop.task)->uv;
 }
 
 static int coro_open(struct worker *worker, const char *path, int flags, mode_t mode)
 {
     struct coro_task *ct = task_of_worker(worker);
 
-    return (int)fs_wait(ct, uv_fs_open(loop_of(ct), fs_request(ct), path, flags, (int)mode,
+    return (int)fs_wait(ct, uv_fs_open(uv_of(ct), fs_request(ct), path, flags, (int)mode,
                                        on_fs_done));
 }
 
@@ -256,7 +272,7 @@ static int coro_write(struct worker *worker, int fd, const void *buf, size_t len
 
     for (size_t done = 0; done < len;) {
         uv_buf_t piece = uv_buf_init((char *)buf + done, (unsigned)(len - done));
-        ssize_t n = fs_wait(ct, uv_fs_write(loop_of(ct), fs_request(ct), fd, &piece, 1, -1,
+        ssize_t n = fs_wait(ct, uv_fs_write(uv_of(ct), fs_request(ct), fd, &piece, 1, -1,
                                             on_fs_done));
         if (n < 0)
             return (int)n;
@@ -270,35 +286,35 @@ static ssize_t coro_read(struct worker *worker, int fd, void *buf, size_t len)
     struct coro_task *ct = task_of_worker(worker);
     uv_buf_t piece = uv_buf_init(buf, (unsigned)len);
 
-    return fs_wait(ct, uv_fs_read(loop_of(ct), fs_request(ct), fd, &piece, 1, -1, on_fs_done));
+    return fs_wait(ct, uv_fs_read(uv_of(ct), fs_request(ct), fd, &piece, 1, -1, on_fs_done));
 }
 
 static int coro_fsync(struct worker *worker, int fd)
 {
     struct coro_task *ct = task_of_worker(worker);
 
-    return (int)fs_wait(ct, uv_fs_fsync(loop_of(ct), fs_request(ct), fd, on_fs_done));
+    return (int)fs_wait(ct, uv_fs_fsync(uv_of(ct), fs_request(ct), fd, on_fs_done));
 }
 
 static int coro_close(struct worker *worker, int fd)
 {
     struct coro_task *ct = task_of_worker(worker);
 
-    return (int)fs_wait(ct, uv_fs_close(loop_of(ct), fs_request(ct), fd, on_fs_done));
+    return (int)fs_wait(ct, uv_fs_close(uv_of(ct), fs_request(ct), fd, on_fs_done));
 }
 
 static int coro_rename(struct worker *worker, const char *from, const char *to)
 {
     struct coro_task *ct = task_of_worker(worker);
 
-    return (int)fs_wait(ct, uv_fs_rename(loop_of(ct), fs_request(ct), from, to, on_fs_done));
+    return (int)fs_wait(ct, uv_fs_rename(uv_of(ct), fs_request(ct), from, to, on_fs_done));
 }
 
 static int coro_unlink(struct worker *worker, const char *path)
 {
     struct coro_task *ct = task_of_worker(worker);
 
-    return (int)fs_wait(ct, uv_fs_unlink(loop_of(ct), fs_request(ct), path, on_fs_done));
+    return (int)fs_wait(ct, uv_fs_unlink(uv_of(ct), fs_request(ct), path, on_fs_done));
 }
 
 /* ---- Ctrl-C ---- */
@@ -339,6 +355,7 @@ void coro_task_cancel(struct task *task)
 const struct waits coro_waits = {
     .transfer = coro_transfer,
     .sleep_ms = coro_sleep_ms,
+    .processing_ms = coro_processing_ms,
     .compute = coro_compute,
     .open = coro_open,
     .write = coro_write,

@@ -28,13 +28,7 @@ static void cook_attempt(struct task *task)
 }
 
 /* A dish needs nothing but the task's timer. */
-static const struct task_ops cook_ops = {
-    .task_size = sizeof(struct task),
-    .task_align = _Alignof(struct task),
+const struct workload_ops cook_workload = {
+    .task_size = sizeof(struct loop_task),
     .attempt = cook_attempt,
 };
-
-int cook_run(struct run *run)
-{
-    return run_workload(run, &cook_ops);
-}

@@ -10,9 +10,9 @@
 
 #include "cpu.h"
 
-/* One task's work. Owned by the window (model.c), like every task. */
+/* One task's work. Owned by the window, like every task. */
 struct cpu_task {
-    struct task task;      /* first: the window knows only this part */
+    struct loop_task loop; /* first: the loop's part, which begins with the window's */
     uint64_t result;       /* the last round's hash */
     int rc;                /* cpu_rounds': 0, -1 out of memory, 1 cancelled */
 };
@@ -21,9 +21,10 @@ struct cpu_task {
 static void cpu_work(void *arg)
 {
     struct cpu_task *ct = arg;
+    const struct task *task = &ct->loop.task;
 
-    ct->rc = cpu_rounds(ct->task.rec->id, ct->task.window->run->opts->rounds, run_stop_test,
-                        NULL, &ct->result);
+    ct->rc = cpu_rounds(task->rec->id, task->window->run->opts->rounds, run_stop_test, NULL,
+                        &ct->result);
 }
 
 /* Called once the work is done, on the loop. */
@@ -44,13 +45,7 @@ static void cpu_attempt(struct task *task)
     task_compute(task, cpu_work, task, cpu_computed);
 }
 
-static const struct task_ops cpu_ops = {
+const struct workload_ops cpu_workload = {
     .task_size = sizeof(struct cpu_task),
-    .task_align = _Alignof(struct cpu_task),
     .attempt = cpu_attempt,
 };
-
-int cpu_run(struct run *run)
-{
-    return run_workload(run, &cpu_ops);
-}

@@ -38,14 +38,15 @@ enum blob_step {
     BLOB_UNLINK,   /* failed: remove the part file */
 };
 
-/* One blob's task. Owned by the window (model.c). Who owns which buffer:
+/* One blob's task. Owned by the window. Who owns which buffer:
  * `filling` belongs to on_blob_data, which copies libcurl's pieces into it;
  * `flushing` belongs to libuv's thread pool while a write is in flight
  * (writing), and nobody touches it then. When the write is done, the two
  * swap. While the disk is behind and `filling` is full, the transfer is
  * paused: memory stays bounded however fast the network. */
 struct download_task {
-    struct task task;        /* first: the window knows only this part */
+    struct loop_task loop;   /* first: the loop's part, which begins with the window's */
+    struct transfer transfer; /* the blob's GET, its easy handle reused by retries */
     uv_fs_t req;             /* the one file step in flight; req.data points here */
     enum blob_step step;     /* what req is doing */
     uv_file fd;              /* the part file, or -1 */
@@ -57,7 +58,7 @@ struct download_task {
     bool paused;             /* on_blob_data said CURL_WRITEFUNC_PAUSE */
     bool transfer_over;      /* the transfer has ended: settle once not writing */
     uint64_t received;       /* bytes taken from libcurl, in order */
-    checksum_state checksum; /* over those bytes */
+    struct checksum *checksum; /* over those bytes: made by the first attempt */
     int write_err;           /* a failed write's libuv error, or 0 */
     bool mismatch;           /* a byte differed from the blob's content */
     enum fail_cause cause;   /* the attempt's verdict, kept while the file is closed */
@@ -65,6 +66,7 @@ struct download_task {
 };
 
 static void blob_step_done(struct download_task *dt, ssize_t result);
+static void download_transfer_done(struct task *task, CURLcode result);
 
 /* Called by libuv, on the loop, when a file step has finished. */
 static void on_uv_fs(uv_fs_t *req)
@@ -80,21 +82,21 @@ static void on_uv_fs(uv_fs_t *req)
  * runs its callback, so its error goes straight to blob_step_done. */
 static void blob_start(struct download_task *dt, enum blob_step step)
 {
-    struct window *w = dt->task.window;
+    uv_loop_t *uv = &loop_of(&dt->loop.task)->uv;
     char final_path[PATH_MAX], part_path[PATH_MAX];
     uv_buf_t buf;
     int rc;
 
     dt->step = step;
     dt->req.data = dt;
-    if (file_paths(w->run->dir, "blob", dt->task.rec->id, final_path, part_path,
-                   sizeof final_path) != 0) {
+    if (file_paths(dt->loop.task.window->run->dir, "blob", dt->loop.task.rec->id, final_path,
+                   part_path, sizeof final_path) != 0) {
         blob_step_done(dt, UV_ENAMETOOLONG);   /* checked by download_attempt: not reached */
         return;
     }
     switch (step) {
     case BLOB_OPEN:
-        rc = uv_fs_open(&w->loop, &dt->req, part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+        rc = uv_fs_open(uv, &dt->req, part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
                         0644, on_uv_fs);
         break;
     case BLOB_WRITE:
@@ -102,18 +104,18 @@ static void blob_start(struct download_task *dt, enum blob_step step)
         blob_writes++;
         buf = uv_buf_init(dt->flushing.data + dt->flush_done,
                           (unsigned int)(dt->flushing.len - dt->flush_done));
-        rc = uv_fs_write(&w->loop, &dt->req, dt->fd, &buf, 1,
+        rc = uv_fs_write(uv, &dt->req, dt->fd, &buf, 1,
                          (int64_t)(dt->flush_offset + dt->flush_done), on_uv_fs);
         break;
     case BLOB_CLOSE:
-        rc = uv_fs_close(&w->loop, &dt->req, dt->fd, on_uv_fs);
+        rc = uv_fs_close(uv, &dt->req, dt->fd, on_uv_fs);
         break;
     case BLOB_RENAME:
-        rc = uv_fs_rename(&w->loop, &dt->req, part_path, final_path, on_uv_fs);
+        rc = uv_fs_rename(uv, &dt->req, part_path, final_path, on_uv_fs);
         break;
     case BLOB_UNLINK:
     default:
-        rc = uv_fs_unlink(&w->loop, &dt->req, part_path, on_uv_fs);
+        rc = uv_fs_unlink(uv, &dt->req, part_path, on_uv_fs);
         break;
     }
     if (rc < 0) {
@@ -136,7 +138,7 @@ static void blob_settle(struct download_task *dt, enum fail_cause cause, const c
  * --verify content). */
 static void blob_judge(struct download_task *dt)
 {
-    const struct options *opts = dt->task.window->run->opts;
+    const struct options *opts = dt->loop.task.window->run->opts;
     uint64_t size = opts->size_bytes;
     char why[RECORD_ERROR_MAX];
 
@@ -149,8 +151,8 @@ static void blob_judge(struct download_task *dt)
         char final_path[PATH_MAX], part_path[PATH_MAX];
 
         /* The paths fit: download_attempt checked them before the first step. */
-        (void)file_paths(dt->task.window->run->dir, "blob", dt->task.rec->id, final_path,
-                         part_path, sizeof final_path);
+        (void)file_paths(dt->loop.task.window->run->dir, "blob", dt->loop.task.rec->id,
+                         final_path, part_path, sizeof final_path);
         fs_error_text(why, sizeof why, "write", part_path, dt->write_err);
         blob_settle(dt, CAUSE_IO, why);
     } else if (dt->cause != CAUSE_NONE) {
@@ -206,18 +208,12 @@ static void blob_written(struct download_task *dt, ssize_t result)
      * not looked at after it. A failed write resumes it too: on_blob_data
      * then refuses the piece and the transfer ends with CURLE_WRITE_ERROR. */
     dt->paused = false;
-    CURLcode rc = curl_easy_pause(dt->task.easy, CURLPAUSE_CONT);
+    CURLcode rc = curl_easy_pause(dt->transfer.easy, CURLPAUSE_CONT);
     if (rc != CURLE_OK) {
-        struct window *w = dt->task.window;
-        CURLMcode mc = curl_uv_remove(&w->curl, dt->task.easy);
-
-        if (mc != CURLM_OK)
-            fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
-                    curl_multi_strerror(mc));
-        dt->task.in_multi = false;
-        snprintf(dt->task.errbuf, sizeof dt->task.errbuf, "curl_easy_pause: %s",
+        (void)transfer_stop(&dt->loop.task);   /* it is in the multi handle, paused */
+        snprintf(dt->transfer.errbuf, sizeof dt->transfer.errbuf, "curl_easy_pause: %s",
                  curl_easy_strerror(rc));
-        w->ops->transfer_done(&dt->task, rc);
+        download_transfer_done(&dt->loop.task, rc);
     }
 }
 
@@ -241,8 +237,8 @@ static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata
         return CURL_WRITEFUNC_PAUSE;
     }
     /* Under --verify id or status the body is written as it comes. */
-    if (dt->task.window->run->opts->verify == VERIFY_CONTENT
-        && content_verify((uint64_t)dt->task.rec->id, dt->received, data, len) != 0) {
+    if (dt->loop.task.window->run->opts->verify == VERIFY_CONTENT
+        && content_verify((uint64_t)dt->loop.task.rec->id, dt->received, data, len) != 0) {
         dt->mismatch = true;
         return 0;
     }
@@ -253,7 +249,7 @@ static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata
     /* libcurl's data is gone when we return: keep a copy. */
     memcpy(dt->filling.data + dt->filling.len, data, len);
     dt->filling.len += len;
-    checksum_update(&dt->checksum, data, len);
+    checksum_update(dt->checksum, data, len);
     dt->received += len;
     if (!dt->writing)
         blob_flush(dt);
@@ -266,8 +262,8 @@ static void download_transfer_done(struct task *task, CURLcode result)
     struct download_task *dt = (struct download_task *)task;
 
     dt->transfer_over = true;
-    dt->cause = http_judge(task->easy, result, task->errbuf, task->window->run->opts,
-                           task->rec, dt->why, sizeof dt->why);
+    dt->cause = http_judge(dt->transfer.easy, result, dt->transfer.errbuf,
+                           task->window->run->opts, task->rec, dt->why, sizeof dt->why);
     if (!dt->writing)
         blob_judge(dt);
     /* else blob_written judges when the last write is done */
@@ -280,7 +276,7 @@ static void blob_opened(struct download_task *dt, ssize_t result, const char *pa
 
     if (result < 0) {
         fs_error_text(why, sizeof why, "open", part_path, (int)result);
-        task_failed(&dt->task, CAUSE_IO, "%s", why);
+        task_failed(&dt->loop.task, CAUSE_IO, "%s", why);
         return;
     }
     dt->fd = (uv_file)result;
@@ -289,7 +285,8 @@ static void blob_opened(struct download_task *dt, ssize_t result, const char *pa
         blob_settle(dt, CAUSE_CANCELLED, "cancelled before the transfer");
         return;
     }
-    enum fail_cause cause = transfer_start(&dt->task, on_blob_data, dt, why, sizeof why);
+    enum fail_cause cause = transfer_start(&dt->loop.task, &dt->transfer, on_blob_data, dt, why,
+                                           sizeof why);
     if (cause != CAUSE_NONE)
         blob_settle(dt, cause, why);
 }
@@ -298,11 +295,11 @@ static void blob_opened(struct download_task *dt, ssize_t result, const char *pa
  * negative libuv error): start the next one. */
 static void blob_step_done(struct download_task *dt, ssize_t result)
 {
-    struct run *run = dt->task.window->run;
+    struct run *run = dt->loop.task.window->run;
     char final_path[PATH_MAX], part_path[PATH_MAX];
 
     /* The paths fit: download_attempt checked them before the first step. */
-    (void)file_paths(run->dir, "blob", dt->task.rec->id, final_path, part_path,
+    (void)file_paths(run->dir, "blob", dt->loop.task.rec->id, final_path, part_path,
                      sizeof final_path);
     switch (dt->step) {
     case BLOB_OPEN:
@@ -333,11 +330,11 @@ static void blob_step_done(struct download_task *dt, ssize_t result)
             blob_start(dt, BLOB_UNLINK);
             return;
         }
-        task_succeeded(&dt->task, dt->received, checksum_digest(&dt->checksum));
+        task_succeeded(&dt->loop.task, dt->received, checksum_digest(dt->checksum));
         return;
     case BLOB_UNLINK:
         /* The part file may not exist; nothing to report either way. */
-        task_failed(&dt->task, dt->cause, "%s", dt->why);
+        task_failed(&dt->loop.task, dt->cause, "%s", dt->why);
         return;
     }
 }
@@ -353,6 +350,10 @@ static void download_attempt(struct task *task)
         task_failed(task, CAUSE_IO, "path too long in %s", run->dir);
         return;
     }
+    if (dt->checksum == NULL && (dt->checksum = checksum_new()) == NULL) {
+        task_failed(task, CAUSE_IO, "cannot allocate a checksum state");
+        return;
+    }
     dt->fd = -1;
     dt->writing = false;
     dt->paused = false;
@@ -360,7 +361,7 @@ static void download_attempt(struct task *task)
     dt->received = 0;
     dt->filling.len = 0;
     dt->flushing.len = 0;
-    checksum_init(&dt->checksum);
+    checksum_init(dt->checksum);
     dt->write_err = 0;
     dt->mismatch = false;
     dt->cause = CAUSE_NONE;
@@ -374,21 +375,22 @@ static void download_release(struct task *task)
 
     body_free(&dt->filling);
     body_free(&dt->flushing);
+    checksum_free(dt->checksum);
+    curl_easy_cleanup(dt->transfer.easy);   /* NULL, before the first transfer, is fine */
 }
 
-static const struct task_ops download_ops = {
+/* Under --verbose, after the run. */
+static void download_report(const struct run *run)
+{
+    (void)run;
+    fprintf(stderr, "%s: download: %lu writes, transfers paused %lu times\n", program_name(),
+            blob_writes, blob_pauses);
+}
+
+const struct workload_ops download_workload = {
     .task_size = sizeof(struct download_task),
-    .task_align = _Alignof(struct download_task),
     .attempt = download_attempt,
     .transfer_done = download_transfer_done,
     .release = download_release,
+    .report = download_report,
 };
-
-int download_run(struct run *run)
-{
-    int rc = run_workload(run, &download_ops);
-    if (run->opts->verbose)
-        fprintf(stderr, "%s: download: %lu writes, transfers paused %lu times\n",
-                program_name(), blob_writes, blob_pauses);
-    return rc;
-}

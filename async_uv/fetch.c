@@ -11,9 +11,10 @@
 #include "http.h"
 #include "workload.h"
 
-/* One item's task. Owned by the window (model.c), like every task. */
+/* One item's task. Owned by the window, like every task. */
 struct fetch_task {
-    struct task task;      /* first: the window knows only this part */
+    struct loop_task loop; /* first: the loop's part, which begins with the window's */
+    struct transfer transfer; /* the item's GET, its easy handle reused by retries */
     struct body body;      /* the item being received, reused by retries */
     uint64_t checksum;     /* of the checked item, kept while it is processed */
 };
@@ -24,7 +25,8 @@ static void fetch_attempt(struct task *task)
     char why[RECORD_ERROR_MAX];
 
     body_reset(&ft->body);
-    enum fail_cause cause = transfer_start(task, http_on_body, &ft->body, why, sizeof why);
+    enum fail_cause cause = transfer_start(task, &ft->transfer, http_on_body, &ft->body, why,
+                                           sizeof why);
     if (cause != CAUSE_NONE)
         task_failed(task, cause, "%s", why);
 }
@@ -49,7 +51,7 @@ static void fetch_pause(struct task *task)
         task_failed(task, CAUSE_CANCELLED, "cancelled while processing");
         return;
     }
-    if (!blocking_process_option_value) {
+    if (!loop_of(task)->opts->blocking_process) {
         task_wait(task, process_ms, "while processing", fetch_processed);
         return;
     }
@@ -68,7 +70,7 @@ static void fetch_busy(void *arg)
 {
     struct fetch_task *ft = arg;
 
-    (void)cpu_busy_ms(ft->task.window->run->opts->process_cpu_ms, run_stop_test, NULL);
+    (void)cpu_busy_ms(ft->loop.task.window->run->opts->process_cpu_ms, run_stop_test, NULL);
 }
 
 /* Called from the loop when the item's transfer has ended: judge it, check
@@ -79,8 +81,8 @@ static void fetch_transfer_done(struct task *task, CURLcode result)
     char why[RECORD_ERROR_MAX];
 
     const struct options *opts = task->window->run->opts;
-    enum fail_cause cause = http_judge(task->easy, result, task->errbuf, opts, task->rec,
-                                       why, sizeof why);
+    enum fail_cause cause = http_judge(ft->transfer.easy, result, ft->transfer.errbuf, opts,
+                                       task->rec, why, sizeof why);
     cause = http_judge_body(&ft->body, cause, why, sizeof why);
     if (cause == CAUSE_NONE)
         cause = item_check(opts->verify, task->rec->id, ft->body.data, ft->body.len,
@@ -103,17 +105,12 @@ static void fetch_release(struct task *task)
     struct fetch_task *ft = (struct fetch_task *)task;
 
     body_free(&ft->body);
+    curl_easy_cleanup(ft->transfer.easy);   /* NULL, before the first attempt, is fine */
 }
 
-static const struct task_ops fetch_ops = {
+const struct workload_ops fetch_workload = {
     .task_size = sizeof(struct fetch_task),
-    .task_align = _Alignof(struct fetch_task),
     .attempt = fetch_attempt,
     .transfer_done = fetch_transfer_done,
     .release = fetch_release,
 };
-
-int fetch_run(struct run *run)
-{
-    return run_workload(run, &fetch_ops);
-}

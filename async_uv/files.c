@@ -43,10 +43,10 @@ static const char *const step_names[] = {
     [FILES_CLOSE_ABANDONED] = "close", [FILES_UNLINK] = "unlink",
 };
 
-/* One file's task. Owned by the window (model.c). Its one request does one
+/* One file's task. Owned by the window. Its one request does one
  * step at a time; buf is the task's, lent to libuv during a write or read. */
 struct files_task {
-    struct task task;          /* first: the window knows only this part */
+    struct loop_task loop;     /* first: the loop's part, which begins with the window's */
     uv_fs_t req;               /* the step in flight; req.data points here */
     enum files_step step;      /* what req is doing */
     uv_file fd;                /* the open file, or -1 */
@@ -56,7 +56,7 @@ struct files_task {
     uint64_t offset;           /* bytes written, then bytes read and checked */
     uint64_t chunk_start;      /* the file offset of buf[0] while writing */
     size_t chunk_len;          /* bytes of content in buf while writing */
-    checksum_state checksum;   /* over the bytes read back, in order */
+    struct checksum *checksum; /* over the bytes read back, in order: made with buf */
     enum fail_cause cause;     /* a failed attempt's verdict, kept while cleaning up */
     char why[RECORD_ERROR_MAX];
 };
@@ -77,49 +77,49 @@ static void on_uv_fs(uv_fs_t *req)
  * runs its callback, so its error goes straight to files_step_done. */
 static void files_start(struct files_task *ft, enum files_step step)
 {
-    struct window *w = ft->task.window;
+    uv_loop_t *uv = &loop_of(&ft->loop.task)->uv;
     char final_path[PATH_MAX], part_path[PATH_MAX];
     uv_buf_t buf;
     int rc;
 
     ft->step = step;
     ft->req.data = ft;
-    if (file_paths(w->run->dir, "file", ft->task.rec->id, final_path, part_path,
-                   sizeof final_path) != 0) {
+    if (file_paths(ft->loop.task.window->run->dir, "file", ft->loop.task.rec->id, final_path,
+                   part_path, sizeof final_path) != 0) {
         files_step_done(ft, UV_ENAMETOOLONG);   /* checked by files_attempt: not reached */
         return;
     }
     switch (step) {
     case FILES_OPEN_PART:
-        rc = uv_fs_open(&w->loop, &ft->req, part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+        rc = uv_fs_open(uv, &ft->req, part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
                         0644, on_uv_fs);
         break;
     case FILES_WRITE:
         buf = uv_buf_init((char *)ft->buf + (ft->offset - ft->chunk_start),
                           (unsigned int)(ft->chunk_start + ft->chunk_len - ft->offset));
-        rc = uv_fs_write(&w->loop, &ft->req, ft->fd, &buf, 1, (int64_t)ft->offset, on_uv_fs);
+        rc = uv_fs_write(uv, &ft->req, ft->fd, &buf, 1, (int64_t)ft->offset, on_uv_fs);
         break;
     case FILES_FSYNC:
-        rc = uv_fs_fsync(&w->loop, &ft->req, ft->fd, on_uv_fs);
+        rc = uv_fs_fsync(uv, &ft->req, ft->fd, on_uv_fs);
         break;
     case FILES_RENAME:
-        rc = uv_fs_rename(&w->loop, &ft->req, part_path, final_path, on_uv_fs);
+        rc = uv_fs_rename(uv, &ft->req, part_path, final_path, on_uv_fs);
         break;
     case FILES_OPEN_FILE:
-        rc = uv_fs_open(&w->loop, &ft->req, final_path, O_RDONLY | O_CLOEXEC, 0, on_uv_fs);
+        rc = uv_fs_open(uv, &ft->req, final_path, O_RDONLY | O_CLOEXEC, 0, on_uv_fs);
         break;
     case FILES_READ:
         buf = uv_buf_init((char *)ft->buf, IO_CHUNK);
-        rc = uv_fs_read(&w->loop, &ft->req, ft->fd, &buf, 1, (int64_t)ft->offset, on_uv_fs);
+        rc = uv_fs_read(uv, &ft->req, ft->fd, &buf, 1, (int64_t)ft->offset, on_uv_fs);
         break;
     case FILES_UNLINK:
-        rc = uv_fs_unlink(&w->loop, &ft->req, ft->reading ? final_path : part_path, on_uv_fs);
+        rc = uv_fs_unlink(uv, &ft->req, ft->reading ? final_path : part_path, on_uv_fs);
         break;
     case FILES_CLOSE_PART:
     case FILES_CLOSE_FILE:
     case FILES_CLOSE_ABANDONED:
     default:
-        rc = uv_fs_close(&w->loop, &ft->req, ft->fd, on_uv_fs);
+        rc = uv_fs_close(uv, &ft->req, ft->fd, on_uv_fs);
         break;
     }
     if (rc < 0) {
@@ -132,7 +132,7 @@ static void files_start(struct files_task *ft, enum files_step step)
  * chunk, fsyncs (--fsync) or closes. */
 static void files_write_next(struct files_task *ft)
 {
-    uint64_t size = ft->task.window->run->opts->size_bytes;
+    uint64_t size = ft->loop.task.window->run->opts->size_bytes;
 
     if (ft->offset < ft->chunk_start + ft->chunk_len) {   /* a short write: the rest */
         files_start(ft, FILES_WRITE);
@@ -141,11 +141,11 @@ static void files_write_next(struct files_task *ft)
     if (ft->offset < size) {
         ft->chunk_start = ft->offset;
         ft->chunk_len = size - ft->offset < IO_CHUNK ? (size_t)(size - ft->offset) : IO_CHUNK;
-        content_fill((uint64_t)ft->task.rec->id, ft->offset, ft->buf, ft->chunk_len);
+        content_fill((uint64_t)ft->loop.task.rec->id, ft->offset, ft->buf, ft->chunk_len);
         files_start(ft, FILES_WRITE);
         return;
     }
-    files_start(ft, ft->task.window->run->opts->fsync ? FILES_FSYNC : FILES_CLOSE_PART);
+    files_start(ft, ft->loop.task.window->run->opts->fsync ? FILES_FSYNC : FILES_CLOSE_PART);
 }
 
 /* What is left to remove after a failure: the part file before the rename;
@@ -173,7 +173,7 @@ static void files_abandon(struct files_task *ft, enum fail_cause cause, const ch
     else if (files_to_remove(ft))
         files_start(ft, FILES_UNLINK);
     else
-        task_failed(&ft->task, ft->cause, "%s", ft->why);
+        task_failed(&ft->loop.task, ft->cause, "%s", ft->why);
 }
 
 /* A step has finished with result (a byte count, a file, 0, or a negative
@@ -181,11 +181,12 @@ static void files_abandon(struct files_task *ft, enum fail_cause cause, const ch
  * in the order of the enum. */
 static void files_step_done(struct files_task *ft, ssize_t result)
 {
-    struct run *run = ft->task.window->run;
+    struct run *run = ft->loop.task.window->run;
     char final_path[PATH_MAX], part_path[PATH_MAX], why[RECORD_ERROR_MAX];
 
     /* The paths fit: files_attempt checked them before the first step. */
-    (void)file_paths(run->dir, "file", ft->task.rec->id, final_path, part_path, sizeof final_path);
+    (void)file_paths(run->dir, "file", ft->loop.task.rec->id, final_path, part_path,
+                     sizeof final_path);
     if (ft->step == FILES_CLOSE_PART || ft->step == FILES_CLOSE_FILE ||
         ft->step == FILES_CLOSE_ABANDONED)
         ft->fd = -1;   /* gone even when close reports an error */
@@ -196,7 +197,7 @@ static void files_step_done(struct files_task *ft, ssize_t result)
         return;
     }
     if (ft->step == FILES_CLOSE_ABANDONED || ft->step == FILES_UNLINK) {
-        task_failed(&ft->task, ft->cause, "%s", ft->why);
+        task_failed(&ft->loop.task, ft->cause, "%s", ft->why);
         return;
     }
     /* Reading is done once the file is open; nothing is lost at its close. */
@@ -245,27 +246,27 @@ static void files_step_done(struct files_task *ft, ssize_t result)
         break;
     case FILES_OPEN_FILE:
         ft->offset = 0;
-        checksum_init(&ft->checksum);
+        checksum_init(ft->checksum);
         files_start(ft, FILES_READ);
         break;
     case FILES_READ:
         if (result == 0) {                               /* the end of the file */
             files_start(ft, FILES_CLOSE_FILE);
-        } else if (content_verify((uint64_t)ft->task.rec->id, ft->offset, ft->buf,
+        } else if (content_verify((uint64_t)ft->loop.task.rec->id, ft->offset, ft->buf,
                                   (size_t)result) != 0) {
             files_abandon(ft, CAUSE_MISMATCH, "%s does not hold what was written", final_path);
         } else {
-            checksum_update(&ft->checksum, ft->buf, (size_t)result);
+            checksum_update(ft->checksum, ft->buf, (size_t)result);
             ft->offset += (uint64_t)result;
             files_start(ft, FILES_READ);
         }
         break;
     case FILES_CLOSE_FILE:
         if (ft->offset != run->opts->size_bytes)
-            task_failed(&ft->task, CAUSE_MISMATCH, "%s does not hold what was written",
+            task_failed(&ft->loop.task, CAUSE_MISMATCH, "%s does not hold what was written",
                         final_path);
         else
-            task_succeeded(&ft->task, ft->offset, checksum_digest(&ft->checksum));
+            task_succeeded(&ft->loop.task, ft->offset, checksum_digest(ft->checksum));
         break;
     case FILES_CLOSE_ABANDONED:
     case FILES_UNLINK:
@@ -288,6 +289,10 @@ static void files_attempt(struct task *task)
         task_failed(task, CAUSE_IO, "cannot allocate an I/O buffer");
         return;
     }
+    if (ft->checksum == NULL && (ft->checksum = checksum_new()) == NULL) {
+        task_failed(task, CAUSE_IO, "cannot allocate a checksum state");
+        return;
+    }
     ft->fd = -1;
     ft->reading = false;
     ft->offset = 0;
@@ -301,16 +306,11 @@ static void files_release(struct task *task)
     struct files_task *ft = (struct files_task *)task;
 
     free(ft->buf);
+    checksum_free(ft->checksum);
 }
 
-static const struct task_ops files_ops = {
+const struct workload_ops files_workload = {
     .task_size = sizeof(struct files_task),
-    .task_align = _Alignof(struct files_task),
     .attempt = files_attempt,
     .release = files_release,
 };
-
-int files_run(struct run *run)
-{
-    return run_workload(run, &files_ops);
-}

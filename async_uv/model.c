@@ -2,154 +2,31 @@
  *
  * The window (loop/window.c) keeps at most --concurrency tasks in flight;
  * here a task is a chain of callbacks, one per step, that the loop calls
- * whenever the task's socket, file or timer is ready. Compare
- * async_coro/model.c: the same window, with each task a coroutine running
- * the straight code of common/task.c. The retry policy below is
- * attempt_until_done's, in common/task.c, with a timer for the sleep. */
+ * whenever the task's socket, file or timer is ready (attempt.c, and a
+ * file per workload). Compare async_coro/model.c: the same window, with
+ * each task a coroutine running the straight code of common/task.c. */
 #include "model.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
+/* The loop's options: --uv-threadpool, --offload, --blocking-process. */
+static struct loop_options loop_opts;
 
-#include "http.h"
-#include "workload.h"
-
-#define URL_MAX 1024
-
-/* The window's ops for one workload, and the workload. Lives on
- * run_workload's stack for the whole run. */
-struct uv_ops {
-    struct window_ops window;        /* first: the window sees only this part */
-    const struct task_ops *workload;
+/* Each workload's steps, by the workload the run asks for. */
+static const struct workload_ops *const workloads[] = {
+    [WORKLOAD_FETCH] = &fetch_workload,
+    [WORKLOAD_DOWNLOAD] = &download_workload,
+    [WORKLOAD_FILES] = &files_workload,
+    [WORKLOAD_COOK] = &cook_workload,
+    [WORKLOAD_CPU] = &cpu_workload,
 };
-
-static const struct task_ops *workload_of(const struct task *task)
-{
-    return ((const struct uv_ops *)task->window->ops)->workload;
-}
-
-/* ---- A task's life: attempts, then success or failure ---- */
-
-/* Begins an attempt: the same record_attempt as in attempt_until_done. */
-static void task_attempt(struct task *task)
-{
-    record_attempt(task->window->run, task->rec);
-    workload_of(task)->attempt(task);
-}
-
-void task_succeeded(struct task *task, uint64_t bytes, uint64_t checksum)
-{
-    record_complete(task->window->run, task->rec, bytes, checksum);
-    window_task_finish(task);
-}
-
-void task_failed(struct task *task, enum fail_cause cause, const char *why, ...)
-{
-    struct run *run = task->window->run;
-    char text[RECORD_ERROR_MAX];
-    va_list args;
-
-    va_start(args, why);
-    vsnprintf(text, sizeof text, why, args);
-    va_end(args);
-    record_attempt_failed(run, task->rec, cause, "%s", text);
-    if (record_should_retry(run, task->rec)) {
-        /* Where attempt_until_done sleeps, the task sets its timer and
-         * gives the thread back to the loop. */
-        task_wait(task, record_backoff_ms(run, task->rec), "during backoff", task_attempt);
-        return;
-    }
-    record_give_up(run, task->rec);
-    window_task_finish(task);
-}
-
-/* Called by the window as the task goes: the workload's buffers, then the
- * easy handle, which has left the multi handle. */
-static void task_release(struct task *task)
-{
-    if (workload_of(task)->release != NULL)
-        workload_of(task)->release(task);
-    if (task->easy != NULL)
-        curl_easy_cleanup(task->easy);
-    task->easy = NULL;
-}
-
-/* Called by the window on Ctrl-C. A timer is stopped; a transfer is taken
- * out of the multi handle and ends as if the progress callback of
- * http_setup had aborted it, as it does in the other models. A file-system
- * request cannot be taken back from the thread pool: its callback finds
- * run_cancelled() and ends the attempt. */
-static void task_cancel(struct task *task)
-{
-    const char *waiting = task->waiting;
-
-    if (task_wait_stop(task))
-        task_failed(task, CAUSE_CANCELLED, "cancelled %s", waiting);
-    else if (transfer_stop(task))
-        workload_of(task)->transfer_done(task, CURLE_ABORTED_BY_CALLBACK);
-}
-
-enum fail_cause transfer_start(struct task *task, curl_write_callback on_body, void *body_data,
-                               char *why, size_t why_size)
-{
-    struct run *run = task->window->run;
-    char url[URL_MAX];
-
-    if (workload_url(run, task->rec->id, url, sizeof url) != 0) {
-        snprintf(why, why_size, "URL longer than %d bytes", URL_MAX);
-        return CAUSE_CONNECT;
-    }
-    /* After libcurl's global init, curl_easy_init fails only for memory:
-     * a local failure, io, as a file's (never blamed on the connection). */
-    if (task->easy == NULL && (task->easy = curl_easy_init()) == NULL) {
-        snprintf(why, why_size, "no memory for a libcurl handle");
-        return CAUSE_IO;
-    }
-    CURLcode rc = http_setup(task->easy, run, url, on_body, body_data, task->errbuf);
-    if (rc != CURLE_OK) {
-        snprintf(why, why_size, "cannot set up the transfer: %s", curl_easy_strerror(rc));
-        return rc == CURLE_OUT_OF_MEMORY ? CAUSE_IO : CAUSE_CONNECT;
-    }
-    return transfer_add(task, why, why_size);
-}
-
-int run_workload(struct run *run, const struct task_ops *workload)
-{
-    struct uv_ops ops = {
-        .window = {
-            .task_size = workload->task_size,
-            .task_align = workload->task_align,
-            .start = task_attempt,
-            .transfer_done = workload->transfer_done,
-            .cancel = task_cancel,
-            .release = task_release,
-        },
-        .workload = workload,
-    };
-
-    /* What a waiting task costs the model itself: its struct, between callbacks. */
-    run_add_fact(run, "task_state_bytes", (double)workload->task_size);
-    return window_run(run, &ops.window);
-}
 
 /* Runs the workload's tasks on one loop. */
 static int run_on_loop(struct run *run)
 {
-    switch (run->opts->workload) {
-    case WORKLOAD_FETCH:    return fetch_run(run);
-    case WORKLOAD_DOWNLOAD: return download_run(run);
-    case WORKLOAD_FILES:    return files_run(run);
-    case WORKLOAD_COOK:     return cook_run(run);
-    case WORKLOAD_CPU:      return cpu_run(run);
-    }
-    return -1;
+    return attempt_run(run, workloads[run->opts->workload], &loop_opts);
 }
 
 static const struct model_option loop_options[] = {
-    UV_THREADPOOL_OPTION,
-    OFFLOAD_OPTION,
-    BLOCKING_PROCESS_OPTION,
+    LOOP_OPTIONS(loop_opts),
     { .name = NULL },
 };
 

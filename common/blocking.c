@@ -101,6 +101,7 @@ static int blocking_unlink(struct worker *worker, const char *path)
 const struct waits blocking_waits = {
     .transfer = blocking_transfer,
     .sleep_ms = blocking_sleep_ms,
+    .processing_ms = blocking_sleep_ms,   /* blocking, like every wait here */
     .compute = blocking_compute,
     .open = blocking_open,
     .write = blocking_write,

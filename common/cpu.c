@@ -7,9 +7,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <xxhash.h>
+
 #include "content.h"
 #include "program.h"
-#include "workload.h"
 
 #define WORDS (CPU_BUFFER_BYTES / 8)
 #define ROUNDS_BETWEEN_STOP_TESTS 256   /* how often Ctrl-C is looked for: a small part of a task */

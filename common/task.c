@@ -91,6 +91,7 @@ int worker_init(struct worker *worker, const struct waits *waits, void *wait_ctx
 void worker_cleanup(struct worker *worker)
 {
     free(worker->io_buf);
+    checksum_free(worker->checksum);
     body_free(&worker->body);
     curl_easy_cleanup(worker->easy);
 }
@@ -177,8 +178,7 @@ static enum fail_cause fetch_attempt(struct run *run, struct worker *worker,
     /* Simulated processing waits, as a call to another service would. With
      * --blocking-process a loop model makes the mistake the source material
      * warns of: it waits the blocking way, and its one thread with it. */
-    const struct waits *waits = worker->blocking_process ? &blocking_waits : worker->waits;
-    if (waits->sleep_ms(worker, run->opts->process_ms) != 0)
+    if (worker->waits->processing_ms(worker, run->opts->process_ms) != 0)
         return failure(out, CAUSE_CANCELLED, "cancelled while processing");
     record_process_end(run, rec);
     return CAUSE_NONE;
@@ -198,7 +198,7 @@ struct blob_sink {
     long id;
     bool verify_content;      /* --verify content: each byte must be the blob's */
     uint64_t received;        /* bytes written so far */
-    checksum_state checksum;  /* over the bytes in order */
+    struct checksum *checksum; /* over the bytes in order: the worker's */
     int write_errno;          /* why write() failed, or 0 */
     int mismatch;             /* a byte differed from the blob's content */
     bool cancelled;           /* Ctrl-C came: no more writes */
@@ -227,7 +227,7 @@ static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata
         sink->write_errno = -rc;
         return 0;
     }
-    checksum_update(&sink->checksum, data, len);
+    checksum_update(sink->checksum, data, len);
     sink->received += len;
     return len;
 }
@@ -240,9 +240,10 @@ static enum fail_cause receive_blob(struct run *run, struct worker *worker,
                                     struct outcome *out)
 {
     struct blob_sink sink = { .worker = worker, .fd = fd, .id = rec->id,
+                              .checksum = worker->checksum,
                               .verify_content = run->opts->verify == VERIFY_CONTENT };
 
-    checksum_init(&sink.checksum);
+    checksum_init(sink.checksum);
     enum fail_cause cause = transfer(run, worker, rec, on_blob_data, &sink, out);
     if (cause == CAUSE_STATUS)
         return cause;   /* the body was an error text: no blob to judge */
@@ -260,7 +261,7 @@ static enum fail_cause receive_blob(struct run *run, struct worker *worker,
                        (unsigned long long)sink.received,
                        (unsigned long long)run->opts->size_bytes);
     out->bytes = sink.received;
-    out->checksum = checksum_digest(&sink.checksum);
+    out->checksum = checksum_digest(sink.checksum);
     return CAUSE_NONE;
 }
 
@@ -272,6 +273,9 @@ static enum fail_cause download_attempt(struct run *run, struct worker *worker,
 
     if (file_paths(run->dir, "blob", rec->id, final_path, part_path, PATH_BYTES) != 0)
         return failure(out, CAUSE_IO, "path too long in %s", run->dir);
+    /* The checksum's state, made at the first blob: fetch needs none. */
+    if (worker->checksum == NULL && (worker->checksum = checksum_new()) == NULL)
+        return failure(out, CAUSE_IO, "cannot allocate a checksum state: %s", strerror(errno));
     int fd = waits->open(worker, part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return failure(out, CAUSE_IO, "open %s: %s", part_path, strerror(-fd));
@@ -323,10 +327,9 @@ static int write_content(struct worker *worker, int fd, long id, uint64_t size)
 static int read_content(struct worker *worker, int fd, long id,
                         uint64_t *size_read, uint64_t *checksum)
 {
-    checksum_state state;
     uint64_t offset = 0;
 
-    checksum_init(&state);
+    checksum_init(worker->checksum);
     for (;;) {
         if (run_cancelled())
             return -ECANCELED;
@@ -337,11 +340,11 @@ static int read_content(struct worker *worker, int fd, long id,
             break;
         if (content_verify((uint64_t)id, offset, worker->io_buf, (size_t)n) != 0)
             return 1;
-        checksum_update(&state, worker->io_buf, (size_t)n);
+        checksum_update(worker->checksum, worker->io_buf, (size_t)n);
         offset += (uint64_t)n;
     }
     *size_read = offset;
-    *checksum = checksum_digest(&state);
+    *checksum = checksum_digest(worker->checksum);
     return 0;
 }
 
@@ -419,9 +422,12 @@ static enum fail_cause files_attempt(struct run *run, struct worker *worker,
 
     if (file_paths(run->dir, "file", rec->id, final_path, part_path, PATH_BYTES) != 0)
         return failure(out, CAUSE_IO, "path too long in %s", run->dir);
-    /* One chunk's buffer, made at the first file: other workloads need none. */
+    /* One chunk's buffer and the checksum's state, made at the first file:
+     * other workloads need none. */
     if (worker->io_buf == NULL && (worker->io_buf = malloc(IO_CHUNK)) == NULL)
         return failure(out, CAUSE_IO, "cannot allocate an I/O buffer: %s", strerror(errno));
+    if (worker->checksum == NULL && (worker->checksum = checksum_new()) == NULL)
+        return failure(out, CAUSE_IO, "cannot allocate a checksum state: %s", strerror(errno));
     enum fail_cause cause = write_file(run, worker, rec->id, part_path, final_path, out);
     if (cause != CAUSE_NONE)
         return cause;

@@ -33,6 +33,10 @@ struct waits {
     CURLcode (*transfer)(struct worker *worker, curl_write_callback on_body, void *body_data);
     /* Waits ms milliseconds: 0, or -ECANCELED. */
     int (*sleep_ms)(struct worker *worker, long ms);
+    /* Waits out fetch's simulated processing (--process-ms), as sleep_ms
+     * does; a loop model's --blocking-process makes it the pitfall, a
+     * blocking sleep on the loop's one thread. 0, or -ECANCELED. */
+    int (*processing_ms)(struct worker *worker, long ms);
     /* Runs work(arg), which only computes, and returns when it is done: on
      * this thread, or elsewhere while the task waits (a loop model's
      * --offload). 0, or -ECANCELED when the run was cancelled before. */
@@ -58,8 +62,6 @@ extern const struct waits blocking_waits;
 struct worker {
     const struct waits *waits;    /* how this worker's tasks wait */
     void *wait_ctx;               /* the model's state for its waits, or NULL */
-    bool blocking_process;        /* the pitfall: fetch's --process-ms sleeps in
-                                   * blocking_waits, holding the thread (a loop's) */
     int thread;                   /* the thread it runs on, for the records: 1..T in a
                                    * pool (the model sets it); 0 the only one (sync's,
                                    * the loop's), as worker_init leaves it */
@@ -67,6 +69,7 @@ struct worker {
     struct body body;             /* fetch: the item being received */
     char errbuf[CURL_ERROR_SIZE]; /* libcurl's text for the last failure */
     unsigned char *io_buf;        /* files: one chunk, allocated at first use */
+    struct checksum *checksum;    /* download, files: over a stream, allocated at first use */
 };
 
 /* 0, or -1 with a message printed. On failure nothing is left to clean up. */

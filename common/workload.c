@@ -18,6 +18,13 @@
 
 #include <cjson/cJSON.h>
 
+/* XXH3_state_t is opaque unless XXH_STATIC_LINKING_ONLY is defined: only
+ * this file, which hashes, sees its layout (checksum_run keeps one on its
+ * stack). The trade-off: the layout is xxHash's own, so this must be built
+ * against the libxxhash it runs with (it is). */
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
 #include "clock.h"
 #include "record.h"
 #include "run.h"
@@ -351,19 +358,34 @@ static void check_xxh(XXH_errorcode rc, const char *what)
     }
 }
 
-void checksum_init(checksum_state *state)
+/* Aligned as XXH3 needs by its type. */
+struct checksum {
+    XXH3_state_t xxh;
+};
+
+struct checksum *checksum_new(void)
 {
-    check_xxh(XXH3_64bits_reset(state), "XXH3_64bits_reset");
+    return aligned_alloc(_Alignof(struct checksum), sizeof(struct checksum));
 }
 
-void checksum_update(checksum_state *state, const void *data, size_t len)
+void checksum_free(struct checksum *state)
 {
-    check_xxh(XXH3_64bits_update(state, data, len), "XXH3_64bits_update");
+    free(state);
 }
 
-uint64_t checksum_digest(const checksum_state *state)
+void checksum_init(struct checksum *state)
 {
-    return XXH3_64bits_digest(state);
+    check_xxh(XXH3_64bits_reset(&state->xxh), "XXH3_64bits_reset");
+}
+
+void checksum_update(struct checksum *state, const void *data, size_t len)
+{
+    check_xxh(XXH3_64bits_update(&state->xxh, data, len), "XXH3_64bits_update");
+}
+
+uint64_t checksum_digest(const struct checksum *state)
+{
+    return XXH3_64bits_digest(&state->xxh);
 }
 
 uint64_t checksum_bytes(const void *data, size_t len)
@@ -383,7 +405,7 @@ static unsigned char *put_le(unsigned char *out, uint64_t value, int bytes)
 
 uint64_t checksum_run(const struct task_record *records, size_t count)
 {
-    checksum_state state;   /* aligned as XXH3 needs by its type */
+    struct checksum state;
     unsigned char chunk[RUN_ENTRY_BYTES * 256];
     size_t used = 0;
 

@@ -10,15 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* XXH3_state_t is opaque unless XXH_STATIC_LINKING_ONLY is defined, and
- * checksum_state must be a complete type so that a task can keep one on
- * its stack or in its struct. The trade-off: the layout is xxHash's own,
- * so this must be built against the libxxhash it runs with (it is). */
-#ifndef XXH_STATIC_LINKING_ONLY
-#define XXH_STATIC_LINKING_ONLY
-#endif
-#include <xxhash.h>
-
 #include "content.h"
 #include "options.h"
 
@@ -81,11 +72,18 @@ int item_check(enum verify verify, long id, const char *body, size_t len,
 /* ---- Checksums (xxHash XXH3, streaming) ---- */
 
 /* A task's checksum over a byte stream: init, update with each piece in
- * order, digest. Used for blobs and files as they are received or read. */
-typedef XXH3_state_t checksum_state;
-void checksum_init(checksum_state *state);
-void checksum_update(checksum_state *state, const void *data, size_t len);
-uint64_t checksum_digest(const checksum_state *state);
+ * order, digest. Used for blobs and files as they are received or read.
+ * The state is xxHash's, opaque here: its size and its 64-byte alignment
+ * stay in workload.c, so a task keeps a pointer made by checksum_new. */
+struct checksum;
+
+/* A state for checksum_init; NULL when out of memory. */
+struct checksum *checksum_new(void);
+void checksum_init(struct checksum *state);
+void checksum_update(struct checksum *state, const void *data, size_t len);
+uint64_t checksum_digest(const struct checksum *state);
+/* NULL is ignored. */
+void checksum_free(struct checksum *state);
 
 /* The checksum of one buffer. */
 uint64_t checksum_bytes(const void *data, size_t len);

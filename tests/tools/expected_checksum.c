@@ -21,16 +21,22 @@
 static uint64_t stream_checksum(long id, uint64_t size)
 {
     static unsigned char buf[64 * 1024];
-    checksum_state state;
+    struct checksum *state = checksum_new();
 
-    checksum_init(&state);
+    if (state == NULL) {
+        fprintf(stderr, "expected_checksum: no memory for a checksum state\n");
+        exit(3);
+    }
+    checksum_init(state);
     for (uint64_t offset = 0; offset < size;) {
         size_t len = size - offset < sizeof buf ? (size_t)(size - offset) : sizeof buf;
         content_fill((uint64_t)id, offset, buf, len);
-        checksum_update(&state, buf, len);
+        checksum_update(state, buf, len);
         offset += len;
     }
-    return checksum_digest(&state);
+    uint64_t checksum = checksum_digest(state);
+    checksum_free(state);
+    return checksum;
 }
 
 static uint64_t item_checksum(long id)
