@@ -20,7 +20,7 @@ SANITIZE ?=
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
-CPPFLAGS += -D_GNU_SOURCE -Icommon -Iloop -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -Ibase -Iclient -Itasks -Iloop -MMD -MP
 
 # libcurl, libuv, cJSON, xxHash, SQLite and cmocka ship pkg-config files;
 # civetweb's Debian package does not, so it is linked by name.
@@ -57,8 +57,14 @@ ALL_CFLAGS  = -std=c11 $(CFLAGS) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) -pthread
 
 # ---- Sources: one folder, one part ----
-COMMON_SRC  := $(wildcard common/*.c)
-COMMON_LIB  := $(BUILD)/libcommon.a
+# The layers, each including only those before it (README.md, "Layout"):
+# base/ (the server's too), client/ (every client's core), tasks/ (the
+# straight task code), loop/, then the models and the server.
+BASE_SRC    := $(wildcard base/*.c)
+BASE_LIB    := $(BUILD)/libbase.a
+CLIENT_SRC  := $(wildcard client/*.c tasks/*.c)
+CLIENT_LIB  := $(BUILD)/libclient.a
+CLIENT_LIBS := $(CLIENT_LIB) $(BASE_LIB)
 LOOP_SRC    := $(wildcard loop/*.c)
 LOOP_LIB    := $(BUILD)/libloop.a
 MODELS      := sync async_uv async_threads async_coro
@@ -81,7 +87,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-$(COMMON_LIB): $(call obj,$(COMMON_SRC))
+$(BASE_LIB): $(call obj,$(BASE_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(CLIENT_LIB): $(call obj,$(CLIENT_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
@@ -90,47 +100,45 @@ $(LOOP_LIB): $(call obj,$(LOOP_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BINDIR)/sync: $(call obj,$(wildcard sync/*.c)) $(COMMON_LIB)
+$(BINDIR)/sync: $(call obj,$(wildcard sync/*.c)) $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
-$(BINDIR)/async_uv: $(call obj,$(wildcard async_uv/*.c)) $(LOOP_LIB) $(COMMON_LIB)
+$(BINDIR)/async_uv: $(call obj,$(wildcard async_uv/*.c)) $(LOOP_LIB) $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(UV_LIBS) -o $@
 
-$(BINDIR)/async_coro: $(call obj,$(wildcard async_coro/*.c)) $(LOOP_LIB) $(COMMON_LIB)
+$(BINDIR)/async_coro: $(call obj,$(wildcard async_coro/*.c)) $(LOOP_LIB) $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(UV_LIBS) -o $@
 
-$(BINDIR)/async_threads: $(call obj,$(wildcard async_threads/*.c)) $(COMMON_LIB)
+$(BINDIR)/async_threads: $(call obj,$(wildcard async_threads/*.c)) $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
-# The server takes from libcommon.a only the objects it names, those that
-# depend on nothing of the clients: content, clock, units, option_refusal,
-# nofile, program.
-$(BINDIR)/mock_server: $(call obj,$(SERVER_SRC)) $(COMMON_LIB)
+# The server links base/ alone: nothing of the clients.
+$(BINDIR)/mock_server: $(call obj,$(SERVER_SRC)) $(BASE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ -lcivetweb $(PKG_LIBS) -o $@
 
-$(BINDIR)/test_%: $(BUILD)/tests/unit/test_%.o $(COMMON_LIB)
+$(BINDIR)/test_%: $(BUILD)/tests/unit/test_%.o $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
 # The pool's test also links the pool, which lives in its model's folder.
-$(BINDIR)/test_pool: $(BUILD)/tests/unit/test_pool.o $(BUILD)/async_threads/pool.o $(COMMON_LIB)
+$(BINDIR)/test_pool: $(BUILD)/tests/unit/test_pool.o $(BUILD)/async_threads/pool.o $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
 # The window's test drives the window with a loop of its own: it links the
 # window and the loop's health, and no libuv.
 $(BINDIR)/test_window: $(BUILD)/tests/unit/test_window.o $(BUILD)/loop/window.o \
-                       $(BUILD)/loop/health.o $(COMMON_LIB)
+                       $(BUILD)/loop/health.o $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
 # The coroutine test also links the coroutines, which live in their model's folder.
-$(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o $(COMMON_LIB)
+$(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
@@ -140,7 +148,7 @@ $(BINDIR)/plain_pool: $(BUILD)/tests/tools/plain_pool.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
-$(BINDIR)/expected_checksum: $(BUILD)/tests/tools/expected_checksum.o $(COMMON_LIB)
+$(BINDIR)/expected_checksum: $(BUILD)/tests/tools/expected_checksum.o $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 

@@ -2,7 +2,7 @@
  *
  * The window (loop/window.c) keeps at most --concurrency tasks in flight,
  * as in async_uv; here each task is a coroutine that runs the very same
- * straight code as sync and async_threads (common/task.c), and pauses at
+ * straight code as sync and async_threads (tasks/task.c), and pauses at
  * each wait (waits.c) while the loop serves the others. Compare
  * async_uv/model.c: the same window, with each task a chain of callbacks. */
 #include "model.h"

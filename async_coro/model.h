@@ -1,7 +1,7 @@
 /* model.h: the coroutine model's parts, shared by its files.
  *
  * A task is a coroutine (coro.h) running the straight task code of
- * common/task.c on the window of loop/window.h, on libuv (loop/loop_uv.h). Each wait in that code is a
+ * tasks/task.c on the window of loop/window.h, on libuv (loop/loop_uv.h). Each wait in that code is a
  * call to waits.c, which starts the operation on the loop and pauses the
  * coroutine; the operation's callback wakes it again. */
 #ifndef ASYNC_CORO_MODEL_H
@@ -24,7 +24,7 @@ enum coro_wait { WAIT_NONE, WAIT_SLEEP, WAIT_FILE, WAIT_TRANSFER, WAIT_WORK };
  * Allocated by the window, freed after model.c's release. */
 struct coro_task {
     struct loop_task loop;       /* first: the loop's part, which begins with the window's */
-    struct coro *coro;           /* runs the workload's task from common/task.c */
+    struct coro *coro;           /* runs the workload's task from tasks/task.c */
     struct worker worker;        /* that code's state; worker.wait_ctx points here */
     enum coro_wait wait;         /* what the paused coroutine waits for */
     uv_fs_t fs;                  /* the file step in flight */

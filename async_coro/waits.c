@@ -4,7 +4,7 @@
  * handle, a uv_timer, a uv_fs request), then pauses the task's coroutine;
  * the loop's one thread runs the other tasks until the operation's callback
  * wakes this one, which goes on from the pause with its locals intact. That
- * is what `await` is. Compare common/blocking.c, the same waits in the same
+ * is what `await` is. Compare tasks/blocking.c, the same waits in the same
  * order, where the thread itself waits instead. */
 #include "model.h"
 
@@ -182,7 +182,7 @@ static int coro_sleep_ms(struct worker *worker, long ms)
 }
 
 /* fetch's processing pause: a sleep like any other; or, with
- * --blocking-process, the pitfall: the blocking sleep of common/blocking.c,
+ * --blocking-process, the pitfall: the blocking sleep of tasks/blocking.c,
  * on the loop's one thread, and every other task waits with it. */
 static int coro_processing_ms(struct worker *worker, long ms)
 {

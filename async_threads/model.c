@@ -1,7 +1,7 @@
 /* model.c: the thread-pool model, many blocking tasks at once.
  *
- * The very same tasks and blocking waits as sync/model.c (common/task.c,
- * common/blocking.c) run on a pool of threads (pool.c), each with its own
+ * The very same tasks and blocking waits as sync/model.c (tasks/task.c,
+ * tasks/blocking.c) run on a pool of threads (pool.c), each with its own
  * worker: a task that waits blocks only its own thread. Compare run_on_pool
  * here with run_in_turn in sync/model.c: the loop over the records became a
  * queue of jobs. */

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
+#include "program.h"
 
 /* One of the pool's threads. Owned by the pool, in pool->threads. */
 struct pool_thread {

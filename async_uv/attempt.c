@@ -3,9 +3,9 @@
  * What every workload's task shares: an attempt begins with record_attempt
  * and ends in task_succeeded or task_failed, which retries after a timer or
  * gives up; Ctrl-C stops what the task waits for. The retry policy is
- * attempt_until_done's, in common/task.c, with a timer for the sleep.
+ * attempt_until_done's, in tasks/task.c, with a timer for the sleep.
  * Compare async_coro/model.c: the same window, with each task a coroutine
- * running the straight code of common/task.c. */
+ * running the straight code of tasks/task.c. */
 #include "attempt.h"
 
 #include <stdarg.h>

@@ -3,7 +3,7 @@
  * The window of loop/window.h runs the tasks on loop/loop_uv.h's loop; here
  * a task is a chain of callbacks, one per step, that ends each attempt in
  * task_succeeded() or task_failed(); task_failed() applies the retry policy
- * of common/task.c's attempt_until_done, with a timer for the sleep. Each
+ * of tasks/task.c's attempt_until_done, with a timer for the sleep. Each
  * workload file brings its steps as a struct workload_ops. */
 #ifndef ASYNC_UV_ATTEMPT_H
 #define ASYNC_UV_ATTEMPT_H

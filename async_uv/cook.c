@@ -2,7 +2,7 @@
  *
  * The loop sleeps until the nearest timer is due, so the meal takes the
  * longest dish (3 s, not 6) and the dishes are ready shortest first, with no
- * thread per dish. Compare cook_task in common/task.c, the straight code that
+ * thread per dish. Compare cook_task in tasks/task.c, the straight code that
  * sync and async_threads run with blocking sleeps, and async_coro with
  * awaited timers. */
 #include "model.h"

@@ -5,7 +5,7 @@
  * loop serves nothing else meanwhile. With --offload each task's work goes
  * to libuv's thread pool and the loop waits for the results as it waits
  * for a socket: then the tasks run up to one per core. Compare cpu_task in
- * common/task.c. */
+ * tasks/task.c. */
 #include "model.h"
 
 #include "cpu.h"

@@ -4,7 +4,7 @@
  * checked blob is renamed blob-ID.bin. Notice the back-pressure: a network
  * faster than the disk is paused (CURL_WRITEFUNC_PAUSE) until a write is
  * done, never buffered without bound. Compare download_task in
- * common/task.c, where the write simply waits. */
+ * tasks/task.c, where the write simply waits. */
 #include "model.h"
 
 #include <fcntl.h>
@@ -134,7 +134,7 @@ static void blob_settle(struct download_task *dt, enum fail_cause cause, const c
 }
 
 /* The transfer is over and no write is in flight: judge what arrived, in
- * the order of receive_blob in common/task.c (a size to check only under
+ * the order of receive_blob in tasks/task.c (a size to check only under
  * --verify content). */
 static void blob_judge(struct download_task *dt)
 {

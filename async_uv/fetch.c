@@ -3,7 +3,7 @@
  * Every GET joins one libcurl multi handle and the loop waits on all their
  * sockets together: N items at L ms take about L (ceil(N/C)·L with a window
  * of C). Notice that no step waits: each arranges the next and returns.
- * Compare fetch_task in common/task.c: the same steps, written straight. */
+ * Compare fetch_task in tasks/task.c: the same steps, written straight. */
 #include "model.h"
 
 #include "clock.h"

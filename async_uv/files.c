@@ -3,7 +3,7 @@
  * Each step is a uv_fs request whose callback starts the next. Notice where
  * the work goes: Linux gives libuv no usable asynchronous file I/O, so libuv
  * runs these requests on its own thread pool (UV_THREADPOOL_SIZE, default 4;
- * --uv-threadpool N). Compare files_task in common/task.c: the same
+ * --uv-threadpool N). Compare files_task in tasks/task.c: the same
  * steps, the same checksums. */
 #include "model.h"
 
@@ -16,7 +16,7 @@
 #include "fsutil.h"
 #include "workload.h"
 
-/* Bytes per write or read, as in common/task.c. Each task in flight holds one
+/* Bytes per write or read, as in tasks/task.c. Each task in flight holds one
  * chunk: 64 MiB for 1,000 files at once, which --concurrency bounds. */
 #define IO_CHUNK (64 * 1024)
 

@@ -4,7 +4,7 @@
  * here a task is a chain of callbacks, one per step, that the loop calls
  * whenever the task's socket, file or timer is ready (attempt.c, and a
  * file per workload). Compare async_coro/model.c: the same window, with
- * each task a coroutine running the straight code of common/task.c. */
+ * each task a coroutine running the straight code of tasks/task.c. */
 #include "model.h"
 
 /* The loop's options: --uv-threadpool, --offload, --blocking-process. */

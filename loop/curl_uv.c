@@ -8,7 +8,7 @@
  * own callbacks: they only start and stop libuv handles, and a socket that
  * cannot be watched fails its transfer from the loop's next turn
  * (on_unwatched_timer), never the whole multi handle. Compare the
- * blocking curl_easy_perform in common/blocking.c, and curl's
+ * blocking curl_easy_perform in tasks/blocking.c, and curl's
  * docs/examples/multi-uv.c, whose known bugs are marked here where avoided. */
 #include "curl_uv.h"
 

@@ -3,7 +3,7 @@
  * How many connections the multi handle keeps and opens, whether a
  * transfer looks for one to reuse, and how a transfer that ended says why.
  * The loop adds and removes the transfers (loop_uv.c, through curl_uv.c);
- * compare common/http.c, which sets up each transfer the same in every
+ * compare client/http.c, which sets up each transfer the same in every
  * model. */
 #include "transfer.h"
 

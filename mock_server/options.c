@@ -1,7 +1,7 @@
 /* options.c: the mock server's command line, from one table of options.
  *
  * server_options_table says every option's kind of value, limits, default,
- * --help entry and place in struct server_options; common/option_table.c,
+ * --help entry and place in struct server_options; base/option_table.c,
  * which the clients use too, makes the getopt_long table, the checks, the
  * defaults and the help from it. Each value is checked in full as the loop
  * meets it (no blank, sign or trailing junk, within its range); the first

@@ -2,7 +2,7 @@
  *
  * Each option's limits, default and help live in one row of options.c's
  * table; the limits the clients share (a latency, a wait, a port) come
- * from common/bounds.h. */
+ * from base/bounds.h. */
 #ifndef MOCK_OPTIONS_H
 #define MOCK_OPTIONS_H
 

@@ -1,12 +1,12 @@
 """options.py: the Python programs' command line, in the C programs' rules and words.
 
-common/units.c and common/cli.c read every value of the C programs strictly
+base/units.c and client/cli.c read every value of the C programs strictly
 and say what is wrong in one line that names the option and the value. This
 is their twin for peers/python_asyncio, scripts/bench.py and
 scripts/compare.py: each value is checked by a type function as argparse
 meets it, so a bad value is refused wherever it stands (before a later
 --help, and before a later good value of the same option), and argparse's
-own complaints are put in the C programs' words (common/option_refusal.c).
+own complaints are put in the C programs' words (base/option_refusal.c).
 tests/integration/test_options.sh holds both halves to one table.
 Python 3 standard library only.
 """
@@ -14,11 +14,11 @@ Python 3 standard library only.
 import argparse
 import re
 
-# common/bounds.h's, typed again: test_options.sh gives the C clients and
+# base/bounds.h's, typed again: test_options.sh gives the C clients and
 # python_asyncio one table of bounds, and test_options_doc.sh holds
 # python_asyncio's --help to the C clients' ranges.
-COUNT_MAX = 1_000_000                  # common/bounds.h: COUNT_MAX
-SIZE_MAX_BYTES = 16 << 30              # common/bounds.h: SIZE_MAX_BYTES
+COUNT_MAX = 1_000_000                  # base/bounds.h: COUNT_MAX
+SIZE_MAX_BYTES = 16 << 30              # base/bounds.h: SIZE_MAX_BYTES
 SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 VERIFY_MODES = ("content", "id", "status")
 
@@ -110,7 +110,7 @@ def c_words(message):
 # ---- Values: each a type function for argparse, named for its option ----
 
 def whole_number(option, low, high):
-    """DIGITS from low to high, as common/units.c reads one: no sign, blank,
+    """DIGITS from low to high, as base/units.c reads one: no sign, blank,
     suffix or point (str.isdigit would take other scripts' digits too)."""
     def parse(text):
         if not re.fullmatch(r"[0-9]+", text) or not low <= int(text) <= high:
@@ -162,7 +162,7 @@ def non_empty(option, what):
 
 def base_url_fault(text):
     """Why text cannot be a base URL, or None when it can: the same rules,
-    words and order as common/cli.c's base_url_fault. A task's URL is the
+    words and order as client/cli.c's base_url_fault. A task's URL is the
     base and its path joined as text, so the base must end where a path
     may go on: http://HOST[:PORT][/PATH], without a query or a fragment
     (every task's path would land in it), user info, a blank or a control
@@ -209,12 +209,12 @@ def base_url(source):
     return parse
 
 
-PATH_FIELDS = ("{id}", "{size}")        # common/workload.c: path_fields
-PATH_TEMPLATE_MAX = 256                 # common/options.h, its NUL included
+PATH_FIELDS = ("{id}", "{size}")        # client/workload.c: path_fields
+PATH_TEMPLATE_MAX = 256                 # client/options.h, its NUL included
 
 
 def path_template(option):
-    """A task's path under the base URL, as common/workload.c's
+    """A task's path under the base URL, as client/workload.c's
     path_template_check takes one, with its words, character by character:
     it starts with '/', holds no blank, control character or '#', and no
     brace but those of {id} and {size}."""

@@ -2,8 +2,8 @@
  *
  * One thread, one worker, one task after another: each task blocks this
  * thread at every wait until it is done, so the run takes the sum of the
- * tasks' times. The tasks are common/task.c and their waits the blocking
- * ones of common/blocking.c. Compare async_threads/model.c: the same tasks
+ * tasks' times. The tasks are tasks/task.c and their waits the blocking
+ * ones of tasks/blocking.c. Compare async_threads/model.c: the same tasks
  * and waits on many threads at once. */
 #include "run.h"
 #include "task.h"

@@ -2,7 +2,8 @@
 # run.sh: every test of the project, then one closing line "N passed, N failed".
 #
 # make test builds the release, ASan+UBSan and TSan variants, then runs this:
-#   1. the cmocka unit tests of common/, plain and under ASan+UBSan;
+#   1. the cmocka unit tests of base/, client/, tasks/ and loop/, plain and
+#      under ASan+UBSan;
 #   2. the unit tests of the Python half (tests/python, pytest), once;
 #   3. the integration tests (tests/integration/test_*.sh) against the release
 #      programs, then against the ASan+UBSan programs;

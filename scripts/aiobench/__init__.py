@@ -21,7 +21,7 @@ A reader looking for a fact finds it in the module named for it:
     compare      two runs compared, configuration by configuration
     report/      REPORT.md: charts.py (gnuplot) and one module per section
 
-The command line's rules and words are scripts/options.py's (common/cli.c's
+The command line's rules and words are scripts/options.py's (client/cli.c's
 twin, shared with peers/python_asyncio), which sits beside this package.
 Python 3 standard library only.
 """

@@ -1,7 +1,7 @@
 """server.py: bin/mock_server for the bench, and the server given by --url.
 
 The server's thread count for a configuration (server_threads_for, capped
-at SERVER_THREADS_MAX: the one Python copy of common/bounds.h's
+at SERVER_THREADS_MAX: the one Python copy of base/bounds.h's
 THREADS_MAX, which tests/python/test_schema.py holds equal to it), and the
 server itself: started on a free port, restarted only to grow, watched
 between runs (/stats) and stopped by PID.
@@ -30,7 +30,7 @@ from aiobench.progress import PROGRAM
 # docs/notes.md), up to its maximum.
 SERVER_THREADS_MARGIN = 64
 SERVER_THREADS_MIN = 256
-SERVER_THREADS_MAX = 10000     # common/bounds.h: THREADS_MAX, --threads at most
+SERVER_THREADS_MAX = 10000     # base/bounds.h: THREADS_MAX, --threads at most
 SERVER_LATENCY_MS = 200        # clients always send their own ?latency_ms=
 SERVER_START_TIMEOUT_S = 30
 # Keep-alive stays on: connection reuse is part of what sync does well. A

@@ -70,7 +70,7 @@ check_fetch() {
 }
 
 # check_body_limit CLIENT: a fetched body one byte over the clients' limit
-# (common/http.h: BODY_LIMIT, 1 MiB) fails each task as a mismatch that
+# (client/http.h: BODY_LIMIT, 1 MiB) fails each task as a mismatch that
 # says so, in every model (async_uv judges its fetch itself; async_coro
 # stages the body before the task code takes it); one at the limit passes.
 check_body_limit() {

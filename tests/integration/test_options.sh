@@ -18,7 +18,7 @@
 # The options are read from each program's --help: one there with no row
 # fails, so a new option cannot be forgotten. The C clients and
 # peers/python_asyncio share their rows, so the two halves must say the
-# same words (scripts/options.py is common/cli.c's twin).
+# same words (scripts/options.py is client/cli.c's twin).
 . "$(dirname "$0")/../lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

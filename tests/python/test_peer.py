@@ -2,7 +2,7 @@
 
 Its percentiles (p50, p90, p99, max) must be the C clients' own: the cases
 are read from tests/unit/percentile_cases.h, which test_summary.c holds
-common/summary.c's percentile() to, so that one table pins both. Then the
+client/summary.c's percentile() to, so that one table pins both. Then the
 summary over task records, as test_summary.c computes it for the C side.
 """
 
@@ -100,7 +100,7 @@ def test_summary_without_a_task_that_ran():
     assert [summary[k] for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms")] == [0, 0, 0, 0]
 
 
-# ---- Its options, read as common/units.c reads them (scripts/options.py) ----
+# ---- Its options, read as base/units.c reads them (scripts/options.py) ----
 
 @pytest.mark.parametrize("text, size", [("0", 0), ("512", 512), ("16k", 16384), ("1M", 1 << 20),
                                         ("1m", 1 << 20), ("16G", 16 << 30)])

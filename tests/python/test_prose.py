@@ -1,6 +1,6 @@
 """test_prose.py: the words that count the models and workloads count right.
 
-The models are the Makefile's MODELS, the workloads common/options.h's enum
+The models are the Makefile's MODELS, the workloads client/options.h's enum
 workload: each fact has one home, and prose that repeats a count goes stale
 at the next model. So wherever a file of the repository (git's files) gives
 a number, in words, of "the N models", "all N models", "N concurrency
@@ -22,10 +22,7 @@ NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "both": 2}
 NUMBER = "(" + "|".join(NUMBERS) + ")"
 
-# Files not read: this one, whose examples are miscounts on purpose, and
-# scripts/bench.py, being restructured in another branch of issue 21, whose
-# reference_estimate_s counts reference.py's async models as if they were
-# all: drop it here once that branch says "reference.py's models".
+# Files not read: this one, whose examples are miscounts on purpose.
 NOT_READ = {"tests/python/test_prose.py"}
 
 
@@ -40,8 +37,8 @@ def models():
 
 
 def workloads():
-    """The members of common/options.h's enum workload."""
-    body = re.search(r"enum workload \{(.*?)\}", read("common/options.h"), re.S).group(1)
+    """The members of client/options.h's enum workload."""
+    body = re.search(r"enum workload \{(.*?)\}", read("client/options.h"), re.S).group(1)
     return re.findall(r"WORKLOAD_\w+", body)
 
 

@@ -4,7 +4,7 @@ The committed run's files have exactly the columns and keys the schema
 names, and meta.build_meta writes exactly those keys; a CSV cell read as a
 number; the one size reader (K, M and G are powers of 1024), which the
 Python client's option reader and the report's words agree with; and the
-server's thread cap, the Python copy of common/bounds.h's.
+server's thread cap, the Python copy of base/bounds.h's.
 """
 
 import csv
@@ -87,9 +87,9 @@ def test_number(text, value):
 # ---- The server's thread cap: one value, in C and in Python ----
 
 def test_the_server_s_thread_cap_is_mock_server_s():
-    with open(os.path.join(ROOT, "common", "bounds.h")) as header:
+    with open(os.path.join(ROOT, "base", "bounds.h")) as header:
         match = re.search(r"#define\s+THREADS_MAX\s+(\d+)L?\b", header.read())
-    assert match, "common/bounds.h defines THREADS_MAX no more"
+    assert match, "base/bounds.h defines THREADS_MAX no more"
     assert server.SERVER_THREADS_MAX == int(match.group(1))
 
 

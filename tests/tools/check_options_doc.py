@@ -3,7 +3,7 @@
 
     tests/tools/check_options_doc.py [--bin DIR] [--docs DIR] [--peer PROGRAM]...
 
-Each program's --help is made from its option table (common/cli.c,
+Each program's --help is made from its option table (client/cli.c,
 mock_server/options.c), so it is the truth about names, value names,
 ranges and defaults; the documents say the same in their own words and
 must not drift from it, as a figure must not drift from runs.csv

@@ -9,7 +9,7 @@
 SUMMARY is a client's summary on stdout, either form: the JSON object of
 --json or the table for people. Each figure it gives is recomputed here from
 the records, read independently of the C code that wrote them, by the
-definitions of docs/summary.md (and common/summary.c, which follows them):
+definitions of docs/summary.md (and client/summary.c, which follows them):
 
   count      the trace's rows, ids 1..count in order
   ok         rows completed or cached; cached: rows cached
@@ -44,7 +44,7 @@ own, so its durations are held to 50 ms (a percentile of values each within
 e is within e of theirs), and it has no checksums.
 
 --progress FILE: what stderr showed on a terminal, holding the progress lines
-of common/record.c, "MODEL: D of N tasks done, F failed, T s". With the
+of client/record.c, "MODEL: D of N tasks done, F failed, T s". With the
 trace: each line names the model and the count, D counts the cached rows and
 never all of them, T is 1.0 s or more, the lines come at least a second apart
 (0.75 s, for T's rounding and a busy machine), and D and F count the rows

@@ -1,6 +1,6 @@
 /* percentile_cases.h: known values of the nearest-rank percentile, the one
  * home of the cases that two tests share: tests/unit/test_summary.c holds
- * common/summary.c's percentile() to them, tests/python/test_peer.py holds
+ * client/summary.c's percentile() to them, tests/python/test_peer.py holds
  * peers/python_asyncio's, so that both clients report p50, p90, p99 and max
  * by the same definition (docs/summary.md).
  *

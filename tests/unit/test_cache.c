@@ -1,4 +1,4 @@
-/* test_cache.c: unit tests of the task cache (common/cache.c).
+/* test_cache.c: unit tests of the task cache (client/cache.c).
  *
  * The key of each workload; saves and loads through a real folder: cached
  * records, the ids beyond the count kept, the rows of other options kept

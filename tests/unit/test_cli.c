@@ -1,4 +1,4 @@
-/* test_cli.c: unit tests of the command line (common/cli.c).
+/* test_cli.c: unit tests of the command line (client/cli.c).
  *
  * Every option in both spellings, every refusal with the message it must
  * print, the per-model limits (the number and size parser has its own

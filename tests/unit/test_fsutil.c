@@ -1,5 +1,5 @@
-/* test_fsutil.c: unit tests of the file-system chores (common/fsutil.c)
- * and the clock (common/clock.c).
+/* test_fsutil.c: unit tests of the file-system chores (client/fsutil.c)
+ * and the clock (base/clock.c).
  *
  * Folders made, checked and removed, the names of a task's files, outputs
  * written whole (a regular file) or in place (a device, a FIFO), the

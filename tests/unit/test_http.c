@@ -1,4 +1,4 @@
-/* test_http.c: unit tests of the libcurl glue (common/http.c).
+/* test_http.c: unit tests of the libcurl glue (client/http.c).
  *
  * Each transfer test forks a one-shot server on 127.0.0.1 that answers a
  * canned reply (or none), so every cause http_judge can give is produced by

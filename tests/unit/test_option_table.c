@@ -1,4 +1,4 @@
-/* test_option_table.c: unit tests of the table-made parser (common/option_table.c).
+/* test_option_table.c: unit tests of the table-made parser (base/option_table.c).
  *
  * A small table of every kind, as a program would hold one: the getopt
  * tables made from it, the defaults (an initial parsed, "not given" below

@@ -1,5 +1,5 @@
-/* test_record.c: unit tests of task records (common/record.c), the run
- * checksum (common/workload.c) and percentiles (common/summary.c).
+/* test_record.c: unit tests of task records (client/record.c), the run
+ * checksum (client/workload.c) and percentiles (client/summary.c).
  *
  * The retry policy, the state machine with its time stamps, the verbose
  * log's lines, and the trace CSV read back field by field. */

@@ -1,4 +1,4 @@
-/* test_summary.c: unit tests of the run summary (common/summary.c).
+/* test_summary.c: unit tests of the run summary (client/summary.c).
  *
  * The arithmetic over a small set of records, the JSON object read back
  * with cJSON, the rows of the table people read, and a summary that its

@@ -1,5 +1,5 @@
 /* test_timeline.c: unit tests of the views of the records: the text chart
- * (common/timeline.c) and the Trace Event Format (common/trace_events.c).
+ * (client/timeline.c) and the Trace Event Format (client/trace_events.c).
  *
  * Records are made by hand, with times chosen so that every column of the
  * chart is known, and the chart is read back as text; the trace is parsed

@@ -1,4 +1,4 @@
-/* test_units.c: unit tests of the number and size parser (common/units.c).
+/* test_units.c: unit tests of the number and size parser (base/units.c).
  *
  * Every form it accepts, with and without a suffix, up to the largest
  * value; every form it refuses, each with the error it must give

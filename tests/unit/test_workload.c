@@ -1,5 +1,5 @@
 /* test_workload.c: unit tests of the workload definitions
- * (common/workload.c) and the deterministic content (common/content.c).
+ * (client/workload.c) and the deterministic content (base/content.c).
  *
  * The workloads' names, URLs, content made and checked in pieces, item
  * payloads and their JSON check, streaming checksums, and the cook's

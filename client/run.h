@@ -5,7 +5,7 @@
  * the cache), and must bring every pending record to completed or failed. How it schedules the tasks (one at a time, an event loop, a
  * thread pool, coroutines) is the whole difference between the programs;
  * everything else (options, records, summary, trace, exit codes) is here
- * and in common/main.c. The core knows no model: a model brings its own
+ * and in client/main.c. The core knows no model: a model brings its own
  * options and reports its own facts through this interface. */
 #ifndef RUN_H
 #define RUN_H

@@ -4,7 +4,7 @@
  * the kind of value it takes, its limits, its default, its --help entry and
  * where its value lands), and the getopt_long table, the value checks, the
  * defaults and the --help entries are all made from the rows, so that a
- * limit or a default is written once. common/cli.c and mock_server/options.c
+ * limit or a default is written once. client/cli.c and mock_server/options.c
  * each hold one table and run their own getopt_long loop over it (each has
  * its own positional words and its own words around the entries).
  * It depends on units.c and option_refusal.c only, so the server links it

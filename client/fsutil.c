@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "program.h"
 
 /* Creates a fresh aio-bench-XXXXXX folder under $TMPDIR or /tmp. */
 static int make_temp_dir(char *dir, size_t size)

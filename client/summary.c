@@ -33,7 +33,7 @@ double percentile(const double *sorted, size_t n, double p)
         return 0.0;
     /* Nearest rank: the smallest value with at least p% of values at or
      * below it, i.e. rank ceil(p/100 * n), counted from 1. ceil() is done
-     * by hand so that common/ needs no libm. */
+     * by hand so that client/ needs no libm. */
     exact = p * (double)n / 100.0;
     rank = exact <= 0 ? 1 : (size_t)exact;
     if ((double)rank < exact)
