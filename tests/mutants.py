@@ -329,6 +329,9 @@ def parse_args(argv):
     parser.add_argument("--only", action="append", metavar="NAME", default=[],
                         help="only this mutant (its exact name); may be repeated")
     parser.add_argument("--list", action="store_true", help="print the names and exit")
+    parser.add_argument("--check", action="store_true",
+                        help="only say which mutants no longer plant (their lines moved "
+                             "or changed), in seconds, building nothing; exit 1 if any")
     parser.add_argument("--timeout", type=int, default=900, metavar="S",
                         help="seconds the tests of one tree may take; longer counts "
                              "as caught (default: 900)")
@@ -342,6 +345,19 @@ def parse_args(argv):
     if args.timeout < 1:
         parser.error("--timeout: expected 1 or more seconds")
     return args
+
+
+def check(mutants):
+    """--check: says each mutant whose lines are no longer in its file, the
+    check to run after moving code. 0 when every one plants, else 1."""
+    stale = 0
+    for mutant in mutants:
+        text, why = planted(mutant)
+        if text is None:
+            say(f"stale   {mutant.name}  ({why})")
+            stale += 1
+    say(f"mutants: {len(mutants)} checked, {stale} stale")
+    return 1 if stale else 0
 
 
 def on_signal(signum, frame):
@@ -428,6 +444,8 @@ def main(argv):
     if not mutants:
         sys.stderr.write(f"{PROGRAM}: the list holds no mutant\n")
         return 2
+    if args.check:
+        return check(mutants)
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
