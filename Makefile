@@ -29,7 +29,7 @@ PKGS := libcurl libuv libcjson libxxhash sqlite3
 # ---- Install missing Debian packages before anything is compiled ----
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
 DEPS_MISSING := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null \
-                  && [ -f /usr/include/civetweb.h ] && command -v gnuplot jq curl strace sqlite3 >/dev/null \
+                  && [ -f /usr/include/civetweb.h ] && command -v gnuplot jq curl ss strace sqlite3 >/dev/null \
                   && [ -x /usr/bin/time ] \
                   && /usr/bin/python3 -c 'import xxhash, aiohttp, aiofiles, numpy, pytest, markdown_it' 2>/dev/null \
                   || echo yes)

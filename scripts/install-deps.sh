@@ -7,13 +7,14 @@ set -eu
 
 packages="build-essential pkg-config libcurl4-openssl-dev libuv1-dev libcjson-dev
 libcmocka-dev libcivetweb-dev libxxhash-dev libsqlite3-dev
-gnuplot-nox curl jq procps strace time sqlite3
+gnuplot-nox curl jq procps iproute2 strace time sqlite3
 python3 python3-xxhash python3-aiohttp python3-aiofiles python3-numpy python3-pytest
 python3-markdown-it"
 # time (GNU time): scripts/bench.py reads curl_parallel's peak memory from it.
 # python3-pytest: tests/run.sh runs the unit tests of the Python half (tests/python).
 # python3-markdown-it: tests/tools/check_links.py reads the Markdown with it.
 # sqlite3 (the shell): the cache tests read and damage --cache files with it.
+# iproute2: test_interrupt.sh finds a client's connects in SYN-SENT with ss.
 
 if [ "$(id -u)" -eq 0 ]; then
     run=""
