@@ -30,9 +30,7 @@ def section(ctx):
 def count_sentences(ctx, group):
     lines = []
     for model in ctx.res.models:
-        ran = [(p["value"], ctx.res.stat(model, p), ctx.res.ideal(model, p))
-               for p in group["points"]]
-        ran = [(n, s, i) for n, s, i in ran if s is not None and s.median is not None]
+        ran = ctx.res.ran(model, group)
         stops = [(p["value"], ctx.res.skipped(model, p)) for p in group["points"]
                  if ctx.res.skipped(model, p)]
         if not ran:
@@ -79,9 +77,7 @@ def reference_count_sentences(ctx, group):
         if facts.get("skipped"):
             lines.append(f"{label}: did not run ({facts['skipped']}).")
             continue
-        ran = [(p["value"], ctx.res.stat(name, p), ctx.res.ideal(name, p))
-               for p in group["points"]]
-        ran = [(n, st, i) for n, st, i in ran if st is not None and st.median is not None]
+        ran = ctx.res.ran(name, group)
         limit = reference_limit(ctx, name, group)
         reach = (f"planned up to N = {limit:,} and no further: {facts.get('limit_why')}"
                  if limit else "planned at every point of this plan")

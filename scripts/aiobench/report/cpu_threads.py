@@ -38,8 +38,7 @@ def cpu_threads_sentences(ctx, group):
              f"grows to {cores} and is flat past it."]
     gained = []
     for model in ctx.res.models:
-        ran = [(p["value"], ctx.res.stat(model, p)) for p in group["points"]]
-        ran = [(t, st.median) for t, st in ran if st and st.median]
+        ran = [(t, st.median) for t, st, _ in ctx.res.ran(model, group)]
         if not ran:
             continue
         if model == "sync":

@@ -107,6 +107,13 @@ class Results:
         rows = self.by_key.get((model, entry["args"])) if entry else None
         return Stat(rows) if rows else None
 
+    def ran(self, model, group):
+        """[(value, Stat, ideal_ms)] for each point of group's sweep where
+        model has a median wall time, in the plan's order."""
+        points = ((p["value"], self.stat(model, p), self.ideal(model, p))
+                  for p in group["points"])
+        return [(value, st, ideal) for value, st, ideal in points if st and st.median]
+
     def ideal(self, model, point):
         entry = point["models"].get(model)
         return entry["ideal_ms"] if entry else None

@@ -28,8 +28,7 @@ def section(ctx):
 def threads_sentences(ctx, group):
     lines, sync_ms = [], None
     for model in ctx.res.models:
-        ran = [(p["value"], ctx.res.stat(model, p)) for p in group["points"]]
-        ran = [(t, s) for t, s in ran if s and s.median]
+        ran = [(t, s) for t, s, _ in ctx.res.ran(model, group)]
         if not ran:
             continue
         if model == "sync":

@@ -29,9 +29,7 @@ def section(ctx):
 def window_sentences(ctx, group):
     lines = []
     for model in ctx.res.models:
-        ran = [(p["value"], ctx.res.stat(model, p), ctx.res.ideal(model, p))
-               for p in group["points"]]
-        ran = [(c, s, i) for c, s, i in ran if s and s.median]
+        ran = ctx.res.ran(model, group)
         if not ran:
             continue
         if model == "sync":
