@@ -285,16 +285,16 @@ static void explain_failure(CURL *easy, CURLcode result, long timeout_ms, const 
     (void)curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_bytes);
     switch (result) {
     case CURLE_OPERATION_TIMEDOUT:
-        /* The connect timeout is the shorter one only past its cap; a
-         * connection that was made did not time out connecting. */
-        if (!connected(easy) && connect_timeout_ms(timeout_ms) < timeout_ms)
+        /* A connection that was made did not time out connecting; the
+         * connect timeout is the shorter one only past its cap. */
+        if (connected(easy))
+            snprintf(why, why_size, "no complete answer within the --timeout-ms of %ld ms (%s)",
+                     timeout_ms, text);
+        else if (connect_timeout_ms(timeout_ms) < timeout_ms)
             snprintf(why, why_size, "no connection within the connect timeout of %ld ms (%s)",
                      connect_timeout_ms(timeout_ms), text);
-        else if (!connected(easy))
-            snprintf(why, why_size, "no connection within the --timeout-ms of %ld ms (%s)",
-                     timeout_ms, text);
         else
-            snprintf(why, why_size, "no complete answer within the --timeout-ms of %ld ms (%s)",
+            snprintf(why, why_size, "no connection within the --timeout-ms of %ld ms (%s)",
                      timeout_ms, text);
         return;
     case CURLE_GOT_NOTHING:
