@@ -262,9 +262,17 @@ check_out_of_memory() {
     expect_eq "$m out of memory: some limit made tasks fail" "$bit" yes
 }
 
+# cleanup: the test's own shell stops its server and removes TEST_TMP. A
+# copy of that shell forked for a command, signalled before it has reset
+# the traps it inherited, would run this EXIT trap too: once, under load,
+# one removed TEST_TMP while the test went on (bash said "wait_for: No
+# record of process", a forked shell waiting for a child it does not have).
+# Only the shell that set the trap may clean up.
 cleanup() {
+    [ "$BASHPID" = "$CLEANUP_PID" ] || return 0
     stop_server
     rm -rf "$TEST_TMP"
 }
+CLEANUP_PID=$BASHPID
 trap cleanup EXIT
 trap 'exit 130' INT TERM
