@@ -79,6 +79,20 @@ expect_stderr() {
 
 # ---- The mock server ----
 
+# running_child PID: PID is a process this test's shell started, still
+# running (not a zombie waiting to be reaped). Once bash has reaped a child,
+# its number is free, and on a busy machine (pid_max 32768, thousands of
+# processes a minute) soon another's: a late SIGTERM or SIGKILL by number
+# would reach a stranger, another test's program or make itself.
+running_child() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }            # after the command's name, which may hold spaces
+    set -- $stat                 # state, parent, ...
+    [ "$1" != Z ] && [ "$2" = "$$" ]
+}
+
+
 # start_any_server COMMAND...: starts a server that prints "listening on
 # URL" when ready (bin/mock_server, tests/tools/any_server.py) and waits
 # (10 s at most) for that line; sets SERVER_URL.
@@ -108,13 +122,13 @@ start_server() {
 # stop_server: SIGTERM, then SIGKILL after 10 s; always reaps the process.
 stop_server() {
     [ -n "$SERVER_PID" ] || return 0
-    kill -TERM "$SERVER_PID" 2>/dev/null
+    running_child "$SERVER_PID" && kill -TERM "$SERVER_PID" 2>/dev/null
     local i
     for i in $(seq 100); do
-        kill -0 "$SERVER_PID" 2>/dev/null || break
+        running_child "$SERVER_PID" || break
         sleep 0.1
     done
-    kill -KILL "$SERVER_PID" 2>/dev/null
+    running_child "$SERVER_PID" && kill -KILL "$SERVER_PID" 2>/dev/null
     wait "$SERVER_PID" 2>/dev/null
     SERVER_PID=
 }
@@ -163,10 +177,10 @@ interrupt() {
     local pid=$1 sig=${2:-INT} i
     kill -"$sig" "$pid"
     for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
+        running_child "$pid" || break
         sleep 0.1
     done
-    kill -KILL "$pid" 2>/dev/null
+    running_child "$pid" && kill -KILL "$pid" 2>/dev/null
     wait "$pid"
     STATUS=$?
 }
