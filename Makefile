@@ -20,7 +20,7 @@ SANITIZE ?=
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
-CPPFLAGS += -D_GNU_SOURCE -Ibase -Iclient -Itasks -Iloop -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -Ibase -Iclient -Itasks -Iloop -Icoro -MMD -MP
 
 # libcurl, libuv, cJSON, xxHash, SQLite and cmocka ship pkg-config files;
 # civetweb's Debian package does not, so it is linked by name.
@@ -59,7 +59,8 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) -pthread
 # ---- Sources: one folder, one part ----
 # The layers, each including only those before it (README.md, "Layout"):
 # base/ (the server's too), client/ (every client's core), tasks/ (the
-# straight task code), loop/, then the models and the server.
+# straight task code), loop/ and coro/ (the coroutine switch), then the
+# models and the server.
 BASE_SRC    := $(wildcard base/*.c)
 BASE_LIB    := $(BUILD)/libbase.a
 CLIENT_SRC  := $(wildcard client/*.c tasks/*.c)
@@ -67,6 +68,7 @@ CLIENT_LIB  := $(BUILD)/libclient.a
 CLIENT_LIBS := $(CLIENT_LIB) $(BASE_LIB)
 LOOP_SRC    := $(wildcard loop/*.c)
 LOOP_LIB    := $(BUILD)/libloop.a
+CORO_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard coro/*.c))
 MODELS      := sync async_uv async_threads async_coro
 SERVER_SRC  := $(wildcard mock_server/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
@@ -108,7 +110,7 @@ $(BINDIR)/async_uv: $(call obj,$(wildcard async_uv/*.c)) $(LOOP_LIB) $(CLIENT_LI
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(UV_LIBS) -o $@
 
-$(BINDIR)/async_coro: $(call obj,$(wildcard async_coro/*.c)) $(LOOP_LIB) $(CLIENT_LIBS)
+$(BINDIR)/async_coro: $(call obj,$(wildcard async_coro/*.c)) $(CORO_OBJ) $(LOOP_LIB) $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(UV_LIBS) -o $@
 
@@ -137,8 +139,9 @@ $(BINDIR)/test_window: $(BUILD)/tests/unit/test_window.o $(BUILD)/loop/window.o 
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
-# The coroutine test also links the coroutines, which live in their model's folder.
-$(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/async_coro/coro.o $(CLIENT_LIBS)
+# The coroutine test also links the coroutine switch (coro/), which the
+# coroutine models share.
+$(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(CORO_OBJ) $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 

@@ -62,7 +62,7 @@ count() {   # count PASSED FAILED
 
 # gcc 12's ASan writes this one line, once per process, into the log of any
 # program that calls swapcontext, whether or not anything is wrong: a caveat
-# about its support, not a finding. async_coro/coro.c tells ASan of every
+# about its support, not a finding. coro/coro.c tells ASan of every
 # switch (__sanitizer_start_switch_fiber), which is what ASan asks of such
 # code. So a log holding this line and nothing else is no report and is
 # passed over with a note; a real report in the same log still counts.

@@ -1,4 +1,4 @@
-/* test_coro.c: the coroutines of async_coro/coro.c, on their own.
+/* test_coro.c: the coroutines of coro/coro.c, on their own.
  *
  * Every check is about behaviour: the order in which coroutines run, what
  * reaches their function, how much stack they touch, that an overflow hits
@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "../../async_coro/coro.h"
+#include "coro.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define UNDER_SANITIZER 1

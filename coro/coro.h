@@ -12,8 +12,8 @@
  * that first resumed it: compiled code may keep the address of a
  * thread-local variable (errno's) across a call, and a pause is a call.
  * Breaking a rule marked "must" aborts with one line on stderr. */
-#ifndef ASYNC_CORO_CORO_H
-#define ASYNC_CORO_CORO_H
+#ifndef CORO_CORO_H
+#define CORO_CORO_H
 
 #include <stdbool.h>
 #include <stddef.h>
