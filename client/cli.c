@@ -412,6 +412,8 @@ static void build_specs(struct parser *p)
                     MODEL_OPTIONS_MAX);
             abort();
         }
+        if (mo->refusal != NULL)
+            continue;   /* not offered: getopt refuses it, refused_option says why */
         snprintf(p->model_help[i], sizeof p->model_help[i], "%s%s (default: %s)", mo->help,
                  mo->value_name != NULL ? ", {range}" : "", mo->default_help);
         p->specs[n++] = (struct option_spec){
@@ -440,9 +442,27 @@ static enum cli_result set_defaults(struct parser *p)
     memset(p->opts, 0, sizeof *p->opts);
     if (option_set_defaults(p->specs, p->spec_count, p->opts, p, why, sizeof why) != 0)
         return usage_error(p, "a default is wrong: %s", why);
-    for (const struct model_option *mo = p->model->options; mo != NULL && mo->name != NULL; mo++)
-        *mo->value = mo->default_value;
+    for (const struct model_option *mo = p->model->options; mo != NULL && mo->name != NULL; mo++) {
+        if (mo->refusal == NULL)
+            *mo->value = mo->default_value;
+    }
     return CLI_RUN;
+}
+
+/* The model's row for an option it does not offer, when arg (the word
+ * getopt_long refused, as typed: "--offload" or "--offload=1") names one;
+ * or NULL. */
+static const struct model_option *refused_option(const struct model *m, const char *arg)
+{
+    if (strncmp(arg, "--", 2) != 0)
+        return NULL;
+    arg += 2;
+    size_t len = strcspn(arg, "=");
+    for (const struct model_option *mo = m->options; mo != NULL && mo->name != NULL; mo++) {
+        if (mo->refusal != NULL && strlen(mo->name) == len && strncmp(mo->name, arg, len) == 0)
+            return mo;
+    }
+    return NULL;
 }
 
 /* Applies what getopt_long returned for argv: the positional argument
@@ -460,6 +480,10 @@ static enum cli_result apply_option(struct parser *p, int id, char **argv)
     case OPTION_ASKS_VERSION: return print_version(p);
     case OPTION_REFUSED: break;
     }
+    const struct model_option *mo = id == '?' ? refused_option(p->model, argv[optind - 1]) : NULL;
+    if (mo != NULL)
+        return usage_error(p, "--%s: not offered by %s: %s", mo->name, p->model->name,
+                           mo->refusal);
     return usage_error(p, "%s", why);
 }
 

@@ -77,6 +77,11 @@ struct model_option {
     long min, max;               /* accepted values, inclusive */
     long default_value;          /* stored before parsing; 0 may mean "unset" */
     long *value;                 /* where the parser stores it: the model's */
+    /* Not NULL: an option other models have that this one does not offer,
+     * by design, and why, in a few words ("the ring cannot compute"). It
+     * is not in --help and takes nothing else of this row; given, it is
+     * refused with this reason (exit 2), not as an unknown option. */
+    const char *refusal;
 };
 
 /* A model: its name, its limits, its own options, and how it runs a run.

@@ -595,6 +595,45 @@ static void test_model_limits(void **state)
     capture_free(&cap);
 }
 
+/* An option the model does not offer, by design, is refused with its
+ * reason, in any spelling getopt would take for it, and is not in --help;
+ * a word that only begins like it stays unknown. */
+static void test_option_not_offered(void **state)
+{
+    static const struct model_option refusing_options[] = {
+        { .name = "stack-kb", .value_name = "K", .help = "each worker's stack in KiB",
+          .default_help = "256", .min = 64, .max = 65536, .default_value = 256,
+          .value = &open_stack_kb },
+        { .name = "offload", .refusal = "it has nothing to offload to" },
+        { .name = NULL },
+    };
+    static const char *const refused[][2] = {
+        { "--offload", NULL }, { "--offload=1", NULL }, { "--offload", "--json" },
+    };
+    struct model refusing = open_model;
+    struct options o;
+    struct capture cap = {0};
+
+    (void)state;
+    refusing.options = refusing_options;
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        assert_int_equal(PARSE(&refusing, &o, &cap, "fetch", refused[i][0], refused[i][1]),
+                         CLI_EXIT_USAGE);
+        assert_string_equal(cap.err, "sync: --offload: not offered by open: "
+                                     "it has nothing to offload to\n");
+        capture_free(&cap);
+    }
+    assert_int_equal(PARSE(&refusing, &o, &cap, "fetch", "--offloads"), CLI_EXIT_USAGE);
+    assert_non_null(strstr(cap.err, "unknown option '--offloads'"));
+    capture_free(&cap);
+    assert_int_equal(PARSE(&refusing, &o, &cap, "fetch", "--stack-kb", "96"), CLI_RUN);
+    assert_int_equal(open_stack_kb, 96);
+    capture_free(&cap);
+    assert_int_equal(PARSE(&refusing, &o, &cap, "--help"), CLI_EXIT_OK);
+    assert_null(strstr(cap.out, "--offload"));
+    capture_free(&cap);
+}
+
 static void test_mock_url(void **state)
 {
     struct options o;
@@ -687,6 +726,7 @@ int main(void)
         cmocka_unit_test_setup(test_help, clear_env),
         cmocka_unit_test_setup(test_version, clear_env),
         cmocka_unit_test_setup(test_model_limits, clear_env),
+        cmocka_unit_test_setup(test_option_not_offered, clear_env),
         cmocka_unit_test_teardown(test_mock_url, clear_env),
         cmocka_unit_test_setup(test_good_urls, clear_env),
         cmocka_unit_test_teardown(test_mock_url_refused, clear_env),
