@@ -59,8 +59,8 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) -pthread
 # ---- Sources: one folder, one part ----
 # The layers, each including only those before it (README.md, "Layout"):
 # base/ (the server's too), client/ (every client's core), tasks/ (the
-# straight task code), loop/ and coro/ (the coroutine switch), then the
-# models and the server.
+# straight task code), loop/, coro/ (the coroutine switch, and a window's
+# task on a coroutine), then the models and the server.
 BASE_SRC    := $(wildcard base/*.c)
 BASE_LIB    := $(BUILD)/libbase.a
 CLIENT_SRC  := $(wildcard client/*.c tasks/*.c)
@@ -139,9 +139,9 @@ $(BINDIR)/test_window: $(BUILD)/tests/unit/test_window.o $(BUILD)/loop/window.o 
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
-# The coroutine test also links the coroutine switch (coro/), which the
-# coroutine models share.
-$(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(CORO_OBJ) $(CLIENT_LIBS)
+# The coroutine test also links the coroutine switch (coro/coro.c), which
+# the coroutine models share.
+$(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/coro/coro.o $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 

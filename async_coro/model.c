@@ -7,74 +7,21 @@
  * async_uv/model.c: the same window, with each task a chain of callbacks. */
 #include "model.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "memory.h"
 #include "run.h"
 
 /* The loop's options: --uv-threadpool, --offload, --blocking-process. */
 static struct loop_options loop_opts;
 
-/* Each coroutine's stack in KiB: --stack-kb. The summary reports how much
- * of it the deepest task touched (stack_touched_kb; docs/notes.md gives the
- * measured figures): the default leaves a wide margin over that, and costs
- * address space, not memory, until touched. */
-static long stack_kb;
-
-/* The stacks the run's coroutines touched, each measured when its task ends. */
-static struct stack_tally stacks;
-
-/* The coroutine's body: one task from start to end. */
-static void coro_body(struct coro *self, void *arg)
-{
-    struct coro_task *ct = arg;
-    struct run *run = ct->loop.task.window->run;
-
-    (void)self;
-    task_of(run->opts->workload)(run, &ct->worker, ct->loop.task.rec);
-}
-
-void coro_task_wake(struct coro_task *ct)
-{
-    size_t touched;
-
-    coro_resume(ct->coro);
-    if (!coro_finished(ct->coro))
-        return;
-    if (coro_stack_touched(ct->coro, &touched) == 0)
-        stack_tally_add(&stacks, touched);
-    window_task_finish(&ct->loop.task);
-}
+/* The coroutines' part of the model: the waits, --stack-kb, the stacks. */
+static struct coro_model coros = { .waits = &coro_waits };
 
 /* Called by the window when the task's turn has come: its worker, its
- * coroutine, and the first resume, which runs until the first wait. A task
- * that cannot have them fails; the run goes on. */
+ * coroutine, and the first resume, which runs until the first wait. */
 static void coro_task_start(struct task *task)
 {
     struct coro_task *ct = (struct coro_task *)task;
-    struct run *run = task->window->run;
-    const char *why = NULL;
 
-    /* curl_easy_init fails only for memory once libcurl's global init is
-     * done, as client_main has done it. */
-    if (worker_init(&ct->worker, &coro_waits, ct) != 0) {
-        why = "no memory for a libcurl handle";
-    } else {
-        int rc = coro_create(&ct->coro, (size_t)stack_kb * 1024, coro_body, ct);
-        if (rc != 0)
-            why = strerror(-rc);
-    }
-    if (why != NULL) {
-        record_attempt(run, task->rec);
-        record_attempt_failed(run, task->rec, CAUSE_IO, "cannot start the task's coroutine: %s",
-                              why);
-        record_give_up(run, task->rec);
-        window_task_finish(task);
-        return;
-    }
-    coro_task_wake(ct);
+    coro_job_start(&ct->job, &coros, task, ct);
 }
 
 /* Called by the window as the task goes, its coroutine finished (or never
@@ -83,9 +30,8 @@ static void coro_task_release(struct task *task)
 {
     struct coro_task *ct = (struct coro_task *)task;
 
-    worker_cleanup(&ct->worker);
+    coro_job_release(&ct->job);
     body_free(&ct->stage);
-    coro_free(ct->coro);
 }
 
 static const struct window_ops coro_ops = {
@@ -98,21 +44,15 @@ static const struct window_ops coro_ops = {
 /* Runs the workload's task on a coroutine per record, on one loop. */
 static int run_on_coroutines(struct run *run)
 {
-    /* What a waiting task costs the model itself, its stack aside: its
-     * struct, and the coroutine's (the saved registers). */
-    run_add_fact(run, "task_state_bytes", (double)(sizeof(struct coro_task) + coro_struct_bytes()));
+    coro_model_begin(&coros, run, sizeof(struct coro_task));
     int rc = loop_run(run, &coro_ops, &loop_opts);
-    run_add_fact(run, "stack_kb", stack_kb);
-    stack_tally_report(&stacks, run);
+    coro_model_end(&coros, run);
     return rc;
 }
 
 static const struct model_option coro_options[] = {
     LOOP_OPTIONS(loop_opts),
-    { .name = "stack-kb", .value_name = "K", .help = "each coroutine's stack in KiB",
-      .default_help = "64, a wide margin over what the deepest task touches: see docs/notes.md",
-      .min = 32, .max = STACK_KB_MAX, .default_value = 64,
-      .value = &stack_kb },
+    CORO_STACK_OPTION(coros),
     { .name = NULL },
 };
 

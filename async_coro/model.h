@@ -13,7 +13,7 @@
 #include <curl/curl.h>
 #include <uv.h>
 
-#include "coro.h"
+#include "coro_task.h"
 #include "task.h"
 #include "loop_uv.h"
 
@@ -24,8 +24,7 @@ enum coro_wait { WAIT_NONE, WAIT_SLEEP, WAIT_FILE, WAIT_TRANSFER, WAIT_WORK };
  * Allocated by the window, freed after model.c's release. */
 struct coro_task {
     struct loop_task loop;       /* first: the loop's part, which begins with the window's */
-    struct coro *coro;           /* runs the workload's task from tasks/task.c */
-    struct worker worker;        /* that code's state; worker.wait_ctx points here */
+    struct coro_job job;         /* its coroutine and worker; worker.wait_ctx points here */
     enum coro_wait wait;         /* what the paused coroutine waits for */
     uv_fs_t fs;                  /* the file step in flight */
     int wait_result;             /* a sleep's: 0, or -ECANCELED */
@@ -45,9 +44,5 @@ extern const struct waits coro_waits;
 
 /* Called by the window on Ctrl-C (waits.c). */
 void coro_task_cancel(struct task *task);
-
-/* Resumes the task's coroutine until it waits again, or finishes: then
- * the task is finished too (model.c). Called only from the loop. */
-void coro_task_wake(struct coro_task *ct);
 
 #endif

@@ -32,7 +32,7 @@ static struct coro_task *task_of_worker(struct worker *worker)
 static void await(struct coro_task *ct, enum coro_wait wait)
 {
     ct->wait = wait;
-    coro_pause(ct->coro);
+    coro_pause(ct->job.coro);
     ct->wait = WAIT_NONE;
 }
 
@@ -46,7 +46,7 @@ static void wake_for(struct coro_task *ct, enum coro_wait wait)
                 program_name(), ct->loop.task.rec->id, (int)wait, (int)ct->wait);
         abort();
     }
-    coro_task_wake(ct);
+    coro_job_wake(&ct->job);
 }
 
 /* ---- The transfer ---- */
