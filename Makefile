@@ -22,13 +22,14 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS += -D_GNU_SOURCE -Ibase -Iclient -Itasks -Iloop -Icoro -MMD -MP
 
-# libcurl, libuv, cJSON, xxHash, SQLite and cmocka ship pkg-config files;
-# civetweb's Debian package does not, so it is linked by name.
+# libcurl, libuv, cJSON, xxHash, SQLite, liburing and cmocka ship
+# pkg-config files; civetweb's Debian package does not, so it is
+# linked by name.
 PKGS := libcurl libuv libcjson libxxhash sqlite3
 
 # ---- Install missing Debian packages before anything is compiled ----
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
-DEPS_MISSING := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null \
+DEPS_MISSING := $(shell pkg-config --exists $(PKGS) cmocka liburing 2>/dev/null \
                   && [ -f /usr/include/civetweb.h ] && command -v gnuplot jq curl ss strace sqlite3 >/dev/null \
                   && [ -x /usr/bin/time ] \
                   && /usr/bin/python3 -c 'import xxhash, aiohttp, aiofiles, numpy, pytest, markdown_it' 2>/dev/null \
@@ -46,6 +47,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs libcurl libcjson libxxhash sqlite3 2>/dev/null)
 UV_LIBS    := $(shell pkg-config --libs libuv 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+URING_LIBS := $(shell pkg-config --libs liburing 2>/dev/null)
 
 ifeq ($(SANITIZE),asan)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -69,7 +71,10 @@ CLIENT_LIBS := $(CLIENT_LIB) $(BASE_LIB)
 LOOP_SRC    := $(wildcard loop/*.c)
 LOOP_LIB    := $(BUILD)/libloop.a
 CORO_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard coro/*.c))
-MODELS      := sync async_uv async_threads async_coro
+# The part of loop/ that knows no libuv (the window, the transfer policy,
+# the health): what a loop on another kernel interface links.
+LOOP_CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,loop/window.c loop/transfer.c loop/health.c)
+MODELS      := sync async_uv async_threads async_coro async_uring
 SERVER_SRC  := $(wildcard mock_server/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 
@@ -113,6 +118,13 @@ $(BINDIR)/async_uv: $(call obj,$(wildcard async_uv/*.c)) $(LOOP_LIB) $(CLIENT_LI
 $(BINDIR)/async_coro: $(call obj,$(wildcard async_coro/*.c)) $(CORO_OBJ) $(LOOP_LIB) $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(UV_LIBS) -o $@
+
+# The coroutines of async_coro on an io_uring instead of libuv: the part of
+# loop/ that knows no libuv, and liburing.
+$(BINDIR)/async_uring: $(call obj,$(wildcard async_uring/*.c)) $(CORO_OBJ) $(LOOP_CORE_OBJ) \
+                       $(CLIENT_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(URING_LIBS) -o $@
 
 $(BINDIR)/async_threads: $(call obj,$(wildcard async_threads/*.c)) $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)

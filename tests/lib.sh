@@ -224,7 +224,7 @@ window_of() {
 # models: the client programs built in $BIN, in a fixed order.
 models() {
     local m
-    for m in sync async_uv async_threads async_coro; do
+    for m in sync async_uv async_threads async_coro async_uring; do
         [ -x "$BIN/$m" ] && echo "$m"
     done
 }

@@ -18,6 +18,12 @@ N=8
 ROUNDS=8000
 
 loop_models() {
+    models | grep -E '^async_(uv|coro|uring)$'
+}
+
+# offload_models: the loop models with a pool to offload to (libuv's);
+# async_uring has none, and refuses --offload (test_async_uring.sh).
+offload_models() {
     models | grep -E '^async_(uv|coro)$'
 }
 
@@ -54,7 +60,7 @@ holds() {
 expected=$("$BIN/expected_checksum" cpu $N $ROUNDS)
 for m in $(models); do
     for mode in "" --offload; do
-        [ -n "$mode" ] && ! loop_models | grep -qx "$m" && continue
+        [ -n "$mode" ] && ! offload_models | grep -qx "$m" && continue
         rm -f "$TEST_TMP/cpu.csv"
         run_client "$m" cpu -n $N --rounds $ROUNDS $mode --json --trace "$TEST_TMP/cpu.csv"
         expect_eq "$m cpu $mode: exit 0, $N ok, the same checksum as every model" \
@@ -128,13 +134,15 @@ for args in "cpu --rounds -1" "cpu --rounds abc" "cpu --rounds 100000001" \
     done
 done
 for m in $(models); do
-    if loop_models | grep -qx "$m"; then
+    if offload_models | grep -qx "$m"; then
         run_client "$m" cpu --offload=yes
         expect_eq "$m --offload=yes: a flag takes no value, exit 2" "$STATUS" 2
-    else
-        for flag in --offload --blocking-process; do
-            run_client "$m" cpu $flag
-            expect_eq "$m $flag: not an option of this model, exit 2" "$STATUS" 2
-        done
+        continue
     fi
+    flags=--offload
+    loop_models | grep -qx "$m" || flags+=" --blocking-process"
+    for flag in $flags; do
+        run_client "$m" cpu $flag
+        expect_eq "$m $flag: not an option of this model, exit 2" "$STATUS" 2
+    done
 done

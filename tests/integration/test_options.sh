@@ -58,7 +58,7 @@ clients | --url | 'http://h:0' 'http://h:65536' 'http://h:abc' 'http://h:' 'http
 clients | --count | $WHOLE 0 1000001 | --count: '{}' is not a whole number from 1 to 1000000 | 1 1000000 | 1..1000000
 clients | -n | x 0 | --count: '{}' is not a whole number from 1 to 1000000 | 1 1000000 |
 clients | --latency-ms | $WHOLE 600001 | --latency-ms: '{}' is not a whole number from 0 to 600000 | 0 600000 | 0..600000
-async_uv,async_coro,python_asyncio | --concurrency | $WHOLE 0 1000001 | --concurrency: '{}' is not a whole number from 1 to 1000000 | 1 1000000 | 1..1000000
+async_uv,async_coro,async_uring,python_asyncio | --concurrency | $WHOLE 0 1000001 | --concurrency: '{}' is not a whole number from 1 to 1000000 | 1 1000000 | 1..1000000
 async_threads | --concurrency | $WHOLE 0 1000001 | --concurrency: '{}' is not a whole number from 1 to 1000000 | 1 10000 | 1..10000
 async_threads | --concurrency | 10001 | --concurrency {}: threads in the pool; without it, one per task (at most 10000 is accepted) | |
 sync | --concurrency | $WHOLE 0 1000001 | --concurrency: '{}' is not a whole number from 1 to 1000000 | 1 | 1..1
@@ -94,9 +94,9 @@ clients | --help | FLAG | --help: takes no value | |
 clients | --version | FLAG | --version: takes no value | |
 async_uv,async_coro | --uv-threadpool | $WHOLE 0 1025 | --uv-threadpool: '{}' is not a whole number from 1 to 1024 | 1 1024 | 1..1024
 async_uv,async_coro | --offload | FLAG | --offload: takes no value | |
-async_uv,async_coro | --blocking-process | FLAG | --blocking-process: takes no value | |
+async_uv,async_coro,async_uring | --blocking-process | FLAG | --blocking-process: takes no value | |
 async_threads | --stack-kb | $WHOLE 63 65537 | --stack-kb: '{}' is not a whole number from 64 to 65536 | 64 65536 | 64..65536
-async_coro | --stack-kb | $WHOLE 31 65537 | --stack-kb: '{}' is not a whole number from 32 to 65536 | 32 65536 | 32..65536
+async_coro,async_uring | --stack-kb | $WHOLE 31 65537 | --stack-kb: '{}' is not a whole number from 32 to 65536 | 32 65536 | 32..65536
 EOF
 )
 

@@ -11,7 +11,7 @@ must not drift from it, as a figure must not drift from runs.csv
 
   docs/options.md, the table whose header is "| option | meaning | default |":
   - every option of a client's --help (sync, async_uv, async_threads,
-    async_coro, those built in DIR) has a row, and every row is an option
+    async_coro, async_uring, those built in DIR) has a row, and every row is an option
     of some client's --help;
   - a row's option cell is the --help entry's usage, letters and value
     name included (`-n, --count N`);
@@ -46,7 +46,7 @@ import sys
 
 PROGRAM = "check_options_doc"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLIENTS = ("sync", "async_uv", "async_threads", "async_coro")
+CLIENTS = ("sync", "async_uv", "async_threads", "async_coro", "async_uring")
 
 # An entry's usage at the start of a line of --help: "-n, --count N",
 # "--keep-alive on|off", "--timeline". A value name is upper case, or
