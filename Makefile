@@ -22,14 +22,14 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS += -D_GNU_SOURCE -Ibase -Iclient -Itasks -Iloop -Icoro -MMD -MP
 
-# libcurl, libuv, cJSON, xxHash, SQLite, liburing and cmocka ship
-# pkg-config files; civetweb's Debian package does not, so it is
+# libcurl, libuv, cJSON, xxHash, SQLite, liburing, libseccomp and cmocka
+# ship pkg-config files; civetweb's Debian package does not, so it is
 # linked by name.
 PKGS := libcurl libuv libcjson libxxhash sqlite3
 
 # ---- Install missing Debian packages before anything is compiled ----
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
-DEPS_MISSING := $(shell pkg-config --exists $(PKGS) cmocka liburing 2>/dev/null \
+DEPS_MISSING := $(shell pkg-config --exists $(PKGS) cmocka liburing libseccomp 2>/dev/null \
                   && [ -f /usr/include/civetweb.h ] && command -v gnuplot jq curl ss strace sqlite3 >/dev/null \
                   && [ -x /usr/bin/time ] \
                   && /usr/bin/python3 -c 'import xxhash, aiohttp, aiofiles, numpy, pytest, markdown_it' 2>/dev/null \
@@ -48,6 +48,7 @@ PKG_LIBS   := $(shell pkg-config --libs libcurl libcjson libxxhash sqlite3 2>/de
 UV_LIBS    := $(shell pkg-config --libs libuv 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 URING_LIBS := $(shell pkg-config --libs liburing 2>/dev/null)
+SECCOMP_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null)
 
 ifeq ($(SANITIZE),asan)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -82,7 +83,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 PROGRAMS := $(BINDIR)/mock_server $(foreach m,$(MODELS),$(if $(wildcard $(m)/*.c),$(BINDIR)/$(m)))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BINDIR)/%,$(UNIT_SRC))
-TEST_TOOLS := $(BINDIR)/expected_checksum $(BINDIR)/plain_pool
+TEST_TOOLS := $(BINDIR)/expected_checksum $(BINDIR)/plain_pool $(BINDIR)/without_io_uring
 
 .PHONY: all test asan tsan bench mutants clean
 # Keep every object, the unit tests' too: make would delete them as
@@ -162,6 +163,12 @@ $(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/coro/coro.o $(CLIE
 $(BINDIR)/plain_pool: $(BUILD)/tests/tools/plain_pool.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+# Runs a program where io_uring_setup fails with ENOSYS, as on a kernel
+# without io_uring (tests/tools/without_io_uring.c): a seccomp filter.
+$(BINDIR)/without_io_uring: $(BUILD)/tests/tools/without_io_uring.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(SECCOMP_LIBS) -o $@
 
 $(BINDIR)/expected_checksum: $(BUILD)/tests/tools/expected_checksum.o $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)

@@ -6,7 +6,7 @@
 set -eu
 
 packages="build-essential pkg-config libcurl4-openssl-dev libuv1-dev libcjson-dev
-libcmocka-dev libcivetweb-dev libxxhash-dev libsqlite3-dev liburing-dev
+libcmocka-dev libcivetweb-dev libxxhash-dev libsqlite3-dev liburing-dev libseccomp-dev
 gnuplot-nox curl jq procps iproute2 strace time sqlite3
 python3 python3-xxhash python3-aiohttp python3-aiofiles python3-numpy python3-pytest
 python3-markdown-it"
@@ -15,7 +15,7 @@ python3-markdown-it"
 # python3-markdown-it: tests/tools/check_links.py reads the Markdown with it.
 # sqlite3 (the shell): the cache tests read and damage --cache files with it.
 # iproute2: test_interrupt.sh finds a client's connects in SYN-SENT with ss.
-# liburing-dev: async_uring's ring.
+# liburing-dev: async_uring's ring; libseccomp-dev: the test tool without_io_uring.
 
 if [ "$(id -u)" -eq 0 ]; then
     run=""
