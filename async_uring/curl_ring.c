@@ -196,8 +196,11 @@ static void on_ring_poll(struct ring_op *op, int res, unsigned flags)
         if (got & POLLOUT & sock->events)
             ev_bitmask |= CURL_CSELECT_OUT;
     }
+    if (ev_bitmask & CURL_CSELECT_IN)
+        cr->poll_reads++;
+    if (ev_bitmask & CURL_CSELECT_OUT)
+        cr->poll_writes++;
     if (ev_bitmask != 0) {
-        cr->poll_events++;
         sock->acting = true;
         socket_action(cr, sock->fd, ev_bitmask);
         sock->acting = false;
@@ -461,11 +464,11 @@ void curl_ring_close(struct curl_ring *cr)
 void curl_ring_report(const struct curl_ring *cr, FILE *out)
 {
     fprintf(out, "%s: curl_ring: %lu transfers finished, %lu socket actions; "
-            "%lu polls opened, %lu closed, %lu set again (%s), %lu poll events, "
-            "%lu poll errors; %lu timer starts, %lu timer stops; "
+            "%lu polls opened, %lu closed, %lu set again (%s), %lu polls readable, "
+            "%lu writable, %lu poll errors; %lu timer starts, %lu timer stops; "
             "%lu transfers failed for a socket not watched\n",
             program_name(), cr->finished, cr->socket_actions, cr->polls_opened,
             cr->polls_closed, cr->polls_rearmed, cr->multishot ? "multishot" : "one-shot",
-            cr->poll_events, cr->poll_errors, cr->timer_starts, cr->timer_stops,
+            cr->poll_reads, cr->poll_writes, cr->poll_errors, cr->timer_starts, cr->timer_stops,
             cr->sockets_unwatched);
 }

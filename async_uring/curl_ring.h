@@ -57,7 +57,8 @@ struct curl_ring {
     unsigned long watches, fail_watch;
     /* What happened, for curl_ring_report: a learner can see the glue work. */
     unsigned long polls_opened, polls_closed, poll_errors;
-    unsigned long poll_events;       /* poll completions that told libcurl something */
+    unsigned long poll_reads, poll_writes;  /* poll completions that told libcurl a
+                                      * socket was readable, writable */
     unsigned long polls_rearmed;     /* a poll set again: interest changed, or one-shot */
     unsigned long timer_starts, timer_stops, socket_actions, finished;
     unsigned long sockets_unwatched;  /* transfers ended for a socket not watched */

@@ -57,6 +57,20 @@ expect_eq "facts: a loop's health, as the other loop model's" \
     "$(json '[.loop_busy, .loop_lag_p99_ms, .loop_lag_max_ms] | map(type) | join(" ")')" \
     "number number number"
 
+# ---- libcurl's sockets: readiness on the ring ----
+
+# Each answer comes 20 ms after its request, and only a poll on the ring
+# that says its socket is readable tells libcurl to read it: one at least
+# per transfer (a poll cancelled for a new interest and never set again
+# leaves libcurl to find its answers on its timeouts).
+run_client async_uring fetch -n $N --latency-ms 20 --url "$SERVER_URL" -q -v
+report=$(grep -E '^async_uring: curl_ring: ' "$TEST_TMP/err")
+readable=$(sed -n 's/.* \([0-9]*\) polls readable.*/\1/p' <<<"$report")
+expect_eq "sockets: fetch exits 0, one glue report" "$STATUS $(grep -c . <<<"$report")" "0 1"
+expect_true "sockets: a readable poll per transfer at least ($readable for $N)" \
+    holds "${readable:-0} >= $N"
+expect_true "sockets: multishot polls, where the kernel has them" grep -q '(multishot)' <<<"$report"
+
 # ---- The file steps are the kernel's ----
 
 # Eight requests per file at least: open, write, close, rename, open, two

@@ -49,6 +49,14 @@ verbose_specs() {
         VERBOSE+=("*:${T}its [a-z_ ]+ callback held the loop for [0-9.]+ ms")
         [ "$c" = async_uv ] && [ "$workload" = download ] &&
             VERBOSE+=("1:async_uv: download: [0-9]+ writes, transfers paused [0-9]+ times")
+    elif [ "$c" = async_uring ]; then
+        # The ring's loop: its requests by kind, once, and its glue's report
+        # where libcurl runs on it.
+        VERBOSE+=("1:$c: ring: [0-9]+ requests in [0-9]+ io_uring_enter calls: .*")
+        case $workload in fetch | download)
+            VERBOSE+=("1:$c: curl_ring: [0-9]+ transfers finished, [0-9]+ socket actions; .* poll errors; .*") ;;
+        esac
+        VERBOSE+=("*:${T}its [a-z_ ]+ callback held the loop for [0-9.]+ ms")
     fi
 }
 
