@@ -29,6 +29,7 @@ struct coro_task {
     enum coro_wait wait;         /* what the paused coroutine waits for */
     struct ring_op file;         /* the file step in flight on the ring */
     int file_result;             /* its result: a count, a descriptor, or -errno */
+    bool file_cancellable;       /* Ctrl-C cancels it on the ring: a read, write, fsync */
     int wait_result;             /* a sleep's: 0, or -ECANCELED */
     /* A transfer in flight: libcurl hands the body to the loop's stack; it
      * is staged here until the coroutine takes it on its own stack. */

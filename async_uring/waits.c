@@ -239,10 +239,14 @@ static ssize_t fs_wait(struct coro_task *ct)
 
 /* A submission entry for the task's next file step. The path or buffer it
  * names lives on the coroutine's paused stack, or in the worker, until
- * the completion. */
-static struct io_uring_sqe *fs_request(struct coro_task *ct)
+ * the completion. cancellable: Ctrl-C may cancel it on the ring, as a
+ * read, a write or an fsync, whose -ECANCELED the task code reads as
+ * cancelled; an open, a close, a rename or an unlink finishes, and the
+ * task code finds the run cancelled after it, as in async_coro. */
+static struct io_uring_sqe *fs_request(struct coro_task *ct, bool cancellable)
 {
     ct->file.done = on_fs_done;
+    ct->file_cancellable = cancellable;
     return ring_sqe(ring_of(&ct->loop.task), &ct->file);
 }
 
@@ -253,7 +257,7 @@ static int coro_open(struct worker *worker, const char *path, int flags, mode_t 
 {
     struct coro_task *ct = task_of_worker(worker);
 
-    io_uring_prep_openat(fs_request(ct), AT_FDCWD, path, flags, mode);
+    io_uring_prep_openat(fs_request(ct, false), AT_FDCWD, path, flags, mode);
     return (int)fs_wait(ct);
 }
 
@@ -262,7 +266,7 @@ static int coro_write(struct worker *worker, int fd, const void *buf, size_t len
     struct coro_task *ct = task_of_worker(worker);
 
     for (size_t done = 0; done < len;) {
-        io_uring_prep_write(fs_request(ct), fd, (const char *)buf + done,
+        io_uring_prep_write(fs_request(ct, true), fd, (const char *)buf + done,
                             (unsigned)(len - done), AT_POSITION);
         ssize_t n = fs_wait(ct);
         if (n < 0)
@@ -276,7 +280,7 @@ static ssize_t coro_read(struct worker *worker, int fd, void *buf, size_t len)
 {
     struct coro_task *ct = task_of_worker(worker);
 
-    io_uring_prep_read(fs_request(ct), fd, buf, (unsigned)len, AT_POSITION);
+    io_uring_prep_read(fs_request(ct, true), fd, buf, (unsigned)len, AT_POSITION);
     return fs_wait(ct);
 }
 
@@ -284,7 +288,7 @@ static int coro_fsync(struct worker *worker, int fd)
 {
     struct coro_task *ct = task_of_worker(worker);
 
-    io_uring_prep_fsync(fs_request(ct), fd, 0);
+    io_uring_prep_fsync(fs_request(ct, true), fd, 0);
     return (int)fs_wait(ct);
 }
 
@@ -292,7 +296,7 @@ static int coro_close(struct worker *worker, int fd)
 {
     struct coro_task *ct = task_of_worker(worker);
 
-    io_uring_prep_close(fs_request(ct), fd);
+    io_uring_prep_close(fs_request(ct, false), fd);
     return (int)fs_wait(ct);
 }
 
@@ -300,7 +304,7 @@ static int coro_rename(struct worker *worker, const char *from, const char *to)
 {
     struct coro_task *ct = task_of_worker(worker);
 
-    io_uring_prep_renameat(fs_request(ct), AT_FDCWD, from, AT_FDCWD, to, 0);
+    io_uring_prep_renameat(fs_request(ct, false), AT_FDCWD, from, AT_FDCWD, to, 0);
     return (int)fs_wait(ct);
 }
 
@@ -308,17 +312,17 @@ static int coro_unlink(struct worker *worker, const char *path)
 {
     struct coro_task *ct = task_of_worker(worker);
 
-    io_uring_prep_unlinkat(fs_request(ct), AT_FDCWD, path, 0);
+    io_uring_prep_unlinkat(fs_request(ct, false), AT_FDCWD, path, 0);
     return (int)fs_wait(ct);
 }
 
 /* ---- Ctrl-C ---- */
 
-/* Ends what the task waits for, as cancelled, and wakes it. A file step
- * is cancelled on the ring: one the kernel has not begun, or waits in
- * (a pipe), ends -ECANCELED; one it is doing (a buffered write) ends as it
- * would have. Either way its completion wakes the task, and the task code
- * finds the run cancelled. */
+/* Ends what the task waits for, as cancelled, and wakes it. A read, a
+ * write or an fsync is cancelled on the ring: one the kernel has not
+ * begun, or waits in (a pipe), ends -ECANCELED; one it is doing (a
+ * buffered write) ends as it would have. Either way its completion wakes
+ * the task, and the task code finds the run cancelled. */
 void coro_task_cancel(struct task *task)
 {
     struct coro_task *ct = (struct coro_task *)task;
@@ -342,7 +346,8 @@ void coro_task_cancel(struct task *task)
             ct->transfer_done = true;
             ct->transfer_result = CURLE_ABORTED_BY_CALLBACK;
         }
-        ring_cancel(ring_of(task), &ct->file);
+        if (ct->file_cancellable)
+            ring_cancel(ring_of(task), &ct->file);
         break;
     case WAIT_NONE:                /* never paused: it is running, or done */
         break;
