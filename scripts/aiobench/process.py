@@ -85,13 +85,13 @@ def exit_status(returncode):
     return returncode
 
 
-def launch(ctx, cmd, spec):
-    """Runs cmd, the client of spec, through CLIENT_LAUNCHER, bounded in time
-    by spec's estimate; never raises but Interrupted. Returns (status,
+def launch(ctx, cmd, estimate_s):
+    """Runs cmd, a client, through CLIENT_LAUNCHER, bounded in time by the
+    estimate of its run; never raises but Interrupted. Returns (status,
     stdout, error, whole-process seconds): status is the exit code,
     "timeout", "signal N" or "cannot run"; error is "" for status 0, else
     stderr's last line, or how long it ran before it was killed."""
-    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * spec.estimate_s + 30)
+    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * estimate_s + 30)
     started = time.monotonic()
     try:
         proc = subprocess.Popen(CLIENT_LAUNCHER + cmd, stdout=subprocess.PIPE,
