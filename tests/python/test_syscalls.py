@@ -118,6 +118,18 @@ def test_the_threads_of_a_live_process_are_read_from_proc():
     assert task_comms(2 ** 22 + 1) == []         # above pid_max: no such process
 
 
+def test_a_thread_gone_between_the_listing_and_its_name_is_not_counted(tmp_path):
+    # /proc as a sampler may find it: the main thread, an io-wq worker, and
+    # one that ended after the listing (its comm unreadable: no file here).
+    for tid, comm in ((100, "async_uring\n"), (101, "iou-wrk-100\n"), (102, None)):
+        (tmp_path / "100" / "task" / str(tid)).mkdir(parents=True)
+        if comm is not None:
+            (tmp_path / "100" / "task" / str(tid) / "comm").write_text(comm)
+    comms = task_comms(100, proc=str(tmp_path))
+    assert sorted(comms) == ["async_uring", "iou-wrk-100"]
+    assert count_threads(comms) == {"own": 1, "iou_wrk": 1, "iou_sqp": 0}
+
+
 def test_every_model_gets_the_same_options():
     params = {"count": 100, "latency_ms": 20, "size": "256K"}
     assert workload_params(params, "fetch", False) == \
