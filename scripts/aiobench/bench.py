@@ -131,7 +131,8 @@ class Context:
         self.task_ms, self.calibrations = {}, []   # W per --rounds, and how measured
         self.reference = plan_reference(self.plan, self.runs, self.bin_dir, self.facts)
         self.reference_clients = reference_client_states(self.external_url)
-        self.syscall_step = plan_syscall_step(self.plan, self.external_url)
+        self.syscall_step = plan_syscall_step(self.plan, self.external_url, self.models,
+                                              self.facts)
         self.work = self.writer = self.runs_file = self.progress = None
 
     def runnable_references(self):
@@ -152,16 +153,15 @@ def print_plan(ctx, configs):
     for name, state in ctx.reference_clients.items():
         if state["skipped"]:
             print(f"{'reference client':<31} {name:<14} {'':<58} skipped: {state['skipped']}")
-    reference = ctx.reference
-    if reference.skip:
-        state = f"skipped: {reference.skip}"
-    else:
-        state = f"1 x {reference.estimate_s:.2f} s"
-        total += reference.estimate_s
-    print(f"{'reference clients':<31} {'':<14} {reference.command():<58} {state}")
-    step = ctx.syscall_step
-    state = f"skipped: {step.skip}" if step.skip else "untimed"
-    print(f"{'system calls':<31} {'':<14} {step.command():<58} {state}")
+    # The steps after the plan: each has its command, its estimate or why it is skipped.
+    for name, step in (("reference clients", ctx.reference),
+                       ("system calls (untimed)", ctx.syscall_step)):
+        if step.skip:
+            state = f"skipped: {step.skip}"
+        else:
+            state = f"1 x {step.estimate_s:.2f} s"
+            total += step.estimate_s
+        print(f"{name:<31} {'':<14} {step.command():<58} {state}")
     print(f"estimated total: {clock(total)} (server starts and charts aside)")
 
 
