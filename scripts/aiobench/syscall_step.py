@@ -124,6 +124,12 @@ def run_name(model, params):
     return f"{model} {params['workload']}{' --fsync' if params.get('fsync') else ''}"
 
 
+def run_columns(model, params):
+    """The columns that say which run a row of either table is of."""
+    return {"model": model, "workload": params["workload"],
+            "fsync": int(bool(params.get("fsync"))), "tasks": params["count"]}
+
+
 def count_syscalls(ctx, model, params):
     """One run of model on params under strace; its summary into rows."""
     step = ctx.syscall_step
@@ -141,8 +147,7 @@ def count_syscalls(ctx, model, params):
         step.errors.append(f"{run_name(model, params)}: strace's summary: {err}")
         return
     for syscall, (calls, errors) in sorted(counts.items()):
-        step.syscalls.append({"model": model, "workload": params["workload"],
-                              "fsync": int(bool(params.get("fsync"))), "tasks": params["count"],
+        step.syscalls.append({**run_columns(model, params),
                               "syscall": syscall, "calls": calls, "errors": errors})
 
 
@@ -168,9 +173,14 @@ def sample_threads(ctx, model, params):
     with tempfile.TemporaryFile("w+") as err:
         # Started directly, not through the launcher's shell: its PID is the
         # program's, whose task list is read.
-        proc = subprocess.Popen(client_command(ctx, model, params), stdout=subprocess.DEVNULL,
-                                stderr=err, env=ctx.client_env, start_new_session=True,
-                                preexec_fn=lambda: child_setup(0))
+        cmd = client_command(ctx, model, params)
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err,
+                                    env=ctx.client_env, start_new_session=True,
+                                    preexec_fn=lambda: child_setup(0))
+        except OSError as why:
+            step.errors.append(f"{run_name(model, params)} (threads): {cmd[0]}: {why.strerror}")
+            return
         try:
             deadline = time.monotonic() + timeout_s
             while proc.poll() is None and time.monotonic() < deadline:
@@ -186,9 +196,7 @@ def sample_threads(ctx, model, params):
     if status != 0:
         step.errors.append(f"{run_name(model, params)} (threads): status {status}: {error}")
         return
-    step.threads.append({"model": model, "workload": params["workload"],
-                         "fsync": int(bool(params.get("fsync"))), "tasks": params["count"],
-                         "own_max": most["own"], "iou_wrk_max": most["iou_wrk"],
+    step.threads.append({**run_columns(model, params), "own_max": most["own"], "iou_wrk_max": most["iou_wrk"],
                          "iou_sqp_max": most["iou_sqp"], "samples": samples})
 
 
