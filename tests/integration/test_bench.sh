@@ -15,6 +15,10 @@
 # interrupted run that leaves the old results alone; and the reference step
 # failing (an error, exit 1) and skipped (said why), with python3-aiohttp
 # missing (simulated: a Python whose import of aiohttp fails) at the same time.
+# The untimed step: syscalls.csv, threads.csv and the report's section for
+# every model; and an async_uring that cannot set up here (a fake that exits
+# 3 with its reason) left out of every run, its reason in meta.json, stderr
+# and REPORT.md, the rest of the bench going on.
 . "$(dirname "$0")/../lib.sh"
 
 BENCH="$(dirname "$0")/../../scripts/bench.py"
