@@ -25,7 +25,8 @@ from aiobench.process import (CLIENT_TIMEOUT_MIN_S, child_setup, exit_status, la
                               read_text, stop_process)
 from aiobench.schema import SYSCALL_FIELDS, THREAD_FIELDS
 from aiobench.server import server_threads_for
-from aiobench.syscalls import SYSCALL_WORKLOADS, count_threads, parse_strace_summary
+from aiobench.syscalls import (SYSCALL_WORKLOADS, count_threads, parse_strace_summary,
+                               parse_task_stat)
 
 STRACE = ["strace", "-f", "-c", "-o"]   # + FILE PROGRAM ARGS...: every thread, a summary
 STRACE_SLOWDOWN = 10           # a traced run's time against the estimate, for its timeout
@@ -151,16 +152,20 @@ def count_syscalls(ctx, model, params):
                               "syscall": syscall, "calls": calls, "errors": errors})
 
 
-def task_comms(pid, proc="/proc"):
-    """The names of pid's threads now; [] once it has gone. A thread that
-    ends between the listing and the read of its name (an idle io-wq
-    worker does) is left out, not counted as a nameless thread of its own."""
+def task_threads(pid, proc="/proc"):
+    """(name, flags) of each of pid's threads now; [] once it has gone. A
+    thread that ends between the listing and the read of its stat (an idle
+    io-wq worker does) is left out."""
     try:
         tids = os.listdir(f"{proc}/{pid}/task")
     except OSError:
         return []
-    names = (read_text(f"{proc}/{pid}/task/{tid}/comm").strip() for tid in tids)
-    return [name for name in names if name]
+    threads = []
+    for tid in tids:
+        stat = read_text(f"{proc}/{pid}/task/{tid}/stat")
+        if stat:
+            threads.append(parse_task_stat(stat))
+    return threads
 
 
 def sample_threads(ctx, model, params):
@@ -184,7 +189,7 @@ def sample_threads(ctx, model, params):
         try:
             deadline = time.monotonic() + timeout_s
             while proc.poll() is None and time.monotonic() < deadline:
-                seen = count_threads(task_comms(proc.pid))
+                seen = count_threads(task_threads(proc.pid))
                 most = {kind: max(most[kind], seen[kind]) for kind in most}
                 samples += 1
                 time.sleep(SAMPLE_INTERVAL_S)

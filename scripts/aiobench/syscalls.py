@@ -4,7 +4,7 @@ parse_strace_summary reads strace's summary table (calls and errors per
 system call name); SYSCALL_GROUPS and group_of sort the names into what a
 reader compares between the models (a readiness wait, a read or write, a
 ring entry, a pool's wake-up, a file step); count_threads splits a
-process's threads by their names into its own and io_uring's kernel
+process's threads, read from /proc, into its own and io_uring's kernel
 workers. Pure functions of text: the step that runs the clients is
 syscall_step.py, the report's section report/syscalls.py.
 """
@@ -78,19 +78,33 @@ def grouped(calls):
     return out
 
 
-# The names the kernel gives io_uring's threads in a process's task list
-# (/proc/PID/task/TID/comm): io-wq workers that do the blocking part of a
-# request (a buffered write), and the submission-queue poller of SQPOLL.
-KERNEL_THREAD_PREFIXES = (("iou_wrk", "iou-wrk-"), ("iou_sqp", "iou-sqp-"))
+# io_uring's threads in a process's task list (/proc/PID/task): io-wq
+# workers that do the blocking part of a request (a buffered write), and
+# the submission-queue poller of SQPOLL. The kernel marks each with
+# PF_IO_WORKER (include/linux/sched.h) from its creation, and names it
+# iou-wrk-PID or iou-sqp-PID only once it runs: a worker just started still
+# bears the program's name, so the flag, not the name, says whose it is.
+PF_IO_WORKER = 0x10
+SQPOLL_PREFIX = "iou-sqp-"
 
 
-def count_threads(comms):
+def parse_task_stat(text):
+    """(name, flags) of a thread from its /proc/PID/task/TID/stat line:
+    "TID (NAME) STATE PPID ... FLAGS ...", FLAGS the 9th field; the name,
+    which may hold spaces and parentheses, ends at the last ')'."""
+    head, _, rest = text.rpartition(")")
+    return head.partition("(")[2], int(rest.split()[6])
+
+
+def count_threads(tasks):
     """{"own": n, "iou_wrk": n, "iou_sqp": n} for one look at a process's
-    threads, given their names: io_uring's kernel workers by their prefix,
-    every other thread the program's own (its main thread, a pool's)."""
-    counts = {"own": 0, **{key: 0 for key, _ in KERNEL_THREAD_PREFIXES}}
-    for comm in comms:
-        kind = next((key for key, prefix in KERNEL_THREAD_PREFIXES if comm.startswith(prefix)),
-                    "own")
-        counts[kind] += 1
+    threads, given as (name, flags): io_uring's kernel workers by their
+    flag, the SQPOLL thread among them by its name; every other thread the
+    program's own (its main thread, a pool's)."""
+    counts = {"own": 0, "iou_wrk": 0, "iou_sqp": 0}
+    for name, flags in tasks:
+        if not flags & PF_IO_WORKER:
+            counts["own"] += 1
+        else:
+            counts["iou_sqp" if name.startswith(SQPOLL_PREFIX) else "iou_wrk"] += 1
     return counts

@@ -3,8 +3,8 @@
 strace's summary read from two real `strace -f -c` files captured on this
 suite's machine (fixtures/strace/: async_uv's fetch and async_threads'
 files --fsync, 20 tasks each) against their known counts; the grouping;
-the threads told apart by their names, and read from /proc of this very
-process; the report's section made from a small syscalls.csv and
+the threads told apart by the kernel's flag for io_uring's workers, from
+stat lines of this machine's and from /proc of this very process; the report's section made from a small syscalls.csv and
 threads.csv of its own; and the probe that leaves out a model which exits
 3 (async_uring without io_uring), with the report's line for it.
 tests/integration/test_bench.sh runs the step, and a fake async_uring,
@@ -23,8 +23,9 @@ from aiobench.clients import model_unavailable
 from aiobench.report import skipped, syscalls as section
 from aiobench.report.context import Context
 from aiobench.report.results import Results
-from aiobench.syscall_step import task_comms, workload_params
-from aiobench.syscalls import GROUP_NAMES, count_threads, group_of, grouped, parse_strace_summary
+from aiobench.syscall_step import task_threads, workload_params
+from aiobench.syscalls import (GROUP_NAMES, count_threads, group_of, grouped, parse_strace_summary,
+                               parse_task_stat)
 from by_path import ROOT
 from conftest import RESULTS, RecordedCharts
 
@@ -99,35 +100,54 @@ def test_the_groups_of_the_fixtures_add_up_to_their_totals():
 
 # ---- Threads ----
 
-def test_threads_are_told_apart_by_their_names():
-    comms = ["async_uring", "iou-wrk-4242", "iou-wrk-4242", "iou-sqp-4242", "async_uv"]
-    assert count_threads(comms) == {"own": 2, "iou_wrk": 2, "iou_sqp": 1}
+# /proc/PID/task/TID/stat lines as this machine's kernel wrote them for
+# async_uring's files run (flags, the 9th field: 0x400000 its own thread,
+# 0x404050 an io-wq worker: PF_IO_WORKER, 0x10), shortened after the flags.
+OWN_STAT = "23001 (async_uring) R 22990 23001 22990 0 -1 4194304 120 0 0 0 1 0"
+WORKER_STAT = "23005 (iou-wrk-23001) S 22990 23001 22990 0 -1 4210768 0 0 0 0 0 0"
+# A worker just started, not yet renamed: it still bears the program's name.
+NEW_WORKER_STAT = "23006 (async_uring) R 22990 23001 22990 0 -1 4210768 0 0 0 0 0 0"
+SQPOLL_STAT = "23007 (iou-sqp-23001) S 22990 23001 22990 0 -1 4210768 0 0 0 0 0 0"
+
+
+def test_a_stat_line_gives_the_name_and_the_flags():
+    assert parse_task_stat(WORKER_STAT) == ("iou-wrk-23001", 0x404050)
+    # A name with spaces and parentheses ends at the last ')'.
+    assert parse_task_stat("7 (a (b) c) S 1 7 7 0 -1 64 0 0") == ("a (b) c", 64)
+
+
+def test_threads_are_told_apart_by_the_kernel_s_flag():
+    tasks = [parse_task_stat(line) for line in
+             (OWN_STAT, WORKER_STAT, WORKER_STAT, NEW_WORKER_STAT, SQPOLL_STAT)]
+    # The worker not yet renamed is the kernel's, whatever its name.
+    assert count_threads(tasks) == {"own": 1, "iou_wrk": 3, "iou_sqp": 1}
     assert count_threads([]) == {"own": 0, "iou_wrk": 0, "iou_sqp": 0}
 
 
 def test_the_threads_of_a_live_process_are_read_from_proc():
-    before = count_threads(task_comms(os.getpid()))["own"]
+    before = count_threads(task_threads(os.getpid()))
     release = threading.Event()
     worker = threading.Thread(target=release.wait, args=(30,))
     worker.start()
     try:
-        assert count_threads(task_comms(os.getpid()))["own"] == before + 1
+        now = count_threads(task_threads(os.getpid()))
+        assert now == dict(before, own=before["own"] + 1) and before["iou_wrk"] == 0
     finally:
         release.set()
         worker.join(timeout=30)
-    assert task_comms(2 ** 22 + 1) == []         # above pid_max: no such process
+    assert task_threads(2 ** 22 + 1) == []       # above pid_max: no such process
 
 
-def test_a_thread_gone_between_the_listing_and_its_name_is_not_counted(tmp_path):
+def test_a_thread_gone_between_the_listing_and_its_stat_is_not_counted(tmp_path):
     # /proc as a sampler may find it: the main thread, an io-wq worker, and
-    # one that ended after the listing (its comm unreadable: no file here).
-    for tid, comm in ((100, "async_uring\n"), (101, "iou-wrk-100\n"), (102, None)):
-        (tmp_path / "100" / "task" / str(tid)).mkdir(parents=True)
-        if comm is not None:
-            (tmp_path / "100" / "task" / str(tid) / "comm").write_text(comm)
-    comms = task_comms(100, proc=str(tmp_path))
-    assert sorted(comms) == ["async_uring", "iou-wrk-100"]
-    assert count_threads(comms) == {"own": 1, "iou_wrk": 1, "iou_sqp": 0}
+    # one that ended after the listing (its stat unreadable: no file here).
+    for tid, stat in ((23001, OWN_STAT), (23005, WORKER_STAT), (23009, None)):
+        (tmp_path / "23001" / "task" / str(tid)).mkdir(parents=True)
+        if stat is not None:
+            (tmp_path / "23001" / "task" / str(tid) / "stat").write_text(stat + "\n")
+    threads = task_threads(23001, proc=str(tmp_path))
+    assert sorted(threads) == [("async_uring", 0x400000), ("iou-wrk-23001", 0x404050)]
+    assert count_threads(threads) == {"own": 1, "iou_wrk": 1, "iou_sqp": 0}
 
 
 def test_every_model_gets_the_same_options():

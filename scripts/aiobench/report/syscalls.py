@@ -149,7 +149,8 @@ def section(ctx):
                 f"{step['sample_interval_ms']:g} ms: the most seen at once, the program's own "
                 "(its main thread, a pool's) apart from io_uring's kernel workers "
                 "(iou-wrk: the blocking part of a request, as a buffered write; iou-sqp: "
-                "a submission poller), which belong to the process too. A thread that "
+                "a submission poller), which belong to the process too, told apart by "
+                "the kernel's flag for them (PF_IO_WORKER), not by name. A thread that "
                 "lives less than a look's interval can be missed: these are at least "
                 "the counts.", "", *thread_lines(ctx.res.threads_seen, models), "")
     return out
