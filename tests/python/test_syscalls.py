@@ -175,6 +175,7 @@ async_uring,files,1,10,io_uring_enter,12,0
 THREADS_CSV = """model,workload,fsync,tasks,own_max,iou_wrk_max,iou_sqp_max,samples
 sync,files,0,10,1,0,0,9
 async_uring,files,0,10,1,3,0,8
+async_uring,files,1,10,0,0,0,0
 """
 
 
@@ -216,6 +217,9 @@ def test_the_section_says_the_kernel_s_threads(counted):
            "kernel's." in text
     assert "- sync, files: 1 thread of its own; no io_uring worker seen in 9 looks." in text
     assert "counted in /proc/PID/task every 2 ms" in text
+    # A run over before the sampler's first look claims no count at all.
+    assert "- async_uring, files --fsync: it ended before the first look at its threads." \
+        in text
 
 
 def test_the_section_s_chart_stacks_the_groups_per_model(counted):

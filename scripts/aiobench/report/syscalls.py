@@ -109,6 +109,10 @@ def thread_lines(rows, models):
     lines = []
     for model in models:
         for row in (r for r in rows if r["model"] == model):
+            if not row["samples"]:
+                lines.append(f"- {model}, {run_label(row['workload'], row['fsync'])}: it "
+                             "ended before the first look at its threads.")
+                continue
             own = f"{row['own_max']} thread{'s' if row['own_max'] != 1 else ''} of its own"
             kernel = [f"up to {row[key]} {name} thread{'s' if row[key] != 1 else ''} of the "
                       "kernel's" for key, name in (("iou_wrk_max", "iou-wrk"),
