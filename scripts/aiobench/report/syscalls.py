@@ -7,13 +7,24 @@ threads each files run had at once, its own and the kernel's io_uring
 workers. Results older than the step have neither file: no section.
 """
 
+from typing import NamedTuple
+
 from aiobench.report.charts import gp_tics, write_dat
 from aiobench.report.context import Lines
-from aiobench.report.words import fmt_size
+from aiobench.report.words import fmt_ratio, fmt_size
 from aiobench.schema import parse_size
 from aiobench.syscalls import GROUP_NAMES, SYSCALL_WORKLOADS, grouped
 
 CLUSTER_GAP = 1.0              # between two runs' clusters of bars, in bar slots
+
+
+class Counted(NamedTuple):
+    """One model's run as the section shows it."""
+    model: str
+    run: str                   # "files --fsync"
+    tasks: int
+    groups: dict               # {group: calls per task}, every GROUP_NAMES
+    total: float               # calls per task
 
 
 def run_label(workload, fsync):
@@ -21,8 +32,8 @@ def run_label(workload, fsync):
 
 
 def per_task(rows, models):
-    """[(model, run label, tasks, {group: calls per task}, total per task)]
-    in the order of models and SYSCALL_WORKLOADS, for the runs counted."""
+    """[Counted] in the order of models and SYSCALL_WORKLOADS, for the runs
+    counted."""
     calls = {}
     for row in rows:
         key = (row["model"], run_label(row["workload"], row["fsync"]))
@@ -35,8 +46,8 @@ def per_task(rows, models):
             if entry:
                 tasks = entry["tasks"]
                 groups = {g: n / tasks for g, n in grouped(entry["calls"]).items()}
-                out.append((model, run_label(workload, fsync), tasks, groups,
-                            sum(groups.values())))
+                out.append(Counted(model, run_label(workload, fsync), tasks, groups,
+                                   sum(groups.values())))
     return out
 
 
@@ -67,7 +78,7 @@ def draw(ctx, counted, models):
     labels = []
     x = 0.0
     for label in (run_label(w, f) for w, f in SYSCALL_WORKLOADS):
-        ran = [m for m in models if any(c[0] == m and c[1] == label for c in counted)]
+        ran = [m for m in models if any(c.model == m and c.run == label for c in counted)]
         if not ran:
             continue
         for i, model in enumerate(ran):
@@ -75,14 +86,14 @@ def draw(ctx, counted, models):
         labels.append((label, x + (len(ran) - 1) / 2))
         x += len(ran) + CLUSTER_GAP
     for model in models:
-        rows = [(slots[(m, label)], *(groups[g] for g in GROUP_NAMES), total)
-                for m, label, _, groups, total in counted if m == model]
+        rows = [(slots[(c.model, c.run)], *(c.groups[g] for g in GROUP_NAMES), c.total)
+                for c in counted if c.model == model]
         write_dat(ctx.charts.data(f"syscalls-{model}.dat"), rows,
                   "x " + " ".join(f"group_{k}" for k in range(1, len(GROUP_NAMES) + 1)) +
                   " total")
-    top = max(c[4] for c in counted)
+    top = max(c.total for c in counted)
     return ctx.charts.render("syscalls", "syscalls.gp", "syscalls", {
-        "models": " ".join(m for m in models if any(c[0] == m for c in counted)),
+        "models": " ".join(m for m in models if any(c.model == m for c in counted)),
         "data": ctx.charts.data("syscalls"), "xtics_cmd": gp_tics("x", labels),
         "xmax": x - CLUSTER_GAP - 0.4, "ymax": 1.15 * top if top > 0 else 1, "bw": 0.8,
         "groups": len(GROUP_NAMES),
@@ -95,12 +106,12 @@ def extremes(counted):
     lines = []
     for workload, fsync in SYSCALL_WORKLOADS:
         label = run_label(workload, fsync)
-        runs = [(total, model) for model, lab, _, _, total in counted if lab == label]
+        runs = [(c.total, c.model) for c in counted if c.run == label]
         if len(runs) > 1 and min(runs)[0] > 0:
             (low, fewest), (high, most) = min(runs), max(runs)
             lines.append(f"- {label}: {fewest} made the fewest system calls per task "
                          f"({low:.1f}), {most} the most ({high:.1f}), "
-                         f"{high / low:.1f}x as many.")
+                         f"{fmt_ratio(high / low)} as many.")
     return lines
 
 
@@ -142,9 +153,9 @@ def section(ctx):
     out.figure(draw(ctx, counted, models), "System calls per task, by group")
     out.add("| model | run | calls per task | " + " | ".join(GROUP_NAMES) + " |",
             "|---|---|" + "---:|" * (len(GROUP_NAMES) + 1))
-    for model, label, _, groups, total in counted:
-        out.add(f"| {model} | {label} | {total:.1f} | " +
-                " | ".join(f"{groups[g]:.1f}" for g in GROUP_NAMES) + " |")
+    for c in counted:
+        out.add(f"| {c.model} | {c.run} | {c.total:.1f} | " +
+                " | ".join(f"{c.groups[g]:.1f}" for g in GROUP_NAMES) + " |")
     out.add("", *extremes(counted), "")
     if ctx.res.threads_seen:
         out.add("### Threads in the files runs", "",
