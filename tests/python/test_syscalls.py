@@ -207,6 +207,9 @@ def test_the_section_s_table_gives_calls_per_task_by_group(counted):
     assert "| async_uring | files --fsync | 1.2 | 0.0 | 0.0 | 1.2 | 0.0 | 0.0 | 0.0 |" in text
     assert "- fetch: async_uring made the fewest system calls per task (6.0), sync the " \
            "most (10.0), 1.67x as many." in text
+    # The other calls: mmap, 3 per task for sync, 2 for async_uring.
+    assert "- sync: mmap, 3.0 per task in fetch." in text
+    assert "- async_uring: mmap, 2.0 per task in fetch." in text
     assert "strace sees only the program's own threads: what io_uring does in the kernel, " \
            "its iou-wrk workers included, makes no system call there." in text
 

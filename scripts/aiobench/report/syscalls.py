@@ -13,7 +13,7 @@ from aiobench.report.charts import gp_tics, write_dat
 from aiobench.report.context import Lines
 from aiobench.report.words import fmt_ratio, fmt_size
 from aiobench.schema import parse_size
-from aiobench.syscalls import GROUP_NAMES, SYSCALL_WORKLOADS, grouped
+from aiobench.syscalls import GROUP_NAMES, OTHER, SYSCALL_WORKLOADS, group_of, grouped
 
 CLUSTER_GAP = 1.0              # between two runs' clusters of bars, in bar slots
 
@@ -25,6 +25,7 @@ class Counted(NamedTuple):
     tasks: int
     groups: dict               # {group: calls per task}, every GROUP_NAMES
     total: float               # calls per task
+    top_other: tuple           # (syscall, calls per task): the most frequent in OTHER
 
 
 def run_label(workload, fsync):
@@ -46,8 +47,10 @@ def per_task(rows, models):
             if entry:
                 tasks = entry["tasks"]
                 groups = {g: n / tasks for g, n in grouped(entry["calls"]).items()}
+                other = max(((n, name) for name, n in entry["calls"].items()
+                             if group_of(name) == OTHER), default=(0, ""))
                 out.append(Counted(model, run_label(workload, fsync), tasks, groups,
-                                   sum(groups.values())))
+                                   sum(groups.values()), (other[1], other[0] / tasks)))
     return out
 
 
@@ -115,6 +118,19 @@ def extremes(counted):
     return lines
 
 
+def other_lines(counted, models):
+    """Per model, the call that weighs most in its "other", where it weighs
+    most: what the chart's grey part is made of."""
+    lines = []
+    for model in models:
+        mine = [c for c in counted if c.model == model and c.top_other[0]]
+        if mine:
+            most = max(mine, key=lambda c: c.top_other[1])
+            lines.append(f"- {model}: {most.top_other[0]}, {most.top_other[1]:.1f} per task "
+                         f"in {most.run}.")
+    return lines
+
+
 def thread_lines(rows, models):
     """A line per model and files run: the most threads seen at once."""
     lines = []
@@ -156,7 +172,9 @@ def section(ctx):
     for c in counted:
         out.add(f"| {c.model} | {c.run} | {c.total:.1f} | " +
                 " | ".join(f"{c.groups[g]:.1f}" for g in GROUP_NAMES) + " |")
-    out.add("", *extremes(counted), "")
+    out.add("", *extremes(counted), "",
+            "The most frequent call among the other ones, per model (where it was most "
+            "frequent):", "", *other_lines(counted, models), "")
     if ctx.res.threads_seen:
         out.add("### Threads in the files runs", "",
                 "In runs of their own, without strace (ptrace changes the threads' "
