@@ -23,7 +23,7 @@ from aiobench.clients import model_unavailable
 from aiobench.report import skipped, syscalls as section
 from aiobench.report.context import Context
 from aiobench.report.results import Results
-from aiobench.syscall_step import task_threads, workload_params
+from aiobench.syscall_step import task_threads, traced_env, workload_params
 from aiobench.syscalls import (GROUP_NAMES, count_threads, group_of, grouped, parse_strace_summary,
                                parse_task_stat)
 from by_path import ROOT
@@ -156,6 +156,18 @@ def test_every_model_gets_the_same_options():
         {"workload": "fetch", "count": 100, "latency_ms": 20}
     assert workload_params(params, "files", True) == \
         {"workload": "files", "count": 100, "size": "256K", "fsync": True}
+
+
+@pytest.mark.parametrize("options, traced", [
+    # tests/run.sh's, for the ASan build: the last setting of a flag wins.
+    ("detect_leaks=1:exitcode=86", "detect_leaks=1:exitcode=86:detect_leaks=0"),
+    (None, "detect_leaks=0"),
+])
+def test_a_traced_run_has_no_leak_check(options, traced):
+    # LeakSanitizer cannot work under ptrace: it would fail every traced run.
+    env = {"PATH": "/usr/bin"} if options is None else {"PATH": "/usr/bin", "ASAN_OPTIONS": options}
+    assert traced_env(env) == {"PATH": "/usr/bin", "ASAN_OPTIONS": traced}
+    assert env.get("ASAN_OPTIONS") == options        # the clients' own env is left alone
 
 
 # ---- The report's section, from results of its own ----
