@@ -1,9 +1,11 @@
 """bench.py: `make bench`, the command line of scripts/bench.py and its main.
 
 Starts bin/mock_server on a free port, runs every client model built in bin/
-on every configuration of the plan (plan.py: one warm-up, then R counted
-runs, the models interleaved run by run), and writes runs.csv, meta.json,
-the headline traces, the charts and REPORT.md into a temporary folder that
+(and able to set up here) on every configuration of the plan (plan.py: one
+warm-up, then R counted runs, the models interleaved run by run), counts
+their system calls and threads outside the timed runs (syscall_step.py), and
+writes runs.csv, meta.json, syscalls.csv, threads.csv, the headline traces,
+the charts and REPORT.md into a temporary folder that
 replaces the previous results only once all is done. scripts/bench.py's
 docstring gives the options and the exit statuses.
 """
@@ -20,7 +22,7 @@ import time
 
 import options
 from aiobench import ROOT, report
-from aiobench.clients import reference_client_states
+from aiobench.clients import model_unavailable, reference_client_states
 from aiobench.errors import Interrupted, ReportError, SetupError
 from aiobench.meta import build_meta, default_dishes, default_rounds, read_int, usable_cores
 from aiobench.models import MODELS
@@ -29,6 +31,7 @@ from aiobench.progress import PROGRAM, Progress, clock
 from aiobench.publish import make_work_dir, publish
 from aiobench.reference_step import plan_reference, run_reference
 from aiobench.runner import run_config
+from aiobench.syscall_step import plan_syscall_step, run_syscall_step, write_syscall_tables
 from aiobench.schema import RUN_FIELDS
 from aiobench.server import ExternalServer, Server, probe_latency_ms
 
@@ -93,10 +96,24 @@ class Context:
         self.runs = args.runs or self.plan["runs"]
         self.bin_dir = os.path.abspath(args.bin)
         server_dir = os.path.abspath(args.server_bin or args.bin)
-        self.models = [m for m in MODELS if os.access(os.path.join(self.bin_dir, m), os.X_OK)]
+        built = [m for m in MODELS if os.access(os.path.join(self.bin_dir, m), os.X_OK)]
         server = os.path.join(server_dir, "mock_server")
-        if not self.models:
+        if not built:
             raise SetupError(f"no client program in {self.bin_dir} (run make)")
+        self.client_env = dict(os.environ, NO_PROXY="127.0.0.1,localhost",
+                               no_proxy="127.0.0.1,localhost")
+        self.client_env.pop("UV_THREADPOOL_SIZE", None)   # --uv-threadpool says it
+        # A model built but unable to set up here (async_uring without
+        # io_uring) is asked once, and left out of every run with its reason.
+        self.unavailable = {}
+        for model in built:
+            why = model_unavailable(os.path.join(self.bin_dir, model), self.client_env)
+            if why:
+                self.unavailable[model] = why
+        self.models = [m for m in built if m not in self.unavailable]
+        if not self.models:
+            raise SetupError(f"no client program in {self.bin_dir} can run here: "
+                             + "; ".join(f"{m}: {why}" for m, why in self.unavailable.items()))
         if not self.external_url and not os.access(server, os.X_OK):
             raise SetupError(f"no {server} (run make)")
         client = os.path.join(self.bin_dir, self.models[0])
@@ -109,14 +126,13 @@ class Context:
         self.nofile_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
         if self.nofile_hard == resource.RLIM_INFINITY:
             self.nofile_hard = 1 << 20
-        self.client_env = dict(os.environ, NO_PROXY="127.0.0.1,localhost",
-                               no_proxy="127.0.0.1,localhost")
-        self.client_env.pop("UV_THREADPOOL_SIZE", None)   # --uv-threadpool says it
         self.server = ExternalServer(self.external_url) if self.external_url else Server(server, None)
         self.versions, self.errors, self.sweep_stops = {}, [], {}
         self.task_ms, self.calibrations = {}, []   # W per --rounds, and how measured
         self.reference = plan_reference(self.plan, self.runs, self.bin_dir, self.facts)
         self.reference_clients = reference_client_states(self.external_url)
+        self.syscall_step = plan_syscall_step(self.plan, self.external_url, self.models,
+                                              self.facts)
         self.work = self.writer = self.runs_file = self.progress = None
 
     def runnable_references(self):
@@ -132,16 +148,20 @@ def print_plan(ctx, configs):
             total += runs * spec.estimate_s
             state = f"skipped: {spec.skip}" if spec.skip else f"{runs} x {spec.estimate_s:.2f} s"
             print(f"{config.name:<31} {spec.model:<14} {spec.key:<58} {state}")
+    for model, why in ctx.unavailable.items():
+        print(f"{'every configuration':<31} {model:<14} {'':<58} skipped: {why}")
     for name, state in ctx.reference_clients.items():
         if state["skipped"]:
             print(f"{'reference client':<31} {name:<14} {'':<58} skipped: {state['skipped']}")
-    reference = ctx.reference
-    if reference.skip:
-        state = f"skipped: {reference.skip}"
-    else:
-        state = f"1 x {reference.estimate_s:.2f} s"
-        total += reference.estimate_s
-    print(f"{'reference clients':<31} {'':<14} {reference.command():<58} {state}")
+    # The steps after the plan: each has its command, its estimate or why it is skipped.
+    for name, step in (("reference clients", ctx.reference),
+                       ("system calls (untimed)", ctx.syscall_step)):
+        if step.skip:
+            state = f"skipped: {step.skip}"
+        else:
+            state = f"1 x {step.estimate_s:.2f} s"
+            total += step.estimate_s
+        print(f"{name:<31} {'':<14} {step.command():<58} {state}")
     print(f"estimated total: {clock(total)} (server starts and charts aside)")
 
 
@@ -150,6 +170,8 @@ def bench(ctx, configs, groups):
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     ctx.server.log_path = os.path.join(ctx.work, "server.log")
     ctx.progress = Progress(configs, ctx.runs, ctx.reference)
+    for model, why in ctx.unavailable.items():
+        ctx.progress.note(f"{model} skipped: {why}")
     for name, state in ctx.reference_clients.items():
         if state["skipped"]:
             ctx.progress.note(f"reference client {name} skipped: {state['skipped']}")
@@ -159,6 +181,8 @@ def bench(ctx, configs, groups):
         ctx.writer.writeheader()
         for config in configs:
             run_config(ctx, config)
+    run_syscall_step(ctx)  # on this server, untimed
+    write_syscall_tables(ctx.work, ctx.syscall_step)
     ctx.server.stop()      # reference.py starts its own; this one's threads would only wait
     run_reference(ctx)
     with open(os.path.join(ctx.work, "reference.json"), "w") as reference_file:

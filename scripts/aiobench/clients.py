@@ -3,7 +3,8 @@
 A model, and the Python reference client, print their own --json summary;
 curl --parallel prints none, so run_curl_parallel makes one. Before the
 plan, each reference client is checked (reference_client_states): one that
-cannot run here is skipped with its reason.
+cannot run here is skipped with its reason; so is a model that cannot set
+up here (model_unavailable: async_uring where io_uring is not allowed).
 """
 
 import contextlib
@@ -57,7 +58,7 @@ def run_client(ctx, spec, trace_path=None):
           else contextlib.nullcontext()) as folder:
         if folder:
             cmd += ["--dir", folder]
-        status, out, error, seconds = launch(ctx, cmd, spec)
+        status, out, error, seconds = launch(ctx, cmd, spec.estimate_s)
     try:
         summary = json.loads(out.decode().strip().splitlines()[-1]) if out.strip() else {}
     except (ValueError, IndexError):
@@ -102,7 +103,7 @@ def run_curl_parallel(ctx, spec):
                "--parallel-max", str(window_of(spec.model, params)),
                "--write-out", "%{http_code} %{exitcode}\n", "--config", config]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        status, out, error, seconds = launch(ctx, cmd, spec)
+        status, out, error, seconds = launch(ctx, cmd, spec.estimate_s)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         peak = last_line(usage)
     codes = [line.split() for line in out.decode(errors="replace").splitlines() if line.strip()]
@@ -127,6 +128,30 @@ def run_curl_parallel(ctx, spec):
                    "max_rss_kb": int(peak) if peak.isdigit() else "",
                    "ok": ok, "failed": count - ok, "retries": 0, "failures": failures}
     return ClientResult(status, summary, error, seconds)
+
+
+# A model's probe: one dish of a millisecond, no server, no files. A model
+# sets up what it waits with before its first task (async_uring: its ring),
+# so one that cannot set up here exits 3 with why on stderr.
+PROBE_ARGS = ["cook", "--dishes", "probe:0.001", "--json"]
+PROBE_TIMEOUT_S = 30
+
+
+def model_unavailable(program, env):
+    """Why the model at program cannot run on this machine (stderr's last
+    line of a probe that exits 3: a setup failure, as where io_uring is
+    disabled), or None. Any other outcome lets it run: its runs will say
+    what goes wrong."""
+    try:
+        done = subprocess.run([program, *PROBE_ARGS], capture_output=True, text=True,
+                              env=env, timeout=PROBE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return None
+    except OSError as err:
+        return f"{program} cannot run: {err.strerror}"
+    if done.returncode != 3:
+        return None
+    return last_line(done.stderr, is_path=False) or f"{program} exits 3 with no message"
 
 
 def shown_path(path):

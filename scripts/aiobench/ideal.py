@@ -21,7 +21,7 @@ the report's readers are here too.
 
 import math
 
-from aiobench.models import compute_threads, window_of
+from aiobench.models import compute_threads, knobs_of, window_of
 
 # The report's words for the ideals, beside the formulas below.
 HEADLINE_WORDS = (
@@ -35,11 +35,15 @@ PROCESSING_WORDS = (
     "the pauses one after another; cpu, N*W/min(T, cores). Under a window, CPU work or a "
     "blocking pause has no ideal here: how it interleaves with the waits depends on the "
     "order of the answers.")
-# A sweep's ideal lines in its chart's key: (sync's, the other models').
+# A sweep's ideal lines in its chart's key: (a model's without the sweep's
+# knob, SWEEP_KNOB: sync one at a time, async_uring with no pool to compute
+# on; the other models').
 SWEEP_TITLES = {"count": ("N*L (one at a time)", "L (all at once)"),
                 "latency": ("N*L (one at a time)", "L (all at once)"),
                 "window": ("N*L (one at a time)", "ceil(N/C)*L (window C)"),
                 "cpu-threads": ("N*W (one thread)", "N*W/min(T, cores)")}
+SWEEP_KNOB = {"count": "window", "latency": "window", "window": "window",
+              "cpu-threads": "threads"}
 WINDOW_IDEAL = "ceil(N/C)*L"
 CPU_IDEAL = "N*W/min(T, cores)"
 
@@ -47,7 +51,7 @@ CPU_IDEAL = "N*W/min(T, cores)"
 def sweep_titles(sweep, models):
     """{model: its ideal's formula} for a sweep's chart (SWEEP_TITLES)."""
     titles = SWEEP_TITLES[sweep]
-    return {m: titles[0] if m == "sync" else titles[1] for m in models}
+    return {m: titles[1] if knobs_of(m)[SWEEP_KNOB[sweep]] else titles[0] for m in models}
 
 
 def ideal_ms(model, params, facts, task_ms=None):

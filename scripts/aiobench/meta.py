@@ -19,6 +19,7 @@ from aiobench.process import command_output, read_text
 from aiobench.reference_step import reference_meta
 from aiobench.runner import BUSY_WAIT_S
 from aiobench.server import SERVER_KEEP_ALIVE, SERVER_THREADS_MARGIN
+from aiobench.syscall_step import syscall_meta
 
 
 def cpu_model():
@@ -88,6 +89,7 @@ def build_meta(ctx, groups, started, finished):
         "mode": ctx.mode, "runs_per_config": ctx.runs, "warmups_per_config": 1,
         "skip_limit_s": ctx.plan["skip_s"],
         "models": ctx.models,
+        "models_unavailable": ctx.unavailable,
         "reference_clients": reference_clients_meta(ctx.reference_clients),
         "dishes": [{"name": n, "seconds": s} for n, s in ctx.facts.dishes],
         "rounds_default": ctx.facts.rounds, "cpu_calibrations": ctx.calibrations,
@@ -114,6 +116,7 @@ def build_meta(ctx, groups, started, finished):
                    "threads_margin": SERVER_THREADS_MARGIN},
         "groups": [group_meta(g) for g in groups],
         "reference": reference_meta(ctx.reference),
+        "syscalls": syscall_meta(ctx.syscall_step),
         "errors": ctx.errors,
     }
 

@@ -24,6 +24,10 @@ MODEL_KNOBS = {
                       "offload": None, "blocking_process": None},
     "async_coro":    {"window": "--concurrency", "threads": "--uv-threadpool",
                       "offload": "--offload", "blocking_process": "--blocking-process"},
+    # One thread and one io_uring, the kernel doing the I/O: no pool to
+    # size or to compute on, so no threads and no --offload.
+    "async_uring":   {"window": "--concurrency", "threads": None,
+                      "offload": None, "blocking_process": "--blocking-process"},
 }
 MODELS = tuple(MODEL_KNOBS)
 # The configuration's key that each knob sets (the knobs are named by what

@@ -53,6 +53,10 @@ def processing_headline(cpu, fetch, each_ms):
 # "reference": the workload of scripts/reference.py, run after the plan with
 # R counted runs: fetch count items at latency_ms beside bin/plain_pool, and
 # download count blobs of size beside curl --parallel.
+# "syscalls": the untimed step after the plan (syscall_step.py): each model
+# runs fetch and download (count items at latency_ms, blobs of size), files
+# and files --fsync (count files of size) under strace -f -c, and the files
+# runs again with their threads sampled; the same options for every model.
 PLANS = {
     "full": {
         "runs": 3,
@@ -87,6 +91,7 @@ PLANS = {
              "base": {"workload": "cpu", "count": 8, "offload": True}},
         ],
         "reference": {"count": 100, "latency_ms": 200, "size": "1M"},
+        "syscalls": {"count": 100, "latency_ms": 20, "size": "256K"},
     },
     # The same questions, smaller: under a minute on a 2-core machine.
     "quick": {
@@ -118,6 +123,7 @@ PLANS = {
              "base": {"workload": "cpu", "count": 8, "offload": True}},
         ],
         "reference": {"count": 20, "latency_ms": 100, "size": "256K"},
+        "syscalls": {"count": 20, "latency_ms": 20, "size": "256K"},
     },
     # For tests/integration/test_bench.sh: every part of the runner, in seconds.
     "tiny": {
@@ -149,6 +155,7 @@ PLANS = {
              "base": {"workload": "cpu", "count": 4, "rounds": 2000, "offload": True}},
         ],
         "reference": {"count": 5, "latency_ms": 10, "size": "16K"},
+        "syscalls": {"count": 5, "latency_ms": 10, "size": "16K"},
     },
 }
 
@@ -156,7 +163,8 @@ PLANS = {
 # Rough costs, only for the ETA and the skip rule; the ETA corrects itself
 # by the ratio of measured to estimated time as runs finish.
 COST_START_S = 0.05            # a client's start and exit
-COST_PER_TASK_MS = {"sync": 0.3, "async_uv": 0.25, "async_threads": 0.4, "async_coro": 0.25}
+COST_PER_TASK_MS = {"sync": 0.3, "async_uv": 0.25, "async_threads": 0.4, "async_coro": 0.25,
+                    "async_uring": 0.25}
 COST_BYTES_PER_S = 300e6       # loopback transfer or page-cache write + read
 COST_FSYNC_MS = 5.0            # one small file's fsync on this disk
 COST_ROUND_MS = 50.0 / 8000    # one cpu round on one core: a guess for the estimate only

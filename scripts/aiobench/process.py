@@ -85,18 +85,19 @@ def exit_status(returncode):
     return returncode
 
 
-def launch(ctx, cmd, spec):
-    """Runs cmd, the client of spec, through CLIENT_LAUNCHER, bounded in time
-    by spec's estimate; never raises but Interrupted. Returns (status,
+def launch(ctx, cmd, estimate_s, env=None):
+    """Runs cmd, a client, through CLIENT_LAUNCHER, bounded in time by the
+    estimate of its run, in env (default: the clients'); never raises but
+    Interrupted. Returns (status,
     stdout, error, whole-process seconds): status is the exit code,
     "timeout", "signal N" or "cannot run"; error is "" for status 0, else
     stderr's last line, or how long it ran before it was killed."""
-    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * spec.estimate_s + 30)
+    timeout_s = max(CLIENT_TIMEOUT_MIN_S, 3 * estimate_s + 30)
     started = time.monotonic()
     try:
         proc = subprocess.Popen(CLIENT_LAUNCHER + cmd, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE,
-                                env=ctx.client_env, start_new_session=True,
+                                env=env or ctx.client_env, start_new_session=True,
                                 preexec_fn=lambda: child_setup(0))
     except OSError as err:
         return "cannot run", b"", f"{cmd[0]}: {err.strerror}", 0.0

@@ -11,7 +11,8 @@ import shutil
 import tempfile
 
 
-OUTPUTS = ("REPORT.md", "runs.csv", "meta.json", "reference.json", "charts", "traces")
+OUTPUTS = ("REPORT.md", "runs.csv", "meta.json", "reference.json", "syscalls.csv",
+           "threads.csv", "charts", "traces")
 
 
 def make_work_dir(out):

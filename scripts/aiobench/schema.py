@@ -2,7 +2,9 @@
 
 runs.csv (RUN_FIELDS: one row per counted run; bench writes it, the report,
 compare and tests/tools/check_figures.py read it), meta.json (META_KEYS:
-how the run was made; bench writes it, the report reads it), the traces'
+how the run was made; bench writes it, the report reads it), syscalls.csv
+and threads.csv (SYSCALL_FIELDS, THREAD_FIELDS: the untimed step's system
+calls and threads; bench writes them, the report reads them), the traces'
 columns the report reads as numbers, and the one reading of a size
 ("1M": K, M and G are powers of 1024). docs/runner.md ("What a run
 leaves") says what each column means.
@@ -48,6 +50,18 @@ KEY_COLUMNS = ("config", "model", "args", "status")
 METRICS = ("wall_ms", "user_ms", "sys_ms", "max_rss_kb",
            "stack_touched_avg_kb", "p50_ms", "p99_ms", "loop_lag_p99_ms", "loop_lag_max_ms")
 
+# ---- syscalls.csv and threads.csv (the untimed step, syscall_step.py) ----
+
+# syscalls.csv: a row per model, run (workload, fsync) and system call name,
+# its calls and failed calls as `strace -f -c` counted them over one run of
+# `tasks` tasks. threads.csv: a row per model and files run, the most
+# threads seen at once in /proc/PID/task: the program's own, io_uring's
+# io-wq workers (iou-wrk-*) and its SQPOLL thread (iou-sqp-*), and how many
+# looks that took.
+SYSCALL_FIELDS = ["model", "workload", "fsync", "tasks", "syscall", "calls", "errors"]
+THREAD_FIELDS = ["model", "workload", "fsync", "tasks", "own_max", "iou_wrk_max",
+                 "iou_sqp_max", "samples"]
+
 # ---- meta.json ----
 
 # Its keys, in the order bench writes them (meta.build_meta).
@@ -56,6 +70,7 @@ META_KEYS = (
     "options",                 # the command line's options, as parsed
     "mode", "runs_per_config", "warmups_per_config", "skip_limit_s",
     "models",                  # the models that ran, in plan order
+    "models_unavailable",      # {model: why}: built, but cannot set up here (exit 3)
     "reference_clients",       # per reference client: its limits, how it ran, or why not
     "dishes", "rounds_default",
     "cpu_calibrations",        # W per --rounds: how it was measured
@@ -64,8 +79,12 @@ META_KEYS = (
     "server",                  # the mock (or --url's server), its threads per start
     "groups",                  # the plan: headline entries and sweeps, see POINT_KEYS
     "reference",               # how scripts/reference.py ran, or why it did not
+    "syscalls",                # how the system calls were counted, or why they were not
     "errors",
 )
+# The keys newer than the oldest results kept (results/, the tests' fixture):
+# a meta.json without them is read as a run that did not have them.
+META_KEYS_LATER = ("models_unavailable", "syscalls")
 # Each plan point's entry per model in meta.json's groups: the args key of
 # its rows in runs.csv, its ideal, why it was skipped and its estimate.
 POINT_KEYS = ("args", "ideal_ms", "skipped", "estimate_s")
@@ -106,6 +125,26 @@ def load_runs(path):
     for row in rows:
         for field in NUMERIC:
             row[field] = number(row.get(field, ""))
+    return rows
+
+
+def load_table(path, fields):
+    """A CSV file's rows with fields, the numbers as numbers; None when the
+    file is absent (results older than it)."""
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, newline="") as table:
+            reader = csv.DictReader(table)
+            rows = list(reader)
+    except OSError as err:
+        raise ReportError(f"cannot read {path}: {err.strerror}") from err
+    if reader.fieldnames != fields:
+        raise ReportError(f"{path}: columns {reader.fieldnames}, not {fields}")
+    for row in rows:
+        for field in fields:
+            value = number(row[field])
+            row[field] = row[field] if value is None else value
     return rows
 
 

@@ -19,7 +19,7 @@ if (fmt eq 'svg') {
 }
 set output out . '.' . fmt
 
-color(m) = m eq 'sync' ? '#d95f02' : m eq 'async_uv' ? '#1b9e77' : m eq 'async_threads' ? '#7570b3' : m eq 'async_coro' ? '#e7298a' : '#666666'
+color(m) = m eq 'sync' ? '#d95f02' : m eq 'async_uv' ? '#1b9e77' : m eq 'async_threads' ? '#7570b3' : m eq 'async_coro' ? '#e7298a' : m eq 'async_uring' ? '#1f78b4' : '#666666'
 ideal_color = '#222222'
 ref_color(r) = r eq 'python_asyncio' ? '#555555' : '#8c8c8c'
 ref_dash(r) = r eq 'python_asyncio' ? 4 : 5    # dash-dot, dash-dot-dot: not an ideal's dashes

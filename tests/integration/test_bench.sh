@@ -15,6 +15,10 @@
 # interrupted run that leaves the old results alone; and the reference step
 # failing (an error, exit 1) and skipped (said why), with python3-aiohttp
 # missing (simulated: a Python whose import of aiohttp fails) at the same time.
+# The untimed step: syscalls.csv, threads.csv and the report's section for
+# every model; and an async_uring that cannot set up here (a fake that exits
+# 3 with its reason) left out of every run, its reason in meta.json, stderr
+# and REPORT.md, the rest of the bench going on.
 . "$(dirname "$0")/../lib.sh"
 
 BENCH="$(dirname "$0")/../../scripts/bench.py"
@@ -24,11 +28,23 @@ BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 # tests/python/test_schema.py pins them to the committed run's).
 COLUMNS_EXPECTED=$(cd "$(dirname "$0")/../../scripts" &&
     /usr/bin/python3 -B -c 'from aiobench.schema import RUN_FIELDS; print(",".join(RUN_FIELDS))')
-LOOP_MODELS="async_uv async_coro"   # the models that take --offload and --blocking-process
+# The models on one loop: they report its health and take --blocking-process;
+# of them, those with a pool to compute on take --offload and --uv-threadpool.
+LOOP_MODELS="async_uv async_coro async_uring"
+OFFLOAD_MODELS="async_uv async_coro"
+# The models the bench runs (scripts/aiobench/models.py), those built in $BIN.
+BENCH_MODELS=$(cd "$(dirname "$0")/../../scripts" &&
+    /usr/bin/python3 -B -c 'from aiobench.models import MODELS; print(*MODELS)')
+built_models() {
+    local m
+    for m in $BENCH_MODELS; do
+        [ -x "$BIN/$m" ] && echo "$m"
+    done
+}
 CPU_N=4 CPU_ROUNDS=2000             # the tiny plan's cpu runs
 CPU="cpu -n $CPU_N --rounds $CPU_ROUNDS"
 
-[ -n "$(models)" ] || exit 0
+[ -n "$(built_models)" ] || exit 0
 
 # bench ARGS...: runs the runner on $BIN, bounded in time; sets STATUS.
 bench() {
@@ -66,9 +82,14 @@ cell() {
     rows_where "model == \"$2\" && args == \"$1\"" | head -1 | cut -d, -f"$(column "$3")"
 }
 
-# is_loop MODEL: true for the models that take the loop's flags.
+# is_loop MODEL: true for the models on one loop (its health, --blocking-process).
 is_loop() {
     case " $LOOP_MODELS " in *" $1 "*) return 0 ;; *) return 1 ;; esac
+}
+
+# offloads MODEL: true for the loop models that compute on a pool (--offload).
+offloads() {
+    case " $OFFLOAD_MODELS " in *" $1 "*) return 0 ;; *) return 1 ;; esac
 }
 
 # near A B: true when two numbers agree to 1 part in 10,000 (ideal_ms is
@@ -115,6 +136,13 @@ expect_true "bench: replaced the old REPORT.md" grep -q '^# Benchmark report' "$
 expect_true "bench: replaced the old charts folder" test ! -e "$OUT/charts/stale.png"
 expect_true "bench: left other files alone" test -e "$OUT/README.keep"
 expect_eq "bench: no work folder left" "$(find "$OUT" -name '.tmp-bench-*' | wc -l)" 0
+# The models that ran: every one built, but one that cannot set up here
+# (async_uring without io_uring), said in meta.json with its reason.
+RAN_MODELS=$(jq -r '.models[]' "$OUT/meta.json" | xargs)
+expect_eq "meta.json: the models that ran are those built, less those said unavailable" \
+    "$RAN_MODELS" "$(for m in $(built_models); do
+        jq -e --arg m "$m" '.models_unavailable | has($m)' "$OUT/meta.json" >/dev/null || echo "$m"
+    done | xargs)"
 
 # ---- runs.csv ----
 
@@ -122,14 +150,14 @@ expect_eq "runs.csv: the header" "$(head -1 "$OUT/runs.csv")" "$COLUMNS_EXPECTED
 expect_eq "runs.csv: every row has every column" \
     "$(awk -F, -v n="$(echo "$COLUMNS_EXPECTED" | tr ',' '\n' | wc -l)" \
         'NF != n { bad++ } END { print bad + 0 }' "$OUT/runs.csv")" 0
-for m in $(models); do
+for m in $RAN_MODELS; do
     expect_true "runs.csv: has rows of $m" test -n "$(rows_where "model == \"$m\"")"
     expect_eq "runs.csv: every $m run exited 0" "$(rows_where "model == \"$m\" && status != 0" | wc -l)" 0
 done
 # The memory facts: a model's fetch rows carry each key its fetch summary
 # has (asked here of a fetch of its own), and leave it empty without it.
 start_server --latency-ms 0 --threads 16 || exit 1
-for m in $(models); do
+for m in $RAN_MODELS; do
     run_client "$m" fetch -n 2 --url "$SERVER_URL" --json
     for key in stack_touched_avg_kb task_state_bytes; do
         fetches=$(rows_where "model == \"$m\" && workload == \"fetch\"" | wc -l)
@@ -166,7 +194,7 @@ for row in csv.DictReader(open(sys.argv[1] + "/runs.csv")):
 print(bad)
 EOF
 )" 0
-for m in $(models); do
+for m in $RAN_MODELS; do
     expect_eq "ideal: $m cook is $([ "$m" = sync ] && echo "the sum of the dishes" || echo "the longest dish")" \
         "$(rows_where "model == \"$m\" && workload == \"cook\"" | head -1 | cut -d, -f"$(column ideal_ms)")" \
         "$([ "$m" = sync ] && echo 60 || echo 30)"
@@ -187,21 +215,25 @@ fi
 CORES=$(jq -r '.machine.cores' "$OUT/meta.json")
 FETCH="fetch -n 5 --latency-ms 10"   # the tiny plan's processing runs: N 5, L 10, P 5
 min() { echo $(($1 < $2 ? $1 : $2)); }
-for m in $(models); do
+for m in $RAN_MODELS; do
     for args in "$CPU" "$FETCH --process-ms 5" "$FETCH --process-cpu-ms 5"; do
         expect_true "runs.csv: $m ran '$args'" test -n "$(cell "$args" "$m" wall_ms)"
     done
     if is_loop "$m"; then
-        for args in "$CPU --offload --uv-threadpool 4" "$FETCH --process-ms 5 --blocking-process"; do
-            expect_true "runs.csv: $m ran '$args'" test -n "$(cell "$args" "$m" wall_ms)"
-        done
+        expect_true "runs.csv: $m ran '$FETCH --process-ms 5 --blocking-process'" \
+            test -n "$(cell "$FETCH --process-ms 5 --blocking-process" "$m" wall_ms)"
+    else
+        expect_eq "runs.csv: no --blocking-process row of $m, which does not take it" \
+            "$(rows_where "model == \"$m\" && args ~ /--blocking-process/" | wc -l)" 0
+    fi
+    if offloads "$m"; then
         for t in 1 2 4; do
             expect_true "runs.csv: $m's cpu thread sweep ran --offload --uv-threadpool $t" \
                 test -n "$(cell "$CPU --offload --uv-threadpool $t" "$m" wall_ms)"
         done
     else
-        expect_eq "runs.csv: no --offload or --blocking-process row of $m, which does not take them" \
-            "$(rows_where "model == \"$m\" && args ~ /--offload|--blocking-process/" | wc -l)" 0
+        expect_eq "runs.csv: no --offload or --uv-threadpool row of $m, which does not take them" \
+            "$(rows_where "model == \"$m\" && args ~ /--offload|--uv-threadpool/" | wc -l)" 0
     fi
 done
 if [ -x "$BIN/async_threads" ]; then
@@ -219,7 +251,7 @@ expect_eq "runs.csv: every cpu row has --rounds $CPU_ROUNDS" \
 expect_eq "cpu: one checksum across models and modes, the computed one" \
     "$(rows_where "workload == \"cpu\" && count == $CPU_N" | cut -d, -f"$(column checksum)" | sort -u |
         tr '\n' ' ')" "$("$BIN/expected_checksum" cpu $CPU_N $CPU_ROUNDS) "
-for m in $(models); do
+for m in $RAN_MODELS; do
     if is_loop "$m"; then
         expect_eq "runs.csv: $m fills loop_busy and the loop lags in every row" \
             "$(rows_where "model == \"$m\" && loop ~ /^,|,,|,\$/" | wc -l)" 0
@@ -246,7 +278,7 @@ expect_ideal() {
     expect_true "ideal: $2 '$1' is $3 (got ${ideal:-none})" near "${ideal:-0}" "$3"
 }
 one_core=$(awk -v w="$W" -v n=$CPU_N 'BEGIN { print n * w }')
-for m in $(models); do
+for m in $RAN_MODELS; do
     expect_ideal "$FETCH --process-ms 5" "$m" "$([ "$m" = sync ] && echo 75 || echo 15)"
     if [ "$m" = async_threads ]; then
         expect_ideal "$FETCH --process-cpu-ms 5" "$m" "$(awk -v c="$(min 5 "$CORES")" 'BEGIN { print 10 + 25 / c }')"
@@ -258,6 +290,8 @@ for m in $(models); do
     fi
     if is_loop "$m"; then
         expect_ideal "$FETCH --process-ms 5 --blocking-process" "$m" 35
+    fi
+    if offloads "$m"; then
         expect_ideal "$CPU --offload --uv-threadpool 1" "$m" "$one_core"
         expect_ideal "$CPU --offload --uv-threadpool 4" "$m" \
             "$(awk -v x="$one_core" -v c="$(min 4 "$CORES")" 'BEGIN { print x / c }')"
@@ -270,7 +304,7 @@ expect_eq "meta.json: machine, versions, commit and plan" \
     "$(jq -r '[.machine.cpu_model != "", .machine.cores > 0, .software.libcurl != "",
               .software.civetweb != "", .git.commit != "", .mode == "tiny",
               (.groups | length) >= 5] | all' "$OUT/meta.json")" true
-for m in $(models); do
+for m in $RAN_MODELS; do
     for w in fetch cook; do
         expect_eq "traces: $w-$m.csv has the trace header" \
             "$(head -1 "$OUT/traces/$w-$m.csv" 2>/dev/null)" \
@@ -278,15 +312,55 @@ for m in $(models); do
     done
 done
 for chart in walltime timeline-fetch timeline-cook sweep-count sweep-latency sweep-window \
-             sweep-threads server cost cost-task walltime-processing sweep-cpu-threads loop-health; do
+             sweep-threads server cost cost-task walltime-processing sweep-cpu-threads loop-health \
+             syscalls; do
     expect_true "charts: $chart.png is a PNG of at least 400x300" is_png "$OUT/charts/$chart.png"
     expect_true "charts: $chart.svg is an SVG" grep -q '<svg' "$OUT/charts/$chart.svg"
     expect_true "REPORT.md: embeds $chart.png" grep -q "(charts/$chart.png)" "$OUT/REPORT.md"
 done
 
+# ---- System calls and threads, counted outside the timed runs ----
+
+expect_eq "syscalls.csv: the header" "$(head -1 "$OUT/syscalls.csv")" \
+    "model,workload,fsync,tasks,syscall,calls,errors"
+expect_eq "threads.csv: the header" "$(head -1 "$OUT/threads.csv")" \
+    "model,workload,fsync,tasks,own_max,iou_wrk_max,iou_sqp_max,samples"
+expect_eq "meta.json: the step ran, no error" \
+    "$(jq -c '.syscalls | [.skipped, .errors]' "$OUT/meta.json")" '[null,[]]'
+for m in $RAN_MODELS; do
+    for run in fetch,0 download,0 files,0 files,1; do
+        # Every program opens files (its libraries) and ends; strace counts 5 tasks.
+        expect_eq "syscalls.csv: $m's $run run counted, 5 tasks, openat among its calls" \
+            "$(awk -F, -v m="$m" -v r="$run" '$1 == m && $2 "," $3 == r && $5 == "openat" &&
+                $4 == 5 && $6 > 0 { n++ } END { print n + 0 }' "$OUT/syscalls.csv")" 1
+    done
+    # files --fsync: one fsync per file at least, whichever thread made it
+    # (-f); on the ring, none: the kernel does them, asked by io_uring_enter.
+    fsyncs=$(awk -F, -v m="$m" '$1 == m && $2 == "files" && $3 == 1 && $5 == "fsync" { print $6 }' \
+        "$OUT/syscalls.csv")
+    enters=$(awk -F, -v m="$m" '$1 == m && $2 == "files" && $3 == 1 && $5 == "io_uring_enter" { print $6 }' \
+        "$OUT/syscalls.csv")
+    if [ "$m" = async_uring ]; then
+        expect_eq "syscalls.csv: async_uring's files --fsync made no fsync call, and entered its ring" \
+            "${fsyncs:-0} $([ "${enters:-0}" -ge 1 ] && echo entered)" "0 entered"
+    else
+        expect_true "syscalls.csv: $m's files --fsync made 5 fsync calls or more" \
+            test "${fsyncs:-0}" -ge 5
+    fi
+    # A run of 5 small files can end before the sampler's first look (0 looks).
+    expect_eq "threads.csv: $m's two files runs, a thread of its own seen wherever it looked" \
+        "$(awk -F, -v m="$m" '$1 == m && $2 == "files" && ($5 >= 1 || $8 == 0)' "$OUT/threads.csv" |
+            wc -l)" 2
+    expect_true "REPORT.md: $m's row of the system calls table" \
+        grep -q "^| $m | files --fsync | [0-9.]* |" "$OUT/REPORT.md"
+done
+expect_true "REPORT.md: says what strace cannot see" \
+    grep -qF "strace sees only the program's own threads: what io_uring does in the kernel" \
+    "$OUT/REPORT.md"
+
 # ---- REPORT.md against runs.csv (the tiny plan counts one run: median = it) ----
 
-for m in $(models); do
+for m in $RAN_MODELS; do
     wall=$(rows_where "model == \"$m\" && args == \"fetch -n 5 --latency-ms 10\"" |
            head -1 | cut -d, -f"$(column wall_ms)")
     expected=$(fmt_time "$wall")
@@ -305,15 +379,15 @@ expect_true "REPORT.md: names the machine's cores beside the cpu thread sweep" \
 expect_true "REPORT.md: names the latency below which sync was as fast" \
     grep -q "^Where async stops paying off: sync was as fast as or faster" "$OUT/REPORT.md"
 for m in $LOOP_MODELS; do
-    [ -x "$BIN/$m" ] || continue
+    case " $RAN_MODELS " in *" $m "*) ;; *) continue ;; esac
     blocked=$(fmt_time "$(cell "$FETCH --process-ms 5 --blocking-process" "$m" wall_ms)")
     right=$(fmt_time "$(cell "$FETCH --process-ms 5" "$m" wall_ms)")
     expect_true "REPORT.md: $m's blocking pause ($blocked) beside the timer ($right), from runs.csv" \
         grep -qF "With the pause written as a blocking sleep, $m took $blocked instead of $right" \
         "$OUT/REPORT.md"
 done
-for m in sync async_threads; do
-    [ -x "$BIN/$m" ] || continue
+for m in $RAN_MODELS; do
+    offloads "$m" && continue
     expect_eq "REPORT.md: no $m row in the cpu --offload table" \
         "$(sed -n '/^### cpu --offload:/,/^### /p' "$OUT/REPORT.md" | grep -c "^| $m |")" 0
 done
@@ -410,7 +484,7 @@ PY_CLIENT=${AIO_BENCH_PYTHON_CLIENT:-$(dirname "$0")/../../peers/python_asyncio}
 REF_FETCH="fetch -n 5 --latency-ms 10"                 # the tiny plan's headline fetch
 REF_DOWNLOAD="download -n 3 --latency-ms 10 --size 16384"
 MODEL_DOWNLOAD="download -n 3 --latency-ms 10 --size 16K"
-FIRST_MODEL=$(models | head -1)
+FIRST_MODEL=${RAN_MODELS%% *}
 
 # expect_reference_rows NAME: NAME's rows of the headline fetch and download
 # and of the count sweep (N = 1, 5, 60), each run through with every task ok.
@@ -531,6 +605,12 @@ if [ -x "$BIN/plain_pool" ] && command -v curl >/dev/null; then
         grep -q '^bench: reference clients: status 1 after' "$TEST_TMP/bench.err"
 fi
 rm -f "$FAKE_BIN/plain_pool"
+# An async_uring that cannot set up here, as where io_uring is disabled: it
+# exits 3 with its reason, and the bench leaves it out, saying why.
+URING_WHY="async_uring: io_uring_setup: Operation not permitted (simulated by test_bench.sh)"
+rm -f "$FAKE_BIN/async_uring"
+printf '#!/bin/sh\necho "%s" >&2\nexit 3\n' "$URING_WHY" >"$FAKE_BIN/async_uring"
+chmod +x "$FAKE_BIN/async_uring"
 # python3-aiohttp missing, simulated whether it is installed or not: a Python
 # that finds, first on its path, an aiohttp that cannot be imported.
 NO_AIOHTTP="$TEST_TMP/no-aiohttp"
@@ -545,6 +625,16 @@ expect_eq "reference without plain_pool, nor aiohttp: bench exits 0" "$?" 0
 expect_eq "without aiohttp: no python_asyncio row" \
     "$(rows_where 'model == "python_asyncio"' | wc -l)" 0
 expect_true "without aiohttp: the models ran" test -n "$(rows_where "model == \"$FIRST_MODEL\"")"
+expect_eq "async_uring without io_uring: no row of it in runs.csv, syscalls.csv or threads.csv" \
+    "$(grep -c '^async_uring,' "$OUT/syscalls.csv" "$OUT/threads.csv" | cut -d: -f2 | xargs) \
+$(rows_where 'model == "async_uring"' | wc -l)" "0 0 0"
+expect_eq "async_uring without io_uring: meta.json says why, and not among the models" \
+    "$(jq -r '.models_unavailable.async_uring + " | " + (.models | index("async_uring") | tostring)' \
+        "$OUT/meta.json")" "$URING_WHY | null"
+expect_true "async_uring without io_uring: REPORT.md says it was skipped, and why" \
+    grep -qxF -- "- async_uring: skipped: $URING_WHY" "$OUT/REPORT.md"
+expect_true "async_uring without io_uring: said on stderr" \
+    grep -qF "bench: async_uring skipped: $URING_WHY" "$TEST_TMP/bench.err"
 if command -v curl >/dev/null && [ -x /usr/bin/time ]; then
     expect_true "without aiohttp: curl_parallel ran" \
         test -n "$(cell "$REF_FETCH" curl_parallel wall_ms)"

@@ -64,9 +64,30 @@ def test_a_headline_variant_a_model_does_not_take_has_no_run():
     _, groups = expand()
     offload = next(g for g in groups if g["name"] == "cpu --offload")
     assert sorted(offload["points"][0]["specs"]) == ["async_coro", "async_uv"]
-    # The flags each lacks, said under the table: sync has no pool to size either.
+    # The flags each lacks, said under the table: sync has no pool to size
+    # either, nor has async_uring (its ring cannot compute).
     assert offload["absent"] == {"sync": ["--offload", "--uv-threadpool"],
-                                 "async_threads": ["--offload"]}
+                                 "async_threads": ["--offload"],
+                                 "async_uring": ["--offload", "--uv-threadpool"]}
+
+
+def test_async_uring_runs_where_its_knobs_apply_and_nowhere_else():
+    _, groups = expand()
+    by_name = {g["name"]: g for g in groups}
+    # The window and the blocking pause: its own runs, with its own flags.
+    blocking = by_name["fetch --blocking-process"]["points"][0]["specs"]["async_uring"]
+    assert blocking.key == "fetch -n 50 --latency-ms 100 --process-ms 20 --blocking-process"
+    window = [p["specs"]["async_uring"].key for p in by_name["window"]["points"]]
+    assert all("--concurrency" in key for key in window) and len(set(window)) == len(window)
+    # No pool: in the thread sweeps it runs the base configuration once, a
+    # reference line without --uv-threadpool, and no --offload anywhere.
+    for sweep in ("threads", "cpu-threads"):
+        specs = {id(p["specs"]["async_uring"]) for p in by_name[sweep]["points"]}
+        assert len(specs) == 1, sweep
+    keys = [p["specs"]["async_uring"].key for g in groups for p in g["points"]
+            if "async_uring" in p["specs"]]
+    assert keys and not any("--offload" in k or "--uv-threadpool" in k for k in keys)
+    assert "async_uring" not in by_name["cpu --offload"]["points"][0]["specs"]
 
 
 def test_the_calibration_comes_before_the_first_cpu_run_and_the_server_only_grows():

@@ -19,6 +19,10 @@ from conftest import EXPECTED_REPORT, RESULTS
 with open(EXPECTED_REPORT) as expected_file:
     EXPECTED = expected_file.read()
 NAMES = [module.__name__.rsplit(".", 1)[1] for module in document.SECTIONS]
+# The sections of what the fixture's run did not measure yet (it has no
+# syscalls.csv): they give no line of its report. test_syscalls.py makes
+# that section from results of its own.
+NEWER = ("syscalls",)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +33,8 @@ def sections(ctx):
     for name, module in zip(NAMES, document.SECTIONS):
         lines = list(module.section(ctx))
         found[name] = (lines, at)
-        at += len("\n".join(lines)) + 1
+        if lines:
+            at += len("\n".join(lines)) + 1
     return found
 
 
@@ -42,6 +47,9 @@ def test_the_title(ctx):
 @pytest.mark.parametrize("name", NAMES)
 def test_each_section_gives_its_lines_of_the_report(sections, name):
     lines, at = sections[name]
+    if name in NEWER:
+        assert lines == [], f"{name}: lines for results older than what it reports"
+        return
     assert lines, f"{name}: no line"
     text = "\n".join(lines)
     assert text == EXPECTED[at:at + len(text)], name

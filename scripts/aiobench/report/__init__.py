@@ -1,8 +1,8 @@
 """report/: the charts and REPORT.md of a bench run, made from its data alone.
 
-Reads runs.csv, meta.json, reference.json and traces/ of a results folder
-(results.py) and writes charts/*.png and *.svg (charts.py, with the gnuplot
-scripts of scripts/charts/) and REPORT.md (document.py: one module per
+Reads runs.csv, meta.json, reference.json, syscalls.csv, threads.csv and
+traces/ of a results folder (results.py) and writes charts/*.png and *.svg
+(charts.py, with the gnuplot scripts of scripts/charts/) and REPORT.md (document.py: one module per
 section, each a function from the results to its lines). Every number and
 every comparative word is computed from the data, so the text cannot
 contradict it. bench.py calls build() on its work folder before it

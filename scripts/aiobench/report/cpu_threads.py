@@ -1,6 +1,7 @@
 """cpu_threads.py: the threads computing, T from 1 past the cores (in "When async does not pay")."""
 
 from aiobench.ideal import CPU_IDEAL, sweep_titles
+from aiobench.models import knobs_of
 from aiobench.report.charts import gp_tics
 from aiobench.report.context import Lines
 from aiobench.report.sweeps import render_sweep
@@ -44,6 +45,10 @@ def cpu_threads_sentences(ctx, group):
         if model == "sync":
             lines.append(f"- sync computes on its one thread whatever T: "
                          f"{fmt_time(ran[0][1])}, drawn flat.")
+            continue
+        if not knobs_of(model)["threads"]:
+            lines.append(f"- {model} has no pool to compute on: it computes on its one "
+                         f"thread whatever T, {fmt_time(ran[0][1])}, drawn flat.")
             continue
         at_cores = dict(ran).get(cores)
         past = [(t, ms) for t, ms in ran if t > cores]

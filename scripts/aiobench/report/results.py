@@ -1,6 +1,7 @@
 """results.py: a results folder, indexed the way the report asks.
 
-runs.csv and meta.json (schema.py), reference.json, and per plan point and
+runs.csv and meta.json (schema.py), reference.json, syscalls.csv and
+threads.csv, and per plan point and
 model its Stat (stats.py), its ideal and why it was skipped; and TaskCost,
 what one more waiting task costs a client, from the count sweep.
 """
@@ -8,7 +9,8 @@ what one more waiting task costs a client, from the count sweep.
 import dataclasses
 import os
 
-from aiobench.schema import load_meta, load_reference, load_runs
+from aiobench.schema import (SYSCALL_FIELDS, THREAD_FIELDS, load_meta, load_reference,
+                             load_runs, load_table)
 from aiobench.stats import Stat, slope
 
 # The parts of a waiting task's memory (chart "cost of one waiting task").
@@ -63,6 +65,9 @@ class Results:
         # not reference.py's): {name: facts}, in their order (older: none).
         self.ref_clients = self.meta.get("reference_clients", {})
         self.references = list(self.ref_clients)
+        # The untimed step's system calls and threads (older results: None).
+        self.syscalls = load_table(os.path.join(folder, "syscalls.csv"), SYSCALL_FIELDS)
+        self.threads_seen = load_table(os.path.join(folder, "threads.csv"), THREAD_FIELDS)
 
     def task_cost(self, name, count_max=None):
         """The TaskCost of a model or reference client over the count

@@ -7,6 +7,8 @@ def section(ctx):
     """Every run skipped or failed, and every error of the bench."""
     out = Lines()
     out.add("## Skipped and failed runs", "")
+    for model, why in ctx.meta.get("models_unavailable", {}).items():
+        out.add(f"- {model}: skipped: {why}")
     seen = set()
     for group in ctx.meta["groups"]:
         for point in group["points"]:

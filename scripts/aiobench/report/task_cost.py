@@ -7,7 +7,7 @@ from aiobench.report.words import fmt_ratio, latency_words
 
 # What waits for each model, in a learner's words.
 WAITER = {"async_threads": "A thread", "async_coro": "A coroutine",
-          "async_uv": "A callback's state"}
+          "async_uv": "A callback's state", "async_uring": "A coroutine on io_uring"}
 
 
 def section(ctx):

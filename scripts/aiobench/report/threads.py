@@ -1,5 +1,6 @@
 """threads.py: Chart 3, the thread sweep of files: the pool that does the blocking work."""
 
+from aiobench.models import knobs_of
 from aiobench.report.context import Lines
 from aiobench.report.sweeps import render_sweep
 from aiobench.report.words import compare, describe, fmt_time
@@ -35,6 +36,10 @@ def threads_sentences(ctx, group):
             sync_ms = ran[0][1].median
             lines.append(f"- sync writes one file at a time: {fmt_time(sync_ms)}, "
                          "drawn flat.")
+            continue
+        if not knobs_of(model)["threads"]:
+            lines.append(f"- {model} has no pool to size: the same run at every point, "
+                         f"{fmt_time(ran[0][1].median)}, drawn flat.")
             continue
         best = min(ran, key=lambda t: t[1].median)
         worst = max(ran, key=lambda t: t[1].median)
