@@ -6,7 +6,8 @@ runs, interleaved round by round so that a drifting machine hits all alike:
 
   fetch N items at L ms:  bin/plain_pool (threads blocking in curl_easy_perform,
                           nothing else: tests/tools/plain_pool.c) beside
-                          async_threads, async_uv and async_coro;
+                          async_threads, async_uv, async_coro and, where it
+                          can run, async_uring;
   download N blobs:       curl --parallel --parallel-immediate writing the same
                           blobs to files (no check of the bytes) beside the models.
 
@@ -14,6 +15,10 @@ Each client is timed as a whole process (start to exit, the same yardstick for
 all); the models' own wall_ms is shown too. Prints a table of medians and each
 one's ratio to the reference; --json prints one JSON object per client instead.
 Starts bin/mock_server on a free port and stops it by PID, however it ends.
+
+async_uring is optional: where it is not built in --bin it is left out, and
+where it cannot set up (its probe exits 3, as where io_uring is disabled) it
+is left out with its one line on stderr; the others run all the same.
 """
 import argparse
 import json
@@ -25,10 +30,13 @@ import sys
 import tempfile
 import time
 
+from aiobench.clients import model_unavailable
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROGRAM = "reference"
 CLIENT_TIMEOUT_S = 300
 MODELS = ("async_threads", "async_uv", "async_coro")
+OPTIONAL_MODELS = ("async_uring",)   # run where built and able to set up
 
 
 def fail(message, status=2):
@@ -79,14 +87,30 @@ def curl_parallel(url, count, size, latency_ms, folder):
                   "--parallel-max", str(min(count, 300)), "--config", config])
 
 
-def clients(args, url, folder):
+def optional_models(bin_dir):
+    """The OPTIONAL_MODELS that can run here: built in bin_dir, and not
+    exiting 3 on the bench's probe (whose line is said on stderr)."""
+    ready = []
+    for model in OPTIONAL_MODELS:
+        prog = os.path.join(bin_dir, model)
+        if not os.access(prog, os.X_OK):
+            continue
+        why = model_unavailable(prog, dict(os.environ))
+        if why is None:
+            ready.append(model)
+        else:
+            print(f"{PROGRAM}: {model} left out: {why}", file=sys.stderr)
+    return tuple(ready)
+
+
+def clients(args, models, url, folder):
     """The clients of each comparison: name -> a function running it once."""
     bin_dir = args.bin
     n, latency = str(args.count), str(args.latency_ms)
     fetch = {"plain_pool": lambda: timed([os.path.join(bin_dir, "plain_pool"), url, n, n, latency])}
     download = {"curl_parallel": lambda: curl_parallel(url, args.count, args.size,
                                                        args.latency_ms, folder)}
-    for model in MODELS:
+    for model in models:
         prog = os.path.join(bin_dir, model)
         fetch[model] = (lambda p=prog: timed([p, "fetch", "-n", n, "--latency-ms", latency,
                                               "--url", url, "--json"]))
@@ -115,7 +139,8 @@ def measure(comparisons, runs):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog=__doc__.split("\n\n")[-1])
     parser.add_argument("--runs", type=int, default=5, help="counted runs (default 5)")
     parser.add_argument("--count", type=int, default=100, help="N (default 100)")
     parser.add_argument("--latency-ms", type=int, default=200, help="L (default 200)")
@@ -131,10 +156,11 @@ def main(argv):
     for prog in ("mock_server", "plain_pool") + MODELS:
         if not os.access(os.path.join(args.bin, prog), os.X_OK):
             fail(f"{args.bin}/{prog} is missing: run make", 3)
+    models = MODELS + optional_models(args.bin)
     server, url = start_server(args.bin, max(512, args.count + 64))
     folder = tempfile.mkdtemp(prefix="aio-reference.")
     try:
-        comparisons = clients(args, url, folder)
+        comparisons = clients(args, models, url, folder)
         if args.only is not None:
             comparisons = {args.only: comparisons[args.only]}
         results = measure(comparisons, args.runs)

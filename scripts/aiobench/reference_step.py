@@ -24,6 +24,9 @@ from aiobench.schema import parse_size
 REFERENCE_SCRIPT = os.path.join(ROOT, "scripts", "reference.py")
 # What reference.py runs from the --bin folder; curl it finds on PATH.
 REFERENCE_PROGRAMS = ("mock_server", "plain_pool", "async_threads", "async_uv", "async_coro")
+# What it runs too where built and able to set up (reference.py probes it):
+# never required.
+REFERENCE_OPTIONAL = ("async_uring",)
 REFERENCE_SERVER_S = 5         # its server's start and stop (civetweb's stop: docs/notes.md)
 
 
@@ -52,7 +55,10 @@ def plan_reference(plan, runs, bin_dir, facts):
     args = ["--runs", str(runs), "--count", str(params["count"]),
             "--latency-ms", str(params["latency_ms"]),
             "--size", str(parse_size(params["size"])), "--bin", bin_dir, "--json"]
-    reference = Reference(args, params, reference_estimate_s(params, runs, facts))
+    # The models it will run (the required ones after mock_server and plain_pool).
+    models = [*REFERENCE_PROGRAMS[2:], *(p for p in REFERENCE_OPTIONAL
+                                         if os.access(os.path.join(bin_dir, p), os.X_OK))]
+    reference = Reference(args, params, reference_estimate_s(params, runs, models, facts))
     missing = [p for p in REFERENCE_PROGRAMS if not os.access(os.path.join(bin_dir, p), os.X_OK)]
     if missing:
         reference.skip = f"no {', '.join(missing)} in {bin_dir} (run make)"
@@ -61,15 +67,15 @@ def plan_reference(plan, runs, bin_dir, facts):
     return reference
 
 
-def reference_estimate_s(params, runs, facts):
+def reference_estimate_s(params, runs, models, facts):
     """A rough guess of reference.py's time: a warm-up round and runs rounds
-    of fetch and download by the models and the reference clients,
-    costed as the model most like it (plain_pool a pool, curl a loop)."""
+    of fetch and download by models and the reference clients, each
+    reference costed as the model most like it (plain_pool a pool, curl a loop)."""
     per_round = 0.0
     for workload, like in (("fetch", "async_threads"), ("download", "async_uv")):
         config = dict(params, workload=workload)
         per_round += sum(estimate_s(model, config, facts)
-                         for model in (like, "async_threads", "async_uv", "async_coro"))
+                         for model in (like, *models))
     return (runs + 1) * per_round + REFERENCE_SERVER_S
 
 

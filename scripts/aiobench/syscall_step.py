@@ -3,10 +3,12 @@
 After the plan, against the bench's mock server, every model runs fetch,
 download, files and files --fsync with the same options (the plan's
 "syscalls" entry): once under `strace -f -c`, whose summary becomes
-syscalls.csv (calls per system call name), and, for the two files runs,
-once more without strace (ptrace changes the threads' timing), its threads
-sampled from /proc every few milliseconds: the most seen at once, the
-program's own and io_uring's kernel workers, into threads.csv. Nothing here
+syscalls.csv (calls per system call name), once more so with one task
+(its rows the start-up's calls, which the report takes out), and, for the
+two files runs, once more without strace (ptrace changes the threads'
+timing), its threads sampled from /proc every few milliseconds: the most
+seen at once, the program's own and io_uring's kernel workers, into
+threads.csv. Nothing here
 is timed: strace slows every call it counts.
 """
 
@@ -58,10 +60,15 @@ def plan_syscall_step(plan, external_url, models, facts):
     if shutil.which("strace") is None:
         return SyscallStep(params, skip="strace is not installed (scripts/install-deps.sh "
                                         "installs it)")
-    # Each run once, under strace; the files runs once more, their threads sampled.
-    estimate = sum(estimate_s(model, workload_params(params, workload, fsync), facts)
-                   * (2 if workload == "files" else 1)
-                   for model in models for workload, fsync in SYSCALL_WORKLOADS)
+    # Each run once, under strace, and once with one task; the files runs
+    # once more, their threads sampled.
+    estimate = 0.0
+    for model in models:
+        for workload, fsync in SYSCALL_WORKLOADS:
+            run = workload_params(params, workload, fsync)
+            estimate += estimate_s(model, run, facts) * (2 if workload == "files" else 1)
+            if run["count"] > 1:
+                estimate += estimate_s(model, dict(run, count=1), facts)
     return SyscallStep(params, estimate)
 
 
@@ -107,14 +114,18 @@ def run_syscall_step(ctx):
         ctx.progress.note(f"system calls not counted: {step.skip}")
         return
     ctx.progress.note(f"counting system calls: {len(ctx.models)} models x "
-                      f"{len(SYSCALL_WORKLOADS)} runs under strace, {step.params['count']} tasks each")
+                      f"{len(SYSCALL_WORKLOADS)} runs under strace, {step.params['count']} tasks "
+                      "each, and each with one task (the start-up's calls)")
     for model in ctx.models:
         for workload, fsync in SYSCALL_WORKLOADS:
             params = workload_params(step.params, workload, fsync)
-            if workload in ("fetch", "download"):
-                ctx.server.ensure(server_threads_for(params["count"]))
-                ctx.server.wait_idle()
-            count_syscalls(ctx, model, params)
+            # The run of N tasks, then of one: the report's figure per task
+            # is their difference over N - 1.
+            for run in (params, dict(params, count=1)) if params["count"] > 1 else (params,):
+                if workload in ("fetch", "download"):
+                    ctx.server.ensure(server_threads_for(params["count"]))
+                    ctx.server.wait_idle()
+                count_syscalls(ctx, model, run)
             if workload == "files":
                 sample_threads(ctx, model, params)
     for error in step.errors:

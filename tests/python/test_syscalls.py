@@ -4,8 +4,9 @@ strace's summary read from two real `strace -f -c` files captured on this
 suite's machine (fixtures/strace/: async_uv's fetch and async_threads'
 files --fsync, 20 tasks each) against their known counts; the grouping;
 the threads told apart by the kernel's flag for io_uring's workers, from
-stat lines of this machine's and from /proc of this very process; the report's section made from a small syscalls.csv and
-threads.csv of its own; and the probe that leaves out a model which exits
+stat lines of this machine's and from /proc of this very process; the
+report's section made from a small syscalls.csv (runs of 10 tasks and of
+one: the start-up's calls taken out) and threads.csv of its own; and the probe that leaves out a model which exits
 3 (async_uring without io_uring), with the report's line for it.
 tests/integration/test_bench.sh runs the step, and a fake async_uring,
 in a whole bench.
@@ -18,14 +19,14 @@ import threading
 
 import pytest
 
-from aiobench import schema
+from aiobench import plan, schema
 from aiobench.clients import model_unavailable
 from aiobench.report import skipped, syscalls as section
 from aiobench.report.context import Context
 from aiobench.report.results import Results
-from aiobench.syscall_step import task_threads, traced_env, workload_params
-from aiobench.syscalls import (GROUP_NAMES, count_threads, group_of, grouped, parse_strace_summary,
-                               parse_task_stat)
+from aiobench.syscall_step import plan_syscall_step, task_threads, traced_env, workload_params
+from aiobench.syscalls import (GROUP_NAMES, SYSCALL_WORKLOADS, count_threads, group_of, grouped,
+                               parse_strace_summary, parse_task_stat)
 from by_path import ROOT
 from conftest import RESULTS, RecordedCharts
 
@@ -172,16 +173,30 @@ def test_a_traced_run_has_no_leak_check(options, traced):
 
 # ---- The report's section, from results of its own ----
 
+# Each fetch run with 10 tasks and with one (the start-up's calls); the
+# files --fsync run without its run of one task, as a step that failed it.
 SYSCALLS_CSV = """model,workload,fsync,tasks,syscall,calls,errors
 sync,fetch,0,10,poll,40,0
 sync,fetch,0,10,recvfrom,20,0
 sync,fetch,0,10,sendto,10,0
-sync,fetch,0,10,mmap,30,0
+sync,fetch,0,10,mmap,39,0
+sync,fetch,0,10,openat,12,0
+sync,fetch,0,1,poll,4,0
+sync,fetch,0,1,recvfrom,2,0
+sync,fetch,0,1,sendto,1,0
+sync,fetch,0,1,mmap,30,0
+sync,fetch,0,1,openat,12,0
 async_uring,fetch,0,10,io_uring_enter,30,0
-async_uring,fetch,0,10,read,5,0
+async_uring,fetch,0,10,read,14,0
 async_uring,fetch,0,10,openat,2,1
 async_uring,fetch,0,10,close,3,0
-async_uring,fetch,0,10,mmap,20,0
+async_uring,fetch,0,10,mmap,38,0
+async_uring,fetch,0,1,io_uring_enter,3,0
+async_uring,fetch,0,1,read,5,0
+async_uring,fetch,0,1,openat,2,1
+async_uring,fetch,0,1,close,3,0
+async_uring,fetch,0,1,mmap,20,0
+async_uring,fetch,0,1,futex,2,0
 async_uring,files,1,10,io_uring_enter,12,0
 """
 THREADS_CSV = """model,workload,fsync,tasks,own_max,iou_wrk_max,iou_sqp_max,samples
@@ -202,7 +217,7 @@ def counted(tmp_path):
     meta["syscalls"] = {"command": "strace ...", "params": {"count": 10, "latency_ms": 20,
                                                              "size": "256K"},
                         "skipped": None, "errors": [], "sample_interval_ms": 2.0,
-                        "syscall_rows": 10, "thread_rows": 2}
+                        "syscall_rows": 22, "thread_rows": 2}
     (folder / "meta.json").write_text(json.dumps(meta))
     (folder / "syscalls.csv").write_text(SYSCALLS_CSV)
     (folder / "threads.csv").write_text(THREADS_CSV)
@@ -212,18 +227,47 @@ def counted(tmp_path):
 def test_the_section_s_table_gives_calls_per_task_by_group(counted):
     text = "\n".join(section.section(counted))
     assert text.startswith("## System calls and threads per task\n")
-    # 100 calls over 10 tasks: poll 4, recvfrom + sendto 3, mmap 3.
-    assert "| sync | fetch | 10.0 | 4.0 | 3.0 | 0.0 | 0.0 | 0.0 | 3.0 |" in text
-    # 60 calls: the ring 3, read 0.5, openat + close 0.5, mmap 2.
-    assert "| async_uring | fetch | 6.0 | 0.0 | 0.5 | 3.0 | 0.0 | 0.5 | 2.0 |" in text
+    # (calls of 10 tasks - calls of one) / 9: poll 36 / 9 = 4, recvfrom +
+    # sendto 27 / 9 = 3, mmap 9 / 9 = 1, openat 0 (the start-up's only).
+    assert "| sync | fetch | 8.0 | 4.0 | 3.0 | 0.0 | 0.0 | 0.0 | 1.0 |" in text
+    # The ring 27 / 9 = 3, read 9 / 9 = 1, openat and close 0, mmap 18 / 9
+    # = 2; futex, made by the run of one task only, counts 0, not -2 / 9.
+    assert "| async_uring | fetch | 6.0 | 0.0 | 1.0 | 3.0 | 0.0 | 0.0 | 2.0 |" in text
+    # No run of one task: the whole run's 12 calls over its 10 tasks, said.
     assert "| async_uring | files --fsync | 1.2 | 0.0 | 0.0 | 1.2 | 0.0 | 0.0 | 0.0 |" in text
+    assert "No run of one task was counted for async_uring files --fsync: there the figure " \
+           "is the whole run's calls over its tasks, the start-up's included." in text
     assert "- fetch: async_uring made the fewest system calls per task (6.0), sync the " \
-           "most (10.0), 1.67x as many." in text
-    # The other calls: mmap, 3 per task for sync, 2 for async_uring.
-    assert "- sync: mmap, 3.0 per task in fetch." in text
+           "most (8.0), 1.33x as many." in text
+    assert "the start-up's calls (loading the program and its libraries, a few hundred), " \
+           "measured in a run of one task, are taken out, (calls of 10 tasks - calls of " \
+           "one) / 9, per system call" in text
+    # The other calls: mmap, 1 per task for sync, 2 for async_uring.
+    assert "- sync: mmap, 1.0 per task in fetch." in text
     assert "- async_uring: mmap, 2.0 per task in fetch." in text
     assert "strace sees only the program's own threads: what io_uring does in the kernel, " \
            "its iou-wrk workers included, makes no system call there." in text
+
+
+def test_the_marginal_calls_take_the_run_of_one_task_out():
+    # (calls(10) - calls(1)) / 9 per call; one made only at start-up gives
+    # 0, and one made less often in the run of 10 than of one counts 0.
+    assert section.marginal_calls({"poll": 40, "mmap": 39, "openat": 12},
+                                  {"poll": 4, "mmap": 30, "openat": 12, "futex": 2}, 10) == \
+        {"poll": 4.0, "mmap": 1.0, "openat": 0.0, "futex": 0.0}
+
+
+def test_the_step_s_estimate_holds_the_runs_of_one_task():
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed: the step is planned as skipped")
+    facts = plan.Facts([("probe", 0.001)], 1, 2)
+    params = {"count": 100, "latency_ms": 20, "size": "256K"}
+    step = plan_syscall_step({"syscalls": params}, None, ["sync"], facts)
+    runs = [workload_params(params, w, f) for w, f in SYSCALL_WORKLOADS]
+    # Each run of 100 tasks and of one, under strace; the files runs again.
+    expected = sum(plan.estimate_s("sync", r, facts) * (2 if r["workload"] == "files" else 1) +
+                   plan.estimate_s("sync", dict(r, count=1), facts) for r in runs)
+    assert step.estimate_s == pytest.approx(expected)
 
 
 def test_the_section_says_the_kernel_s_threads(counted):
@@ -245,7 +289,7 @@ def test_the_section_s_chart_stacks_the_groups_per_model(counted):
     # fetch's cluster: sync at 0, async_uring at 1; files --fsync after a gap.
     with open(counted.charts.data("syscalls-async_uring.dat")) as dat:
         rows = [line.split() for line in dat if not line.startswith("#")]
-    assert rows == [["1", "0", "0.5", "3", "0", "0.5", "2", "6"],
+    assert rows == [["1", "0", "1", "3", "0", "0", "2", "6"],
                     ["3", "0", "0", "1.2", "0", "0", "0", "1.2"]]
 
 

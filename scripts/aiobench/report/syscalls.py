@@ -2,7 +2,8 @@
 
 From syscalls.csv and threads.csv (the untimed step, syscall_step.py): per
 model and run, the system calls per task in the groups of
-aiobench.syscalls, as a table and a stacked bar chart; then the most
+aiobench.syscalls, the start-up's calls (a run of one task) taken out, as
+a table and a stacked bar chart; then the most
 threads each files run had at once, its own and the kernel's io_uring
 workers. Results older than the step have neither file: no section.
 """
@@ -26,31 +27,47 @@ class Counted(NamedTuple):
     groups: dict               # {group: calls per task}, every GROUP_NAMES
     total: float               # calls per task
     top_other: tuple           # (syscall, calls per task): the most frequent in OTHER
+    marginal: bool             # the start-up taken out (a run of one task was counted)
 
 
 def run_label(workload, fsync):
     return f"{workload}{' --fsync' if fsync else ''}"
 
 
+def marginal_calls(calls, one, tasks):
+    """{syscall: calls per task} beyond the start-up: (calls(N) - calls(1))
+    / (N - 1) from the runs' {syscall: calls}. A call made less often in
+    the run of N tasks than in the run of one (a start-up that varies, a
+    pool's wake-ups) counts 0, not less: the chart stacks the groups."""
+    return {name: max(calls.get(name, 0) - one.get(name, 0), 0) / (tasks - 1)
+            for name in calls.keys() | one.keys()}
+
+
 def per_task(rows, models):
     """[Counted] in the order of models and SYSCALL_WORKLOADS, for the runs
-    counted."""
+    counted: the marginal calls per task where the run of one task was
+    counted too, else the whole run's calls over its tasks."""
     calls = {}
     for row in rows:
         key = (row["model"], run_label(row["workload"], row["fsync"]))
-        calls.setdefault(key, {"tasks": row["tasks"], "calls": {}})
-        calls[key]["calls"][row["syscall"]] = row["calls"]
+        calls.setdefault(key, {}).setdefault(row["tasks"], {})[row["syscall"]] = row["calls"]
     out = []
     for model in models:
         for workload, fsync in SYSCALL_WORKLOADS:
-            entry = calls.get((model, run_label(workload, fsync)))
-            if entry:
-                tasks = entry["tasks"]
-                groups = {g: n / tasks for g, n in grouped(entry["calls"]).items()}
-                other = max(((n, name) for name, n in entry["calls"].items()
-                             if group_of(name) == OTHER), default=(0, ""))
-                out.append(Counted(model, run_label(workload, fsync), tasks, groups,
-                                   sum(groups.values()), (other[1], other[0] / tasks)))
+            runs = calls.get((model, run_label(workload, fsync)))
+            if not runs or max(runs) == 1:
+                continue
+            tasks = max(runs)
+            if 1 in runs:
+                each = marginal_calls(runs[tasks], runs[1], tasks)
+            else:
+                each = {name: n / tasks for name, n in runs[tasks].items()}
+            groups = grouped(each)
+            other = max(((n, name) for name, n in each.items() if group_of(name) == OTHER),
+                        default=(0, ""))
+            top = (other[1], other[0]) if other[0] > 0 else ("", 0)
+            out.append(Counted(model, run_label(workload, fsync), tasks, groups,
+                               sum(groups.values()), top, 1 in runs))
     return out
 
 
@@ -61,9 +78,12 @@ def intro(params):
             f"fetch ({count} items at {params['latency_ms']} ms), download ({count} blobs "
             f"of {size} at {params['latency_ms']} ms), files and files --fsync ({count} "
             f"files of {size}), with the same options for every model (no window), "
-            "against the same mock server. A figure is the run's calls over its "
-            f"{count} tasks: the start-up's calls (loading the program and its "
-            "libraries, a few hundred) are spread over them too. strace -c counts by "
+            "against the same mock server, and each once more with one task. A figure "
+            "is the calls one more task costs: the start-up's calls (loading the "
+            "program and its libraries, a few hundred), measured in a run of one "
+            f"task, are taken out, (calls of {count} tasks - calls of one) / "
+            f"{count - 1}, per system call (a call made less often in the run of "
+            f"{count} than in the run of one counts 0). strace -c counts by "
             "name and cannot tell a read of a socket from a read of a file, so reads "
             "and writes (read, write, pread, pwrite, recv*, send*) are one group. "
             "strace sees only the program's own threads: what io_uring does in the "
@@ -172,6 +192,10 @@ def section(ctx):
     for c in counted:
         out.add(f"| {c.model} | {c.run} | {c.total:.1f} | " +
                 " | ".join(f"{c.groups[g]:.1f}" for g in GROUP_NAMES) + " |")
+    whole = [f"{c.model} {c.run}" for c in counted if not c.marginal]
+    if whole:
+        out.add("", f"No run of one task was counted for {', '.join(whole)}: there the "
+                "figure is the whole run's calls over its tasks, the start-up's included.")
     out.add("", *extremes(counted), "",
             "The most frequent call among the other ones, per model (where it was most "
             "frequent):", "", *other_lines(counted, models), "")

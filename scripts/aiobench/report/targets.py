@@ -10,6 +10,7 @@ from aiobench.server import SERVER_THREADS_MAX
 # most 1 + tolerance times it: (comparison, client, against, tolerance).
 SPEED_TARGETS = [("fetch", "async_threads", "plain_pool", 0.03),
                  ("fetch", "async_coro", "async_uv", 0.03),
+                 ("fetch", "async_uring", "async_coro", 0.03),
                  ("download", "async_threads", "curl_parallel", 0.10),
                  ("download", "async_uv", "curl_parallel", 0.15),
                  ("download", "async_coro", "curl_parallel", 0.15)]
@@ -65,8 +66,10 @@ def speed_target(ctx, comparison, client, against, tolerance):
     mine = ctx.res.reference_record(comparison, client)
     theirs = ctx.res.reference_record(comparison, against)
     if missing or mine is None or theirs is None:
-        return target, f"not measured: {missing or 'no record of ' + (client if mine is None else against)}", \
-            "not measured"
+        absent = client if mine is None else against
+        why = ctx.meta.get("models_unavailable", {}).get(absent)
+        said = missing or (f"{absent} cannot run here: {why}" if why else f"no record of {absent}")
+        return target, f"not measured: {said}", "not measured"
     measured_ratio = mine["whole_ms"] / theirs["whole_ms"]
     measured = (f"{measured_ratio:.3f}x: {fmt_time(mine['whole_ms'])} against "
                 f"{fmt_time(theirs['whole_ms'])}")

@@ -1,0 +1,101 @@
+"""test_reference.py: async_uring in the reference step, and its speed target.
+
+scripts/reference.py runs async_uring beside the required models where it
+is built and sets up (its probe does not exit 3), and leaves it out with
+its line otherwise; the reference step never requires it, and costs it in
+its estimate only where it is built. The Targets section judges async_uring
+against async_coro on fetch, and says so when async_uring did not run.
+tests/integration/test_reference.sh and test_bench.sh run the real ones.
+"""
+
+import json
+import shutil
+
+import pytest
+
+from aiobench import plan
+from aiobench.reference_step import REFERENCE_PROGRAMS, plan_reference
+from aiobench.report import targets
+from aiobench.report.context import Context
+from aiobench.report.results import Results
+from by_path import load
+from conftest import RESULTS, RecordedCharts
+
+reference = load("scripts/reference.py", "reference_script")
+
+with open(f"{RESULTS}/meta.json") as meta_file:
+    META = json.load(meta_file)
+FACTS = plan.Facts([(d["name"], d["seconds"]) for d in META["dishes"]], META["rounds_default"],
+                   META["machine"]["cores"])
+RING_TARGET = "fetch 100 x 200 ms: async_uring within 3% of async_coro"
+
+
+def fake_program(folder, name, body):
+    path = folder / name
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+
+
+# ---- reference.py and the reference step ----
+
+def test_reference_py_takes_async_uring_where_it_sets_up(tmp_path, capsys):
+    assert reference.optional_models(str(tmp_path)) == ()        # not built: left out, silently
+    assert capsys.readouterr().err == ""
+    fake_program(tmp_path, "async_uring", "exit 0")
+    assert reference.optional_models(str(tmp_path)) == ("async_uring",)
+
+
+def test_reference_py_leaves_out_an_async_uring_that_exits_3(tmp_path, capsys):
+    fake_program(tmp_path, "async_uring",
+                 'echo "async_uring: io_uring_setup: Operation not permitted" >&2; exit 3')
+    assert reference.optional_models(str(tmp_path)) == ()
+    assert capsys.readouterr().err == \
+        "reference: async_uring left out: async_uring: io_uring_setup: Operation not permitted\n"
+
+
+def test_the_reference_step_does_not_require_async_uring_and_costs_it_where_built(tmp_path):
+    assert "async_uring" not in REFERENCE_PROGRAMS
+    for name in REFERENCE_PROGRAMS:
+        fake_program(tmp_path, name, "exit 0")
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed: the step would be skipped for it")
+    without = plan_reference(plan.PLANS["full"], 5, str(tmp_path), FACTS)
+    assert without.skip is None
+    fake_program(tmp_path, "async_uring", "exit 0")
+    with_ring = plan_reference(plan.PLANS["full"], 5, str(tmp_path), FACTS)
+    assert with_ring.skip is None and with_ring.estimate_s > without.estimate_s
+
+
+# ---- The speed target ----
+
+@pytest.fixture()
+def ctx(tmp_path):
+    """The fixture's results, read anew: a test may add records to them."""
+    return Context(Results(RESULTS), RecordedCharts(tmp_path))
+
+
+def target_row(ctx, target):
+    rows = [t for t in targets.SPEED_TARGETS if t[1] == "async_uring"]
+    assert rows == [("fetch", "async_uring", "async_coro", 0.03)]
+    row = targets.speed_target(ctx, *rows[0])
+    assert row[0] == target
+    return row[1:]
+
+
+@pytest.mark.parametrize("whole_ms, verdict", [(1.03, "met"), (1.031, "not met")])
+def test_async_uring_is_judged_against_async_coro(ctx, whole_ms, verdict):
+    coro = ctx.res.reference_record("fetch", "async_coro")
+    ctx.res.reference_records.append(dict(coro, client="async_uring",
+                                          whole_ms=coro["whole_ms"] * whole_ms))
+    measured, said = target_row(ctx, RING_TARGET)
+    assert measured.startswith(f"{whole_ms:.3f}x: ") and said == verdict
+
+
+def test_a_run_without_async_uring_says_so(ctx):
+    assert target_row(ctx, RING_TARGET) == ("not measured: no record of async_uring",
+                                            "not measured")
+    ctx.meta["models_unavailable"] = {"async_uring": "async_uring: io_uring_setup: "
+                                                     "Operation not permitted"}
+    assert target_row(ctx, RING_TARGET) == (
+        "not measured: async_uring cannot run here: async_uring: io_uring_setup: "
+        "Operation not permitted", "not measured")
