@@ -170,6 +170,21 @@ trace_ids() {
     awk -F, -v state="$1" 'NR > 1 && $2 == state { printf "%s%s", sep, $1; sep = " " }' "$2"
 }
 
+# unwatched_check WHAT N: after a run of N fetches with AIO_BENCH_FAIL_WATCH
+# set and --trace $TEST_TMP/unwatched.csv, its exit status and trace: the
+# glue's socket watch that failed (as calloc would without memory) failed
+# that one task, as io, saying why, and the others completed (a loop model
+# that ended every transfer, crashed or waited for ever would not).
+unwatched_check() {
+    local csv="$TEST_TMP/unwatched.csv"
+    expect_eq "$1: exits 1 (not killed, not crashed)" "$STATUS" 1
+    expect_eq "$1: the trace is whole" "$(awk 'END { print NR - 1 }' "$csv")" "$2"
+    expect_eq "$1: one task failed, as io, and says why" \
+        "$(awk -F, 'NR > 1 && $2 == "failed" { gsub(/"/, "", $11); print $10 ": " $11 }' "$csv")" \
+        "io: no memory to watch its socket"
+    expect_eq "$1: the others completed" "$(trace_ids completed "$csv" | wc -w)" $(($2 - 1))
+}
+
 # interrupt PID [SIGNAL]: Ctrl-C (or SIGNAL: TERM, HUP) to a program this
 # shell started, up to 10 s for it to exit, then SIGKILL; reaps it and sets
 # STATUS to its exit status.

@@ -110,16 +110,6 @@ fi
 # The glue used to return -1 to libcurl, which failed every transfer of the
 # multi handle and then crashed in curl_multi_socket_action (the 5th watch)
 # or left the loop waiting until the timeout killed it (the 1st).
-# unwatched_check WHAT: the last run's exit status, trace and glue report.
-unwatched_check() {
-    local csv="$TEST_TMP/unwatched.csv"
-    expect_eq "$1: exits 1 (not killed, not crashed)" "$STATUS" 1
-    expect_eq "$1: the trace is whole" "$(awk 'END { print NR - 1 }' "$csv")" "$2"
-    expect_eq "$1: one task failed, as io, and says why" \
-        "$(awk -F, 'NR > 1 && $2 == "failed" { gsub(/"/, "", $11); print $10 ": " $11 }' "$csv")" \
-        "io: no memory to watch its socket"
-    expect_eq "$1: the others completed" "$(trace_ids completed "$csv" | wc -w)" $(($2 - 1))
-}
 for n in 1 5; do
     AIO_BENCH_FAIL_WATCH=$n run_client async_uv fetch -n 50 --url "$SERVER_URL" \
         --trace "$TEST_TMP/unwatched.csv" -v
