@@ -73,8 +73,9 @@ LOOP_SRC    := $(wildcard loop/*.c)
 LOOP_LIB    := $(BUILD)/libloop.a
 CORO_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard coro/*.c))
 # The part of loop/ that knows no libuv (the window, the transfer policy,
-# the health): what a loop on another kernel interface links.
-LOOP_CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,loop/window.c loop/transfer.c loop/health.c)
+# the health, libcurl's glue): what a loop on another kernel interface links.
+LOOP_CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,loop/window.c loop/transfer.c loop/health.c \
+                   loop/curl_glue.c)
 MODELS      := sync async_uv async_threads async_coro async_uring
 SERVER_SRC  := $(wildcard mock_server/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)

@@ -145,7 +145,7 @@ enum fail_cause transfer_add(struct transfer *t, char *why, size_t why_size)
         return cause;
     /* Only now, when the task's turn has come, does its timeout start: a
      * task waiting in the window has no easy handle in the multi. */
-    CURLMcode mc = curl_uv_add(&loop_of(t->task)->curl, t->easy);
+    CURLMcode mc = curl_glue_add(&loop_of(t->task)->curl.glue, t->easy);
     if (mc != CURLM_OK) {
         snprintf(why, why_size, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
         return mc == CURLM_OUT_OF_MEMORY ? CAUSE_IO : CAUSE_CONNECT;   /* a local failure */
@@ -154,8 +154,9 @@ enum fail_cause transfer_add(struct transfer *t, char *why, size_t why_size)
     return CAUSE_NONE;
 }
 
-/* Called by curl_uv, from the loop, when a task's transfer has ended; why
- * is the glue's own reason when it ended the transfer itself. */
+/* Called by the glue (curl_glue.c), from the loop, when a task's transfer
+ * has ended; why is the glue's own reason when it ended the transfer
+ * itself. */
 static void on_curl_done(CURL *easy, CURLcode result, const char *why, void *easy_private)
 {
     struct transfer *t = easy_private;
@@ -176,7 +177,7 @@ bool transfer_stop(struct task *task)
 
     if (lt->transfer == NULL)
         return false;
-    CURLMcode mc = curl_uv_remove(&loop_of(task)->curl, lt->transfer->easy);
+    CURLMcode mc = curl_glue_remove(&loop_of(task)->curl.glue, lt->transfer->easy);
     if (mc != CURLM_OK)
         fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
                 curl_multi_strerror(mc));
@@ -317,7 +318,7 @@ int loop_run(struct run *run, const struct window_ops *ops, const struct loop_op
     if (l.transfers) {
         if (curl_uv_init(&l.curl, &l.uv, on_curl_done) != 0)
             goto out_wake;
-        if (transfer_policy_connections(l.curl.multi, &l.window) != 0)
+        if (transfer_policy_connections(l.curl.glue.multi, &l.window) != 0)
             goto out_curl;
     }
 

@@ -161,8 +161,9 @@ fi
 
 # ---- A socket the ring cannot watch ----
 
-# As for async_coro (curl_ring.c keeps curl_uv.c's note and ends the
-# transfer from the next turn): that task fails as io, the others go on.
+# As for async_coro (curl_ring.c shares curl_uv.c's note, in
+# loop/curl_glue.c, and ends the transfer from the next turn): that task
+# fails as io, the others go on.
 for n in 1 5; do
     rm -f "$TEST_TMP/unwatched.csv"
     AIO_BENCH_FAIL_WATCH=$n run_client async_uring fetch -n 50 --url "$SERVER_URL" \
