@@ -8,6 +8,7 @@ against async_coro on fetch, and says so when async_uring did not run.
 tests/integration/test_reference.sh and test_bench.sh run the real ones.
 """
 
+import dataclasses
 import json
 import shutil
 
@@ -75,7 +76,7 @@ def ctx(tmp_path):
 
 
 def target_row(ctx, target):
-    rows = [t for t in targets.SPEED_TARGETS if t[1] == "async_uring"]
+    rows = [t for t in targets.SPEED_TARGETS if t[:2] == ("fetch", "async_uring")]
     assert rows == [("fetch", "async_uring", "async_coro", 0.03)]
     row = targets.speed_target(ctx, *rows[0])
     assert row[0] == target
@@ -99,3 +100,24 @@ def test_a_run_without_async_uring_says_so(ctx):
     assert target_row(ctx, RING_TARGET) == (
         "not measured: async_uring cannot run here: async_uring: io_uring_setup: "
         "Operation not permitted", "not measured")
+
+
+# ---- The memory target beside another model ----
+
+@pytest.mark.parametrize("extra_kb, verdict", [(0.0, "met"), (0.05, "not met")])
+def test_a_coroutine_may_cost_a_callback_its_stack_and_1_kb(ctx, extra_kb, verdict):
+    uv, coro = ctx.costs["async_uv"], ctx.costs["async_coro"]
+    limit = uv.rss_kb + coro.stack_kb + 1
+    ctx.costs["async_coro"] = dataclasses.replace(coro, rss_kb=limit + extra_kb)
+    target, measured, said = targets.memory_target(ctx, "async_coro", 1, True, "async_uv")
+    assert target == ("fetch 10,000 at once: async_coro at most async_uv + its touched "
+                      "stack + 1 KB per waiting request")
+    assert measured.endswith(f" against {uv.rss_kb:.1f} + {coro.stack_kb:.1f} + 1 = "
+                             f"{limit:.1f} KB")
+    assert said == verdict
+
+
+def test_a_memory_target_beside_a_model_not_measured_says_which(ctx):
+    del ctx.costs["async_uv"]
+    assert targets.memory_target(ctx, "async_coro", 1, True, "async_uv")[1:] == (
+        "not measured: fewer than two points of async_uv's count sweep", "not measured")
