@@ -1,4 +1,4 @@
-/* coro.c: coroutines, switched by twenty lines of x86-64 assembly.
+/* coro.c: coroutines, switched by about twenty lines of x86-64 assembly.
  *
  * A switch saves the registers of the code running, its stack pointer among
  * them, and loads those the other side saved: two stacks, one thread, and
@@ -10,8 +10,8 @@
  * the signal mask, 968 bytes on x86-64, and the struct held two of them
  * (the coroutine's and the scheduler's), 1.9 KiB a waiting task, more than
  * async_uv keeps for the whole task; and swapcontext saves the signal mask
- * with an rt_sigprocmask system call at every switch, most of a coroutine
- * model's system calls for a file task. A call need only keep what the
+ * with an rt_sigprocmask system call at every switch, the system call a
+ * file task made most often in async_uring. A call need only keep what the
  * calling convention says survives a call: here six registers, two control
  * words and the return address, pushed on the stack being left, so that a
  * paused coroutine's saved state is one stack pointer (docs/notes.md has
@@ -135,7 +135,11 @@ static size_t page_bytes(void)
  * In AT&T syntax (what gcc writes): `op source, destination`; %reg is a
  * register; 8(%rsp) is the memory 8 bytes above rsp; $8 is the number 8;
  * the q of pushq/movq/subq means 64 bits. The first two arguments arrive in
- * rdi (save_sp) and rsi (load_sp). */
+ * rdi (save_sp) and rsi (load_sp).
+ *
+ * A `ret` into another stack's caller is what a CET shadow stack forbids
+ * (it checks each return against its call); no Debian 12 program runs with
+ * one, and a build that turned it on would need the fallback. */
 __asm__(
     ".text\n"
     ".globl coro_switch\n"
