@@ -83,7 +83,7 @@ UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 PROGRAMS := $(BINDIR)/mock_server $(foreach m,$(MODELS),$(if $(wildcard $(m)/*.c),$(BINDIR)/$(m)))
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(BINDIR)/%,$(UNIT_SRC))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BINDIR)/%,$(UNIT_SRC)) $(BINDIR)/test_coro_ucontext
 TEST_TOOLS := $(BINDIR)/expected_checksum $(BINDIR)/plain_pool $(BINDIR)/without_io_uring
 
 .PHONY: all test asan tsan bench mutants clean
@@ -154,10 +154,24 @@ $(BINDIR)/test_window: $(BUILD)/tests/unit/test_window.o $(BUILD)/loop/window.o 
 	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
 
 # The coroutine test also links the coroutine switch (coro/coro.c), which
-# the coroutine models share.
+# the coroutine models share; -lm for fesetround.
 $(BINDIR)/test_coro: $(BUILD)/tests/unit/test_coro.o $(BUILD)/coro/coro.o $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -o $@
+	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lm -o $@
+
+# The same test against coro.c's fallback switch, glibc's ucontext calls,
+# which other architectures use: built here too so that it stays tested.
+UCONTEXT := -DCORO_UCONTEXT
+$(BUILD)/coro/coro_ucontext.o: coro/coro.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(UCONTEXT) $(ALL_CFLAGS) -c $< -o $@
+$(BUILD)/tests/unit/test_coro_ucontext.o: tests/unit/test_coro.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(UCONTEXT) $(ALL_CFLAGS) -c $< -o $@
+$(BINDIR)/test_coro_ucontext: $(BUILD)/tests/unit/test_coro_ucontext.o \
+                              $(BUILD)/coro/coro_ucontext.o $(CLIENT_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lm -o $@
 
 # The yardstick for async_threads: a pool of blocking libcurl handles and
 # nothing else (tests/tools/plain_pool.c); it links none of the project.

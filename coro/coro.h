@@ -11,7 +11,9 @@
  * libuv callback), never by another coroutine, and always on the thread
  * that first resumed it: compiled code may keep the address of a
  * thread-local variable (errno's) across a call, and a pause is a call.
- * Breaking a rule marked "must" aborts with one line on stderr. */
+ * So a pause always goes back to its thread's scheduler, whose registers
+ * coro.c keeps once per thread, not once per coroutine. Breaking a rule
+ * marked "must" aborts with one line on stderr. */
 #ifndef CORO_CORO_H
 #define CORO_CORO_H
 
@@ -32,7 +34,10 @@ typedef void coro_fn(struct coro *self, void *arg);
  * *out untouched. */
 int coro_create(struct coro **out, size_t stack_bytes, coro_fn *fn, void *arg);
 
-/* The bytes coro_create allocates beside the stack: the saved registers. */
+/* The bytes coro_create allocates beside the stack: where the stack is,
+ * what to run, and the saved stack pointer (x86-64: the registers a paused
+ * coroutine keeps are pushed on its own stack) or, with glibc's ucontext
+ * switch (other architectures), its saved registers. */
 size_t coro_struct_bytes(void);
 
 /* Runs c until it calls coro_pause or its fn returns, then returns to the

@@ -63,8 +63,8 @@ void coro_job_wake(struct coro_job *job);
 void coro_job_release(struct coro_job *job);
 
 /* Before the run: the fact task_state_bytes, what a waiting task costs the
- * model itself, its stack aside: task_bytes (its task struct) and the
- * coroutine's saved registers. */
+ * model itself, its stack aside: task_bytes (its task struct and what it
+ * allocates for every task) and the coroutine's struct. */
 void coro_model_begin(struct coro_model *m, struct run *run, size_t task_bytes);
 
 /* After the run: the facts stack_kb and what the stacks touched. */

@@ -17,8 +17,8 @@
 #
 # Under ASan+UBSan nothing more may be printed: tests/run.sh sends the
 # sanitizers' reports to files (log_path) and reads them there. Run alone,
-# give ASAN_OPTIONS a log_path too, or ASan's note on swapcontext lands on
-# async_coro's stderr.
+# give ASAN_OPTIONS a log_path too, or a report lands on the program's
+# stderr.
 . "$(dirname "$0")/../lib.sh"
 
 N=8

@@ -1,12 +1,20 @@
 /* test_coro.c: the coroutines of coro/coro.c, on their own.
  *
  * Every check is about behaviour: the order in which coroutines run, what
- * reaches their function, how much stack they touch, that an overflow hits
- * the guard page, that broken rules abort, that a failed creation leaves
- * nothing behind (the ASan build of this test checks for leaks). cmocka's
- * assertions are made in the scheduler only, never inside a coroutine: a
- * failed one jumps back to cmocka, which must not happen from another stack. */
+ * reaches their function, that values the compiler keeps in registers and
+ * the rounding mode survive switches on both sides, that a coroutine starts
+ * on a stack aligned as the calling convention requires, how much stack
+ * they touch, that an overflow hits the guard page, that broken rules
+ * abort, that a failed creation leaves nothing behind (the ASan build of
+ * this test checks for leaks). cmocka's assertions are made in the
+ * scheduler only, never inside a coroutine: a failed one jumps back to
+ * cmocka, which must not happen from another stack.
+ *
+ * The Makefile builds this file twice: bin/test_coro against coro.c's own
+ * switch, bin/test_coro_ucontext against its fallback (-DCORO_UCONTEXT). */
 #include <errno.h>
+#include <fenv.h>
+#include <stdalign.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +22,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -184,6 +193,248 @@ static void many_coroutines_come_and_go(void **state)
         assert_true(coro_finished(coros[i]));
         coro_free(coros[i]);
     }
+}
+
+/* ---- What a switch must keep ---- */
+
+/* Six running values, more than fit in the registers that survive a call
+ * (the compiler keeps values it needs after a call in rbx, rbp, r12-r15 on
+ * x86-64), each stepped differently so that none can be rebuilt from
+ * another: a switch that mixes up one register changes the result. */
+struct values {
+    uint64_t a, b, c, d, e, f;
+};
+
+static struct values values_from(uint64_t seed)
+{
+    return (struct values){ seed, seed ^ 0x1111, seed ^ 0x2222, seed ^ 0x3333,
+                            seed ^ 0x4444, seed ^ 0x5555 };
+}
+
+/* The six values after `rounds` steps, stepped here without a pause: what
+ * a coroutine that pauses at every step must come to. */
+static uint64_t stepped(uint64_t seed, int rounds)
+{
+    struct values v = values_from(seed);
+
+    for (int round = 0; round < rounds; round++) {
+        v.a = v.a * 3 + 1;
+        v.b = v.b * 5 + 2;
+        v.c = v.c * 7 + 3;
+        v.d = v.d * 11 + 4;
+        v.e = v.e * 13 + 5;
+        v.f = v.f * 17 + 6;
+    }
+    return v.a + 2 * v.b + 3 * v.c + 4 * v.d + 5 * v.e + 6 * v.f;
+}
+
+/* One coroutine that steps its values in locals, pausing after each step. */
+struct stepping {
+    uint64_t seed;
+    int rounds;
+    uint64_t result;
+};
+
+static void step_values(struct coro *self, void *arg)
+{
+    struct stepping *s = arg;
+    uint64_t a = s->seed, b = a ^ 0x1111, c = a ^ 0x2222, d = a ^ 0x3333, e = a ^ 0x4444,
+             f = a ^ 0x5555;
+
+    for (int round = 0; round < s->rounds; round++) {
+        a = a * 3 + 1;
+        b = b * 5 + 2;
+        c = c * 7 + 3;
+        d = d * 11 + 4;
+        e = e * 13 + 5;
+        f = f * 17 + 6;
+        coro_pause(self);
+    }
+    s->result = a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f;
+}
+
+/* Three coroutines and the scheduler each keep six values live across every
+ * switch, in the same registers as far as the compiler is concerned: each
+ * side must come to its own result. */
+static void registers_and_locals_survive_switches(void **state)
+{
+    enum { COROS = 3, ROUNDS = 20 };
+    struct stepping steps[COROS];
+    struct coro *coros[COROS];
+    uint64_t seed = (uint64_t)(uintptr_t)state | 0x5eed;   /* unknown to the compiler */
+    uint64_t a = seed, b = a ^ 0x1111, c = a ^ 0x2222, d = a ^ 0x3333, e = a ^ 0x4444,
+             f = a ^ 0x5555;
+
+    for (int i = 0; i < COROS; i++) {
+        steps[i] = (struct stepping){ .seed = seed * (uint64_t)(i + 2), .rounds = ROUNDS };
+        assert_int_equal(coro_create(&coros[i], STACK_BYTES, step_values, &steps[i]), 0);
+    }
+    for (int round = 0; round <= ROUNDS; round++) {
+        a = a * 3 + 1;
+        b = b * 5 + 2;
+        c = c * 7 + 3;
+        d = d * 11 + 4;
+        e = e * 13 + 5;
+        f = f * 17 + 6;
+        for (int i = 0; i < COROS; i++)
+            coro_resume(coros[i]);
+    }
+    assert_true(a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f == stepped(seed, ROUNDS + 1));
+    for (int i = 0; i < COROS; i++) {
+        assert_true(coro_finished(coros[i]));
+        assert_true(steps[i].result == stepped(steps[i].seed, ROUNDS));
+        coro_free(coros[i]);
+    }
+}
+
+/* 1/3 as this thread rounds it now, in SSE arithmetic (double: the MXCSR
+ * register's rounding bits) and in the x87 unit's (long double: its
+ * control word's). */
+struct third {
+    double sse;
+    long double x87;
+};
+
+/* Not inlined: gcc, which ignores the rounding mode unless told
+ * (-frounding-math), could otherwise move the divisions past the
+ * fesetround calls around it. */
+static __attribute__((noinline)) struct third third_now(void)
+{
+    volatile double one = 1, three = 3;
+    volatile long double one_x87 = 1, three_x87 = 3;
+
+    return (struct third){ one / three, one_x87 / three_x87 };
+}
+
+static bool same_third(struct third x, struct third y)
+{
+    return x.sse == y.sse && x.x87 == y.x87;
+}
+
+/* The rounding mode a coroutine sets is its own: it rounds up, pauses, and
+ * still rounds up when resumed, while the scheduler rounds down. (Up and
+ * down, as an inexact result is always rounded differently by them; to
+ * nearest gives the same as one of them.) */
+struct rounding {
+    bool set;
+    struct third before_pause, after_pause;
+};
+
+static void round_upward(struct coro *self, void *arg)
+{
+    struct rounding *r = arg;
+
+    r->set = fesetround(FE_UPWARD) == 0;
+    r->before_pause = third_now();
+    coro_pause(self);
+    r->after_pause = third_now();
+}
+
+static void rounding_mode_is_each_sides_own(void **state)
+{
+    struct rounding r = { .set = false };
+    struct third downward, upward;
+    struct coro *c;
+
+    (void)state;
+    assert_int_equal(fesetround(FE_UPWARD), 0);
+    upward = third_now();
+    assert_int_equal(fesetround(FE_DOWNWARD), 0);
+    downward = third_now();
+    /* else this test could not fail */
+    assert_true(downward.sse != upward.sse && downward.x87 != upward.x87);
+
+    assert_int_equal(coro_create(&c, STACK_BYTES, round_upward, &r), 0);
+    coro_resume(c);
+    assert_true(r.set);
+    assert_true(same_third(r.before_pause, upward));
+    assert_true(same_third(third_now(), downward));
+    coro_resume(c);
+    assert_true(coro_finished(c));
+    assert_true(same_third(r.after_pause, upward));
+    assert_true(same_third(third_now(), downward));
+    coro_free(c);
+    assert_int_equal(fesetround(FE_TONEAREST), 0);
+}
+
+/* What a new coroutine found at its start: how far off 16 bytes a local
+ * aligned to 16 landed, and what printf made of a double (glibc's printf
+ * keeps SSE values on the stack with instructions that fault when it is
+ * misaligned). */
+struct first_entry {
+    uintptr_t misalignment;
+    char text[16];
+};
+
+static void look_at_the_stack(struct coro *self, void *arg)
+{
+    struct first_entry *seen = arg;
+    alignas(16) unsigned char local[16] = { 1 };
+    uintptr_t at = (uintptr_t)local;
+    volatile double pi = 3.14159;
+
+    (void)self;
+    /* The compiler knows local is aligned and would fold at % 16 to 0:
+     * the empty asm makes it forget where the value came from. */
+    __asm__("" : "+r"(at));
+    seen->misalignment = at % 16 + (local[0] != 1);
+    snprintf(seen->text, sizeof seen->text, "%.3f", pi);
+}
+
+static void first_entry_is_aligned(void **state)
+{
+    struct first_entry seen = { .misalignment = 99 };
+    struct coro *c;
+
+    (void)state;
+    assert_int_equal(coro_create(&c, STACK_BYTES, look_at_the_stack, &seen), 0);
+    coro_resume(c);
+    assert_true(coro_finished(c));
+    assert_int_equal(seen.misalignment, 0);
+    assert_string_equal(seen.text, "3.142");
+    coro_free(c);
+}
+
+/* 100 coroutines paused at once, resumed in an order that changes every
+ * round, each stepping its own values: each comes to its own result. */
+static void many_coroutines_interleave(void **state)
+{
+    enum { COUNT = 100, ROUNDS = 8 };
+    static struct stepping steps[COUNT];
+    static struct coro *coros[COUNT];
+
+    (void)state;
+    for (int i = 0; i < COUNT; i++) {
+        steps[i] = (struct stepping){ .seed = 1000 + (uint64_t)i, .rounds = ROUNDS };
+        assert_int_equal(coro_create(&coros[i], 64 * 1024, step_values, &steps[i]), 0);
+    }
+    for (int round = 0; round <= ROUNDS; round++) {
+        for (int k = 0; k < COUNT; k++) {
+            int i = (k * 37 + round * 11) % COUNT;   /* 37 is prime to 100: each once */
+
+            assert_false(coro_finished(coros[i]));
+            coro_resume(coros[i]);
+        }
+    }
+    for (int i = 0; i < COUNT; i++) {
+        assert_true(coro_finished(coros[i]));
+        assert_true(steps[i].result == stepped(steps[i].seed, ROUNDS));
+        coro_free(coros[i]);
+    }
+}
+
+/* What a coroutine keeps beside its stack says which switch this build
+ * has: one stack pointer and a few fields for coro.c's own (x86-64), a
+ * whole ucontext_t for glibc's. */
+static void the_build_has_the_switch_it_asks_for(void **state)
+{
+    (void)state;
+    print_message("struct coro: %zu bytes\n", coro_struct_bytes());
+#if defined(CORO_UCONTEXT) || !defined(__x86_64__)
+    assert_true(coro_struct_bytes() > sizeof(ucontext_t));
+#else
+    assert_true(coro_struct_bytes() <= 64);
+#endif
 }
 
 /* Runs body in a child process with its stderr in err; returns the child's
@@ -379,6 +630,11 @@ int main(void)
         cmocka_unit_test(fn_gets_self_and_arg_and_finishes_in_one_resume),
         cmocka_unit_test(touched_stack_follows_depth),
         cmocka_unit_test(many_coroutines_come_and_go),
+        cmocka_unit_test(registers_and_locals_survive_switches),
+        cmocka_unit_test(rounding_mode_is_each_sides_own),
+        cmocka_unit_test(first_entry_is_aligned),
+        cmocka_unit_test(many_coroutines_interleave),
+        cmocka_unit_test(the_build_has_the_switch_it_asks_for),
         cmocka_unit_test(overflow_hits_the_guard_page),
         cmocka_unit_test(broken_rules_abort_with_one_line),
         cmocka_unit_test(absurd_sizes_are_refused),
