@@ -7,8 +7,6 @@
  * async_uv/model.c: the same window, with each task a chain of callbacks. */
 #include "model.h"
 
-#include <stdlib.h>
-
 #include "run.h"
 
 /* The loop's options: --uv-threadpool, --offload, --blocking-process. */
@@ -34,7 +32,6 @@ static void coro_task_release(struct task *task)
 
     coro_job_release(&ct->job);
     body_free(&ct->stage);
-    free(ct->fs);
 }
 
 static const struct window_ops coro_ops = {
@@ -44,14 +41,10 @@ static const struct window_ops coro_ops = {
     .release = coro_task_release,
 };
 
-/* Runs the workload's task on a coroutine per record, on one loop. A task
- * of a workload with file steps also holds a uv_fs_t (waits.c). */
+/* Runs the workload's task on a coroutine per record, on one loop. */
 static int run_on_coroutines(struct run *run)
 {
-    enum workload workload = run->opts->workload;
-    bool file_steps = workload == WORKLOAD_DOWNLOAD || workload == WORKLOAD_FILES;
-
-    coro_model_begin(&coros, run, sizeof(struct coro_task) + (file_steps ? sizeof(uv_fs_t) : 0));
+    coro_model_begin(&coros, run, sizeof(struct coro_task));
     int rc = loop_run(run, &coro_ops, &loop_opts);
     coro_model_end(&coros, run);
     return rc;

@@ -26,8 +26,6 @@ struct coro_task {
     struct loop_task loop;       /* first: the loop's part, which begins with the window's */
     struct coro_job job;         /* its coroutine and worker; worker.wait_ctx points here */
     enum coro_wait wait;         /* what the paused coroutine waits for */
-    uv_fs_t *fs;                 /* the file step in flight: download and files only,
-                                  * allocated at the first, freed as the task goes */
     int wait_result;             /* a sleep's: 0, or -ECANCELED */
     /* A transfer in flight: libcurl hands the body to the loop's stack; it
      * is staged here until the coroutine takes it on its own stack. */

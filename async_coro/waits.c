@@ -232,29 +232,20 @@ static void on_fs_done(uv_fs_t *req)
     health_step_done(run, id, "file step", began_ns);
 }
 
-/* Waits for the file step that rc says was started; its result, a byte
- * count or a descriptor, or a negative errno. */
-static ssize_t fs_wait(struct coro_task *ct, int rc)
+/* Waits for the file step that rc says was started on req; its result, a
+ * byte count or a descriptor, or a negative errno. Each step's request is a
+ * local of the function that waits for it: it lives on the coroutine's
+ * stack, paused with it, so a task without file steps (a fetch) holds none. */
+static ssize_t fs_wait(struct coro_task *ct, uv_fs_t *req, int rc)
 {
     ssize_t result = rc;
 
     if (rc >= 0) {   /* a request that could not start has no callback */
         await(ct, WAIT_FILE);
-        result = ct->fs->result;
+        result = req->result;
     }
-    uv_fs_req_cleanup(ct->fs);
+    uv_fs_req_cleanup(req);
     return result;
-}
-
-/* The task's uv_fs_t, ready for its next request; NULL when there is no
- * memory for it. Allocated at the task's first file step: a waiting fetch,
- * which has none, does without it. */
-static uv_fs_t *fs_request(struct coro_task *ct)
-{
-    if (ct->fs == NULL && (ct->fs = malloc(sizeof *ct->fs)) == NULL)
-        return NULL;
-    ct->fs->data = ct;
-    return ct->fs;
 }
 
 static uv_loop_t *uv_of(struct coro_task *ct)
@@ -265,11 +256,10 @@ static uv_loop_t *uv_of(struct coro_task *ct)
 static int coro_open(struct worker *worker, const char *path, int flags, mode_t mode)
 {
     struct coro_task *ct = task_of_worker(worker);
-    uv_fs_t *req = fs_request(ct);
+    uv_fs_t req = { .data = ct };
 
-    if (req == NULL)
-        return -ENOMEM;
-    return (int)fs_wait(ct, uv_fs_open(uv_of(ct), req, path, flags, (int)mode, on_fs_done));
+    return (int)fs_wait(ct, &req, uv_fs_open(uv_of(ct), &req, path, flags, (int)mode,
+                                             on_fs_done));
 }
 
 static int coro_write(struct worker *worker, int fd, const void *buf, size_t len)
@@ -278,11 +268,9 @@ static int coro_write(struct worker *worker, int fd, const void *buf, size_t len
 
     for (size_t done = 0; done < len;) {
         uv_buf_t piece = uv_buf_init((char *)buf + done, (unsigned)(len - done));
-        uv_fs_t *req = fs_request(ct);
-
-        if (req == NULL)
-            return -ENOMEM;
-        ssize_t n = fs_wait(ct, uv_fs_write(uv_of(ct), req, fd, &piece, 1, -1, on_fs_done));
+        uv_fs_t req = { .data = ct };
+        ssize_t n = fs_wait(ct, &req, uv_fs_write(uv_of(ct), &req, fd, &piece, 1, -1,
+                                                  on_fs_done));
         if (n < 0)
             return (int)n;
         done += (size_t)n;
@@ -294,51 +282,41 @@ static ssize_t coro_read(struct worker *worker, int fd, void *buf, size_t len)
 {
     struct coro_task *ct = task_of_worker(worker);
     uv_buf_t piece = uv_buf_init(buf, (unsigned)len);
-    uv_fs_t *req = fs_request(ct);
+    uv_fs_t req = { .data = ct };
 
-    if (req == NULL)
-        return -ENOMEM;
-    return fs_wait(ct, uv_fs_read(uv_of(ct), req, fd, &piece, 1, -1, on_fs_done));
+    return fs_wait(ct, &req, uv_fs_read(uv_of(ct), &req, fd, &piece, 1, -1, on_fs_done));
 }
 
 static int coro_fsync(struct worker *worker, int fd)
 {
     struct coro_task *ct = task_of_worker(worker);
-    uv_fs_t *req = fs_request(ct);
+    uv_fs_t req = { .data = ct };
 
-    if (req == NULL)
-        return -ENOMEM;
-    return (int)fs_wait(ct, uv_fs_fsync(uv_of(ct), req, fd, on_fs_done));
+    return (int)fs_wait(ct, &req, uv_fs_fsync(uv_of(ct), &req, fd, on_fs_done));
 }
 
 static int coro_close(struct worker *worker, int fd)
 {
     struct coro_task *ct = task_of_worker(worker);
-    uv_fs_t *req = fs_request(ct);
+    uv_fs_t req = { .data = ct };
 
-    if (req == NULL)
-        return -ENOMEM;
-    return (int)fs_wait(ct, uv_fs_close(uv_of(ct), req, fd, on_fs_done));
+    return (int)fs_wait(ct, &req, uv_fs_close(uv_of(ct), &req, fd, on_fs_done));
 }
 
 static int coro_rename(struct worker *worker, const char *from, const char *to)
 {
     struct coro_task *ct = task_of_worker(worker);
-    uv_fs_t *req = fs_request(ct);
+    uv_fs_t req = { .data = ct };
 
-    if (req == NULL)
-        return -ENOMEM;
-    return (int)fs_wait(ct, uv_fs_rename(uv_of(ct), req, from, to, on_fs_done));
+    return (int)fs_wait(ct, &req, uv_fs_rename(uv_of(ct), &req, from, to, on_fs_done));
 }
 
 static int coro_unlink(struct worker *worker, const char *path)
 {
     struct coro_task *ct = task_of_worker(worker);
-    uv_fs_t *req = fs_request(ct);
+    uv_fs_t req = { .data = ct };
 
-    if (req == NULL)
-        return -ENOMEM;
-    return (int)fs_wait(ct, uv_fs_unlink(uv_of(ct), req, path, on_fs_done));
+    return (int)fs_wait(ct, &req, uv_fs_unlink(uv_of(ct), &req, path, on_fs_done));
 }
 
 /* ---- Ctrl-C ---- */
