@@ -1,17 +1,20 @@
 /* download.c: download N blobs to files at once, on one thread.
  *
- * libcurl's pieces go to DIR/.blob-ID.bin.part by uv_fs writes; a whole,
+ * libcurl's pieces are gathered and go to DIR/.blob-ID.bin.part by writes
+ * on libuv's pool, whose thread also checks and hashes them; a whole,
  * checked blob is renamed blob-ID.bin. Notice the back-pressure: a network
  * faster than the disk is paused (CURL_WRITEFUNC_PAUSE) until a write is
  * done, never buffered without bound. Compare download_task in
  * tasks/task.c, where the write simply waits. */
 #include "model.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "http.h"
@@ -20,9 +23,10 @@
 /* Bytes a blob may gather while its last write is in flight: past this, its
  * transfer is paused. Pieces come from libcurl 16 KiB at a time; gathering
  * them while the disk is busy makes writes larger and fewer (each write is a
- * trip through the thread pool). The price: two such buffers at most per
- * blob in flight, 512 MiB for 1,000 blobs at once if the disk is that slow;
- * --concurrency bounds it. */
+ * trip through the thread pool). The price: two such buffers per blob in
+ * flight, 512 MiB for 1,000 blobs at once; --concurrency bounds it. Each is
+ * made whole at its first piece: grown by doubling, it would be copied at
+ * each step. */
 #define BLOB_BUFFER_MAX (256 * 1024)
 
 /* What the blobs' writes did, for --verbose. The loop's one thread alone
@@ -32,7 +36,7 @@ static unsigned long blob_writes, blob_pauses;
 /* The file steps of one attempt. */
 enum blob_step {
     BLOB_OPEN,     /* open the part file, then start the transfer */
-    BLOB_WRITE,    /* write the flushing buffer */
+    BLOB_WRITE,    /* check, hash and write the flushing buffer (uv_queue_work) */
     BLOB_CLOSE,    /* the transfer is over, with its verdict */
     BLOB_RENAME,   /* whole and checked: give it its final name */
     BLOB_UNLINK,   /* failed: remove the part file */
@@ -41,26 +45,30 @@ enum blob_step {
 /* One blob's task. Owned by the window. Who owns which buffer:
  * `filling` belongs to on_blob_data, which copies libcurl's pieces into it;
  * `flushing` belongs to libuv's thread pool while a write is in flight
- * (writing), and nobody touches it then. When the write is done, the two
- * swap. While the disk is behind and `filling` is full, the transfer is
- * paused: memory stays bounded however fast the network. */
+ * (writing), and the loop touches it not then, nor the checksum, nor the
+ * flush_ results. When the write is done, the two swap. While the disk is
+ * behind and `filling` is full, the transfer is paused: memory stays
+ * bounded however fast the network. */
 struct download_task {
     struct loop_task loop;   /* first: the loop's part, which begins with the window's */
     struct transfer transfer; /* the blob's GET, its easy handle reused by retries */
-    uv_fs_t req;             /* the one file step in flight; req.data points here */
-    enum blob_step step;     /* what req is doing */
+    uv_fs_t req;             /* the file step in flight but a write; req.data points here */
+    uv_work_t write_work;    /* the write in flight, on libuv's pool; .data points here */
+    enum blob_step step;     /* what req or write_work is doing */
     uv_file fd;              /* the part file, or -1 */
+    bool verify_content;     /* --verify content: each byte must be the blob's */
     struct body filling;     /* received, not yet written */
     struct body flushing;    /* being written */
-    size_t flush_done;       /* bytes of flushing written so far */
     uint64_t flush_offset;   /* where in the file flushing goes */
+    int flush_err;           /* the pool's: a failed write's libuv error, or 0 */
+    bool flush_mismatch;     /* the pool's: flushing is not the blob's bytes */
     bool writing;            /* a write is in flight: flushing is lent to libuv */
     bool paused;             /* on_blob_data said CURL_WRITEFUNC_PAUSE */
     bool transfer_over;      /* the transfer has ended: settle once not writing */
     uint64_t received;       /* bytes taken from libcurl, in order */
-    struct checksum *checksum; /* over those bytes: made by the first attempt */
+    struct checksum *checksum; /* over the bytes written, in order: made by the first attempt */
     int write_err;           /* a failed write's libuv error, or 0 */
-    bool mismatch;           /* a byte differed from the blob's content */
+    bool mismatch;           /* a byte differed from the blob's content, near flush_offset */
     enum fail_cause cause;   /* the attempt's verdict, kept while the file is closed */
     char why[RECORD_ERROR_MAX];
 };
@@ -78,13 +86,51 @@ static void on_uv_fs(uv_fs_t *req)
     blob_step_done(dt, result);
 }
 
+/* Called by libuv on a thread of its pool: the write step. Checks the bytes
+ * of flushing against the blob's content (under --verify content), hashes
+ * them and writes them all at flush_offset, as tasks/task.c's on_blob_data
+ * does on its own thread. Checking and hashing are most of the work a byte
+ * costs the client: here they leave the loop's one thread, which meanwhile
+ * receives into filling. */
+static void on_uv_work_write(uv_work_t *work)
+{
+    struct download_task *dt = work->data;
+    const char *data = dt->flushing.data;
+    size_t len = dt->flushing.len;
+
+    dt->flush_err = 0;
+    dt->flush_mismatch = dt->verify_content
+        && content_verify((uint64_t)dt->loop.task.rec->id, dt->flush_offset, data, len) != 0;
+    if (dt->flush_mismatch)
+        return;
+    checksum_update(dt->checksum, data, len);
+    for (size_t done = 0; done < len;) {
+        ssize_t n = pwrite(dt->fd, data + done, len - done, (off_t)(dt->flush_offset + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {   /* a write that makes no progress would never end */
+            dt->flush_err = n < 0 ? uv_translate_sys_error(errno) : UV_EIO;
+            return;
+        }
+        done += (size_t)n;   /* a short write (a full disk?): the rest */
+    }
+}
+
+/* Called by libuv, on the loop, when the write step is done. */
+static void on_uv_work_written(uv_work_t *work, int status)
+{
+    struct download_task *dt = work->data;
+
+    uv_must(status, "uv_queue_work");   /* UV_ECANCELED only after a uv_cancel: none */
+    blob_step_done(dt, 0);
+}
+
 /* Starts step on the task's request. A uv_fs call that fails at once never
  * runs its callback, so its error goes straight to blob_step_done. */
 static void blob_start(struct download_task *dt, enum blob_step step)
 {
     uv_loop_t *uv = &loop_of(&dt->loop.task)->uv;
     char final_path[PATH_MAX], part_path[PATH_MAX];
-    uv_buf_t buf;
     int rc;
 
     dt->step = step;
@@ -102,11 +148,11 @@ static void blob_start(struct download_task *dt, enum blob_step step)
     case BLOB_WRITE:
         dt->writing = true;
         blob_writes++;
-        buf = uv_buf_init(dt->flushing.data + dt->flush_done,
-                          (unsigned int)(dt->flushing.len - dt->flush_done));
-        rc = uv_fs_write(uv, &dt->req, dt->fd, &buf, 1,
-                         (int64_t)(dt->flush_offset + dt->flush_done), on_uv_fs);
-        break;
+        dt->write_work.data = dt;
+        /* Fails only for a NULL work callback: a bug. */
+        uv_must(uv_queue_work(uv, &dt->write_work, on_uv_work_write, on_uv_work_written),
+                "uv_queue_work");
+        return;
     case BLOB_CLOSE:
         rc = uv_fs_close(uv, &dt->req, dt->fd, on_uv_fs);
         break;
@@ -145,7 +191,7 @@ static void blob_judge(struct download_task *dt)
     if (dt->cause == CAUSE_STATUS) {
         blob_settle(dt, dt->cause, dt->why);   /* an error text: no blob to judge */
     } else if (dt->mismatch) {
-        snprintf(why, sizeof why, "wrong bytes near offset %" PRIu64, dt->received);
+        snprintf(why, sizeof why, "wrong bytes near offset %" PRIu64, dt->flush_offset);
         blob_settle(dt, CAUSE_MISMATCH, why);
     } else if (dt->write_err != 0) {
         char final_path[PATH_MAX], part_path[PATH_MAX];
@@ -173,27 +219,23 @@ static void blob_flush(struct download_task *dt)
 
     dt->flush_offset = dt->received - dt->filling.len;
     dt->flushing = dt->filling;
-    dt->flush_done = 0;
     dt->filling = written;
     dt->filling.len = 0;
     blob_start(dt, BLOB_WRITE);
 }
 
-/* A write has finished: flushing is the task's again. Writes what came
- * meanwhile, resumes a paused transfer, or settles one that has ended. */
-static void blob_written(struct download_task *dt, ssize_t result)
+/* A write has finished: flushing and the pool's verdict on it are the
+ * task's again. Writes what came meanwhile, resumes a paused transfer, or
+ * settles one that has ended. */
+static void blob_written(struct download_task *dt)
 {
     dt->writing = false;
-    if (result < 0) {
-        dt->write_err = (int)result;
-    } else if (result == 0) {
-        dt->write_err = UV_EIO;   /* a write that makes no progress would never end */
-    } else if ((dt->flush_done += (size_t)result) < dt->flushing.len) {
-        blob_start(dt, BLOB_WRITE);   /* a short write (a full disk?): the rest */
-        return;
-    }
+    if (dt->flush_mismatch)
+        dt->mismatch = true;
+    if (dt->flush_err != 0)
+        dt->write_err = dt->flush_err;   /* else keep on_blob_data's UV_ENOMEM, if any */
     /* After Ctrl-C what was gathered is not written: the part file goes. */
-    if (dt->write_err == 0 && dt->filling.len > 0 && !run_cancelled())
+    if (dt->write_err == 0 && !dt->mismatch && dt->filling.len > 0 && !run_cancelled())
         blob_flush(dt);
     if (dt->transfer_over) {
         if (!dt->writing)
@@ -220,8 +262,8 @@ static void blob_written(struct download_task *dt, ssize_t result)
 /* Called by libcurl, from inside curl_multi_socket_action (or
  * curl_easy_pause), with each piece of the blob in order. It may not call
  * libcurl: it keeps a copy of the piece, starts a write if none is in
- * flight, and returns. Returning less than the piece stops the transfer
- * with CURLE_WRITE_ERROR. */
+ * flight, and returns; the write's thread checks and hashes it. Returning
+ * less than the piece stops the transfer with CURLE_WRITE_ERROR. */
 static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata)
 {
     struct download_task *dt = userdata;
@@ -236,20 +278,14 @@ static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata
         blob_pauses++;
         return CURL_WRITEFUNC_PAUSE;
     }
-    /* Under --verify id or status the body is written as it comes. */
-    if (dt->loop.task.window->run->opts->verify == VERIFY_CONTENT
-        && content_verify((uint64_t)dt->loop.task.rec->id, dt->received, data, len) != 0) {
-        dt->mismatch = true;
-        return 0;
-    }
-    if (body_reserve(&dt->filling, dt->filling.len + len) != 0) {
+    size_t need = dt->filling.len + len;
+    if (body_reserve(&dt->filling, need > BLOB_BUFFER_MAX ? need : BLOB_BUFFER_MAX) != 0) {
         dt->write_err = UV_ENOMEM;
         return 0;
     }
     /* libcurl's data is gone when we return: keep a copy. */
     memcpy(dt->filling.data + dt->filling.len, data, len);
     dt->filling.len += len;
-    checksum_update(dt->checksum, data, len);
     dt->received += len;
     if (!dt->writing)
         blob_flush(dt);
@@ -306,7 +342,7 @@ static void blob_step_done(struct download_task *dt, ssize_t result)
         blob_opened(dt, result, part_path);
         return;
     case BLOB_WRITE:
-        blob_written(dt, result);
+        blob_written(dt);
         return;
     case BLOB_CLOSE:
         dt->fd = -1;   /* gone even when close reports an error */
@@ -355,6 +391,8 @@ static void download_attempt(struct task *task)
         return;
     }
     dt->fd = -1;
+    /* Under --verify id or status the body is written as it comes. */
+    dt->verify_content = run->opts->verify == VERIFY_CONTENT;
     dt->writing = false;
     dt->paused = false;
     dt->transfer_over = false;
@@ -362,8 +400,8 @@ static void download_attempt(struct task *task)
     dt->filling.len = 0;
     dt->flushing.len = 0;
     checksum_init(dt->checksum);
-    dt->write_err = 0;
-    dt->mismatch = false;
+    dt->write_err = dt->flush_err = 0;
+    dt->mismatch = dt->flush_mismatch = false;
     dt->cause = CAUSE_NONE;
     dt->why[0] = '\0';
     blob_start(dt, BLOB_OPEN);

@@ -204,32 +204,55 @@ struct blob_sink {
     bool cancelled;           /* Ctrl-C came: no more writes */
 };
 
+/* One piece of a blob, for check_piece. */
+struct blob_piece {
+    struct blob_sink *sink;
+    const char *data;
+    size_t len;
+};
+
+/* Checks a piece against the blob's content (under --verify content) and
+ * hashes it, for waits->compute: a piece the size of a blob's stage takes
+ * as long to check as to write. */
+static void check_piece(void *arg)
+{
+    struct blob_piece *piece = arg;
+    struct blob_sink *sink = piece->sink;
+
+    if (sink->verify_content
+        && content_verify((uint64_t)sink->id, sink->received, piece->data, piece->len) != 0) {
+        sink->mismatch = 1;
+        return;
+    }
+    checksum_update(sink->checksum, piece->data, piece->len);
+}
+
 /* Called by the transfer with each piece of the blob, in order. Returning
  * less than it was given stops the transfer with CURLE_WRITE_ERROR. */
 static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata)
 {
     struct blob_sink *sink = userdata;
-    size_t len = size * nmemb;
+    struct blob_piece piece = { .sink = sink, .data = data, .len = size * nmemb };
 
-    if (sink->verify_content
-        && content_verify((uint64_t)sink->id, sink->received, data, len) != 0) {
-        sink->mismatch = 1;
-        return 0;
-    }
-    /* libcurl may hand over many pieces before its progress callback sees
-     * the Ctrl-C: with a slow disk, each write would make the run wait. */
-    if (run_cancelled()) {
+    /* Checking and hashing are computing, done where the model computes:
+     * on this thread, or (async_coro --offload) on libuv's pool while the
+     * loop's thread receives. libcurl may hand over many pieces before its
+     * progress callback sees the Ctrl-C: with a slow disk, each write
+     * would make the run wait. */
+    if (sink->worker->waits->compute(sink->worker, check_piece, &piece) != 0
+        || run_cancelled()) {
         sink->cancelled = true;
         return 0;
     }
-    int rc = sink->worker->waits->write(sink->worker, sink->fd, data, len);
+    if (sink->mismatch)
+        return 0;
+    int rc = sink->worker->waits->write(sink->worker, sink->fd, data, piece.len);
     if (rc < 0) {
         sink->write_errno = -rc;
         return 0;
     }
-    checksum_update(sink->checksum, data, len);
-    sink->received += len;
-    return len;
+    sink->received += piece.len;
+    return piece.len;
 }
 
 /* Receives the blob into an open part file; judges what arrived. Under

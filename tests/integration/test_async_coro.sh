@@ -3,7 +3,8 @@
 #
 # Each coroutine's stack is what --stack-kb says, and the summary reports
 # how much of it the deepest task touched; a transfer pauses while its
-# coroutine writes what it staged, and no byte is lost.
+# coroutine writes what it staged, and no byte is lost; with --offload a
+# blob's bytes are checked on libuv's pool, and every one still is.
 # Everything else (checksums of every workload, every fault kind, the
 # window, hangs, Ctrl-C) is checked for every model in test_models.sh,
 # test_concurrency.sh, test_trace.sh and test_interrupt.sh, and the
@@ -38,6 +39,21 @@ expect_eq "pauses: exit 0" "$STATUS" 0
 expect_eq "pauses: checksum" "$(json .checksum)" "$("$BIN/expected_checksum" download 8 8388608)"
 expect_eq "pauses: --uv-threadpool 1 reported" "$(json .uv_threadpool)" 1
 expect_eq "pauses: no part file left" "$(find "$dir" -name '*.part' | wc -l)" 0
+
+# ---- Checking on the pool ----
+
+# A blob's piece is checked and hashed where the model computes: with
+# --offload on libuv's pool, while the loop receives. Every byte is still
+# checked, in order: the checksum is the same, and another blob's bytes
+# are found wrong.
+dir="$TEST_TMP/offload"
+run_client async_coro --offload download -n 8 --size 1M --url "$SERVER_URL" --dir "$dir" --json
+expect_eq "offload: exit 0" "$STATUS" 0
+expect_eq "offload: checksum" "$(json .checksum)" "$("$BIN/expected_checksum" download 8 1048576)"
+run_client async_coro --offload download -n 3 --size 1M --url "$SERVER_URL" \
+    --path '/blobs/7?size={size}' --json
+expect_eq "offload: another blob's bytes: exit 1, each task failed for mismatch" \
+    "$STATUS $(json .failed) $(json .failures.mismatch)" "1 3 3"
 
 # ---- A socket the loop cannot watch ----
 
