@@ -39,11 +39,10 @@ struct pool_thread {
 struct pool {
     pthread_mutex_t lock;
     pthread_cond_t work_cond;    /* threads wait here: a job was queued, or stopping */
-    pthread_cond_t owner_cond;   /* the owner waits here: an init ended, or the last job */
+    pthread_cond_t owner_cond;   /* the owner waits here: an init ended */
 
     struct pool_job *head;       /* guarded: the oldest queued job, NULL if none */
     struct pool_job *tail;       /* guarded: the newest; stale when head is NULL */
-    size_t unfinished;           /* guarded: jobs submitted and not yet finished */
     long reported;               /* guarded: threads whose init has returned */
     long init_failed;            /* guarded: of those, how many failed */
     bool stopping;               /* guarded: set once, when no job will come any more */
@@ -117,8 +116,6 @@ static void *pool_thread_main(void *arg)
         pool_unlock(pool);
         job->fn(self->ctx, job->arg);   /* the pool never touches job again */
         pool_lock(pool);
-        if (--pool->unfinished == 0)
-            must(pthread_cond_signal(&pool->owner_cond), "pthread_cond_signal");
     }
     pool_unlock(pool);
     if (pool->config.cleanup != NULL)
@@ -255,16 +252,7 @@ void pool_submit(struct pool *pool, struct pool_job *job)
     else
         pool->tail->next = job;
     pool->tail = job;
-    pool->unfinished++;
     must(pthread_cond_signal(&pool->work_cond), "pthread_cond_signal");
-    pool_unlock(pool);
-}
-
-void pool_wait(struct pool *pool)
-{
-    pool_lock(pool);
-    while (pool->unfinished > 0)
-        must(pthread_cond_wait(&pool->owner_cond, &pool->lock), "pthread_cond_wait");
     pool_unlock(pool);
 }
 

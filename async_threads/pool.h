@@ -1,7 +1,7 @@
 /* pool.h: a fixed-size pool of POSIX threads with one queue of jobs.
  *
- * Create the pool (its threads start and wait), submit jobs, wait until every
- * submitted job has finished, destroy the pool. Each thread owns a context
+ * Create the pool (its threads start and wait), submit jobs, destroy the
+ * pool: that runs every submitted job to its end first. Each thread owns a context
  * of ctx_size bytes that it sets up with init before its first job and tears
  * down with cleanup after its last, and every job it runs is handed that
  * context: the thread-pool model keeps a libcurl easy handle there. The pool
@@ -18,7 +18,7 @@ struct pool;
 typedef void pool_job_fn(void *thread_ctx, void *arg);
 
 /* One job. The submitter owns the memory and keeps it alive until
- * pool_wait() has returned; the pool only links it into its queue, so
+ * pool_destroy() has returned; the pool only links it into its queue, so
  * submitting never allocates and cannot fail. */
 struct pool_job {
     pool_job_fn *fn;         /* what to run */
@@ -48,11 +48,11 @@ int pool_create(struct pool **pool, const struct pool_config *config);
  * were submitted. Not to be called from a job. */
 void pool_submit(struct pool *pool, struct pool_job *job);
 
-/* Blocks until every job submitted so far has finished. */
-void pool_wait(struct pool *pool);
-
-/* Lets the threads finish the jobs still queued, runs each thread's
- * cleanup, joins every thread and frees the pool. */
+/* Tells the threads that no job will come any more, lets them finish the
+ * jobs still queued, joins every thread and frees the pool. Each thread
+ * leaves, and runs its cleanup, as soon as it finds the queue empty, while
+ * the others still run their last jobs: so destroy the pool as soon as
+ * the last job is submitted, not after waiting for the jobs to end. */
 void pool_destroy(struct pool *pool);
 
 #endif

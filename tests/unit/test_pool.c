@@ -5,7 +5,7 @@
  * run at once than there are threads; init and cleanup run once per thread;
  * a failed init or a refused stack size fails creation with every started
  * thread joined (ASan and TSan builds of this test check the rest). Checks
- * are made on the main thread only, after pool_wait or pool_destroy. */
+ * are made on the main thread only, after pool_destroy. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -128,12 +128,11 @@ static void every_job_runs_once_on_its_own_thread(void **state)
     (void)state;
     assert_int_equal(pool_create(&pool, &config), 0);
     submit_all(pool, jobs, 2000, 0);
-    pool_wait(pool);
+    pool_destroy(pool);
     for (size_t i = 0; i < 2000; i++) {
         assert_int_equal(jobs[i].runs, 1);
         assert_true(jobs[i].own_ctx);
     }
-    pool_destroy(pool);
     assert_int_equal(atomic_load(&inits), 8);
     assert_int_equal(atomic_load(&cleanups), 8);
 }
@@ -149,9 +148,8 @@ static void runs_as_many_jobs_at_once_as_threads(void **state)
     (void)state;
     assert_int_equal(pool_create(&pool, &config), 0);
     submit_all(pool, jobs, 40, 20);
-    pool_wait(pool);
-    assert_int_equal(atomic_load(&max_in_flight), 4);
     pool_destroy(pool);
+    assert_int_equal(atomic_load(&max_in_flight), 4);
 }
 
 static void one_thread_runs_jobs_in_order(void **state)
@@ -163,33 +161,12 @@ static void one_thread_runs_jobs_in_order(void **state)
     (void)state;
     assert_int_equal(pool_create(&pool, &config), 0);
     submit_all(pool, jobs, 50, 0);
-    pool_wait(pool);
+    pool_destroy(pool);
     for (long i = 0; i < 50; i++)
         assert_int_equal(jobs[i].order, i);
-    pool_destroy(pool);
 }
 
-/* pool_wait with nothing queued returns; a pool serves several batches. */
-static void waits_and_serves_again(void **state)
-{
-    struct counted_job jobs[10];
-    struct pool_config config = config_of(3);
-    struct pool *pool;
-
-    (void)state;
-    assert_int_equal(pool_create(&pool, &config), 0);
-    pool_wait(pool);
-    for (int batch = 0; batch < 3; batch++) {
-        submit_all(pool, jobs, 10, 1);
-        pool_wait(pool);
-        for (size_t i = 0; i < 10; i++)
-            assert_int_equal(jobs[i].runs, 1);
-    }
-    pool_destroy(pool);
-    assert_int_equal(atomic_load(&cleanups), 3);
-}
-
-/* pool_destroy without pool_wait still runs every queued job. */
+/* pool_destroy runs every queued job before the threads leave. */
 static void destroy_finishes_queued_jobs(void **state)
 {
     struct counted_job jobs[20];
@@ -202,6 +179,37 @@ static void destroy_finishes_queued_jobs(void **state)
     pool_destroy(pool);
     for (size_t i = 0; i < 20; i++)
         assert_int_equal(jobs[i].runs, 1);
+}
+
+/* A job that runs until a thread has run its cleanup, 5 s at the most:
+ * whether one had. */
+static void until_a_cleanup(void *thread_ctx, void *arg)
+{
+    bool *saw_cleanup = arg;
+
+    (void)thread_ctx;
+    for (int waited_ms = 0; atomic_load(&cleanups) == 0 && waited_ms < 5000; waited_ms++)
+        sleep_ms(1);
+    *saw_cleanup = atomic_load(&cleanups) > 0;
+}
+
+/* Destroyed as soon as its one job is queued, a pool of 2 lets the thread
+ * that finds the queue empty leave at once: its cleanup runs while the
+ * other thread's job still runs (which a pool that first waited for every
+ * job to end would never do). */
+static void an_idle_thread_leaves_while_another_works(void **state)
+{
+    struct pool_config config = config_of(2);
+    struct pool *pool;
+    bool saw_cleanup = false;
+    struct pool_job job = { .fn = until_a_cleanup, .arg = &saw_cleanup };
+
+    (void)state;
+    assert_int_equal(pool_create(&pool, &config), 0);
+    pool_submit(pool, &job);
+    pool_destroy(pool);
+    assert_true(saw_cleanup);
+    assert_int_equal(atomic_load(&cleanups), 2);
 }
 
 /* The 5th of 8 inits fails: creation fails, the 7 good threads clean up. */
@@ -248,8 +256,8 @@ int main(void)
         cmocka_unit_test_setup(every_job_runs_once_on_its_own_thread, reset_counters),
         cmocka_unit_test_setup(runs_as_many_jobs_at_once_as_threads, reset_counters),
         cmocka_unit_test_setup(one_thread_runs_jobs_in_order, reset_counters),
-        cmocka_unit_test_setup(waits_and_serves_again, reset_counters),
         cmocka_unit_test_setup(destroy_finishes_queued_jobs, reset_counters),
+        cmocka_unit_test_setup(an_idle_thread_leaves_while_another_works, reset_counters),
         cmocka_unit_test_setup(failed_init_fails_creation, reset_counters),
         cmocka_unit_test_setup(tiny_stack_is_refused, reset_counters),
         cmocka_unit_test_setup(zero_threads_is_refused, reset_counters),
