@@ -13,7 +13,7 @@ A reader looking for a fact finds it in the module named for it:
     process      starting a client through a shell, bounded in time; exit statuses
     clients      one run of a model or a reference client, and which can run here
     progress     the "[k/n] elapsed, about T left" lines
-    reference    the reference step after the plan (scripts/reference.py)
+    reference    the reference step before the plan (scripts/reference.py)
     runner       running the configurations: warm-up, counted runs, rows, traces
     meta         meta.json: the machine, the software, the plan as it ran
     publish      the work folder that replaces results/ at the end

@@ -43,7 +43,7 @@ NO_KNOBS = {"window": None, "threads": None, "offload": None, "blocking_process"
 # target by them. They run only on the plan's entries marked "references"
 # (the headline fetch and download, and the count sweep up to count_max),
 # interleaved with the models run by run, and their rows go into runs.csv
-# under their own name. (scripts/reference.py, the step after the plan, is
+# under their own name. (scripts/reference.py, the step before the plan, is
 # another thing: whole-process races on a server of its own, for the targets.)
 #   python_asyncio: peers/python_asyncio (aiohttp on one asyncio loop), run by
 #       AIO_BENCH_PYTHON with the C clients' options and --json;

@@ -50,7 +50,7 @@ def processing_headline(cpu, fetch, each_ms):
 # configuration's tasks one after another on one thread, see plan_configs).
 # "references" (a headline entry or a sweep): the reference clients run there
 # too (REFERENCE_CLIENTS; in a sweep, up to their count_max).
-# "reference": the workload of scripts/reference.py, run after the plan with
+# "reference": the workload of scripts/reference.py, run before the plan with
 # R counted runs: fetch count items at latency_ms beside bin/plain_pool, and
 # download count blobs of size beside curl --parallel.
 # "syscalls": the untimed step after the plan (syscall_step.py): each model

@@ -1,4 +1,4 @@
-"""reference_step.py: the reference step after the plan (scripts/reference.py).
+"""reference_step.py: the reference step before the plan (scripts/reference.py).
 
 The models beside plain clients on a server of its own, for the speed
 targets; its --json lines become reference.json.
