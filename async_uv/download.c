@@ -8,13 +8,11 @@
  * tasks/task.c, where the write simply waits. */
 #include "model.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fsutil.h"
 #include "http.h"
@@ -91,7 +89,8 @@ static void on_uv_fs(uv_fs_t *req)
  * them and writes them all at flush_offset, as tasks/task.c's on_blob_data
  * does on its own thread. Checking and hashing are most of the work a byte
  * costs the client: here they leave the loop's one thread, which meanwhile
- * receives into filling. */
+ * receives into filling. Writes go in order, one at a time, into the part
+ * file opened for this attempt, so its position is flush_offset. */
 static void on_uv_work_write(uv_work_t *work)
 {
     struct download_task *dt = work->data;
@@ -104,16 +103,7 @@ static void on_uv_work_write(uv_work_t *work)
     if (dt->flush_mismatch)
         return;
     checksum_update(dt->checksum, data, len);
-    for (size_t done = 0; done < len;) {
-        ssize_t n = pwrite(dt->fd, data + done, len - done, (off_t)(dt->flush_offset + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {   /* a write that makes no progress would never end */
-            dt->flush_err = n < 0 ? uv_translate_sys_error(errno) : UV_EIO;
-            return;
-        }
-        done += (size_t)n;   /* a short write (a full disk?): the rest */
-    }
+    dt->flush_err = uv_translate_sys_error(-fd_write_all(dt->fd, data, len));
 }
 
 /* Called by libuv, on the loop, when the write step is done. */

@@ -411,3 +411,20 @@ int file_same_regular(const char *a, const char *b)
     missing_name(b, name_b, sizeof name_b);
     return strcmp(name_a, name_b) == 0;
 }
+
+int fd_write_all(int fd, const void *buf, size_t len)
+{
+    const char *data = buf;
+
+    for (size_t done = 0; done < len;) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            return -EIO;
+        done += (size_t)n;
+    }
+    return 0;
+}

@@ -53,6 +53,13 @@ int file_write_output(const char *path, void (*write_fn)(FILE *file, const void 
  * 0, or -1 with errno set. */
 int file_check_writable(const char *path);
 
+/* Writes all len bytes of buf to fd at its position, again after a signal
+ * (EINTR) and after a short write (a full disk?). 0, or a negative errno:
+ * -EIO for a write that makes no progress, which would never end. Prints
+ * nothing. The one write loop of the blocking tasks and of async_uv's
+ * writes on libuv's pool. */
+int fd_write_all(int fd, const void *buf, size_t len);
+
 /* 1 when a and b name one regular file: by device and inode when both
  * exist, by resolved folder and name when neither does (a device such as
  * /dev/null may take any number of outputs); else 0. */

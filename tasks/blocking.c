@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fsutil.h"
 #include "run.h"
 
 /* curl_easy_perform returns when the response is in. Ctrl-C reaches it
@@ -50,18 +51,8 @@ static int blocking_open(struct worker *worker, const char *path, int flags, mod
 
 static int blocking_write(struct worker *worker, int fd, const void *buf, size_t len)
 {
-    const char *data = buf;
-
     (void)worker;
-    for (size_t done = 0; done < len;) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -errno;
-        done += (size_t)n;
-    }
-    return 0;
+    return fd_write_all(fd, buf, len);
 }
 
 static ssize_t blocking_read(struct worker *worker, int fd, void *buf, size_t len)

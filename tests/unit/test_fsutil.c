@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -451,6 +452,37 @@ static void test_same_regular(void **state)
     assert_int_equal(file_same_regular(fifo, fifo), 0);       /* not a regular file */
 }
 
+/* fd_write_all: every byte of a write larger than a pipe holds reaches the
+ * reader, in order; a closed descriptor is -EBADF. */
+static void test_fd_write_all(void **state)
+{
+    enum { LEN = 256 * 1024 };   /* 4 times a pipe's default 64 KiB */
+    static char out[LEN], in[LEN];
+    int fds[2];
+
+    (void)state;
+    for (size_t i = 0; i < LEN; i++)
+        out[i] = (char)(i * 7 + i / 251);
+    assert_int_equal(pipe(fds), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        close(fds[0]);
+        _exit(fd_write_all(fds[1], out, LEN) == 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    size_t got = 0;
+    for (ssize_t n; got < LEN && (n = read(fds[0], in + got, LEN - got)) > 0;)
+        got += (size_t)n;
+    close(fds[0]);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(got, LEN);
+    assert_memory_equal(in, out, LEN);
+    assert_int_equal(fd_write_all(fds[1], out, 1), -EBADF);
+}
+
 static void test_nofile_raise(void **state)
 {
     struct rlimit before, after;
@@ -538,6 +570,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stale_temporary_file, make_base, remove_base),
         cmocka_unit_test_setup_teardown(test_longest_name, make_base, remove_base),
         cmocka_unit_test_setup_teardown(test_same_regular, make_base, remove_base),
+        cmocka_unit_test(test_fd_write_all),
         cmocka_unit_test(test_nofile_raise),
         cmocka_unit_test(test_clock),
         cmocka_unit_test(test_clock_sleep_stops),
