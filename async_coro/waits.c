@@ -19,9 +19,8 @@
 
 /* The most body bytes staged before the coroutine must take them, in one
  * write: a trip through libuv's pool per 256 KiB of a blob, as async_uv's
- * BLOB_BUFFER_MAX. The first piece is staged in what it needs, so an item's
- * stage stays small; a body of more pieces gets the whole stage at once,
- * as grown by doubling it would be copied at each step. */
+ * BLOB_BUFFER_MAX. The stage grows to what arrives, so an item's stays
+ * small. */
 #define STAGE_BYTES (256 * 1024)
 
 static struct coro_task *task_of_worker(struct worker *worker)
@@ -73,10 +72,7 @@ static size_t on_curl_body(char *data, size_t size, size_t nmemb, void *userdata
             task_wait(&ct->loop.task, 0, "during the transfer", on_stage_full);
         return CURL_WRITEFUNC_PAUSE;
     }
-    size_t need = ct->stage.len + len;
-    if (ct->stage.len > 0 && need < STAGE_BYTES)
-        need = STAGE_BYTES;   /* a body of more pieces: the whole stage at once */
-    if (body_reserve(&ct->stage, need) != 0) {
+    if (body_reserve(&ct->stage, ct->stage.len + len) != 0) {
         ct->stage.refused = BODY_NO_MEMORY;   /* said by coro_transfer */
         return 0;   /* CURLE_WRITE_ERROR: the attempt fails, the run goes on */
     }

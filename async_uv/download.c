@@ -21,10 +21,9 @@
 /* Bytes a blob may gather while its last write is in flight: past this, its
  * transfer is paused. Pieces come from libcurl 16 KiB at a time; gathering
  * them while the disk is busy makes writes larger and fewer (each write is a
- * trip through the thread pool). The price: two such buffers per blob in
- * flight, 512 MiB for 1,000 blobs at once; --concurrency bounds it. Each is
- * made whole at its first piece: grown by doubling, it would be copied at
- * each step. */
+ * trip through the thread pool). The price: two such buffers at most per
+ * blob in flight, 512 MiB for 1,000 blobs at once if the disk is that slow;
+ * --concurrency bounds it. */
 #define BLOB_BUFFER_MAX (256 * 1024)
 
 /* What the blobs' writes did, for --verbose. The loop's one thread alone
@@ -268,8 +267,7 @@ static size_t on_blob_data(char *data, size_t size, size_t nmemb, void *userdata
         blob_pauses++;
         return CURL_WRITEFUNC_PAUSE;
     }
-    size_t need = dt->filling.len + len;
-    if (body_reserve(&dt->filling, need > BLOB_BUFFER_MAX ? need : BLOB_BUFFER_MAX) != 0) {
+    if (body_reserve(&dt->filling, dt->filling.len + len) != 0) {
         dt->write_err = UV_ENOMEM;
         return 0;
     }
