@@ -208,7 +208,17 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def on_signal(signum, frame):
+    """The first stop signal interrupts the bench and ignores the ones after
+    it, so that none interrupts the cleanup the first began. They often come
+    twice: timeout(1) sends its signal to the bench and then to their process
+    group, a terminal to the whole foreground group, an impatient user twice."""
+    ignore_stop_signals()
     raise Interrupted(signum)
+
+
+def ignore_stop_signals():
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def main(argv):
@@ -249,8 +259,7 @@ def main(argv):
         sys.stderr.write(f"{PROGRAM}: {err}\n")
         return 3
     finally:
-        for signum in STOP_SIGNALS:   # cleanup is not interrupted
-            signal.signal(signum, signal.SIG_IGN)
+        ignore_stop_signals()   # cleanup is not interrupted
         if ctx is not None:
             ctx.server.stop()
             if ctx.work:

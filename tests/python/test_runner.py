@@ -2,15 +2,20 @@
 
 Which counted run stands for a configuration (its trace is the one kept:
 the median run, as the report's Stat times it), a client's exit status
-through the shell, the progress clock and the last line of a message.
+through the shell, the progress clock, the last line of a message, and a
+second stop signal during the cleanup of the first.
 tests/integration/test_bench.sh runs the whole bench.
 """
 
+import os
+import signal
+import time
 import types
 
 import pytest
 
-from aiobench import process, progress, runner, schema, stats
+from aiobench import bench, process, progress, runner, schema, stats
+from aiobench.errors import Interrupted
 
 
 def rows(*runs):
@@ -119,3 +124,22 @@ def test_clock(seconds, shown):
 def test_last_line_of_a_text():
     assert process.last_line("one\ntwo  \n\n  \n", is_path=False) == "two"
     assert process.last_line("", is_path=False) == ""
+
+
+# ---- A stop signal, and the one after it ----
+
+def test_a_second_stop_signal_does_not_interrupt_the_cleanup_the_first_began():
+    saved = {signum: signal.getsignal(signum) for signum in bench.STOP_SIGNALS}
+    try:
+        for signum in bench.STOP_SIGNALS:
+            signal.signal(signum, bench.on_signal)
+        with pytest.raises(Interrupted):
+            os.kill(os.getpid(), signal.SIGHUP)
+            time.sleep(5)   # the handler raises before this ends
+        # timeout(1) sends its signal again to the process group; Ctrl-C may follow.
+        os.kill(os.getpid(), signal.SIGHUP)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.01)
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
