@@ -129,7 +129,7 @@ class Context:
         self.server = ExternalServer(self.external_url) if self.external_url else Server(server, None)
         self.versions, self.errors, self.sweep_stops = {}, [], {}
         self.task_ms, self.calibrations = {}, []   # W per --rounds, and how measured
-        self.reference = plan_reference(self.plan, self.runs, self.bin_dir, self.facts)
+        self.reference = plan_reference(self.plan, args.runs, self.bin_dir, self.facts)
         self.reference_clients = reference_client_states(self.external_url)
         self.syscall_step = plan_syscall_step(self.plan, self.external_url, self.models,
                                               self.facts)

@@ -47,10 +47,12 @@ class Reference:
 
 
 def plan_reference(plan, runs, bin_dir, facts):
-    """The reference step of plan with runs counted runs, or one that says
-    why it cannot run (its programs not built, or no curl, or --url)."""
+    """The reference step of plan, with runs counted runs when runs is given
+    (--runs), else its own or the plan's; or one that says why it cannot
+    run (its programs not built, or no curl, or --url)."""
     if plan["reference"] is None:
         return Reference([], None, 0.0, skip="not run against --url: it measures the mock server")
+    runs = runs or plan["reference"].get("runs", plan["runs"])
     params = dict(plan["reference"], runs=runs)
     args = ["--runs", str(runs), "--count", str(params["count"]),
             "--latency-ms", str(params["latency_ms"]),

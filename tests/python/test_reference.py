@@ -67,6 +67,17 @@ def test_the_reference_step_does_not_require_async_uring_and_costs_it_where_buil
     assert with_ring.skip is None and with_ring.estimate_s > without.estimate_s
 
 
+def test_the_full_plans_reference_step_counts_10_runs_unless_runs_is_given(tmp_path):
+    # The speed targets are judged on an interleaved comparison of >= 10 runs.
+    full = plan_reference(plan.PLANS["full"], None, str(tmp_path), FACTS)
+    assert full.params["runs"] == 10 and full.args[:2] == ["--runs", "10"]
+    given = plan_reference(plan.PLANS["full"], 2, str(tmp_path), FACTS)
+    assert given.args[:2] == ["--runs", "2"] and given.estimate_s < full.estimate_s
+    # A plan whose reference entry names no runs takes the plan's.
+    tiny = plan_reference(plan.PLANS["tiny"], None, str(tmp_path), FACTS)
+    assert tiny.args[:2] == ["--runs", str(plan.PLANS["tiny"]["runs"])]
+
+
 # ---- The speed target ----
 
 @pytest.fixture()
