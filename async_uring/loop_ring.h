@@ -49,7 +49,7 @@ struct loop_task {
     struct ring_timer timer;       /* the task's waits: backoff, processing, cooking */
     task_step_fn *after_wait;      /* called when the timer fires */
     const char *waiting;           /* for the error: "during backoff", "while cooking" */
-    struct transfer *transfer;     /* in the multi handle now, or NULL: Ctrl-C takes it out */
+    struct transfer *transfer;     /* its last, or NULL: Ctrl-C takes it out if it runs */
 };
 
 /* The run on one ring. Owned by loop_run, on its stack, from the first

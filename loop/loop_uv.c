@@ -138,51 +138,13 @@ void task_compute(struct task *task, void (*work)(void *arg), void *arg,
 
 enum fail_cause transfer_add(struct transfer *t, char *why, size_t why_size)
 {
-    struct loop_task *lt = (struct loop_task *)t->task;
-    enum fail_cause cause = transfer_prepare(t, why, why_size);
-
-    if (cause != CAUSE_NONE)
-        return cause;
-    /* Only now, when the task's turn has come, does its timeout start: a
-     * task waiting in the window has no easy handle in the multi. */
-    CURLMcode mc = curl_glue_add(&loop_of(t->task)->curl.glue, t->easy);
-    if (mc != CURLM_OK) {
-        snprintf(why, why_size, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
-        return mc == CURLM_OUT_OF_MEMORY ? CAUSE_IO : CAUSE_CONNECT;   /* a local failure */
-    }
-    lt->transfer = t;
-    return CAUSE_NONE;
-}
-
-/* Called by the glue (curl_glue.c), from the loop, when a task's transfer
- * has ended; why is the glue's own reason when it ended the transfer
- * itself. */
-static void on_curl_done(CURL *easy, CURLcode result, const char *why, void *easy_private)
-{
-    struct transfer *t = easy_private;
-    struct loop_task *lt = (struct loop_task *)t->task;
-    const struct run *run = lt->task.window->run;
-    long id = lt->task.rec->id;
-    uint64_t began_ns = clock_now_ns();
-
-    (void)easy;
-    lt->transfer = NULL;
-    transfer_ended(t, result, why);
-    health_step_done(run, id, "transfer done", began_ns);
+    ((struct loop_task *)t->task)->transfer = t;
+    return transfer_add_to(t, &loop_of(t->task)->curl.glue, why, why_size);
 }
 
 bool transfer_stop(struct task *task)
 {
-    struct loop_task *lt = (struct loop_task *)task;
-
-    if (lt->transfer == NULL)
-        return false;
-    CURLMcode mc = curl_glue_remove(&loop_of(task)->curl.glue, lt->transfer->easy);
-    if (mc != CURLM_OK)
-        fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
-                curl_multi_strerror(mc));
-    lt->transfer = NULL;
-    return true;
+    return transfer_remove(((struct loop_task *)task)->transfer);
 }
 
 /* ---- Ctrl-C ---- */
@@ -316,7 +278,7 @@ int loop_run(struct run *run, const struct window_ops *ops, const struct loop_op
      * run's flag, which window_fill reads before it starts any task. */
     run_set_wake(loop_wake, &l);
     if (l.transfers) {
-        if (curl_uv_init(&l.curl, &l.uv, on_curl_done) != 0)
+        if (curl_uv_init(&l.curl, &l.uv, transfer_on_curl_done) != 0)
             goto out_wake;
         if (transfer_policy_connections(l.curl.glue.multi, &l.window) != 0)
             goto out_curl;

@@ -58,7 +58,7 @@ struct loop_task {
     void (*work_fn)(void *arg);    /* what it computes, with work_arg */
     void *work_arg;
     task_step_fn *after_work;      /* called on the loop once it is done */
-    struct transfer *transfer;     /* in the multi handle now, or NULL: Ctrl-C takes it out */
+    struct transfer *transfer;     /* its last, or NULL: Ctrl-C takes it out if it runs */
 };
 
 /* The run on one loop. Owned by loop_run, on its stack, from the first

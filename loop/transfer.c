@@ -1,10 +1,11 @@
 /* transfer.c: the transfer policy: what the window means for libcurl.
  *
  * How many connections the multi handle keeps and opens, whether a
- * transfer looks for one to reuse, and how a transfer that ended says why.
- * The loop adds and removes the transfers (loop_uv.c, through curl_uv.c);
- * compare client/http.c, which sets up each transfer the same in every
- * model. */
+ * transfer looks for one to reuse; adding a transfer to the multi handle,
+ * taking it out, and how a transfer that ended says why: the same on every
+ * loop, through the glue (curl_glue.h), whose backend is the loop's
+ * (curl_uv.c on libuv, async_uring/curl_ring.c on a ring). Compare
+ * client/http.c, which sets up each transfer the same in every model. */
 #include "transfer.h"
 
 #include <errno.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "clock.h"
+#include "health.h"
 #include "program.h"
 
 /* With a window of C, at most C transfers run at once, so the multi
@@ -51,7 +54,9 @@ static curl_socket_t on_curl_open_socket(void *clientp, curlsocktype purpose,
     return fd;
 }
 
-enum fail_cause transfer_prepare(struct transfer *t, char *why, size_t why_size)
+/* Readies t->easy for the multi handle: CURLOPT_PRIVATE, its sockets, a
+ * fresh connection or not. CAUSE_NONE, or CAUSE_CONNECT with a reason. */
+static enum fail_cause transfer_prepare(struct transfer *t, char *why, size_t why_size)
 {
     const struct window *w = t->task->window;
     const char *option = "CURLOPT_PRIVATE";
@@ -84,8 +89,45 @@ enum fail_cause transfer_prepare(struct transfer *t, char *why, size_t why_size)
     return CAUSE_NONE;
 }
 
-void transfer_ended(struct transfer *t, CURLcode result, const char *why)
+enum fail_cause transfer_add_to(struct transfer *t, struct curl_glue *glue, char *why,
+                                size_t why_size)
 {
+    enum fail_cause cause = transfer_prepare(t, why, why_size);
+
+    if (cause != CAUSE_NONE)
+        return cause;
+    /* Only now, when the task's turn has come, does its timeout start: a
+     * task waiting in the window has no easy handle in the multi. */
+    CURLMcode mc = curl_glue_add(glue, t->easy);
+    if (mc != CURLM_OK) {
+        snprintf(why, why_size, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+        return mc == CURLM_OUT_OF_MEMORY ? CAUSE_IO : CAUSE_CONNECT;   /* a local failure */
+    }
+    t->glue = glue;
+    return CAUSE_NONE;
+}
+
+bool transfer_remove(struct transfer *t)
+{
+    if (t == NULL || t->glue == NULL)
+        return false;
+    CURLMcode mc = curl_glue_remove(t->glue, t->easy);
+    if (mc != CURLM_OK)
+        fprintf(stderr, "%s: curl_multi_remove_handle: %s\n", program_name(),
+                curl_multi_strerror(mc));
+    t->glue = NULL;
+    return true;
+}
+
+void transfer_on_curl_done(CURL *easy, CURLcode result, const char *why, void *easy_private)
+{
+    struct transfer *t = easy_private;
+    const struct run *run = t->task->window->run;
+    long id = t->task->rec->id;
+    uint64_t began_ns = clock_now_ns();
+
+    (void)easy;
+    t->glue = NULL;
     if (why != NULL) {
         snprintf(t->errbuf, sizeof t->errbuf, "%s", why);
     } else if (result != CURLE_OK && t->socket_errno != 0) {
@@ -94,5 +136,6 @@ void transfer_ended(struct transfer *t, CURLcode result, const char *why)
         snprintf(t->errbuf, sizeof t->errbuf, "socket: %s (%s)", strerror(t->socket_errno),
                  name != NULL ? name : "?");
     }
-    t->done(t->task, result);
+    t->done(t->task, result);   /* may free the task, and t with it */
+    health_step_done(run, id, "transfer done", began_ns);
 }

@@ -8,10 +8,12 @@
 #ifndef LOOP_TRANSFER_H
 #define LOOP_TRANSFER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <curl/curl.h>
 
+#include "curl_glue.h"
 #include "record.h"
 #include "window.h"
 
@@ -26,6 +28,7 @@ struct transfer {
     struct task *task;             /* whose transfer: done's argument */
     CURL *easy;                    /* set up for its URL by the task (http_setup) */
     transfer_done_fn *done;
+    struct curl_glue *glue;        /* the multi handle's, while t runs on it; else NULL */
     int socket_errno;              /* why the transfer could not open a socket, or 0 */
     char errbuf[CURL_ERROR_SIZE];  /* libcurl's text for the last failure, or the loop's */
 };
@@ -34,15 +37,25 @@ struct transfer {
  * -1 after printing one line. */
 int transfer_policy_connections(CURLM *multi, const struct window *w);
 
-/* Readies t->easy for the multi handle: CURLOPT_PRIVATE is t, its sockets
+/* Adds t->easy, set up for its URL by the task (http_setup), to glue's
+ * multi handle, whatever loop drives it: CURLOPT_PRIVATE is t, its sockets
  * are opened here (so that a failure keeps its errno), and a first attempt
- * with every task in flight looks for no connection to reuse. CAUSE_NONE,
- * or CAUSE_CONNECT with a reason in why. */
-enum fail_cause transfer_prepare(struct transfer *t, char *why, size_t why_size);
+ * with every task in flight looks for no connection to reuse. t->done
+ * follows, from the loop, through transfer_on_curl_done. CAUSE_NONE, or
+ * CAUSE_CONNECT (CAUSE_IO for no memory) with a reason in why when the
+ * transfer could not start. Each loop's transfer_add calls it with its glue. */
+enum fail_cause transfer_add_to(struct transfer *t, struct curl_glue *glue, char *why,
+                                size_t why_size);
 
-/* The loop's multi handle has ended t: says why in t->errbuf when the loop
- * ended it itself (why, not NULL) or a socket could not be opened, then
- * calls t->done. */
-void transfer_ended(struct transfer *t, CURLcode result, const char *why);
+/* Takes t out of its multi handle, without its done, if it runs there
+ * (t may be NULL): Ctrl-C, or a transfer that cannot go on. True when it
+ * ran. Each loop's transfer_stop calls it with the task's transfer. */
+bool transfer_remove(struct transfer *t);
+
+/* The glue's done callback (curl_glue_done_fn) on every loop: t, the easy
+ * handle's CURLOPT_PRIVATE, has ended and left the multi handle. Says why
+ * in t->errbuf when the glue ended it itself (why, not NULL) or a socket
+ * could not be opened, then calls t->done. */
+void transfer_on_curl_done(CURL *easy, CURLcode result, const char *why, void *easy_private);
 
 #endif
