@@ -62,8 +62,9 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) -pthread
 # ---- Sources: one folder, one part ----
 # The layers, each including only those before it (README.md, "Layout"):
 # base/ (the server's too), client/ (every client's core), tasks/ (the
-# straight task code), loop/, coro/ (the coroutine switch, and a window's
-# task on a coroutine), then the models and the server.
+# straight task code), loop/, coro/ (the coroutine switch, a window's task
+# on a coroutine, and its waits through a loop, coro_loop.c, built once per
+# model below), then the models and the server.
 BASE_SRC    := $(wildcard base/*.c)
 BASE_LIB    := $(BUILD)/libbase.a
 CLIENT_SRC  := $(wildcard client/*.c tasks/*.c)
@@ -71,7 +72,7 @@ CLIENT_LIB  := $(BUILD)/libclient.a
 CLIENT_LIBS := $(CLIENT_LIB) $(BASE_LIB)
 LOOP_SRC    := $(wildcard loop/*.c)
 LOOP_LIB    := $(BUILD)/libloop.a
-CORO_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard coro/*.c))
+CORO_OBJ    := $(patsubst %.c,$(BUILD)/%.o,coro/coro.c coro/coro_task.c)
 # The part of loop/ that knows no libuv (the window, the transfer policy,
 # the health, libcurl's glue): what a loop on another kernel interface links.
 LOOP_CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,loop/window.c loop/transfer.c loop/health.c \
@@ -117,13 +118,27 @@ $(BINDIR)/async_uv: $(call obj,$(wildcard async_uv/*.c)) $(LOOP_LIB) $(CLIENT_LI
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(UV_LIBS) -o $@
 
-$(BINDIR)/async_coro: $(call obj,$(wildcard async_coro/*.c)) $(CORO_OBJ) $(LOOP_LIB) $(CLIENT_LIBS)
+# coro/coro_loop.c, a coroutine model's waits through its loop and its part
+# of the window, is written once against the names every loop's header
+# declares, and compiled once per model against that model's loop:
+# CORO_LOOP_H names the header. Two objects from one source, each calling
+# its loop directly, rather than one object calling through a table of
+# pointers on every piece of a body.
+$(BUILD)/async_coro/coro_loop.o: CORO_LOOP := -DCORO_LOOP_H='"loop_uv.h"'
+$(BUILD)/async_uring/coro_loop.o: CORO_LOOP := -Iasync_uring -DCORO_LOOP_H='"loop_ring.h"'
+$(BUILD)/async_coro/coro_loop.o $(BUILD)/async_uring/coro_loop.o: coro/coro_loop.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CORO_LOOP) $(ALL_CFLAGS) -c $< -o $@
+
+$(BINDIR)/async_coro: $(call obj,$(wildcard async_coro/*.c)) $(BUILD)/async_coro/coro_loop.o \
+                      $(CORO_OBJ) $(LOOP_LIB) $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(UV_LIBS) -o $@
 
 # The coroutines of async_coro on an io_uring instead of libuv: the part of
 # loop/ that knows no libuv, and liburing.
-$(BINDIR)/async_uring: $(call obj,$(wildcard async_uring/*.c)) $(CORO_OBJ) $(LOOP_CORE_OBJ) \
+$(BINDIR)/async_uring: $(call obj,$(wildcard async_uring/*.c)) $(BUILD)/async_uring/coro_loop.o \
+                       $(CORO_OBJ) $(LOOP_CORE_OBJ) \
                        $(CLIENT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(URING_LIBS) -o $@

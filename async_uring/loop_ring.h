@@ -4,8 +4,9 @@
  * the loop, Ctrl-C's wake-up, the health timer (health.h), libcurl on the
  * ring (curl_ring.h, under the transfer policy of transfer.h), and the
  * waits of a task on it: a timer, a transfer. The same names as
- * loop_uv.h's, so that async_uring/waits.c reads as async_coro/waits.c
- * does; the file steps are the model's own requests (waits.c). */
+ * loop_uv.h's, so that the one coro/coro_loop.c serves both coroutine
+ * models, compiled against each; the file steps are the model's own
+ * requests (waits.c). */
 #ifndef ASYNC_URING_LOOP_RING_H
 #define ASYNC_URING_LOOP_RING_H
 

@@ -3,59 +3,20 @@
  * async_coro's model (async_coro/model.c, read beside this one) on a ring
  * instead of libuv: the window keeps at most --concurrency tasks in
  * flight, each a coroutine running the straight code of tasks/task.c and
- * pausing at each wait (waits.c) while the ring serves the others. The
- * kernel does the file steps and the timers itself, so there is no thread
- * pool, and no --offload: the ring cannot compute. */
+ * pausing at each wait (waits.c, coro/coro_loop.c) while the ring serves
+ * the others; coro/coro_loop.c, compiled here against the ring's loop,
+ * starts, cancels and releases them. The kernel does the file steps and
+ * the timers itself, so there is no thread pool, and no --offload: the
+ * ring cannot compute. */
 #include "model.h"
 
 #include "run.h"
 
-/* The loop's options: --blocking-process (and --offload, refused). */
-static struct loop_options loop_opts;
-
-/* The coroutines' part of the model: the waits, --stack-kb, the stacks. */
-static struct coro_model coros = { .waits = &coro_waits };
-
-/* Called by the window when the task's turn has come: its worker, its
- * coroutine, and the first resume, which runs until the first wait. */
-static void coro_task_start(struct task *task)
-{
-    struct coro_task *ct = (struct coro_task *)task;
-
-    coro_job_start(&ct->job, &coros, task, ct);
-}
-
-/* Called by the window as the task goes, its coroutine finished (or never
- * made). */
-static void coro_task_release(struct task *task)
-{
-    struct coro_task *ct = (struct coro_task *)task;
-
-    coro_job_release(&ct->job);
-    body_free(&ct->stage);
-}
-
-static const struct window_ops coro_ops = {
-    .task_size = sizeof(struct coro_task),
-    .start = coro_task_start,
-    .cancel = coro_task_cancel,
-    .release = coro_task_release,
-};
-
 /* Runs the workload's task on a coroutine per record, on one ring. */
 static int run_on_coroutines(struct run *run)
 {
-    coro_model_begin(&coros, run, sizeof(struct coro_task));
-    int rc = loop_run(run, &coro_ops, &loop_opts);
-    coro_model_end(&coros, run);
-    return rc;
+    return coro_loop_run(run, sizeof(struct ring_task));
 }
-
-static const struct model_option coro_options[] = {
-    LOOP_OPTIONS(loop_opts),
-    CORO_STACK_OPTION(coros),
-    { .name = NULL },
-};
 
 static const struct model coro_model = {
     .name = "async_uring",
@@ -64,7 +25,7 @@ static const struct model coro_model = {
              "polls on the ring, the straight task code of sync",
     .concurrency_help = "most coroutines at once; without it, every task starts at once",
     .concurrency_max = 0,
-    .options = coro_options,
+    .options = coro_loop_options,   /* --blocking-process, --offload refused, --stack-kb */
     .run = run_on_coroutines,
 };
 

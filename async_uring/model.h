@@ -2,50 +2,27 @@
  *
  * A task is a coroutine (coro.h) running the straight task code of
  * tasks/task.c on the window of loop/window.h, on one io_uring
- * (loop_ring.h). Each wait in that code is a call to waits.c, which puts
- * the operation on the ring and pauses the coroutine; the operation's
+ * (loop_ring.h). Each wait in that code is a call to waits.c, or to
+ * coro/coro_loop.c for the waits through the loop itself, which puts the
+ * operation on the ring and pauses the coroutine; the operation's
  * completion wakes it again. As async_coro/model.h, with the ring in
- * libuv's place. */
+ * libuv's place, and the file step's request in the task. */
 #ifndef ASYNC_URING_MODEL_H
 #define ASYNC_URING_MODEL_H
 
 #include <stdbool.h>
-#include <stddef.h>
 
-#include <curl/curl.h>
-
-#include "coro_task.h"
-#include "task.h"
 #include "loop_ring.h"
+#include "coro_loop.h"
 
-/* What a paused coroutine waits for: the one callback that may wake it. */
-enum coro_wait { WAIT_NONE, WAIT_SLEEP, WAIT_FILE, WAIT_TRANSFER };
-
-/* One task: the window's part, its coroutine, and what its waits need.
- * Allocated by the window, freed after model.c's release. */
-struct coro_task {
-    struct loop_task loop;       /* first: the loop's part, which begins with the window's */
-    struct coro_job job;         /* its coroutine and worker; worker.wait_ctx points here */
-    enum coro_wait wait;         /* what the paused coroutine waits for */
+/* One task: async_coro's, and the file step in flight on the ring, which
+ * must outlive the step's function until its completion. Allocated by the
+ * window, freed after the release. */
+struct ring_task {
+    struct coro_task coro;       /* first: all that async_coro's task holds */
     struct ring_op file;         /* the file step in flight on the ring */
     int file_result;             /* its result: a count, a descriptor, or -errno */
     bool file_cancellable;       /* Ctrl-C cancels it on the ring: a read, write, fsync */
-    int wait_result;             /* a sleep's: 0, or -ECANCELED */
-    /* A transfer in flight: libcurl hands the body to the loop's stack; it
-     * is staged here until the coroutine takes it on its own stack. */
-    curl_write_callback on_body; /* the task code's, called on the coroutine */
-    void *body_data;
-    struct body stage;           /* staged body bytes, grown as they come, to STAGE_BYTES */
-    bool transfer_paused;        /* libcurl keeps the next bytes until the stage is taken */
-    struct transfer transfer;    /* fetch, download: the worker's easy handle on the loop */
-    bool transfer_done;          /* the transfer has left the multi handle */
-    CURLcode transfer_result;
 };
-
-/* The waits of a task on a coroutine (waits.c). */
-extern const struct waits coro_waits;
-
-/* Called by the window on Ctrl-C (waits.c). */
-void coro_task_cancel(struct task *task);
 
 #endif

@@ -94,6 +94,11 @@ bool task_wait_stop(struct task *task)
     return true;
 }
 
+bool task_wait_active(const struct task *task)
+{
+    return uv_is_active((const uv_handle_t *)&((const struct loop_task *)task)->timer);
+}
+
 /* Called by libuv on one of its pool's threads: the work itself. */
 static void on_uv_work(uv_work_t *req)
 {

@@ -93,6 +93,9 @@ void task_wait(struct task *task, long duration_ms, const char *waiting, task_st
  * True when one ran. */
 bool task_wait_stop(struct task *task);
 
+/* True while a wait of task_wait runs. */
+bool task_wait_active(const struct task *task);
+
 /* Computes work(arg), then calls after_work: here and now, on the loop's
  * thread, which nothing else can use meanwhile; or, with --offload, on
  * libuv's thread pool, after_work following from the loop once done. A

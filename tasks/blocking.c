@@ -2,9 +2,10 @@
  *
  * Each wait is the plain system call or libcurl's curl_easy_perform, and
  * the thread that runs the task does nothing else until it returns: one
- * thread can wait for one thing at a time. Compare async_coro/waits.c, the
- * same waits, in the same order, where the task's coroutine pauses instead
- * and the loop's one thread serves the other tasks meanwhile. */
+ * thread can wait for one thing at a time. Compare coro/coro_loop.c and
+ * then async_coro/waits.c, the same waits, in the same order, where the
+ * task's coroutine pauses instead and the loop's one thread serves the
+ * other tasks meanwhile. */
 #include "task.h"
 
 #include <errno.h>

@@ -4,8 +4,9 @@
  * open, write, read, rename. Every wait in it goes through the worker's
  * `waits`, which the model supplies: sync and async_threads block their
  * thread (blocking.c), async_coro pauses the task's coroutine and lets its
- * loop run the others (async_coro/waits.c). That is the whole difference,
- * and `diff tasks/blocking.c async_coro/waits.c` shows it. async_uv cannot
+ * loop run the others (coro/coro_loop.c, async_coro/waits.c). That is the
+ * whole difference, and reading tasks/blocking.c beside those two shows
+ * it. async_uv cannot
  * use this code at all: nothing may wait on its thread, so its tasks are
  * chains of callbacks (async_uv/fetch.c and friends). */
 #ifndef TASK_H
