@@ -153,7 +153,7 @@ CURLcode coro_transfer(struct worker *worker, curl_write_callback on_body, void 
     /* libcurl's own text for the refusal would say "Failure writing output". */
     if (ct->transfer_result == CURLE_WRITE_ERROR && ct->stage.refused == BODY_NO_MEMORY)
         snprintf(worker->errbuf, sizeof worker->errbuf,
-                 "no memory to stage %zu bytes of the body", ct->stage.len + 1);
+                 "no memory to stage a piece of the body");   /* the stage is taken by now */
     return ct->transfer_result;
 }
 
