@@ -210,7 +210,7 @@ expect_eq "a file that cannot be read: exit 2" "$STATUS" 2
 
 # map_missing FILE: the names the map section of FILE gives in backquotes
 # that the C sources do not have: a function, macro or variable (a word
-# with an underscore, or `await`), `struct NAME` or `enum NAME` (defined),
+# with an underscore), `struct NAME` or `enum NAME` (defined),
 # or an option (--name, in some program's --help). One per line.
 SOURCES=(base client tasks loop coro sync async_threads async_uv async_coro async_uring)
 map_missing() {
@@ -227,7 +227,7 @@ map_missing() {
                         "$program" --help 2>/dev/null | grep -qw -- "${name%% *}" && continue 2
                     done
                     echo "$name" ;;
-                await | *_*)
+                *_*)
                     [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
                     grep -rqw "$name" "${SOURCES[@]/#/$ROOT/}" --include='*.[ch]' || echo "$name" ;;
             esac
