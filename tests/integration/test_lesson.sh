@@ -205,3 +205,41 @@ check --results "$TEST_TMP/nowhere" "$LESSON"
 expect_eq "a results folder without runs.csv: exit 2" "$STATUS" 2
 check "$TEST_TMP/none.md"
 expect_eq "a file that cannot be read: exit 2" "$STATUS" 2
+
+# ---- The map from asyncio to C: every C name in it is in the code ----
+
+# map_missing FILE: the names the map section of FILE gives in backquotes
+# that the C sources do not have: a function, macro or variable (a word
+# with an underscore), `struct NAME` or `enum NAME` (defined),
+# or an option (--name, in some program's --help). One per line.
+SOURCES=(base client tasks loop coro sync async_threads async_uv async_coro async_uring)
+map_missing() {
+    local name
+    awk '/^## The map/ { on = 1; next } /^## / { on = 0 } on' "$1" |
+        grep -o '`[^`]*`' | tr -d '`' | sort -u |
+        while IFS= read -r name; do
+            case $name in
+                struct\ * | enum\ *)
+                    grep -rqE "^${name} \{" "${SOURCES[@]/#/$ROOT/}" --include='*.[ch]' ||
+                        echo "$name" ;;
+                --*)
+                    for program in "$BIN"/sync "$BIN"/async_*; do
+                        "$program" --help 2>/dev/null | grep -qw -- "${name%% *}" && continue 2
+                    done
+                    echo "$name" ;;
+                *_*)
+                    [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
+                    grep -rqw "$name" "${SOURCES[@]/#/$ROOT/}" --include='*.[ch]' || echo "$name" ;;
+            esac
+        done
+}
+expect_true "the map: the lesson has one" grep -q '^## The map: from asyncio to this C' "$LESSON"
+map_names=$(awk '/^## The map/ { on = 1; next } /^## / { on = 0 } on' "$LESSON" |
+            grep -o '`[^`]*`' | sort -u | wc -l)
+expect_true "the map: names at least 40 things ($map_names)" test "$map_names" -ge 40
+expect_eq "the map: every C name and option in it is in the code" "$(map_missing "$LESSON")" ""
+# The check itself: a renamed function, struct and option are each found.
+sed -e 's/`window_fill`/`window_fill_all`/' -e 's/`struct coro`/`struct coroutine`/' \
+    -e 's/`--retries N`/`--max-retries N`/' "$LESSON" >"$TEST_TMP/renamed.md"
+expect_eq "the map: a name the code lacks is found" "$(map_missing "$TEST_TMP/renamed.md" | tr '\n' ' ')" \
+    "--max-retries N struct coroutine window_fill_all "
