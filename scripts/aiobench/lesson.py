@@ -144,6 +144,10 @@ def main(argv):
     if args is None:
         parser.print_help()
         return 0
+    if not os.path.lexists(args.run_dir):
+        sys.stderr.write(f"{PROGRAM}: {args.run_dir}: no such folder (make bench writes "
+                         "results/runs/STAMP and links results/latest to it)\n")
+        return 2
     run_dir = os.path.realpath(args.run_dir)
     for folder in (run_dir, os.path.realpath(args.reference)):
         if not os.path.isfile(os.path.join(folder, "runs.csv")):

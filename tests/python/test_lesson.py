@@ -183,3 +183,10 @@ def test_spread_takes_the_wider_of_the_two_runs(tree):
     wide = 3 * (max(walls) - min(walls))
     assert spread(old, new, SYNC, "ms", 1.0) == pytest.approx(wide)
     assert spread(new, old, SYNC, "ms", 1.0) == pytest.approx(wide)
+
+
+def test_no_run_yet(tmp_path, capsys):
+    missing = str(tmp_path / "latest")
+    assert lesson.main([missing]) == 2
+    assert capsys.readouterr().err == (f"lesson: {missing}: no such folder (make bench writes "
+                                       "results/runs/STAMP and links results/latest to it)\n")
