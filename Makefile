@@ -2,7 +2,8 @@
 #
 #   make            bin/mock_server and a client program per model (MODELS)
 #   make test       every test: unit, integration, and the sanitizer builds
-#   make bench      the main job: benchmarks and charts into results/;
+#   make bench      the main job: benchmarks and charts into a new folder,
+#                   results/runs/STAMP (results/latest links to it);
 #                   QUICK=1 a smaller plan, RUNS=N counted runs per configuration
 #   make mutants    the tests' own check, not part of make test (slow): each bug
 #                   of tests/mutants.txt must be caught; ONLY=NAME for one,

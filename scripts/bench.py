@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""bench.py: runs the whole comparison and leaves results/ behind (`make bench`).
+"""bench.py: runs the whole comparison and leaves a run folder behind (`make bench`).
 
 Starts bin/mock_server on a free port, runs every client model built in bin/
 on every configuration of the plan (aiobench/plan.py: one warm-up, then R counted runs,
 the models interleaved run by run), and writes runs.csv, meta.json, the
 headline traces, the charts and REPORT.md (aiobench/report/) into a
-temporary folder that replaces the previous results only once all is done.
+temporary folder that becomes results/runs/YYYY-MM-DD-HHMMSS/ (with
+results/latest linking to it) only once all is done; the committed
+reference run in results/ is left alone. --out DIR replaces DIR's outputs
+instead (--out results remakes the reference run). The last line on stderr
+says where the run went; scripts/lesson.py puts its figures into the lesson.
 
     scripts/bench.py [--quick | --tiny] [--runs R] [--bin DIR] [--out DIR]
                      [--url URL [--verify MODE] [--path TEMPLATE]]

@@ -8,7 +8,8 @@ charts/*.svg (gnuplot, with the scripts in scripts/charts/) and REPORT.md.
 Every number and every comparative word of the report is computed from
 runs.csv and the traces (aiobench/report/: one module per section), so the
 text cannot contradict the data. bench.py makes the report of its own run;
-run this by hand to remake the report of existing results.
+run this by hand to remake the report of existing results
+(`scripts/report.py results/latest` for your last `make bench`).
 """
 
 import sys

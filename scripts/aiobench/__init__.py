@@ -1,7 +1,7 @@
 """aiobench: the benchmark runner, its statistics and its report, as one package.
 
-scripts/bench.py, scripts/report.py and scripts/compare.py are its command
-lines; each imports the module of the same name here and calls its main().
+scripts/bench.py, scripts/report.py, scripts/compare.py and
+scripts/lesson.py are its command lines; each imports the module of the same name here and calls its main().
 A reader looking for a fact finds it in the module named for it:
 
     schema       runs.csv's columns and meta.json's keys, one parse_size
@@ -16,9 +16,11 @@ A reader looking for a fact finds it in the module named for it:
     reference    the reference step before the plan (scripts/reference.py)
     runner       running the configurations: warm-up, counted runs, rows, traces
     meta         meta.json: the machine, the software, the plan as it ran
-    publish      the work folder that replaces results/ at the end
+    publish      the work folder that becomes results/runs/STAMP (or --out's) at the end
     bench        the bench's command line and main
     compare      two runs compared, configuration by configuration
+    figures      a document's figures parsed and recomputed from a run
+    lesson       the lesson with another run's figures, and what moved
     report/      REPORT.md: charts.py (gnuplot) and one module per section
 
 The command line's rules and words are scripts/options.py's (client/cli.c's

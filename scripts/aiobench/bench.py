@@ -5,9 +5,10 @@ Starts bin/mock_server on a free port, runs every client model built in bin/
 warm-up, then R counted runs, the models interleaved run by run), counts
 their system calls and threads outside the timed runs (syscall_step.py), and
 writes runs.csv, meta.json, syscalls.csv, threads.csv, the headline traces,
-the charts and REPORT.md into a temporary folder that
-replaces the previous results only once all is done. scripts/bench.py's
-docstring gives the options and the exit statuses.
+the charts and REPORT.md into a temporary folder that becomes a run folder
+of its own, results/runs/STAMP with results/latest linking to it, or
+replaces --out DIR's outputs, only once all is done (publish.py).
+scripts/bench.py's docstring gives the options and the exit statuses.
 """
 
 import csv
@@ -28,7 +29,7 @@ from aiobench.meta import build_meta, default_dishes, default_rounds, read_int, 
 from aiobench.models import MODELS
 from aiobench.plan import PLANS, Facts, external_plan, plan_configs
 from aiobench.progress import PROGRAM, Progress, clock
-from aiobench.publish import make_work_dir, publish
+from aiobench.publish import LATEST, RUNS, make_work_dir, publish, publish_run
 from aiobench.reference_step import plan_reference, run_reference
 from aiobench.runner import run_config
 from aiobench.syscall_step import plan_syscall_step, run_syscall_step, write_syscall_tables
@@ -58,9 +59,10 @@ def parse_args(argv):
     parser.add_argument("--server-bin", metavar="DIR",
                         type=options.non_empty("--server-bin", "folder's"),
                         help="where mock_server is (default: the --bin folder)")
-    parser.add_argument("--out", default=os.path.join(ROOT, "results"), metavar="DIR",
-                        type=options.non_empty("--out", "folder's"),
-                        help="the results folder (default: results)")
+    parser.add_argument("--out", metavar="DIR", type=options.non_empty("--out", "folder's"),
+                        help="the folder whose outputs this run replaces (default: a "
+                             "new folder results/runs/STAMP, linked from results/latest; "
+                             "--out results remakes the committed reference run)")
     parser.add_argument("--list", action="store_true",
                         help="print the plan with estimated times and exit")
     parser.add_argument("--url", metavar="URL", type=options.base_url("--url"),
@@ -121,7 +123,9 @@ class Context:
         if self.external_url:
             first = (self.path or "/items/{id}").replace("{id}", "1").replace("{size}", "0")
             self.facts.latency_guess_ms = probe_latency_ms(self.external_url + first)
-        self.out = os.path.abspath(args.out)
+        # Without --out, the run's own folder; its name is known when it ends.
+        self.results = os.path.join(ROOT, "results")
+        self.out = os.path.abspath(args.out) if args.out else None
         self.pid_max = read_int("/proc/sys/kernel/pid_max", 32768)
         self.nofile_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
         if self.nofile_hard == resource.RLIM_INFINITY:
@@ -242,13 +246,20 @@ def main(argv):
             print_plan(ctx, configs)
             return 0
         report.check_gnuplot()
-        ctx.work = make_work_dir(ctx.out)
+        ctx.work = make_work_dir(ctx.out or os.path.join(ctx.results, RUNS))
         bench(ctx, configs, groups)
-        publish(ctx.work, ctx.out)
+        if ctx.out:
+            publish(ctx.work, ctx.out)
+        else:
+            ctx.out = publish_run(ctx.work, ctx.results)
         ctx.work = None
         sys.stdout.write(report.headline_table(ctx.out))
+        # One line that says where the run went, and, for a run of its own,
+        # the short name of it and the command that puts it into the lesson.
+        own = "" if args.out else (f" (also {os.path.join('results', LATEST, 'REPORT.md')}; "
+                                   "the lesson with these figures: scripts/lesson.py)")
         ctx.progress.note(f"done in {clock(time.monotonic() - ctx.progress.started)}: "
-                          f"{os.path.join(ctx.out, 'REPORT.md')}")
+                          f"{os.path.join(ctx.out, 'REPORT.md')}{own}")
         if ctx.errors:
             ctx.progress.note(f"{len(ctx.errors)} run(s) errored; see REPORT.md and runs.csv")
         return 1 if ctx.errors else 0
@@ -264,3 +275,13 @@ def main(argv):
             ctx.server.stop()
             if ctx.work:
                 shutil.rmtree(ctx.work, ignore_errors=True)
+                if not ctx.out:
+                    remove_if_empty(os.path.join(ctx.results, RUNS))
+
+
+def remove_if_empty(folder):
+    """An interrupted first run leaves no empty results/runs behind."""
+    try:
+        os.rmdir(folder)
+    except OSError:
+        pass        # not empty: earlier runs are in it

@@ -16,6 +16,7 @@ from aiobench.clients import reference_clients_meta
 from aiobench.errors import SetupError
 from aiobench.plan import LOOP_PAIRS
 from aiobench.process import command_output, read_text
+from aiobench.publish import RUNS
 from aiobench.reference_step import reference_meta
 from aiobench.runner import BUSY_WAIT_S
 from aiobench.server import SERVER_KEEP_ALIVE, SERVER_THREADS_MARGIN
@@ -84,7 +85,7 @@ def build_meta(ctx, groups, started, finished):
         "command": " ".join(["scripts/bench.py"] + sys.argv[1:]),
         "options": {"mode": ctx.mode, "runs": ctx.runs, "bin": ctx.bin_dir,
                     "server": ctx.server.program, "url": ctx.external_url,
-                    "verify": ctx.verify, "path": ctx.path, "out": ctx.out,
+                    "verify": ctx.verify, "path": ctx.path, "out": ctx.out or os.path.join(ctx.results, RUNS),
                     "skip_limit_s": ctx.plan["skip_s"], "busy_wait_s": BUSY_WAIT_S},
         "mode": ctx.mode, "runs_per_config": ctx.runs, "warmups_per_config": 1,
         "skip_limit_s": ctx.plan["skip_s"],

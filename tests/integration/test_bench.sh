@@ -669,3 +669,79 @@ expect_true "reference without plain_pool: its targets are not measured" \
 
 bench --runs 0
 expect_eq "bench --runs 0: usage error, exit 2" "$STATUS" 2
+
+# ---- Without --out: a run of its own, the committed results untouched ----
+
+# In a copy of the tree with its own git (the files as they are now), so
+# that the bench's default folder is the copy's results/, never the real one.
+ROOT_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+COPY="$TEST_TMP/copy"
+mkdir "$COPY"
+(cd "$ROOT_DIR" && tar --exclude=./.git --exclude=./build --exclude=./bin \
+    --exclude='./results/.tmp*' --exclude=./results/runs --exclude=./results/latest \
+    -cf - .) | tar -xf - -C "$COPY"
+git -C "$COPY" init -q && git -C "$COPY" add -A &&
+    git -C "$COPY" -c user.name=test -c user.email=test@localhost commit -qm copy
+ABS_BIN=$(cd "$BIN" && pwd)
+ABS_SERVER_BIN=$(cd "$SERVER_BIN" && pwd)
+own_bench() {
+    timeout -s KILL "$BENCH_TIMEOUT" python3 "$COPY/scripts/bench.py" --bin "$ABS_BIN" \
+        --server-bin "$ABS_SERVER_BIN" --tiny "$@"
+}
+(cd "$COPY" && own_bench) >"$TEST_TMP/own.out" 2>"$TEST_TMP/own.err"
+expect_eq "bench without --out: exit 0" "$?" 0
+expect_eq "bench without --out: git status shows the committed results/ unchanged" \
+    "$(git -C "$COPY" status --porcelain results/)" ""
+expect_eq "bench without --out: nothing else in results/, but runs/ and latest (both ignored)" \
+    "$(git -C "$COPY" status --porcelain --ignored results/ | xargs)" "!! results/latest !! results/runs/"
+latest=$(readlink "$COPY/results/latest")
+expect_true "bench without --out: results/latest links to runs/YYYY-MM-DD-HHMMSS ($latest)" \
+    grep -qxE 'runs/[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{6}' <<<"$latest"
+for f in REPORT.md runs.csv meta.json reference.json syscalls.csv threads.csv charts traces; do
+    expect_true "bench without --out: the run's folder has $f" test -e "$COPY/results/$latest/$f"
+done
+expect_eq "bench without --out: only the outputs in the run's folder, no work folder" \
+    "$(ls -A "$COPY/results/runs" "$COPY/results/$latest" | grep -c -e '^\.tmp' -e '^server.log$' \
+       -e '^trace-runs$')" 0
+expect_true "bench without --out: the last line says where, REPORT.md's path and the lesson" \
+    grep -qxF "$(tail -1 "$TEST_TMP/own.err" | sed 's/done in [0-9:]*[0-9]/done in T/')" \
+    <<<"bench: done in T: $COPY/results/$latest/REPORT.md (also results/latest/REPORT.md; the lesson with these figures: scripts/lesson.py)"
+
+# The lesson with that run's figures: every figure the run has holds against
+# it, the others (the tiny plan has no count 3000) are listed, none fails.
+(cd "$COPY" && timeout 60 python3 scripts/lesson.py) >"$TEST_TMP/lesson.out" 2>"$TEST_TMP/lesson.err"
+expect_eq "lesson.py on the latest run: exit 0, nothing on stderr" "$? $(cat "$TEST_TMP/lesson.err")" "0 "
+expect_true "lesson.py: lists the figures the tiny run lacks" \
+    grep -q "^docs/LESSON.md:[0-9]*: .*: not in this run (unknown config 'count 3000'" "$TEST_TMP/lesson.out"
+expect_true "lesson.py: the last line names the LESSON.md it wrote and counts" \
+    grep -qE "^$COPY/results/$latest/LESSON.md: [0-9]+ figure\(s\) moved beyond the spread, [1-9][0-9]* not in this run$" \
+    <(tail -1 "$TEST_TMP/lesson.out")
+timeout 60 python3 "$COPY/tests/tools/check_figures.py" --results "$COPY/results/latest" \
+    "$COPY/results/latest/LESSON.md" >"$TEST_TMP/figures.out" 2>&1
+expect_eq "lesson.py: check_figures holds its LESSON.md to that run (exit 0)" "$?" 0
+expect_true "lesson.py: some figures were recomputed from the run" \
+    grep -qE '^[1-9][0-9]* figures in 1 file\(s\): [1-9][0-9]* passed, 0 failed' "$TEST_TMP/figures.out"
+# Its relative links resolve from the run's folder (outside `code`).
+broken=$(sed 's/`[^`]*`//g' "$COPY/results/latest/LESSON.md" | grep -o '](\([^)# ]*\)' |
+    sed 's/^](//' | grep -v '^[a-z]*:' | while read -r target; do
+        [ -z "$target" ] || [ -e "$COPY/results/$latest/$target" ] || echo "$target"
+    done | sort -u | xargs)
+expect_eq "lesson.py: every relative link of its LESSON.md resolves from the run" "$broken" ""
+expect_true "lesson.py: its charts are the run's own" \
+    grep -qF '](charts/' "$COPY/results/latest/LESSON.md"
+expect_eq "lesson.py: git status still clean" "$(git -C "$COPY" status --porcelain)" ""
+
+# An interrupted run without --out leaves no folder, and latest as it was.
+# (Started straight from here: an & of a subshell would ignore SIGINT.)
+timeout -s KILL 60 python3 "$COPY/scripts/bench.py" --bin "$ABS_BIN" --server-bin "$ABS_SERVER_BIN" \
+    --tiny >/dev/null 2>"$TEST_TMP/own-int.err" &
+bench_pid=$!
+for _ in $(seq 200); do
+    grep -q '\[ *3/' "$TEST_TMP/own-int.err" 2>/dev/null && break
+    sleep 0.1
+done
+kill -INT "$bench_pid" 2>/dev/null
+wait "$bench_pid"
+expect_eq "bench without --out, SIGINT: exit 130" "$?" 130
+expect_eq "bench without --out, SIGINT: results/runs holds the one run, latest unchanged" \
+    "$(ls -A "$COPY/results/runs") $(readlink "$COPY/results/latest")" "${latest#runs/} $latest"

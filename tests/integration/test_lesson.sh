@@ -27,9 +27,10 @@ LESSON="$ROOT/docs/LESSON.md"
 PYTHON=/usr/bin/python3
 FIGURES_MIN=15
 
-# The documents quote the committed reference run. A `make bench` since then
-# has replaced results/ with this machine's own run (the README's first
-# command), so the figures are checked against git's copy where there is
+# The documents quote the committed reference run. `make bench` leaves it
+# alone (it writes results/runs/), but `scripts/bench.py --out results`, a
+# maintainer remaking it, replaces it before the figures are updated and
+# committed; so the figures are checked against git's copy where there is
 # one, and against results/ as it is only outside a git checkout.
 RESULTS="$TEST_TMP/committed-results"
 if git -C "$ROOT" cat-file -e HEAD:results/runs.csv 2>/dev/null; then
