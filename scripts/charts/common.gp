@@ -20,6 +20,11 @@ if (fmt eq 'svg') {
 set output out . '.' . fmt
 
 color(m) = m eq 'sync' ? '#d95f02' : m eq 'async_uv' ? '#1b9e77' : m eq 'async_threads' ? '#7570b3' : m eq 'async_coro' ? '#e7298a' : m eq 'async_uring' ? '#1f78b4' : '#666666'
+# Each model's filled marker (circle, square, triangle, diamond, triangle
+# down) and line width (narrower in the models' order, so that a line drawn
+# over an earlier one leaves that one showing at its edges).
+model_pt(m) = m eq 'sync' ? 7 : m eq 'async_uv' ? 5 : m eq 'async_threads' ? 9 : m eq 'async_coro' ? 13 : m eq 'async_uring' ? 11 : 7
+model_lw(m) = m eq 'sync' ? 5 : m eq 'async_uv' ? 4.5 : m eq 'async_threads' ? 3.5 : m eq 'async_coro' ? 2.5 : m eq 'async_uring' ? 1.5 : 2
 ideal_color = '#222222'
 ref_color(r) = r eq 'python_asyncio' ? '#555555' : '#8c8c8c'
 ref_dash(r) = r eq 'python_asyncio' ? 4 : 5    # dash-dot, dash-dot-dot: not an ideal's dashes

@@ -14,7 +14,12 @@
 # (the machine's cores in the thread sweep of cpu); refs, the reference
 # clients (not models) with data (data.'-ref-'.REF.'.dat': "x median min
 # max"), each titled by the variable 'ref_title_'.REF and drawn grey,
-# dash-dotted, with open markers.
+# dash-dotted, with open markers. The ideals are drawn last, over the
+# models' lines, black and dashed (the K-th: dash type K+1). Each model has
+# its own filled marker (model_pt) and its lines narrow in the models' order
+# (model_lw), so that a line drawn over another leaves it showing at its
+# edges; each model's x is multiplied by its variable 'shift_'.MODEL (1:
+# drawn at its x; the window sweep moves coinciding lines a little apart).
 
 set logscale y
 if (logx) { set logscale x }
@@ -34,20 +39,22 @@ if (exists('mark_x')) {
 set title chart_title
 set xlabel xlabel_text
 set ylabel ylabel_text
-plot for [k = 1:nideal] data.'-ideal-'.k.'.dat' using 1:2 with lines dt k+1 lw 2 \
-         lc rgb ideal_color title value('ideal_title_' . k), \
-     for [m in models] data.'-'.m.'.dat' using 1:2:3:4 with yerrorlines lw 2 pt 7 ps 0.8 \
-         lc rgb color(m) title m, \
-     for [m in skipped_models] data.'-skipped-'.m.'.dat' using 1:2 with points pt 6 ps 1.6 lw 2 \
+plot for [m in models] data.'-'.m.'.dat' using ($1 * value('shift_' . m)):2:3:4 \
+         with yerrorlines lw model_lw(m) pt model_pt(m) ps 1.0 lc rgb color(m) title m, \
+     for [m in skipped_models] data.'-skipped-'.m.'.dat' using ($1 * value('shift_' . m)):2 \
+         with points pt 6 ps 1.6 lw 2 \
          lc rgb color(m) title sprintf(skipped_title, m), \
      for [r in refs] data.'-ref-'.r.'.dat' using 1:2:3:4 with yerrorlines \
-         lw 2 dt ref_dash(r) pt 4 ps 0.9 lc rgb ref_color(r) title value('ref_title_' . r)
+         lw 2 dt ref_dash(r) pt 4 ps 0.9 lc rgb ref_color(r) title value('ref_title_' . r), \
+     for [k = 1:nideal] data.'-ideal-'.k.'.dat' using 1:2 with lines dt k+1 lw 1.5 \
+         lc rgb ideal_color title value('ideal_title_' . k)
 
 if (panels == 2) {
     set title 'Speed-up over sync at each setting (sync time / model time; above 1: faster than sync)'
     set ylabel 'speed-up (x, log scale)'
     plot 1 with lines dt 2 lw 1.5 lc rgb ideal_color title 'break-even (1x)', \
-         for [m in speedup_models] data.'-speedup-'.m.'.dat' using 1:2 with linespoints lw 2 pt 7 ps 0.8 \
+         for [m in speedup_models] data.'-speedup-'.m.'.dat' using 1:2 with linespoints \
+             lw model_lw(m) pt model_pt(m) ps 1.0 \
              lc rgb color(m) title m
     unset multiplot
 }

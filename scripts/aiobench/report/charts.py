@@ -12,7 +12,7 @@ from aiobench import ROOT
 from aiobench.errors import ReportError
 
 CHART_SCRIPTS = os.path.join(ROOT, "scripts", "charts")
-PNG_SIZE = {"walltime": (1500, 650), "timeline": (1400, 900), "sweep": (1200, 700),
+PNG_SIZE = {"walltime": (1500, 650), "timeline": (1400, 1100), "sweep": (1200, 700),
             "sweep2": (1200, 1000), "sweep-refs": (1200, 820), "server": (1500, 720),
             "cost": (1500, 620), "cost-task": (1500, 650), "loop": (1400, 950),
             "syscalls": (1500, 750)}

@@ -15,13 +15,16 @@ class Lines(list):
     def add(self, *lines):
         self.extend(lines)
 
-    def figure(self, path, alt):
-        """Embeds a chart; path None: the chart had no data to draw."""
+    def figure(self, path, alt, marks=None):
+        """Embeds a chart, with marks (what each of its marks means) under
+        it; path None: the chart had no data to draw."""
         if path is None:
             self.add(f"_No chart ({alt.lower()}): none of its runs went through; see "
                      "Skipped and failed runs._", "")
             return
         self.add(f"![{alt}]({path})", f"<sub>Also as [SVG]({path[:-4]}.svg).</sub>", "")
+        if marks:
+            self.add(marks, "")
 
 
 class Context:

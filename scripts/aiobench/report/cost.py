@@ -6,6 +6,13 @@ from aiobench.report.context import Lines
 from aiobench.report.words import fmt_ratio, fmt_time
 
 
+COST_MARKS = (
+    "The marks: in each panel a coloured line per model through a filled dot at each N, "
+    "the median of the counted runs (left: peak resident memory; right: CPU time, user + "
+    "system); grey dash-dotted lines with open squares, the reference clients (not models). "
+    "Both axes are log scales.")
+
+
 def section(ctx):
     """Chart 4, peak memory and CPU time against N, then the cost of one
     waiting task (task_cost.py)."""
@@ -37,7 +44,7 @@ def section(ctx):
         "models": " ".join(ctx.res.models), "data": ctx.charts.data("cost"),
         "refs": " ".join(refs), "xmin": xmin, "xmax": xmax})
     out.add("## Chart 4: what each model costs as the work grows", "")
-    out.figure(path, "Peak memory and CPU time against N")
+    out.figure(path, "Peak memory and CPU time against N", COST_MARKS)
     out.add(*lines, "", "CPU times below 1 ms are drawn at 1 ms (the log scale has no 0).", "")
     out.add(*task_cost.section(ctx))
     return out

@@ -15,14 +15,14 @@ def section(ctx):
     if not group:
         return out
     latency = latency_words(group["params"])
-    path = render_sweep(ctx, "sweep-count", group, float, {
+    path, marks = render_sweep(ctx, "sweep-count", group, float, {
         "chart_title": f"Count sweep: fetch {describe(dict(group['params'], count='N'), [])}",
         "xlabel_text": "tasks N (log scale)", "ylabel_text": "wall time (s, log scale)",
         "logx": True, "logy": True, "xtics_cmd": "set xtics autofreq",
         "ideal_titles": sweep_titles("count", ctx.res.models)}, references=group.get("references"))
     out.add("## Chart 3: the sweeps", "", f"### Count: N from {group['points'][0]['value']:,} "
             f"to {group['points'][-1]['value']:,} at {latency}", "")
-    out.figure(path, "Wall time against the number of tasks")
+    out.figure(path, "Wall time against the number of tasks", marks)
     out.add(*count_sentences(ctx, group), "")
     return out
 

@@ -19,7 +19,7 @@ def section(ctx):
     values = [p["value"] for p in group["points"]]
     titles = sweep_titles("cpu-threads", ctx.res.models)
     what = ctx.describe(dict(params, offload=False))
-    path = render_sweep(ctx, "sweep-cpu-threads", group, float, {
+    path, marks = render_sweep(ctx, "sweep-cpu-threads", group, float, {
         "chart_title": f"The threads computing: cpu, {what}; async_threads: "
                        "--concurrency T; async_uv, async_coro: --offload --uv-threadpool T",
         "xlabel_text": "threads T that can compute at once (log scale)",
@@ -28,7 +28,11 @@ def section(ctx):
         "ideal_titles": titles, "mark_x": cores,
         "mark_title": f" {cores} core(s)"})
     out.add(f"### The threads computing: T from {values[0]} to {values[-1]}, {what}", "")
-    out.figure(path, "Wall time of cpu against the threads computing")
+    task_ms = ctx.res.task_ms(params.get("rounds", ctx.meta.get("rounds_default")))
+    if marks and task_ms:
+        marks += (f" The ideals use W = {fmt_time(task_ms)}, this run's calibration, as the "
+                  "cpu rows above do: the same set-up has the same ideal in both.")
+    out.figure(path, "Wall time of cpu against the threads computing", marks)
     out.add(*cpu_threads_sentences(ctx, group), "")
     return out
 

@@ -19,7 +19,7 @@ def section(ctx):
     x_of = lambda v: v if v > 0 else zero_at
     tics = [("0" if v == 0 else f"{v:g}", x_of(v)) for v in values]
     speedup = speedups(ctx, group, x_of)
-    path = render_sweep(ctx, "sweep-latency", group, x_of, {
+    path, marks = render_sweep(ctx, "sweep-latency", group, x_of, {
         "chart_title": f"Latency sweep: fetch {group['params']['count']} items, no window",
         "xlabel_text": "latency L per request (ms, log scale; 0 at the left)",
         "ylabel_text": "wall time (s, log scale)", "logx": True, "logy": True,
@@ -27,7 +27,7 @@ def section(ctx):
         speedup=speedup)
     out.add(f"### Latency: L from {values[0]} to {values[-1]} ms at N = "
             f"{group['params']['count']}: where does async stop paying off?", "")
-    out.figure(path, "Wall time and speed-up against latency")
+    out.figure(path, "Wall time and speed-up against latency", marks)
     out.add(*latency_sentences(ctx, group), "")
     return out
 

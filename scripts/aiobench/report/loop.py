@@ -9,6 +9,13 @@ from aiobench.report.words import fmt_time, processing_words
 LAG_FLOOR_MS = 0.1          # the chart's log scale starts here
 
 
+LOOP_MARKS = (
+    "The marks: above, a bar per loop model in its colour as high as the largest lag of the "
+    "run (log scale), written above it, and a black diamond at the p99 lag; below, a bar "
+    "per loop model as high as its busy share, written above it. Each cluster is one "
+    "configuration, the right way beside the way that holds the loop up.")
+
+
 def section(ctx):
     """The loop's health: lag and busy share, the right way against the
     way that holds the loop, per loop model."""
@@ -52,7 +59,8 @@ def section(ctx):
             "A 10 ms timer on the loop measures how late it fires (the lag: p99 and the "
             "largest of the run); loop_busy is the share of the run the loop spent "
             "running callbacks. Medians of the counted runs.", "")
-    out.figure(path, "Loop lag and busy share, the right way against the loop held up")
+    out.figure(path, "Loop lag and busy share, the right way against the loop held up",
+               LOOP_MARKS)
     out.add("| model | configuration | wall | loop busy | lag p99 | lag max |",
             "|---|---|---:|---:|---:|---:|")
     for model in loop_models:

@@ -4,7 +4,7 @@ from aiobench.ideal import CPU_IDEAL, PROCESSING_WORDS
 from aiobench.report import cpu_threads, loop
 from aiobench.report.context import Lines
 from aiobench.report.tables import group_table, headline_sentence
-from aiobench.report.walltime import render_walltime
+from aiobench.report.walltime import WALLTIME_MARKS, render_walltime
 from aiobench.report.words import compare, fmt_ratio, fmt_time
 
 
@@ -30,7 +30,8 @@ def section(ctx):
         ctx, "walltime-processing", groups,
         "When async does not pay: wall time per configuration and model "
         "(bar: median; whisker: min to max)", "ideal")
-    out.figure(path, "Wall time of the computing and processing runs, with the ideal")
+    out.figure(path, "Wall time of the computing and processing runs, with the ideal",
+               WALLTIME_MARKS)
     for group in groups:
         out.add(*group_table(ctx, group))
         if not group["points"][0]["models"]:

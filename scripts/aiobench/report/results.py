@@ -9,6 +9,8 @@ what one more waiting task costs a client, from the count sweep.
 import dataclasses
 import os
 
+from aiobench.ideal import ideal_ms
+from aiobench.plan import Facts
 from aiobench.schema import (SYSCALL_FIELDS, THREAD_FIELDS, load_meta, load_reference,
                              load_runs, load_table)
 from aiobench.stats import Stat, slope
@@ -55,6 +57,7 @@ class Results:
         self.headline = [g for g in headline if g.get("part", "io") == "io"]
         self.processing = [g for g in headline if g.get("part") == "processing"]
         self.cores = self.meta["machine"]["cores"]
+        self.calibrate_cpu_ideals()
         self.by_key = {}
         for row in self.rows:
             self.by_key.setdefault((row["model"], row["args"]), []).append(row)
@@ -118,6 +121,33 @@ class Results:
         points = ((p["value"], self.stat(model, p), self.ideal(model, p))
                   for p in group["points"])
         return [(value, st, ideal) for value, st, ideal in points if st and st.median]
+
+    def task_ms(self, rounds):
+        """W, one cpu task of rounds on one core, as this run's calibration
+        measured it (meta.json's cpu_calibrations; None: not measured)."""
+        return next((cal["task_ms"] for cal in self.meta.get("cpu_calibrations", [])
+                     if cal["rounds"] == rounds), None)
+
+    def cpu_points(self):
+        """(group, point, its params, its --rounds) of every cpu point of the
+        plan but the calibration's: the headline's and the sweep's."""
+        for group in self.meta["groups"]:
+            if group["params"]["workload"] != "cpu" or group["kind"] == "calibration":
+                continue
+            for point in group["points"]:
+                params = dict(group["params"])
+                if group.get("vary"):
+                    params[group["vary"]] = point["value"]
+                yield group, point, params, params.get("rounds", self.meta.get("rounds_default"))
+
+    def calibrate_cpu_ideals(self):
+        """Sets the ideal of every cpu run of the plan, headline and sweep,
+        from the one W of this run's calibration for its --rounds, so that
+        the same set-up has the same ideal wherever it stands."""
+        for _, point, params, rounds in self.cpu_points():
+            facts = Facts(dishes=[], rounds=rounds, cores=self.cores)
+            for model, entry in point["models"].items():
+                entry["ideal_ms"] = ideal_ms(model, params, facts, self.task_ms(rounds))
 
     def ideal(self, model, point):
         entry = point["models"].get(model)

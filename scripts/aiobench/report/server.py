@@ -5,6 +5,7 @@ import math
 from aiobench.report.charts import log_range, write_dat
 from aiobench.report.context import Lines
 from aiobench.report.words import SAME_WITHIN, describe
+from aiobench.server import SERVER_THREADS_MARGIN, SERVER_THREADS_MAX, SERVER_THREADS_MIN
 
 # What a sweep's varied setting is called in a description of its base.
 SWEPT = {"count": {"count": "N"}, "window": {"concurrency": "C"}, "latency": {"latency_ms": "L"}}
@@ -12,7 +13,8 @@ SWEPT = {"count": {"count": "N"}, "window": {"concurrency": "C"}, "latency": {"l
 
 def server_sweep(ctx, sweep, variables):
     """Writes the server chart's data of one sweep and its variables;
-    returns [(model, x, max_in_flight, could_have)] of its runs."""
+    returns [(model, x, max_in_flight, could_have)] of its runs, and
+    [(x, server threads)] of its points."""
     group = ctx.res.groups.get(sweep)
     points, threads_at = [], {}
     for model in ctx.res.models:
@@ -35,17 +37,18 @@ def server_sweep(ctx, sweep, variables):
     variables[f"xmin_{sweep}"], variables[f"xmax_{sweep}"] = log_range(values)
     top = max([t for _, t in threads] + values + [1])
     variables[f"ymax_{sweep}"] = 10 ** math.ceil(math.log10(top * 20))
-    return points
+    return points, threads
 
 
 def section(ctx):
     """Was the server ever the bottleneck? Its max_in_flight in each run."""
     out = Lines()
-    variables, drawn, short = {}, [], []
+    variables, drawn, short, steps = {}, [], [], {}
     for sweep in ("count", "window"):
-        points = server_sweep(ctx, sweep, variables)
+        points, threads = server_sweep(ctx, sweep, variables)
         if points:
             drawn.append(sweep)
+            steps[sweep] = threads
         short += [(sweep, m, x, held, could) for m, x, held, could in points
                   if held < could / SAME_WITHIN]
     used = [r for r in ctx.res.rows
@@ -56,9 +59,33 @@ def section(ctx):
                       "sweeps": " ".join(drawn)})
     path = ctx.charts.render("server", "server.gp", "server", variables) if drawn else None
     out.add("## The server: was it ever the bottleneck?", "")
-    out.figure(path, "Server max_in_flight against the load")
+    out.figure(path, "Server max_in_flight against the load", server_marks(steps))
     out.add(*server_sentences(ctx, used, short), "")
     return out
+
+
+def server_marks(steps):
+    """What each mark of the server chart means, and each step of its
+    threads' line: steps, {sweep: [(x, server threads)]} in the sweep's order."""
+    said = []
+    for sweep, threads in steps.items():
+        name = "N" if sweep == "count" else "C"
+        rises = [f"{t:,} at {name} = {x:,}" for (_, before), (x, t) in zip(threads, threads[1:])
+                 if t != before]
+        first = f"{threads[0][1]:,} from {name} = {threads[0][0]:,}" if threads else "none"
+        said.append(f"{sweep} sweep: {first}" + (", then " + ", ".join(rises) if rises else
+                                                  ", flat"))
+    return ("The marks: a filled dot per model and point, the most requests the server held "
+            "at once during the run (/stats max_in_flight; a run that held none is "
+            "drawn at 0.8, the log axis having no 0); the grey dotted line, what the client could have had in flight (N, or C "
+            "under a window; 1 for sync); the red dashed line, the server's threads in that "
+            "point's runs, a red x at each point (civetweb holds a thread per waiting "
+            "request: the most it could hold). Its steps: the bench starts the server with the point's most in flight "
+            f"+ {SERVER_THREADS_MARGIN}, rounded up to a power of two, at least "
+            f"{SERVER_THREADS_MIN:,} and at most {SERVER_THREADS_MAX:,}, and restarts it only "
+            "to grow, so each step up is a restart with more threads, drawn at the first "
+            "point that needed it; the line holds a point's threads until the next point ("
+            + "; ".join(said) + ").")
 
 
 def server_sentences(ctx, used, short):

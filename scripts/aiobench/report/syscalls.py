@@ -94,6 +94,12 @@ def intro(params):
             "for each.")
 
 
+SYSCALL_MARKS = (
+    "The marks: a cluster of bars per run, a bar per model stacked from its system calls "
+    "per task by group, one colour per group as the key names them, with a strip of the "
+    "model's own colour under the bar to say whose it is.")
+
+
 def draw(ctx, counted, models):
     """The stacked bars: a cluster per run, a bar per model, a strip of the
     model's colour under its bar. Returns the chart's path."""
@@ -186,7 +192,7 @@ def section(ctx):
     if not counted:
         out.add("No run was counted; see Skipped and failed runs.", "")
         return out
-    out.figure(draw(ctx, counted, models), "System calls per task, by group")
+    out.figure(draw(ctx, counted, models), "System calls per task, by group", SYSCALL_MARKS)
     out.add("| model | run | calls per task | " + " | ".join(GROUP_NAMES) + " |",
             "|---|---|" + "---:|" * (len(GROUP_NAMES) + 1))
     for c in counted:

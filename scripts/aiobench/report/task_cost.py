@@ -10,6 +10,14 @@ WAITER = {"async_threads": "A thread", "async_coro": "A coroutine",
           "async_uv": "A callback's state", "async_uring": "A coroutine on io_uring"}
 
 
+TASK_COST_MARKS = (
+    "The marks: left, a bar per model stacked from its measured parts of memory per task, "
+    "one colour per part as the key names them, and a thick black dash at the peak-RSS "
+    "slope, written above; right, a bar per model stacked from CPU time per task, user "
+    "below and system above, the sum written above. The models are the columns, named "
+    "under them.")
+
+
 def section(ctx):
     """The chart and table of what one more waiting task costs, per model."""
     out = Lines()
@@ -50,7 +58,7 @@ def section(ctx):
             "its connection and its receive buffer above all, with the allocator's "
             "overhead (clamped at 0, so the bar can stand above the peak-RSS slope, "
             "drawn as a black dash). KB are 1,024 bytes.", "")
-    out.figure(path, "Memory and CPU time per waiting task, per model")
+    out.figure(path, "Memory and CPU time per waiting task, per model", TASK_COST_MARKS)
     if not rows:
         return out
     out.add("| model | N | peak RSS / task | " + " | ".join(MEMORY_PARTS) +

@@ -13,7 +13,7 @@ def section(ctx):
     if not group:
         return out
     params = group["params"]
-    path = render_sweep(ctx, "sweep-threads", group, float, {
+    path, marks = render_sweep(ctx, "sweep-threads", group, float, {
         "chart_title": f"Thread sweep: files, {describe(params, ctx.dishes)}; "
                        "async_uv, async_coro: --uv-threadpool; async_threads: pool size",
         "xlabel_text": "threads doing the blocking file work (log scale)",
@@ -21,7 +21,7 @@ def section(ctx):
         "xtics_cmd": "set xtics autofreq", "ideal_titles": {}})
     out.add(f"### Threads: UV_THREADPOOL_SIZE and pool size for files "
             f"({describe(params, ctx.dishes)})", "")
-    out.figure(path, "Wall time of files against the number of threads")
+    out.figure(path, "Wall time of files against the number of threads", marks)
     out.add(*threads_sentences(ctx, group), "")
     return out
 

@@ -1,4 +1,4 @@
-"""timelines.py: Chart 2, every task of the median run on one time axis."""
+"""timelines.py: Chart 2, every task of the median run from its start to its end."""
 
 import csv
 import os
@@ -12,18 +12,20 @@ from aiobench.schema import TRACE_NUMERIC, number
 def section(ctx):
     """Chart 2: a timeline per headline entry with traces, and its sentences."""
     out = Lines()
-    out.add("## Chart 2: every task on one time axis", "",
+    out.add("## Chart 2: every task of a run, from its start to its end", "",
             "Each bar is one task of the median counted run, from its start to its end, "
             "green when it completed, red when it failed; a retried task is lighter "
-            "from its first start to its last attempt's start. The panels share one "
-            "time axis.", "")
+            "from its first start to its last attempt's start. A timeline whose "
+            "panels' runs differ more than "
+            f"{SHARED_AXIS_WITHIN:g}-fold in length gives each panel its own time axis, "
+            "so that the short runs' bars are not slivers.", "")
     for group in ctx.res.headline:
         traces = read_traces(ctx, group["name"])
         if not traces:
             continue
-        path = render_timeline(ctx, group, traces)
+        path, shared = render_timeline(ctx, group, traces)
         out.add(f"### {group['name']}", "")
-        out.figure(path, f"Timeline of {group['name']} per model")
+        out.figure(path, f"Timeline of {group['name']} per model", axis_words(shared))
         out.add(*timeline_sentences(ctx, group, traces), "")
     return out
 
@@ -46,9 +48,9 @@ def read_traces(ctx, name):
 
 def render_timeline(ctx, group, traces):
     name = "timeline-" + group["name"].replace(" ", "").replace("--", "-")
-    xmax, ymax = 0.0, 1
+    ymax = 1
     states = {"completed": 0, "failed": 1}
-    variables = {}
+    variables, walls = {}, {}
     for model, rows in traces.items():
         data = []
         for row in rows:
@@ -56,11 +58,11 @@ def render_timeline(ctx, group, traces):
                 continue
             data.append((row["id"], row["start_ms"] / 1000, row["attempt_start_ms"] / 1000,
                          row["end_ms"] / 1000, states.get(row["state"], 2)))
-            xmax = max(xmax, row["end_ms"] / 1000)
             ymax = max(ymax, row["id"])
         write_dat(ctx.charts.data(f"{name}-{model}.dat"), data,
                   "id start_s attempt_start_s end_s state")
         wall = max((r[3] for r in data), default=0)
+        walls[model] = wall
         variables[f"ptitle_{model}"] = (f"{model}: {len(data)} tasks, at most "
                                         f"{max_overlap(rows)} at once, last one ended at "
                                         f"{wall:.3g} s")
@@ -74,9 +76,46 @@ def render_timeline(ctx, group, traces):
         "models": " ".join(traces), "data": ctx.charts.data(name),
         "chart_title": f"{group['name']}: {describe(group['params'], ctx.dishes)}, "
                        "each task from its start to its end",
-        "xmax": xmax * 1.02 if xmax > 0 else 1, "ymax": ymax,
+        "ymax": ymax,
         "ylabel_text": ylabel, "ytics_cmd": ytics})
-    return ctx.charts.render(name, "timeline.gp", "timeline", variables)
+    shared = shares_axis(walls.values())
+    for model, wall in walls.items():
+        variables.update(time_axis(model, max(walls.values()) if shared else wall))
+    return ctx.charts.render(name, "timeline.gp", "timeline", variables), shared
+
+
+# A panel whose last task ended before this many seconds has its axis in ms.
+MS_AXIS_BELOW_S = 2.0
+# The panels share one time axis while the longest run is at most this many
+# times the shortest; past it each has its own (one of 20 s beside 0.2 s
+# would draw the short runs' bars as slivers).
+SHARED_AXIS_WITHIN = 4.0
+
+
+def shares_axis(walls):
+    """Whether panels whose runs ended at walls (s) share one time axis."""
+    walls = [w for w in walls if w > 0]
+    return not walls or max(walls) <= SHARED_AXIS_WITHIN * min(walls)
+
+
+def axis_words(shared):
+    """The time axes of a timeline, in words for its caption."""
+    if shared:
+        return ("The marks: the panels share one time axis, so the bars' lengths compare "
+                "across panels.")
+    return ("The marks: each panel has its own time axis, from 0 to just past its last "
+            f"task's end, in the unit under it (ms for a run under {MS_AXIS_BELOW_S:g} s): "
+            "the axes differ, so compare the panels by the times in their titles, not by "
+            "the bars' lengths.")
+
+
+def time_axis(model, wall_s):
+    """A panel's own time axis, to just past its last end wall_s: the
+    variables xmax_MODEL (in its unit), xscale_MODEL (units per second)
+    and xunit_MODEL."""
+    scale, unit = (1000, "ms") if wall_s < MS_AXIS_BELOW_S else (1, "s")
+    return {f"xmax_{model}": wall_s * scale * 1.02 if wall_s > 0 else 1.0,
+            f"xscale_{model}": scale, f"xunit_{model}": unit}
 
 
 def timeline_sentences(ctx, group, traces):

@@ -15,7 +15,7 @@ def section(ctx):
         "Wall time per workload and model (bar: median; whisker: min to max of the counted runs)",
         "ideal (waiting only)", references=True)
     out.add("## Chart 1: wall time per workload and model", "")
-    out.figure(path, "Wall time per workload and model, with the ideal")
+    out.figure(path, "Wall time per workload and model, with the ideal", WALLTIME_MARKS)
     out.add(*walltime_sentences(ctx, ctx.res.headline), "")
     drawn = [n for n in ctx.res.references
              if any(ctx.res.stat(n, g["points"][0]) for g in ctx.res.headline)]
@@ -27,6 +27,15 @@ def section(ctx):
                                   else "own wall_ms, without its start")
                      for n in drawn) + ".", "")
     return out
+
+
+# What each mark of the bar charts of wall time means (Chart 1 and the
+# processing runs'; the reference clients' lines are said apart, Chart 1 only).
+WALLTIME_MARKS = (
+    "The marks: a bar per model in its colour, as high as the median of the counted runs "
+    "(log scale), its time written above it; a thin black whisker with caps from the "
+    "fastest counted run to the slowest; a thick black dash across the bar, that model's "
+    "ideal (none: no ideal there).")
 
 
 def render_walltime(ctx, name, groups, title, ideal_title, references=False):
