@@ -27,15 +27,10 @@ LESSON="$ROOT/docs/LESSON.md"
 PYTHON=/usr/bin/python3
 
 # tool ARGS...: runs the tool (10 minutes at most); stdout to $TEST_TMP/out,
-# shown without its ok lines; sets STATUS.
+# stderr to $TEST_TMP/err; sets STATUS.
 tool() {
     timeout -s KILL 600 "$PYTHON" -B "$TOOL" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
     STATUS=$?
-}
-
-# has_line TEXT: a line of the tool's stdout starts with TEXT.
-has_line() {
-    awk -v text="$1" 'index($0, text) == 1 { found = 1 } END { exit !found }' "$TEST_TMP/out"
 }
 
 # ---- The lesson, every block ----

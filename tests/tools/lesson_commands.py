@@ -22,7 +22,8 @@ substitutions only (short_form):
   - "/tmp/" becomes "./", the block's working folder;
   - a mock_server started with "& VAR=$!" is waited for (10 s at most)
     until it prints "listening on", and stopped by its PID if the block
-    did not stop it.
+    did not stop it; a block that runs over BLOCK_TIMEOUT_S is killed
+    with everything it started (its process group).
 
 Each command exits as EXPECT says (0 unless named there) and, where the
 lesson states an output, EXPECT's regular expression finds it in the
@@ -34,7 +35,8 @@ no line of the lesson matches any more (unless --no-stale, for copies).
 
 The working folder holds a link to each entry of the repository, and bin
 links to --bin, so that the lesson's relative paths (bin/sync,
-coro/coro_loop.c) resolve. A block runs for at most BLOCK_TIMEOUT_S.
+coro/coro_loop.c) resolve. A block runs for at most BLOCK_TIMEOUT_S (180 s,
+or $LESSON_BLOCK_TIMEOUT_S).
 
 --waits-table checks step 4's table of waits instead: one row per member
 of struct waits (tasks/task.h), each quoted line of its blocking column in
@@ -56,7 +58,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BLOCK_TIMEOUT_S = 180
+BLOCK_TIMEOUT_S = int(os.environ.get("LESSON_BLOCK_TIMEOUT_S", "180"))
 SHORT_N = 10            # "-n N" over MAX_N becomes this
 MAX_N = 20
 SHORT_LATENCY_MS = 20
@@ -277,12 +279,17 @@ def run_lesson(args, text):
             script = block_script([(k, short_form(l, host_port, ports)) for k, l in todo])
             with open(os.path.join(folder, "block.sh"), "w") as f:
                 f.write(script)
+            # The block's bash leads a process group of its own: cut short,
+            # the whole group (it and whatever it runs) is killed by its id.
+            shell = subprocess.Popen(["bash", os.path.join(folder, "block.sh")], cwd=tree,
+                                     env=dict(env, LESSON_BLOCK=folder),
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
             try:
-                subprocess.run(["bash", os.path.join(folder, "block.sh")], cwd=tree,
-                               env=dict(env, LESSON_BLOCK=folder),
-                               stdin=subprocess.DEVNULL, timeout=BLOCK_TIMEOUT_S)
+                shell.wait(timeout=BLOCK_TIMEOUT_S)
             except subprocess.TimeoutExpired:
                 print("# the block at line %d ran over %d s" % (block[0][0], BLOCK_TIMEOUT_S))
+                os.killpg(shell.pid, signal.SIGKILL)
+                shell.wait()
             finally:
                 stop_leftovers(folder, args.bin)
             with open(os.path.join(folder, "status")) as f:
