@@ -8,9 +8,9 @@
 # why, and the exits and outputs it expects). Here: this test's own mock
 # server stands for the lesson's 127.0.0.1:8080; the whole lesson runs; a
 # copy with a line the tool has no form for fails before running anything,
-# naming the line; a copy with a renamed option fails, naming the line;
-# the waits table passes, and copies with a quoted line changed or a row
-# missing fail, naming the wait.
+# naming the line; a copy with a renamed option, or a jq of a field the
+# output lacks, fails, naming the line; the waits table passes, and a copy
+# with a quoted line changed and a row missing fails, naming both.
 . "$(dirname "$0")/../lib.sh"
 
 # The lesson's commands are the release programs' (bin/); each program runs
@@ -56,14 +56,16 @@ expect_true "a line without a form: named" \
     has_line "not ok - a line the test neither runs nor names: make bench"
 
 start_server --latency-ms 20
-printf '%s\n' '# a lesson' '```sh' 'bin/sync fetch -n 2 --time-line' 'bin/sync fetch -n 2' '```' \
-    >"$TEST_TMP/renamed.md"
+printf '%s\n' '# a lesson' '```sh' 'bin/sync fetch -n 2 --time-line' 'bin/sync fetch -n 2' \
+    "bin/sync fetch -n 2 --json | jq '{wall_ms, wall_time}'" '```' >"$TEST_TMP/renamed.md"
 tool --no-stale --url "$SERVER_URL" --bin "$ROOT/$BIN" --tmp "$TEST_TMP" "$TEST_TMP/renamed.md"
 expect_eq "a renamed option: exit 1" "$STATUS" 1
 expect_true "a renamed option: its line fails with the usage error's 2" \
     has_line "not ok - lesson line 3: bin/sync fetch -n 2 --time-line: exit 2, expected 0"
 expect_true "a renamed option: the next line still runs" \
     has_line "ok - lesson line 4: bin/sync fetch -n 2"
+expect_true "a field the output does not have: jq's null is named" \
+    has_line "not ok - lesson line 5: bin/sync fetch -n 2 --json | jq '{wall_ms, wall_time}': jq printed null"
 stop_server
 
 # ---- Step 4's table of waits ----

@@ -27,7 +27,8 @@ substitutions only (short_form):
 
 Each command exits as EXPECT says (0 unless named there) and, where the
 lesson states an output, EXPECT's regular expression finds it in the
-command's stdout or stderr. A line the test cannot run is named in SKIP
+command's stdout or stderr. A line through jq must print no null: jq's
+word for a field the output does not have, a renamed one. A line the test cannot run is named in SKIP
 with the reason. A line neither run nor named, because its program is not
 one a short form can run (RUNNABLE), fails before anything runs: "a line
 the test neither runs nor names". So does an entry of SKIP or EXPECT that
@@ -315,6 +316,8 @@ def run_lesson(args, text):
                     why = "exit %s, expected %d" % (got, status)
                 elif regex is not None and not re.search(regex, output, re.M):
                     why = "its output lacks /%s/" % regex
+                elif "| jq " in line and re.search(r"\bnull\b", output):
+                    why = "jq printed null: a field the lesson names is not in the output"
                 if not report(not why, what, why):
                     failures += 1
                     for shown in output.splitlines()[-8:]:
