@@ -22,6 +22,7 @@ def test_blocks_in_order_with_line_numbers_indent_and_comments_dropped():
         "```sh",
         "make -j1 all     # builds bin/",
         "",
+        "# the count: how many items",
         "bin/sync fetch -n 10",
         "```",
         "```python",
@@ -35,8 +36,8 @@ def test_blocks_in_order_with_line_numbers_indent_and_comments_dropped():
         "   ```",
     ])
     assert lesson_commands.sh_blocks(text) == [
-        [(3, "make -j1 all"), (5, "bin/sync fetch -n 10")],
-        [(13, "bin/mock_server --port 8081 & FAULTY=$!"), (14, "kill $FAULTY")],
+        [(3, "make -j1 all"), (6, "bin/sync fetch -n 10")],
+        [(14, "bin/mock_server --port 8081 & FAULTY=$!"), (15, "kill $FAULTY")],
     ]
 
 

@@ -28,11 +28,12 @@ substitutions only (short_form):
 Each command exits as EXPECT says (0 unless named there) and, where the
 lesson states an output, EXPECT's regular expression finds it in the
 command's stdout or stderr. A line through jq must print no null: jq's
-word for a field the output does not have, a renamed one. A line the test cannot run is named in SKIP
-with the reason. A line neither run nor named, because its program is not
-one a short form can run (RUNNABLE), fails before anything runs: "a line
-the test neither runs nor names". So does an entry of SKIP or EXPECT that
-no line of the lesson matches any more (unless --no-stale, for copies).
+word for a field the output does not have, a renamed one. A line the test
+cannot run is named in SKIP with the reason. A line neither run nor named,
+because its program is not one a short form can run (RUNNABLE), fails
+before anything runs: "a line the test neither runs nor names". So does an
+entry of SKIP or EXPECT that no line of the lesson matches any more (unless
+--no-stale, for copies). A comment, whole line or closing, is no command.
 
 The working folder holds a link to each entry of the repository, and bin
 links to --bin, so that the lesson's relative paths (bin/sync,
@@ -114,8 +115,9 @@ RUNNABLE = {"bin/", "peers/", "curl", "jq", "diff", "grep", "sqlite3", "kill", "
 
 def sh_blocks(text):
     """Each ```sh block: [(line number, command)], its lines without the
-    fence's indent (a block inside a list item is indented) and without a
-    closing comment ("  # prints ...")."""
+    fence's indent (a block inside a list item is indented), without a
+    closing comment ("  # prints ...") and without the lines that are only
+    a comment."""
     blocks, current, indent = [], None, ""
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
@@ -125,7 +127,7 @@ def sh_blocks(text):
         elif stripped == "```":
             blocks.append(current)
             current = None
-        elif stripped:
+        elif stripped and not stripped.startswith("#"):
             line = line[len(indent):] if line.startswith(indent) else stripped
             current.append((number, re.sub(r"\s+#.*$", "", line)))
     return blocks
