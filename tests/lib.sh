@@ -32,6 +32,13 @@ expect_true() {
     if "$@"; then pass "$what"; else fail "$what: '$*' is false"; fi
 }
 
+# has_line TEXT [FILE]: a line of FILE ($TEST_TMP/out unless given) starts
+# with TEXT, taken as it is (no pattern).
+has_line() {
+    awk -v text="$1" 'index($0, text) == 1 { found = 1 } END { exit !found }' \
+        "${2:-$TEST_TMP/out}"
+}
+
 # expect_stderr WHAT SPEC...: the last run's stderr ($TEST_TMP/err) holds
 # exactly the lines its ending should print. Each SPEC is COUNT:REGEX, an
 # extended regex that a whole line must match, and how many lines may:

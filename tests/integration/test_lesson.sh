@@ -55,11 +55,6 @@ counted() {
     tail -1 "$TEST_TMP/out"
 }
 
-# has_line TEXT: a line of the checker's stdout starts with TEXT.
-has_line() {
-    awk -v text="$1" 'index($0, text) == 1 { found = 1 } END { exit !found }' "$TEST_TMP/out"
-}
-
 # ---- The lesson against the committed results ----
 
 check --results "$RESULTS" "$LESSON"
