@@ -7,6 +7,7 @@
 #include "summary.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -51,33 +52,71 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Fills the duration percentiles from the tasks that ran (attempted and
- * finished). Needs one double per task; without the memory it says so and
- * leaves them 0, since the rest of the summary is still worth printing. */
+/* The tasks that ran (attempted and finished): the ones the latencies
+ * are taken over. */
+static bool record_ran(const struct task_record *rec)
+{
+    return rec->attempts > 0 && (rec->state == TASK_COMPLETED || rec->state == TASK_FAILED);
+}
+
+/* What a latency is measured between: a task's duration (start to end),
+ * its latency from its intended start (intended start to end), how late it
+ * started (intended start to start). */
+enum span_of { FROM_START, FROM_INTENDED, START_LATE };
+
+static double latency_of(const struct task_record *rec, enum span_of span)
+{
+    switch (span) {
+    case FROM_INTENDED:
+        return rec->end_ms - rec->intended_ms;
+    case START_LATE:
+        return rec->start_ms - rec->intended_ms;
+    case FROM_START:
+    default:
+        return rec->end_ms - rec->start_ms;
+    }
+}
+
+/* Sorts one latency of every task that ran into values (n left in *n). */
+static void sorted_latencies(const struct run *run, enum span_of span, double *values, size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < run->count; i++)
+        if (record_ran(&run->records[i]))
+            values[(*n)++] = latency_of(&run->records[i], span);
+    qsort(values, *n, sizeof *values, compare_doubles);
+}
+
+/* Fills the latency percentiles from the tasks that ran. Needs one double
+ * per task; without the memory it says so and leaves them 0, since the
+ * rest of the summary is still worth printing. */
 static void compute_durations(const struct run *run, struct summary *sum)
 {
-    double *durations;
-    size_t n = 0;
+    double *values;
+    size_t n;
 
     if (run->count == 0)
         return;
-    durations = malloc(run->count * sizeof *durations);
-    if (durations == NULL) {
+    values = malloc(run->count * sizeof *values);
+    if (values == NULL) {
         fprintf(stderr, "%s: cannot allocate %zu durations: %s\n",
                 program_name(), run->count, strerror(errno));
         return;
     }
-    for (size_t i = 0; i < run->count; i++) {
-        const struct task_record *rec = &run->records[i];
-        if (rec->attempts > 0 && (rec->state == TASK_COMPLETED || rec->state == TASK_FAILED))
-            durations[n++] = rec->end_ms - rec->start_ms;
-    }
-    qsort(durations, n, sizeof *durations, compare_doubles);
-    sum->p50_ms = percentile(durations, n, 50);
-    sum->p90_ms = percentile(durations, n, 90);
-    sum->p99_ms = percentile(durations, n, 99);
-    sum->max_ms = percentile(durations, n, 100);
-    free(durations);
+    sorted_latencies(run, FROM_START, values, &n);
+    sum->p50_ms = percentile(values, n, 50);
+    sum->p90_ms = percentile(values, n, 90);
+    sum->p99_ms = percentile(values, n, 99);
+    sum->max_ms = percentile(values, n, 100);
+    sorted_latencies(run, FROM_INTENDED, values, &n);
+    sum->from_intended_p50_ms = percentile(values, n, 50);
+    sum->from_intended_p99_ms = percentile(values, n, 99);
+    sum->from_intended_max_ms = percentile(values, n, 100);
+    sorted_latencies(run, START_LATE, values, &n);
+    sum->start_late_p50_ms = percentile(values, n, 50);
+    sum->start_late_p99_ms = percentile(values, n, 99);
+    sum->start_late_max_ms = percentile(values, n, 100);
+    free(values);
 }
 
 /* The process's CPU time so far, every thread's, ended ones included;
@@ -219,6 +258,15 @@ int summary_print_human(FILE *out, const struct run *run, const struct summary *
     row(out, "task p90", "%.3f ms", sum->p90_ms);
     row(out, "task p99", "%.3f ms", sum->p99_ms);
     row(out, "task max", "%.3f ms", sum->max_ms);
+    if (run->opts->rate > 0) {
+        row(out, "rate", "%.6g tasks/s", run->opts->rate);
+        row(out, "from intended p50", "%.3f ms", sum->from_intended_p50_ms);
+        row(out, "from intended p99", "%.3f ms", sum->from_intended_p99_ms);
+        row(out, "from intended max", "%.3f ms", sum->from_intended_max_ms);
+        row(out, "start late p50", "%.3f ms", sum->start_late_p50_ms);
+        row(out, "start late p99", "%.3f ms", sum->start_late_p99_ms);
+        row(out, "start late max", "%.3f ms", sum->start_late_max_ms);
+    }
     print_model_facts(out, run);
     if (sum->cancelled)
         row(out, "cancelled", "yes");
@@ -294,7 +342,16 @@ static int add_results(cJSON *root, const struct summary *sum)
         || add_number(root, "p50_ms", sum->p50_ms)
         || add_number(root, "p90_ms", sum->p90_ms)
         || add_number(root, "p99_ms", sum->p99_ms)
-        || add_number(root, "max_ms", sum->max_ms) ? -1 : 0;
+        || add_number(root, "max_ms", sum->max_ms)
+        || add_number(root, "latency_from_start_p50_ms", sum->p50_ms)
+        || add_number(root, "latency_from_start_p99_ms", sum->p99_ms)
+        || add_number(root, "latency_from_start_max_ms", sum->max_ms)
+        || add_number(root, "latency_from_intended_p50_ms", sum->from_intended_p50_ms)
+        || add_number(root, "latency_from_intended_p99_ms", sum->from_intended_p99_ms)
+        || add_number(root, "latency_from_intended_max_ms", sum->from_intended_max_ms)
+        || add_number(root, "start_late_p50_ms", sum->start_late_p50_ms)
+        || add_number(root, "start_late_p99_ms", sum->start_late_p99_ms)
+        || add_number(root, "start_late_max_ms", sum->start_late_max_ms) ? -1 : 0;
 }
 
 /* Adds what was asked and what the model reported. */
@@ -304,6 +361,7 @@ static int add_settings(cJSON *root, const struct run *run)
 
     if (add_number(root, "latency_ms", (double)opts->latency_ms)
         || add_number(root, "concurrency", (double)run->concurrency)
+        || add_number(root, "rate", opts->rate)
         || add_number(root, "size_bytes", (double)opts->size_bytes))
         return -1;
     /* What a checksum covers depends on it: only runs of one mode compare. */
