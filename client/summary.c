@@ -219,6 +219,24 @@ static void print_model_facts(FILE *out, const struct run *run)
     }
 }
 
+/* --rate's rows: the rate, the latencies from the intended start and how
+ * late the starts were. */
+static void print_rate_rows(FILE *out, const struct run *run, const struct summary *sum)
+{
+    const struct { const char *label; double ms; } rows[] = {
+        { "from intended p50", sum->from_intended_p50_ms },
+        { "from intended p99", sum->from_intended_p99_ms },
+        { "from intended max", sum->from_intended_max_ms },
+        { "start late p50", sum->start_late_p50_ms },
+        { "start late p99", sum->start_late_p99_ms },
+        { "start late max", sum->start_late_max_ms },
+    };
+
+    row(out, "rate", "%.6g tasks/s", run->opts->rate);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        row(out, rows[i].label, "%.3f ms", rows[i].ms);
+}
+
 /* After a summary is printed: 0, or -1 with errno set when a write to out
  * failed (stdio remembers it) or the flush does. */
 static int finish_output(FILE *out)
@@ -258,15 +276,8 @@ int summary_print_human(FILE *out, const struct run *run, const struct summary *
     row(out, "task p90", "%.3f ms", sum->p90_ms);
     row(out, "task p99", "%.3f ms", sum->p99_ms);
     row(out, "task max", "%.3f ms", sum->max_ms);
-    if (run->opts->rate > 0) {
-        row(out, "rate", "%.6g tasks/s", run->opts->rate);
-        row(out, "from intended p50", "%.3f ms", sum->from_intended_p50_ms);
-        row(out, "from intended p99", "%.3f ms", sum->from_intended_p99_ms);
-        row(out, "from intended max", "%.3f ms", sum->from_intended_max_ms);
-        row(out, "start late p50", "%.3f ms", sum->start_late_p50_ms);
-        row(out, "start late p99", "%.3f ms", sum->start_late_p99_ms);
-        row(out, "start late max", "%.3f ms", sum->start_late_max_ms);
-    }
+    if (run->opts->rate > 0)
+        print_rate_rows(out, run, sum);
     print_model_facts(out, run);
     if (sum->cancelled)
         row(out, "cancelled", "yes");

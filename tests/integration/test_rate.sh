@@ -116,3 +116,21 @@ for m in $(models); do
         expect_stderr "$m --rate $bad: one line that names it" "1:$m: --rate: '$bad' is not a number above 0 and at most 1000000"
     done
 done
+
+# Ctrl-C while tasks wait for their time (the loop's timer armed, sync or a
+# pool thread asleep until the next start): the run stops at once, exit
+# 130, the tasks not yet due recorded as cancelled before they started.
+for m in $(models); do
+    csv="$TEST_TMP/$m-interrupted.csv"
+    reset_stats
+    "$BIN/$m" fetch -n 100 --rate 5 --url "$SERVER_URL" --trace "$csv" \
+        >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+    pid=$!
+    expect_true "$m --rate 5: two tasks have started" wait_for requests_at_least 2
+    interrupt "$pid"
+    expect_eq "$m --rate 5, Ctrl-C while waiting for the next start: exits 130" "$STATUS" 130
+    expect_true "$m --rate 5, Ctrl-C: at least 80 of 100 cancelled before they started" \
+        [ "$(grep -c 'cancelled before it started' "$csv")" -ge 80 ]
+    expect_eq "$m --rate 5, Ctrl-C: every task in the trace" \
+        "$(awk 'END { print NR - 1 }' "$csv")" 100
+done
