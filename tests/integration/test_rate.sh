@@ -99,11 +99,32 @@ done
 if [ -x "$BIN/sync" ]; then
     rate=$((2 * 1000 / LATENCY_MS))
     csv="$TEST_TMP/sync-behind.csv"
-    run_client sync fetch -n 40 --rate "$rate" --url "$SERVER_URL" --trace "$csv" --json
+    events="$TEST_TMP/sync-behind.json"
+    run_client sync fetch -n 40 --rate "$rate" --url "$SERVER_URL" --trace "$csv" --json \
+        --trace-events "$events"
     expect_eq "sync --rate $rate: exit 0" "$STATUS" 0
     read -r first last < <(schedule_check "$csv" "$rate" | tail -1)
     expect_true "sync --rate $rate: intended-start p99, last tenth ($last ms) >= 2 x first ($first ms)" \
         /usr/bin/python3 -c "import sys; sys.exit(not $last >= 2 * $first)"
+    expect_eq "sync --rate $rate: --trace-events draws each late start, intended to actual" \
+        "$(/usr/bin/python3 - "$csv" "$events" "$rate" <<'PYEOF'
+import csv, json, sys
+rows = {int(r["id"]): r for r in csv.DictReader(open(sys.argv[1]))}
+rate = float(sys.argv[3])
+late = {e["tid"]: e for e in json.load(open(sys.argv[2]))["traceEvents"]
+        if e.get("cat") == "schedule"}
+bad = []
+for ident, r in rows.items():
+    intended, start = (ident - 1) * 1000 / rate, float(r["start_ms"])
+    e = late.get(ident)
+    if start - intended > 0.01 and (e is None or abs(e["ts"] / 1000 - intended) > 0.01
+                                    or abs((e["ts"] + e["dur"]) / 1000 - start) > 0.01):
+        bad.append(f"task {ident}: {e}")
+if len(late) < len(rows) // 2:
+    bad.append(f"only {len(late)} late starts drawn")
+print("; ".join(bad) or "ok")
+PYEOF
+)" ok
     expect_true "sync --rate $rate: the summary's intended-start p99 >= 2 x its own p99" \
         summary_holds '.latency_from_intended_p99_ms >= 2 * .latency_from_start_p99_ms'
 fi
