@@ -222,6 +222,18 @@ EOF
                and .start_late_p50_ms >= 0 and .start_late_max_ms <= 50'
     run_client $PEER fetch -n 2 --rate 100 --url "$SERVER_URL"
     expect_true "$PEER --rate 100: the table has the rows" grep -q '^  start late p99 ' "$TEST_TMP/out"
+
+    # Ctrl-C while tasks sleep until their time: they end as never started.
+    local pid
+    reset_stats
+    "$PEERS/$PEER" fetch -n 100 --rate 5 --url "$SERVER_URL" --json \
+        >"$TEST_TMP/int.out" 2>"$TEST_TMP/int.err" &
+    pid=$!
+    expect_true "$PEER --rate 5: two tasks have started" wait_for requests_at_least 2
+    interrupt "$pid"
+    expect_eq "$PEER --rate 5, Ctrl-C while waiting for the next start: exits 130" "$STATUS" 130
+    expect_eq "$PEER --rate 5, Ctrl-C: at least 80 of 100 cancelled" \
+        "$(jq -r '.failures.cancelled >= 80 and .count == 100' "$TEST_TMP/int.out")" true
 }
 
 check_usage
