@@ -353,7 +353,14 @@ static int add_results(cJSON *root, const struct summary *sum)
         || add_number(root, "p50_ms", sum->p50_ms)
         || add_number(root, "p90_ms", sum->p90_ms)
         || add_number(root, "p99_ms", sum->p99_ms)
-        || add_number(root, "max_ms", sum->max_ms)
+        || add_number(root, "max_ms", sum->max_ms) ? -1 : 0;
+}
+
+/* --rate only, as the table's rows: the rate, each task's latency from its
+ * actual and from its intended start, how late the starts were. */
+static int add_rate_results(cJSON *root, const struct run *run, const struct summary *sum)
+{
+    return add_number(root, "rate", run->opts->rate)
         || add_number(root, "latency_from_start_p50_ms", sum->p50_ms)
         || add_number(root, "latency_from_start_p99_ms", sum->p99_ms)
         || add_number(root, "latency_from_start_max_ms", sum->max_ms)
@@ -372,7 +379,6 @@ static int add_settings(cJSON *root, const struct run *run)
 
     if (add_number(root, "latency_ms", (double)opts->latency_ms)
         || add_number(root, "concurrency", (double)run->concurrency)
-        || add_number(root, "rate", opts->rate)
         || add_number(root, "size_bytes", (double)opts->size_bytes))
         return -1;
     /* What a checksum covers depends on it: only runs of one mode compare. */
@@ -396,6 +402,7 @@ static cJSON *summary_json(const struct run *run, const struct summary *sum)
         || cJSON_AddStringToObject(root, "model", run->model->name) == NULL
         || cJSON_AddStringToObject(root, "workload", workload_name(run->opts->workload)) == NULL
         || add_results(root, sum) != 0
+        || (run->opts->rate > 0 && add_rate_results(root, run, sum) != 0)
         || add_settings(root, run) != 0
         || cJSON_AddBoolToObject(root, "cancelled", sum->cancelled != 0) == NULL
         || cJSON_AddStringToObject(root, "checksum", checksum) == NULL

@@ -70,10 +70,16 @@ for m in $(models); do
     # The wall time is the schedule's: the last start is at (N-1)/R.
     expect_true "$m --rate $rate: the run lasts at least the schedule, $((19 * 1000 / rate)) ms" \
         summary_holds ".wall_ms >= $((19 * 1000 / rate))"
-    expect_true "$m --rate $rate: the table has the rows" \
-        bash -c "'$BIN/$m' fetch -n 2 --rate $rate --url '$SERVER_URL' \
-                 | grep -q '^  start late p99 '"
+    cp "$TEST_TMP/out" "$TEST_TMP/$m.json"
+    run_client "$m" fetch -n 20 --rate "$rate" --url "$SERVER_URL"
+    expect_true "$m --rate $rate: the table has the rows" grep -q '^  start late p99 ' "$TEST_TMP/out"
+    expect_eq "$m --rate $rate: the table says what the JSON says" \
+        "$(/usr/bin/python3 tests/tools/check_report.py "$TEST_TMP/out" --same "$TEST_TMP/$m.json" 2>&1)" ""
 done
+# Without --rate, none of its keys.
+run_client sync fetch -n 2 --url "$SERVER_URL" --json
+expect_eq "sync without --rate: no rate key in the summary" \
+    "$(jq -r '[keys[] | select(test("rate|intended|start_late|from_start"))] | length' "$TEST_TMP/out")" 0
 
 # A rate with a window: --concurrency 1 makes a loop model start no task
 # before the one before it has ended, and none before its time.
