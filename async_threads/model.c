@@ -38,12 +38,14 @@ struct task_job {
 
 /* Called by a pool thread for each job, with that thread's worker. As in
  * sync's loop, a task that has not started when the run is cancelled is
- * recorded as cancelled and never begins. */
+ * recorded as cancelled and never begins. Under --rate the thread waits for
+ * the task's intended start (run.h): jobs start in their queue's order, so
+ * the thread that took this one holds the earliest start still to come. */
 static void on_pool_job(void *thread_ctx, void *arg)
 {
     struct task_job *tj = arg;
 
-    if (run_cancelled())
+    if (run_wait_for_start(tj->run, (size_t)(tj->rec->id - 1)) != 0)
         record_cancel(tj->run, tj->rec);
     else
         tj->task(tj->run, thread_ctx, tj->rec);

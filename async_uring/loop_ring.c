@@ -168,10 +168,25 @@ static void loop_stop(struct window *w)
     (void)w;
 }
 
+/* --rate: the next task is due. */
+static void on_rate_timer(struct ring_timer *timer)
+{
+    struct loop *l = (struct loop *)((char *)timer - offsetof(struct loop, rate_timer));
+
+    window_woken(&l->window);
+}
+
+/* Called by the window: wake it in delay_ms. */
+static void loop_wake_after(struct window *w, long delay_ms)
+{
+    ring_timer_start(&((struct loop *)w)->rate_timer, delay_ms);
+}
+
 static const struct window_loop ring_window_loop = {
     .task_made = on_task_made,
     .task_gone = on_task_gone,
     .stop = loop_stop,
+    .wake_after = loop_wake_after,
 };
 
 /* The ring's own facts: its size, and what the run asked of the kernel,
@@ -227,6 +242,7 @@ int loop_run(struct run *run, const struct window_ops *ops, const struct loop_op
      * run's flag, which window_fill reads before it starts any task. */
     run_set_wake(loop_wake, &l);
     ring_timer_init(&l.lag_timer, &l.ring, on_lag_timer);
+    ring_timer_init(&l.rate_timer, &l.ring, on_rate_timer);
     if (l.transfers) {
         if (curl_ring_init(&l.curl, &l.ring, transfer_on_curl_done) != 0)
             goto out_wake;
@@ -251,6 +267,7 @@ int loop_run(struct run *run, const struct window_ops *ops, const struct loop_op
         fprintf(stderr, "%s: the loop ended with %ld tasks in flight\n", program_name(),
                 l.window.in_flight);
     (void)ring_timer_stop(&l.lag_timer);
+    (void)ring_timer_stop(&l.rate_timer);
 
 out_curl:
     if (l.transfers)

@@ -66,6 +66,7 @@ struct loop {
     bool transfers;                /* fetch and download: libcurl on this loop */
     struct curl_ring curl;
     struct ring_timer lag_timer;   /* the health timer */
+    struct ring_timer rate_timer;  /* --rate: wakes the window when the next task is due */
     struct loop_health health;
 };
 

@@ -23,6 +23,10 @@
  * the most ids /faults?count= lists. */
 #define COUNT_MAX 1000000L
 
+/* The highest --rate, tasks per second: a start every microsecond, about
+ * as fine as a timer or a sleep here can place one. */
+#define RATE_MAX 1000000L
+
 /* The largest blob or file: --size, and /blobs?size=. */
 #define SIZE_MAX_BYTES (16LL << 30)
 

@@ -70,6 +70,11 @@ static const struct option_spec client_options[] = {
     /* Its help is the model's: cli_parse writes it. */
     { .name = "concurrency", .kind = OPTION_CUSTOM, .value_name = "C",
       .take = take_concurrency },
+    /* The schedule is run_intended_start_ms's (run.h). */
+    { .name = "rate", .kind = OPTION_DECIMAL, .value_name = "R",
+      .min = 0, .above_min = true, .max = RATE_MAX, FIELD(rate),
+      .help = "start R tasks a second, task i at i/R s, {range};\n"
+              "still at most --concurrency at once (default: all at once)" },
     { .name = "retries", .kind = OPTION_WHOLE, .value_name = "R",
       .min = 0, .max = 100, .initial = "0", FIELD(retries),
       .help = "extra attempts after a failed one, {range} (default: {default})" },

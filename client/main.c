@@ -107,8 +107,10 @@ static int records_create(struct run *run)
                 program_name(), run->count, strerror(errno));
         return -1;
     }
-    for (size_t i = 0; i < run->count; i++)
+    for (size_t i = 0; i < run->count; i++) {
         run->records[i].id = (long)i + 1;
+        run->records[i].intended_ms = run_intended_start_ms(run, i);
+    }
     return 0;
 }
 

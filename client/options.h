@@ -48,6 +48,8 @@ struct options {
     long count;                 /* tasks to run, 1..COUNT_MAX */
     long latency_ms;            /* sent as ?latency_ms=; -1 leaves it to the server */
     long concurrency;           /* most tasks in flight at once; 0: no limit */
+    double rate;                /* --rate: tasks started per second, on a fixed
+                                 * schedule (run.h); 0: all at once, as the window lets */
     long retries;               /* extra attempts after a failed one */
     long backoff_ms;            /* wait backoff_ms * 2^attempt before retrying */
     long timeout_ms;            /* per request (per attempt), connect included */

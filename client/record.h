@@ -58,6 +58,8 @@ struct record_span {
 struct task_record {
     long id;                   /* 1..count; the task's item, blob, file or dish */
     enum task_state state;
+    double intended_ms;        /* when it was meant to start (--rate; run.h), ms since
+                                * run start: 0 without --rate. start_ms >= it */
     double start_ms;           /* first attempt began, ms since run start */
     double attempt_start_ms;   /* last attempt began (retries make it > start_ms) */
     double end_ms;             /* completed or finally failed */

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "clock.h"
+
 /* A model's wake-up, as run_set_wake registered it. */
 struct wake {
     void (*fn)(void *arg);
@@ -80,4 +82,33 @@ void run_add_library(struct run *run, const char *name, const char *version)
     }
     run->libraries[run->library_count++] =
         (struct run_library){ .name = name, .version = version };
+}
+
+double run_intended_start_ms(const struct run *run, size_t i)
+{
+    double rate = run->opts->rate;
+
+    return rate > 0 ? (double)i * 1000.0 / rate : 0.0;
+}
+
+long run_start_delay_ms(const struct run *run, size_t i)
+{
+    double wait_ms = run_intended_start_ms(run, i) - clock_elapsed_ms(run->start_ns);
+    long whole_ms;
+
+    if (wait_ms <= 0)
+        return 0;
+    whole_ms = (long)wait_ms;
+    return (double)whole_ms < wait_ms ? whole_ms + 1 : whole_ms;
+}
+
+int run_wait_for_start(const struct run *run, size_t i)
+{
+    long delay_ms;
+
+    /* A sleep may end a little early by the clock's reading: sleep again. */
+    while ((delay_ms = run_start_delay_ms(run, i)) > 0)
+        if (clock_sleep_ms(delay_ms, RUN_CANCEL_CHECK_MS, run_stop_test, NULL) != 0)
+            return -1;
+    return run_cancelled() ? -1 : 0;
 }

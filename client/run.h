@@ -126,6 +126,24 @@ void run_set_wake(void (*fn)(void *arg), void *arg);
  * (clock_sleep_ms, cpu.h): arg is unused. */
 bool run_stop_test(void *arg);
 
+/* --rate's schedule (open loop, as wrk2 runs): task i (records[i], from 0)
+ * is meant to start i * 1000 / R ms after the run's start, whether or not
+ * the tasks before it have finished; a model starts it then, or as soon
+ * after as it can (the window full, sync still busy, every pool thread
+ * taken), never before. Without --rate every task is meant to start at 0:
+ * all at once, as gather() starts them. The one place this sum is done. */
+double run_intended_start_ms(const struct run *run, size_t i);
+
+/* How long from now until records[i]'s intended start, in whole ms rounded
+ * up (so that a timer or sleep of that length never starts it early); 0
+ * when it is due. */
+long run_start_delay_ms(const struct run *run, size_t i);
+
+/* For a model whose thread blocks (sync, a pool thread): sleeps until
+ * records[i]'s intended start. 0 then, or -1 as soon as the run is
+ * cancelled (within RUN_CANCEL_CHECK_MS). */
+int run_wait_for_start(const struct run *run, size_t i);
+
 /* The longest a sleep that blocks its thread takes to notice Ctrl-C: the
  * slice_ms it gives clock_sleep_ms with run_stop_test. */
 #define RUN_CANCEL_CHECK_MS 50

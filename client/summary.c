@@ -7,6 +7,7 @@
 #include "summary.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -51,33 +52,71 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Fills the duration percentiles from the tasks that ran (attempted and
- * finished). Needs one double per task; without the memory it says so and
- * leaves them 0, since the rest of the summary is still worth printing. */
+/* The tasks that ran (attempted and finished): the ones the latencies
+ * are taken over. */
+static bool record_ran(const struct task_record *rec)
+{
+    return rec->attempts > 0 && (rec->state == TASK_COMPLETED || rec->state == TASK_FAILED);
+}
+
+/* What a latency is measured between: a task's duration (start to end),
+ * its latency from its intended start (intended start to end), how late it
+ * started (intended start to start). */
+enum span_of { FROM_START, FROM_INTENDED, START_LATE };
+
+static double latency_of(const struct task_record *rec, enum span_of span)
+{
+    switch (span) {
+    case FROM_INTENDED:
+        return rec->end_ms - rec->intended_ms;
+    case START_LATE:
+        return rec->start_ms - rec->intended_ms;
+    case FROM_START:
+    default:
+        return rec->end_ms - rec->start_ms;
+    }
+}
+
+/* Sorts one latency of every task that ran into values (n left in *n). */
+static void sorted_latencies(const struct run *run, enum span_of span, double *values, size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < run->count; i++)
+        if (record_ran(&run->records[i]))
+            values[(*n)++] = latency_of(&run->records[i], span);
+    qsort(values, *n, sizeof *values, compare_doubles);
+}
+
+/* Fills the latency percentiles from the tasks that ran. Needs one double
+ * per task; without the memory it says so and leaves them 0, since the
+ * rest of the summary is still worth printing. */
 static void compute_durations(const struct run *run, struct summary *sum)
 {
-    double *durations;
-    size_t n = 0;
+    double *values;
+    size_t n;
 
     if (run->count == 0)
         return;
-    durations = malloc(run->count * sizeof *durations);
-    if (durations == NULL) {
+    values = malloc(run->count * sizeof *values);
+    if (values == NULL) {
         fprintf(stderr, "%s: cannot allocate %zu durations: %s\n",
                 program_name(), run->count, strerror(errno));
         return;
     }
-    for (size_t i = 0; i < run->count; i++) {
-        const struct task_record *rec = &run->records[i];
-        if (rec->attempts > 0 && (rec->state == TASK_COMPLETED || rec->state == TASK_FAILED))
-            durations[n++] = rec->end_ms - rec->start_ms;
-    }
-    qsort(durations, n, sizeof *durations, compare_doubles);
-    sum->p50_ms = percentile(durations, n, 50);
-    sum->p90_ms = percentile(durations, n, 90);
-    sum->p99_ms = percentile(durations, n, 99);
-    sum->max_ms = percentile(durations, n, 100);
-    free(durations);
+    sorted_latencies(run, FROM_START, values, &n);
+    sum->p50_ms = percentile(values, n, 50);
+    sum->p90_ms = percentile(values, n, 90);
+    sum->p99_ms = percentile(values, n, 99);
+    sum->max_ms = percentile(values, n, 100);
+    sorted_latencies(run, FROM_INTENDED, values, &n);
+    sum->from_intended_p50_ms = percentile(values, n, 50);
+    sum->from_intended_p99_ms = percentile(values, n, 99);
+    sum->from_intended_max_ms = percentile(values, n, 100);
+    sorted_latencies(run, START_LATE, values, &n);
+    sum->start_late_p50_ms = percentile(values, n, 50);
+    sum->start_late_p99_ms = percentile(values, n, 99);
+    sum->start_late_max_ms = percentile(values, n, 100);
+    free(values);
 }
 
 /* The process's CPU time so far, every thread's, ended ones included;
@@ -180,6 +219,24 @@ static void print_model_facts(FILE *out, const struct run *run)
     }
 }
 
+/* --rate's rows: the rate, the latencies from the intended start and how
+ * late the starts were. */
+static void print_rate_rows(FILE *out, const struct run *run, const struct summary *sum)
+{
+    const struct { const char *label; double ms; } rows[] = {
+        { "from intended p50", sum->from_intended_p50_ms },
+        { "from intended p99", sum->from_intended_p99_ms },
+        { "from intended max", sum->from_intended_max_ms },
+        { "start late p50", sum->start_late_p50_ms },
+        { "start late p99", sum->start_late_p99_ms },
+        { "start late max", sum->start_late_max_ms },
+    };
+
+    row(out, "rate", "%.6g tasks/s", run->opts->rate);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        row(out, rows[i].label, "%.3f ms", rows[i].ms);
+}
+
 /* After a summary is printed: 0, or -1 with errno set when a write to out
  * failed (stdio remembers it) or the flush does. */
 static int finish_output(FILE *out)
@@ -219,6 +276,8 @@ int summary_print_human(FILE *out, const struct run *run, const struct summary *
     row(out, "task p90", "%.3f ms", sum->p90_ms);
     row(out, "task p99", "%.3f ms", sum->p99_ms);
     row(out, "task max", "%.3f ms", sum->max_ms);
+    if (run->opts->rate > 0)
+        print_rate_rows(out, run, sum);
     print_model_facts(out, run);
     if (sum->cancelled)
         row(out, "cancelled", "yes");
@@ -297,6 +356,22 @@ static int add_results(cJSON *root, const struct summary *sum)
         || add_number(root, "max_ms", sum->max_ms) ? -1 : 0;
 }
 
+/* --rate only, as the table's rows: the rate, each task's latency from its
+ * actual and from its intended start, how late the starts were. */
+static int add_rate_results(cJSON *root, const struct run *run, const struct summary *sum)
+{
+    return add_number(root, "rate", run->opts->rate)
+        || add_number(root, "latency_from_start_p50_ms", sum->p50_ms)
+        || add_number(root, "latency_from_start_p99_ms", sum->p99_ms)
+        || add_number(root, "latency_from_start_max_ms", sum->max_ms)
+        || add_number(root, "latency_from_intended_p50_ms", sum->from_intended_p50_ms)
+        || add_number(root, "latency_from_intended_p99_ms", sum->from_intended_p99_ms)
+        || add_number(root, "latency_from_intended_max_ms", sum->from_intended_max_ms)
+        || add_number(root, "start_late_p50_ms", sum->start_late_p50_ms)
+        || add_number(root, "start_late_p99_ms", sum->start_late_p99_ms)
+        || add_number(root, "start_late_max_ms", sum->start_late_max_ms) ? -1 : 0;
+}
+
 /* Adds what was asked and what the model reported. */
 static int add_settings(cJSON *root, const struct run *run)
 {
@@ -327,6 +402,7 @@ static cJSON *summary_json(const struct run *run, const struct summary *sum)
         || cJSON_AddStringToObject(root, "model", run->model->name) == NULL
         || cJSON_AddStringToObject(root, "workload", workload_name(run->opts->workload)) == NULL
         || add_results(root, sum) != 0
+        || (run->opts->rate > 0 && add_rate_results(root, run, sum) != 0)
         || add_settings(root, run) != 0
         || cJSON_AddBoolToObject(root, "cancelled", sum->cancelled != 0) == NULL
         || cJSON_AddStringToObject(root, "checksum", checksum) == NULL

@@ -25,6 +25,11 @@ struct summary {
                                    * over wall_ms's interval */
     long max_rss_kb;              /* peak resident set size */
     double p50_ms, p90_ms, p99_ms, max_ms; /* per-task duration, start to end */
+    /* --rate's view (run.h): each task's latency from its intended start to
+     * its end (>= its duration), and how late it started (actual start -
+     * intended start), over the same tasks as the durations. */
+    double from_intended_p50_ms, from_intended_p99_ms, from_intended_max_ms;
+    double start_late_p50_ms, start_late_p99_ms, start_late_max_ms;
     uint64_t checksum;            /* checksum_run() */
     int cancelled;                /* the run was stopped by a signal */
 };

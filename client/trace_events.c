@@ -85,7 +85,7 @@ static void write_outcome(FILE *file, const struct task_record *rec)
     }
 }
 
-/* The events of one task: its kept spans, then, if spans were dropped,
+/* The events of one task: under --rate its late start, its kept spans, then, if spans were dropped,
  * one event for the stretch they covered and the last attempt, rebuilt
  * from attempt_start_ms and end_ms. */
 static void write_task(FILE *file, const struct run *run, const struct task_record *rec)
@@ -107,6 +107,12 @@ static void write_task(FILE *file, const struct run *run, const struct task_reco
                     "task", "i", rec->end_ms);
         fputs(",\"s\":\"t\"}", file);
         return;
+    }
+    /* --rate: the wait from the task's intended start to its actual one,
+     * which a latency from the actual start leaves out. */
+    if (run->opts->rate > 0 && rec->start_ms > rec->intended_ms) {
+        begin_span(file, rec, "late start", "schedule", rec->intended_ms, rec->start_ms);
+        fputs("}}", file);
     }
     for (int i = 0; i < rec->span_count; i++)
         if (rec->span_kinds[i] == SPAN_ATTEMPT || rec->span_kinds[i] == SPAN_ATTEMPT_FAILED)

@@ -188,6 +188,23 @@ static void on_lag_timer(uv_timer_t *timer)
     uv_must(uv_timer_start(timer, on_lag_timer, LAG_INTERVAL_MS, 0), "uv_timer_start");
 }
 
+/* --rate: the next task is due. */
+static void on_rate_timer(uv_timer_t *timer)
+{
+    struct loop *l = timer->data;
+
+    window_woken(&l->window);
+}
+
+/* Called by the window: wake it in delay_ms. */
+static void loop_wake_after(struct window *w, long delay_ms)
+{
+    struct loop *l = (struct loop *)w;
+
+    uv_must(uv_timer_start(&l->rate_timer, on_rate_timer, (uint64_t)delay_ms, 0),
+            "uv_timer_start");
+}
+
 /* ---- libuv's thread pool ---- */
 
 /* Sets UV_THREADPOOL_SIZE from --uv-threadpool before libuv starts its pool
@@ -238,6 +255,7 @@ static const struct window_loop uv_window_loop = {
     .task_made = on_task_made,
     .task_gone = on_task_gone,
     .stop = loop_stop,
+    .wake_after = loop_wake_after,
 };
 
 /* Prints "PROGRAM: what: why" for a libuv call that failed; returns -1. */
@@ -274,6 +292,8 @@ int loop_run(struct run *run, const struct window_ops *ops, const struct loop_op
     uv_must(uv_timer_init(&l.uv, &l.lag_timer), "uv_timer_init");
     l.lag_timer.data = &l;
     uv_unref((uv_handle_t *)&l.lag_timer);
+    uv_must(uv_timer_init(&l.uv, &l.rate_timer), "uv_timer_init");
+    l.rate_timer.data = &l;
     if ((rc = uv_async_init(&l.uv, &l.wake, on_uv_wake)) < 0) {
         uv_failed("uv_async_init", rc);
         goto out_lag;
@@ -316,6 +336,7 @@ out_wake:
     run_set_wake(NULL, NULL);
     uv_close((uv_handle_t *)&l.wake, NULL);   /* in l: nothing to free */
 out_lag:
+    uv_close((uv_handle_t *)&l.rate_timer, NULL);
     uv_close((uv_handle_t *)&l.lag_timer, NULL);
 out_loop:
     /* Runs the close callbacks: the last tasks' timers, libcurl's polls. */

@@ -72,6 +72,7 @@ struct loop {
     struct curl_uv curl;
     bool running;                  /* the main uv_run is on the stack */
     uv_timer_t lag_timer;          /* the health timer */
+    uv_timer_t rate_timer;         /* --rate: wakes the window when the next task is due */
     struct loop_health health;
 };
 

@@ -86,6 +86,32 @@ void window_cancel(struct window *w)
     window_fill(w);   /* the tasks never started are recorded as cancelled */
 }
 
+/* --rate: true when the next task is not due yet (a cancelled run starts
+ * nothing, so has nothing to wait for); the loop has then been asked to
+ * wake the window when it is. */
+static bool next_not_due(struct window *w)
+{
+    struct run *run = w->run;
+    long delay_ms;
+
+    if (run_cancelled() || record_is_done(&run->records[w->next]))
+        return false;
+    if (w->wake_asked)
+        return true;   /* for this very task: next moves only from here */
+    delay_ms = run_start_delay_ms(run, w->next);
+    if (delay_ms == 0)
+        return false;
+    w->wake_asked = true;
+    w->loop->wake_after(w, delay_ms);
+    return true;
+}
+
+void window_woken(struct window *w)
+{
+    w->wake_asked = false;
+    window_fill(w);
+}
+
 /* Re-entered from a task that finishes at once (its first attempt failed),
  * it returns: the outer call carries on. */
 void window_fill(struct window *w)
@@ -95,7 +121,8 @@ void window_fill(struct window *w)
     if (w->filling)
         return;
     w->filling = true;
-    while (w->next < run->count && (run_cancelled() || w->in_flight < w->limit)) {
+    while (w->next < run->count && (run_cancelled() || w->in_flight < w->limit)
+           && !next_not_due(w)) {
         struct task_record *rec = &run->records[w->next++];
 
         if (record_is_done(rec))

@@ -46,6 +46,10 @@ struct window_loop {
     task_step_fn *task_gone;
     /* The last task has finished: let the loop return. */
     void (*stop)(struct window *w);
+    /* --rate: the next task is not due for delay_ms (> 0): call
+     * window_woken(w) from the loop then. At most one such wake-up is asked
+     * for at a time. Cannot fail. */
+    void (*wake_after)(struct window *w, long delay_ms);
 };
 
 /* One task in flight: the window's part. Allocated by the window
@@ -70,6 +74,7 @@ struct window {
     bool filling;                  /* window_fill is on the stack: do not re-enter */
     bool cancelled;                /* window_cancel has cancelled the tasks */
     bool finished;                 /* every record completed or failed */
+    bool wake_asked;               /* --rate: loop->wake_after's call is still to come */
     struct task *tasks;            /* the tasks in flight, for Ctrl-C */
 };
 
@@ -78,10 +83,15 @@ struct window {
 void window_init(struct window *w, struct run *run, const struct window_ops *ops,
                  const struct window_loop *loop);
 
-/* Starts tasks while the window has room; once the run is cancelled,
+/* Starts tasks while the window has room and the next is due (--rate:
+ * run_start_delay_ms; if it is not, asks the loop to come back when it
+ * is, through wake_after); once the run is cancelled,
  * records every task not started as cancelled instead. When the last task
  * has finished, calls loop->stop, once. The loop calls it to begin. */
 void window_fill(struct window *w);
+
+/* The loop's wake-up that wake_after asked for: the next task is due. */
+void window_woken(struct window *w);
 
 /* The task's record is completed or failed: release it and start the next. */
 void window_task_finish(struct task *task);

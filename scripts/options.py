@@ -19,6 +19,7 @@ import re
 # python_asyncio's --help to the C clients' ranges.
 COUNT_MAX = 1_000_000                  # base/bounds.h: COUNT_MAX
 SIZE_MAX_BYTES = 16 << 30              # base/bounds.h: SIZE_MAX_BYTES
+RATE_MAX = 1_000_000                   # base/bounds.h: RATE_MAX
 SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 VERIFY_MODES = ("content", "id", "status")
 

@@ -20,7 +20,8 @@ static int run_in_turn(struct run *run)
     for (size_t i = 0; i < run->count; i++) {
         if (record_is_done(&run->records[i]))
             continue;   /* taken from the cache */
-        if (run_cancelled())
+        /* --rate: not before its intended start (run.h); Ctrl-C ends the wait. */
+        if (run_wait_for_start(run, i) != 0)
             record_cancel(run, &run->records[i]);
         else
             task(run, &worker, &run->records[i]);

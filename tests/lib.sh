@@ -172,6 +172,12 @@ json() {
     jq -r "$1" "$TEST_TMP/out"
 }
 
+# summary_holds FILTER: the last client's --json summary makes the jq
+# FILTER true (for expect_true).
+summary_holds() {
+    jq -e "$1" "$TEST_TMP/out" >/dev/null
+}
+
 # trace_ids STATE FILE: the ids in a --trace CSV with that state, space-separated.
 trace_ids() {
     awk -F, -v state="$1" 'NR > 1 && $2 == state { printf "%s%s", sep, $1; sep = " " }' "$2"

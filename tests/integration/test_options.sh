@@ -63,6 +63,7 @@ async_threads | --concurrency | $WHOLE 0 1000001 | --concurrency: '{}' is not a 
 async_threads | --concurrency | 10001 | --concurrency {}: threads in the pool; without it, one per task (at most 10000 is accepted) | |
 sync | --concurrency | $WHOLE 0 1000001 | --concurrency: '{}' is not a whole number from 1 to 1000000 | 1 | 1..1
 sync | --concurrency | 2 1000000 | --concurrency {}: always 1: this model runs one task at a time (only 1 is accepted) | |
+clients | --rate | $DECIMAL 0 0.0 00.000 1000000.1 1000001 | --rate: '{}' is not a number above 0 and at most 1000000 | 0.001 0.5 100 1000000 1000000.0 | above 0 up to 1000000
 clients | --retries | $WHOLE 101 | --retries: '{}' is not a whole number from 0 to 100 | 0 100 | 0..100
 clients | --backoff-ms | $WHOLE 3600001 | --backoff-ms: '{}' is not a whole number from 0 to 3600000 | 0 3600000 | 0..3600000
 clients | --timeout-ms | $WHOLE 0 3600001 | --timeout-ms: '{}' is not a whole number from 1 to 3600000 | 1 3600000 | 1..3600000

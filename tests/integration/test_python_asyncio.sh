@@ -194,11 +194,54 @@ check_hang() {
         [ "${last_ok:-9999}" -lt 1000 ]
 }
 
+# --rate, as test_rate.sh holds the C models to it, from the records as
+# --verbose logs them: task i (from 0) starts at i * 1000 / R ms, never
+# before and within 50 ms; the summary's intended-start latencies are never
+# below the actual-start ones.
+check_rate() {
+    run_client $PEER fetch -n 20 --rate 100 --url "$SERVER_URL" --json -v
+    expect_eq "$PEER --rate 100: exit 0" "$STATUS" 0
+    expect_eq "$PEER --rate 100: every task starts on schedule, never before" \
+        "$(/usr/bin/python3 - "$TEST_TMP/err" <<'EOF'
+import re, sys
+starts = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"\[\s*([0-9.]+) ms\] task (\d+): start \(attempt 1\)$", line)
+    if m:
+        starts[int(m.group(2))] = float(m.group(1))
+bad = [f"task {i}: {starts.get(i)}" for i in range(1, 21)
+       if i not in starts or not (i - 1) * 10 - 0.001 <= starts[i] <= (i - 1) * 10 + 50]
+print("; ".join(bad) or "ok")
+EOF
+)" ok
+    expect_true "$PEER --rate 100: intended-start latency >= actual-start latency" \
+        summary_holds '.rate == 100
+               and .latency_from_intended_p50_ms >= .latency_from_start_p50_ms
+               and .latency_from_intended_p99_ms >= .latency_from_start_p99_ms
+               and .latency_from_intended_max_ms >= .latency_from_start_max_ms
+               and .start_late_p50_ms >= 0 and .start_late_max_ms <= 50'
+    run_client $PEER fetch -n 2 --rate 100 --url "$SERVER_URL"
+    expect_true "$PEER --rate 100: the table has the rows" grep -q '^  start late p99 ' "$TEST_TMP/out"
+
+    # Ctrl-C while tasks sleep until their time: they end as never started.
+    local pid
+    reset_stats
+    "$PEERS/$PEER" fetch -n 100 --rate 5 --url "$SERVER_URL" --json \
+        >"$TEST_TMP/int.out" 2>"$TEST_TMP/int.err" &
+    pid=$!
+    expect_true "$PEER --rate 5: two tasks have started" wait_for requests_at_least 2
+    interrupt "$pid"
+    expect_eq "$PEER --rate 5, Ctrl-C while waiting for the next start: exits 130" "$STATUS" 130
+    expect_eq "$PEER --rate 5, Ctrl-C: at least 80 of 100 cancelled" \
+        "$(jq -r '.failures.cancelled >= 80 and .count == 100' "$TEST_TMP/int.out")" true
+}
+
 check_usage
 
 start_server --latency-ms 20 --threads 128 || exit 1
 check_workloads
 check_window
+check_rate
 check_interrupt
 
 FAULT_SAME_AS=$C_MODEL check_fault_matrix $PEER

@@ -63,8 +63,8 @@ def record(ident, state, start_ms, end_ms, attempts, cause=None, size=0, checksu
     return rec
 
 
-def summary_of(records):
-    opts = types.SimpleNamespace(workload="download", latency_ms=5, size_bytes=2048)
+def summary_of(records, rate=0):
+    opts = types.SimpleNamespace(workload="download", latency_ms=5, size_bytes=2048, rate=rate)
     run = types.SimpleNamespace(opts=opts, records=records, concurrency=8, cancelled=False)
     usage = types.SimpleNamespace(ru_utime=1.5, ru_stime=0.25, ru_maxrss=4096)
     return peer.summarize(run, 42.0, usage, usage)
@@ -98,6 +98,27 @@ def test_summary_percentiles_are_p50_p90_p99_and_max():
 def test_summary_without_a_task_that_ran():
     summary = summary_of([record(1, "failed", 0, 0, 0, cause="cancelled")])
     assert [summary[k] for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms")] == [0, 0, 0, 0]
+
+
+def test_intended_start_is_client_run_c_s_schedule():
+    assert [peer.intended_start_ms(4, i) for i in (0, 1, 3)] == [0, 250, 750]
+    assert peer.intended_start_ms(0.5, 1) == 2000
+    assert peer.intended_start_ms(0, 999) == 0      # no --rate: all at once
+
+
+def test_summary_latency_from_intended_and_start_late():
+    # --rate 100: tasks meant at 0, 10, 20 ms; started 0, 15, 40; took 5 each.
+    records = []
+    for i, start in enumerate((0, 15, 40)):
+        rec = record(i + 1, "completed", start, start + 5, 1)
+        rec.intended_ms = peer.intended_start_ms(100, i)
+        records.append(rec)
+    records.append(record(4, "failed", 50, 50, 0, cause="cancelled"))  # never started
+    summary = summary_of(records, rate=100)
+    assert summary["rate"] == 100
+    assert [summary[f"latency_from_start_{k}_ms"] for k in ("p50", "p99", "max")] == [5, 5, 5]
+    assert [summary[f"latency_from_intended_{k}_ms"] for k in ("p50", "p99", "max")] == [10, 25, 25]
+    assert [summary[f"start_late_{k}_ms"] for k in ("p50", "p99", "max")] == [5, 20, 20]
 
 
 # ---- Its options, read as base/units.c reads them (scripts/options.py) ----

@@ -96,8 +96,12 @@ PERCENTILES = (("p50_ms", 50), ("p90_ms", 90), ("p99_ms", 99), ("max_ms", 100))
 MEASURED = {"wall_ms", "user_ms", "sys_ms", "max_rss_kb", "p50_ms", "p90_ms", "p99_ms",
             "max_ms", "loop_busy", "loop_lag_p99_ms", "loop_lag_max_ms",
             "stack_touched_kb", "stack_touched_avg_kb",
-            "ring_sqes", "ring_enters", "ring_sqes_per_task", "ring_enters_per_task"}
-JSON_ONLY = {"latency_ms", "size_bytes", "verify"}
+            "ring_sqes", "ring_enters", "ring_sqes_per_task", "ring_enters_per_task",
+            *(f"{key}_{p}_ms" for key in ("latency_from_start", "latency_from_intended",
+                                          "start_late") for p in ("p50", "p99", "max"))}
+# --rate's latencies from the actual start are the table's task p50, p99, max.
+JSON_ONLY = {"latency_ms", "size_bytes", "verify",
+             "latency_from_start_p50_ms", "latency_from_start_p99_ms", "latency_from_start_max_ms"}
 
 CACHED_MARK = "taken from the cache"
 CANCELLED_MARK = "cancelled before it started"
@@ -123,7 +127,10 @@ TABLE_LABELS = {"model": "model", "workload": "workload", "tasks": "count", "com
                 "wall time": "wall_ms", "cpu user": "user_ms", "cpu sys": "sys_ms",
                 "peak rss": "max_rss_kb", "task p50": "p50_ms", "task p90": "p90_ms",
                 "task p99": "p99_ms", "task max": "max_ms", "cancelled": "cancelled",
-                "checksum": "checksum"}
+                "checksum": "checksum", "rate": "rate",
+                **{f"{label} {p}": f"{key}_{p}_ms" for label, key in
+                   (("from intended", "latency_from_intended"), ("start late", "start_late"))
+                   for p in ("p50", "p99", "max")}}
 LABEL_WIDTH = 20
 
 
@@ -173,8 +180,8 @@ def parse_table(text):
             summary["wall_ms"] = float(match[1])
             summary["_wall_s"] = float(match[2])
         elif label in TABLE_LABELS:
-            summary[TABLE_LABELS[label]] = number(value.removesuffix(" ms").removesuffix(" kB"),
-                                                  label)
+            summary[TABLE_LABELS[label]] = number(
+                value.removesuffix(" ms").removesuffix(" kB").removesuffix(" tasks/s"), label)
         else:   # the model's facts: "pool threads" is pool_threads
             summary[label.replace(" ", "_")] = number(value, label)
     return summary

@@ -86,6 +86,29 @@ static void test_compute(void **state)
     assert_int_equal(sum.cancelled, 0);
 }
 
+/* --rate 100 on the same records: intended at 0, 10, 20, 30 ms. Task 1
+ * starts on time; task 2 at 5 ms, before its 10 (a record no model makes:
+ * the sums take it as it stands); task 3 at 39 ms, 19 ms late; task 4 never
+ * started and counts in none. */
+static void test_compute_from_intended(void **state)
+{
+    struct summary sum;
+
+    (void)state;
+    opts.rate = 100;
+    for (size_t i = 0; i < 4; i++)
+        records[i].intended_ms = run_intended_start_ms(&run, i);
+    records[2].start_ms = 39;                   /* 19 ms after its 20 */
+    records[2].end_ms = 49;
+    summary_compute(&run, &sum);
+    /* Durations 10, 20, 10; from intended 10, 15, 29; late 0, -5, 19. */
+    assert_true(sum.p50_ms == 10 && sum.max_ms == 20);
+    assert_true(sum.from_intended_p50_ms == 15);
+    assert_true(sum.from_intended_p99_ms == 29 && sum.from_intended_max_ms == 29);
+    assert_true(sum.start_late_p50_ms == 0);
+    assert_true(sum.start_late_p99_ms == 19 && sum.start_late_max_ms == 19);
+}
+
 static void test_compute_empty(void **state)
 {
     struct summary sum;
@@ -329,6 +352,7 @@ int main(void)
     program_set_name("test_summary");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_compute, make_run),
+        cmocka_unit_test_setup(test_compute_from_intended, make_run),
         cmocka_unit_test_setup(test_compute_empty, make_run),
         cmocka_unit_test(test_percentile),
         cmocka_unit_test_setup(test_json, make_run),

@@ -3,8 +3,9 @@
  * The window knows nothing of libuv: here a loop of the test's own drives
  * it, finishing the tasks in flight one at a time, in the order it picks.
  * At most C tasks run, the next starts when one ends, cached records are
- * skipped, a task that ends inside its start does not recurse, and Ctrl-C
- * cancels those in flight and records the rest as cancelled. */
+ * skipped, a task that ends inside its start does not recurse, under
+ * --rate no task starts before its time, and Ctrl-C cancels those in
+ * flight and records the rest as cancelled. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +34,8 @@ static struct {
     long most_in_flight;
     int made, gone, released, stops;
     bool finish_at_once;         /* start ends each task inside it */
+    int wakes;                   /* --rate: wake_after's calls */
+    long wake_delay_ms;          /* the last one's delay */
 } fake;
 
 static void on_task_made(struct task *task)
@@ -53,10 +56,18 @@ static void on_stop(struct window *w)
     fake.stops++;
 }
 
+static void on_wake_after(struct window *w, long delay_ms)
+{
+    (void)w;
+    fake.wakes++;
+    fake.wake_delay_ms = delay_ms;
+}
+
 static const struct window_loop fake_loop = {
     .task_made = on_task_made,
     .task_gone = on_task_gone,
     .stop = on_stop,
+    .wake_after = on_wake_after,
 };
 
 /* Completes the task: what a model does when its last step is over. */
@@ -261,6 +272,42 @@ static void test_window_cancel(void **state)
     }
 }
 
+/* --rate 10, a task every 100 ms: the first starts at once; the second
+ * waits for the loop's wake-up, asked for once however often the window
+ * is filled before it, and starts only when its time has come. The run's
+ * start is moved back to make time pass. */
+static void test_window_rate_starts_no_task_before_its_time(void **state)
+{
+    struct options opts;
+    struct run run;
+    struct task_record records[3];
+    struct window w;
+
+    (void)state;
+    make_run(&run, &opts, records, 3, 0);
+    opts.rate = 10;
+    window_init(&w, &run, &ops, &fake_loop);
+    window_fill(&w);
+    assert_int_equal(fake.started_count, 1);
+    assert_int_equal(fake.wakes, 1);
+    assert_in_range(fake.wake_delay_ms, 1, 100);
+    window_fill(&w);                            /* a finish's fill, before the time */
+    assert_int_equal(fake.started_count, 1);
+    assert_int_equal(fake.wakes, 1);
+    run.start_ns -= 150 * 1000000ull;           /* 150 ms on: task 2 due, 3 in 50 ms */
+    window_woken(&w);
+    assert_int_equal(fake.started_count, 2);
+    assert_int_equal(fake.wakes, 2);
+    assert_in_range(fake.wake_delay_ms, 1, 50);
+    assert_true(records[1].start_ms >= run_intended_start_ms(&run, 1));
+    run.start_ns -= 100 * 1000000ull;
+    window_woken(&w);
+    assert_int_equal(fake.started_count, 3);
+    assert_int_equal(fake.wakes, 2);
+    run_loop();
+    assert_int_equal(fake.stops, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_window_without_limit_starts_every_pending_task),
         cmocka_unit_test(test_window_of_cached_records_only_stops_at_once),
         cmocka_unit_test(test_window_task_that_ends_in_its_start),
+        cmocka_unit_test(test_window_rate_starts_no_task_before_its_time),
         cmocka_unit_test(test_window_cancel),
     };
 
