@@ -15,6 +15,16 @@ SERVER_URL=
 CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-120}   # seconds any one client run may take
 PEERS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/peers   # the reference clients
 
+# release_only WHAT: a file whose checks do not depend on the build variant
+# (documents, the Python client, the lesson) runs once, beside the release
+# programs; under a sanitizer's BIN it says so and ends here.
+release_only() {
+    if [ "$BIN" != bin ]; then
+        echo "# $1: checked with the release programs (bin) only"
+        exit 0
+    fi
+}
+
 # ---- Reporting ----
 
 pass() { echo "ok - $*"; }

@@ -16,10 +16,7 @@
 
 # The lesson and the checker do not depend on the build variant: they are
 # checked once, beside the release programs.
-if [ "$BIN" != bin ]; then
-    echo "# lesson: checked with the release programs (bin) only"
-    exit 0
-fi
+release_only "lesson"
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 CHECK="$ROOT/tests/tools/check_figures.py"

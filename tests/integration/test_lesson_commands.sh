@@ -16,10 +16,7 @@
 # The lesson's commands are the release programs' (bin/); each program runs
 # under the sanitizers in its own test files, and twice the lesson here
 # would add minutes and nothing else.
-if [ "$BIN" != bin ]; then
-    echo "# lesson commands: run with the release programs (bin) only"
-    exit 0
-fi
+release_only "lesson commands"
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 TOOL="$ROOT/tests/tools/lesson_commands.py"

@@ -12,10 +12,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 # The documents are the same whatever the build variant: checked once.
-if [ "$BIN" != bin ]; then
-    echo "# links: checked with the release programs (bin) only"
-    exit 0
-fi
+release_only "links"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CHECK="$ROOT/tests/tools/check_links.py"

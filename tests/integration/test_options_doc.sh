@@ -15,10 +15,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 # The documents are the same whatever the build variant: checked once.
-if [ "$BIN" != bin ]; then
-    echo "# options doc: checked with the release programs (bin) only"
-    exit 0
-fi
+release_only "options doc"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CHECK="$ROOT/tests/tools/check_options_doc.py"

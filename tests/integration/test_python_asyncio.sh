@@ -17,10 +17,7 @@
 
 # The Python client is one program whatever the build variant: it is checked
 # once, beside the release programs.
-if [ "$BIN" != bin ]; then
-    echo "# python_asyncio: checked with the release programs (bin) only"
-    exit 0
-fi
+release_only "python_asyncio"
 
 PEER=python_asyncio
 N=20
