@@ -78,8 +78,9 @@ SKIP = {
 # line -> a list of (status, regex or None), one per occurrence in order
 # (the last repeats).
 EXPECT = {
-    "bin/async_threads fetch -n 1000 --json | jq '{wall_ms, pool_threads, max_rss_kb,"
-    " stack_touched_avg_kb, task_state_bytes}'": [(0, r'"pool_threads": [0-9]+')],
+    "bin/async_threads fetch -n 1000 --url http://127.0.0.1:8081 --json | jq '{wall_ms,"
+    " pool_threads, max_rss_kb, stack_touched_avg_kb, task_state_bytes}'":
+        [(0, r'"pool_threads": [0-9]+')],
     "bin/async_uv fetch -n 100 -q -v 2>&1 | tail -1":
         [(0, r"transfers finished, [0-9]+ socket actions")],
     "grep -n 'coro_await(ct' coro/coro_loop.c async_coro/waits.c":
