@@ -13,7 +13,8 @@ TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/aio-test.XXXXXX")
 SERVER_PID=
 SERVER_URL=
 CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-120}   # seconds any one client run may take
-PEERS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/peers   # the reference clients
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)   # the repository
+PEERS=$ROOT/peers               # the reference clients
 
 # release_only WHAT: a file whose checks do not depend on the build variant
 # (documents, the Python client, the lesson) runs once, beside the release

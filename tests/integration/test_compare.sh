@@ -10,7 +10,6 @@
 # (one counted run each) compared: too few runs everywhere, nothing flagged.
 . "$(dirname "$0")/../lib.sh"
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 COMPARE="$ROOT/scripts/compare.py"
 PYTHON=/usr/bin/python3
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}

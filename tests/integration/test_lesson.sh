@@ -18,7 +18,6 @@
 # checked once, beside the release programs.
 release_only "lesson"
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 CHECK="$ROOT/tests/tools/check_figures.py"
 LESSON="$ROOT/docs/LESSON.md"
 PYTHON=/usr/bin/python3

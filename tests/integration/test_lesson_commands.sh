@@ -18,7 +18,6 @@
 # would add minutes and nothing else.
 release_only "lesson commands"
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 TOOL="$ROOT/tests/tools/lesson_commands.py"
 LESSON="$ROOT/docs/LESSON.md"
 PYTHON=/usr/bin/python3

@@ -14,7 +14,6 @@
 # The documents are the same whatever the build variant: checked once.
 release_only "links"
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CHECK="$ROOT/tests/tools/check_links.py"
 
 # check_links ARGS...: runs the checker; stdout to $TEST_TMP/out, stderr to

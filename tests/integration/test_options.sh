@@ -21,7 +21,6 @@
 # same words (scripts/options.py is client/cli.c's twin).
 . "$(dirname "$0")/../lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RELEASE=no
 [ "$BIN" = bin ] && RELEASE=yes
 BIN=$(cd "$BIN" && pwd)      # each command runs in a folder of its own

@@ -17,7 +17,6 @@
 # The documents are the same whatever the build variant: checked once.
 release_only "options doc"
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CHECK="$ROOT/tests/tools/check_options_doc.py"
 
 # check_doc ARGS...: runs the checker against the programs in $BIN; stdout
