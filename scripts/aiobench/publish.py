@@ -23,7 +23,7 @@ def make_work_dir(out):
     """A fresh out/.tmp-bench-PID-* folder; stale ones of dead runs go."""
     os.makedirs(out, exist_ok=True)
     for name in os.listdir(out):
-        match = re.fullmatch(r"\.tmp-bench-(\d+)-\w+", name)
+        match = re.fullmatch(r"\.tmp-bench-(\d+)-(old-)?\w+", name)
         if match and not pid_alive(int(match.group(1))):
             shutil.rmtree(os.path.join(out, name), ignore_errors=True)
     work = tempfile.mkdtemp(prefix=f".tmp-bench-{os.getpid()}-", dir=out)

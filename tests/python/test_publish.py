@@ -7,6 +7,7 @@ folders are made here by make_work_dir, with outputs written by hand.
 
 import os
 import re
+import subprocess
 
 from aiobench import publish
 
@@ -38,3 +39,18 @@ def test_a_run_gets_its_own_folder_and_latest(tmp_path):
     assert os.path.realpath(tmp_path / "latest") == os.path.realpath(second)
     assert [n for n in os.listdir(results) if n.startswith(".tmp")] == []
     assert [n for n in os.listdir(tmp_path / "runs") if n.startswith(".tmp")] == []
+
+
+def test_stale_work_folders_of_a_dead_run_go(tmp_path):
+    """A run killed before it finished leaves its work folder and, when it
+    died while publishing, its "-old-" folder; the next run removes both,
+    and never a live run's."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = [f".tmp-bench-{dead.pid}-ab_12", f".tmp-bench-{dead.pid}-old-cd_34"]
+    live = f".tmp-bench-{os.getpid()}-old-ef_56"
+    for name in stale + [live]:
+        (tmp_path / name).mkdir()
+    work = publish.make_work_dir(str(tmp_path))
+    left = sorted(n for n in os.listdir(tmp_path))
+    assert left == sorted([live, os.path.basename(work)])
