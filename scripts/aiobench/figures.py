@@ -5,7 +5,9 @@ statistic behind its number (tests/tools/check_figures.py's docstring gives
 the format). This module parses figures and computes their values with the
 report's own code (load_runs, Stat), for the two tools that read them:
 tests/tools/check_figures.py (does each figure hold against a run?) and
-scripts/lesson.py (the lesson with another run's figures, and which moved).
+scripts/lesson.py (the lesson with another run's figures, and which moved);
+and, for sources.py's "Figures from the bench configs" line, the args a
+figure's rows were run with (Runs.source).
 Python 3 standard library only.
 """
 
@@ -53,6 +55,10 @@ COSTS = {"rss_kb": ("memory", 1), "stack_kb": ("memory", 1), "state_kb": ("memor
          "user_us": ("time", 1 / 1000), "sys_us": ("time", 1 / 1000),
          "cpu_us": ("time", 1 / 1000)}
 EPSILON = 1e-9
+# A ratio's title that begins so compares two configs on purpose (a sweep).
+SWEEP = "sweep: "
+# The sweep a cost term's slope is taken over (Results.task_cost).
+COST_SWEEP = "count"
 
 
 class FigureError(Exception):
@@ -90,18 +96,42 @@ class Runs:
             if not term["up_to"].isdigit():
                 raise FigureError(f"up_to '{term['up_to']}' is not a count")
             up_to = int(term["up_to"])
-        if self.results is None:
-            try:
-                self.results = Results(self.folder)
-            except (ReportError, KeyError) as err:
-                raise FigureError(f"a cost term needs the results' meta.json: {err}") from err
-        task_cost = self.results.task_cost(model, up_to)
+        task_cost = self.whole().task_cost(model, up_to)
         value = None if task_cost is None else getattr(task_cost, cost)
         if value is None:
             raise FigureError(f"no cost '{cost}' for model '{model}' (under two points of "
                               "the count sweep, or not reported)")
         dimension, scale = COSTS[cost]
         return value * scale, dimension
+
+    def whole(self):
+        """The whole results folder (the report's Results), read once."""
+        if self.results is None:
+            try:
+                self.results = Results(self.folder)
+            except (ReportError, KeyError) as err:
+                raise FigureError(f"a cost term needs the results' meta.json: {err}") from err
+        return self.results
+
+    def source(self, term):
+        """What a term's rows were run with, as a 'Figures from' line gives
+        it: `ARGS` from runs.csv's args column; for a cost term the count
+        sweep's, `ARGS` with N where the count goes, and the N it ran.
+        None where the run has no such rows (the figure fails, and says why)."""
+        if "cost" not in term:
+            args = sorted({row["args"] for row in self.by_key.get((term["config"],
+                                                                   term["model"]), [])})
+            return "; ".join(f"`{a}`" for a in args) or None
+        try:
+            results = self.whole()
+            cost = results.task_cost(term["model"], int(term.get("up_to", "0")) or None)
+        except (FigureError, ValueError):
+            return None
+        if cost is None:
+            return None
+        points = {p["value"]: p["models"][term["model"]]["args"]
+                  for p in results.groups[COST_SWEEP]["points"] if term["model"] in p["models"]}
+        return swept_args([points[n] for n in cost.counts], cost.counts)
 
     def term_value(self, term):
         """The value of one term in its dimension's base unit, and the dimension."""
@@ -151,12 +181,35 @@ def parse_term(text):
     return term
 
 
+def term_source(term):
+    """Where a term's rows come from, as a key of a 'Figures from' line:
+    ('config', C), or ('sweep', 'count') for a cost term (its slope is
+    taken over the count sweep)."""
+    return ("sweep", COST_SWEEP) if "cost" in term else ("config", term["config"])
+
+
+def source_name(key):
+    """A source key as the messages name it."""
+    return f"config '{key[1]}'" if key[0] == "config" else f"the '{key[1]}' sweep"
+
+
 def parse_title(title):
-    """A title as a list of one or two terms."""
-    parts = title.split(" / ")
+    """A title as a list of one or two terms. A ratio's two terms come from
+    one config (a comparison uses one config), unless the title begins
+    with SWEEP: the sweep across configs is the point."""
+    sweep = title.startswith(SWEEP)
+    parts = (title[len(SWEEP):] if sweep else title).split(" / ")
     if len(parts) > 2:
         raise FigureError("malformed title: at most one ' / ' (a ratio of two terms)")
-    return [parse_term(part) for part in parts]
+    terms = [parse_term(part) for part in parts]
+    sources = [term_source(term) for term in terms]
+    if sweep and (len(terms) != 2 or sources[0] == sources[1]):
+        raise FigureError(f"'{SWEEP}' begins only a ratio whose two terms come from two configs")
+    if not sweep and len(terms) == 2 and sources[0] != sources[1]:
+        raise FigureError(f"a ratio across two configs ({source_name(sources[0])} / "
+                          f"{source_name(sources[1])}): a comparison uses one config; begin "
+                          f"the title with '{SWEEP}' where the sweep across them is the point")
+    return terms
 
 
 def parse_text(text):
@@ -287,3 +340,16 @@ def figures_of(text):
                 yield number, line[max(0, link.start() - 20):link.end() + 20].strip(), "", \
                     "a link to runs.csv that is not a whole figure on one line " \
                     '([TEXT](PATH "TITLE"))', None
+
+
+def swept_args(args, counts):
+    """The arguments of the count sweep's points, as a 'Figures from' line
+    gives them (sources.py): `ARGS` with N where each point's count is,
+    and the N; each point's `ARGS` where they differ otherwise."""
+    split = [a.split() for a in args]
+    alike = len({len(s) for s in split}) == 1
+    differ = [i for i in range(len(split[0])) if alike and len({s[i] for s in split}) > 1]
+    if len(differ) == 1 and all(s[differ[0]] == str(n) for s, n in zip(split, counts)):
+        template = split[0][:differ[0]] + ["N"] + split[0][differ[0] + 1:]
+        return f"`{' '.join(template)}`, N = {', '.join(str(n) for n in counts)}"
+    return "; ".join(f"`{a}`" for a in args)

@@ -3,7 +3,9 @@
 docs/LESSON.md quotes the committed reference run (results/runs.csv); each
 figure is a link whose title names the rows and statistic behind it
 (figures.py). This writes RUN_DIR/LESSON.md: the same text with every figure
-recomputed from RUN_DIR's runs.csv, and every relative link made to resolve
+recomputed from RUN_DIR's runs.csv, each section's "Figures from the bench
+configs" line written again from RUN_DIR's rows (their args, and only the
+configs of the figures the run has), and every relative link made to resolve
 from RUN_DIR: figures and charts to the run's own files, code and docs back
 into the repository. It prints, one line each, the figures that moved by
 more than the run-to-run spread (figures.spread), and those the run lacks.
@@ -20,6 +22,7 @@ from aiobench import ROOT
 from aiobench.errors import ReportError
 from aiobench.figures import (FigureError, Runs, check_figure, figures_of, shown_value,
                               spread, strip_code, SPREAD_DEFAULT)
+from aiobench.sources import sources_fixed
 from aiobench.report import write_whole
 
 PROGRAM = "lesson"
@@ -100,14 +103,19 @@ def lesson_with(run_dir, lesson_path=LESSON, reference_dir=RESULTS):
         if untitled:
             rest = FIGURE_LINK.sub(f"]({untitled})", rest, count=1)
         lines[number - 1] = line[:start] + new_text + rest
-    return "\n".join(lines), moved, missing
+    # Each section's 'Figures from' line, from the run's own args, naming
+    # the configs of the figures it has (not of those it lacks).
+    text, _ = sources_fixed(new_runs, "\n".join(lines))
+    return text, moved, missing
 
 
 def note(run_dir, lesson_path):
     """The lines that open the copy: what it is and where it came from."""
     return (f"> This is {os.path.relpath(lesson_path, ROOT)} with the figures of the run in "
             f"this folder, written by scripts/lesson.py. A figure this run lacks keeps the "
-            f"reference run's value and links to its runs.csv, without a title.\n\n")
+            f"reference run's value and links to its runs.csv, without a title; each "
+            f"section's last line names the bench configs of this run's figures, with "
+            f"their args.\n\n")
 
 
 def parse_args(argv):

@@ -7,9 +7,10 @@
 # the report's own load_runs and Stat (scripts/aiobench). Here: the lesson passes
 # against the committed results/ with at least FIGURES_MIN figures; the
 # checker fails, naming the file and line, on a copy of the lesson with one
-# figure altered (and --update puts it back), on an unknown config and on
-# a unit that does not fit; a cost term (KB per waiting task) against the
-# figure REPORT.md prints; its rounding, units and ratios against a
+# figure altered (and --update puts it back), on a step's "Figures from
+# the bench configs" line altered or gone (named, and --update writes it
+# back), on an unknown config and on a unit that does not fit; a cost term
+# (KB per waiting task) against the figure REPORT.md prints; its rounding, units and ratios against a
 # runs.csv written here, whose values are known; --help, a bad option and a
 # missing results folder.
 . "$(dirname "$0")/../lib.sh"
@@ -103,6 +104,36 @@ check --results "$RESULTS" "$ALTERED"
 expect_eq "--update: the copy now holds" "$STATUS" 0
 expect_eq "--update: the copy is the lesson again, byte for byte" \
     "$(cmp -s "$LESSON" "$ALTERED" && echo same)" same
+
+# ---- Each step's "Figures from the bench configs" line ----
+
+# Its first line's first args altered: the section and the config are named,
+# and --update writes the line back as runs.csv has it.
+sources=$(grep -n -m1 '^Figures from the bench configs: ' "$LESSON" | cut -d: -f1)
+config=$(sed -n "${sources}p" "$LESSON" | sed 's/^[^`]*`\([^`]*\)`.*/\1/')
+heading=$(head -n "${sources:-1}" "$LESSON" | grep '^## ' | tail -1)
+sed "${sources}s/ (\`\([^\`]*\)\`)/ (\`\1 --extra\`)/" "$LESSON" >"$ALTERED"
+expect_true "altered line: exactly one line differs" \
+    test "$(diff "$LESSON" "$ALTERED" | grep -c '^>')" = 1
+check --results "$RESULTS" "$ALTERED"
+expect_eq "altered line: exit 1" "$STATUS" 1
+expect_true "altered line: its section and config are named ($ALTERED:$sources: section '$heading': config '$config': ...)" \
+    has_line "$ALTERED:$sources: section '$heading': config '$config': the line gives ("
+check --update --results "$RESULTS" "$ALTERED"
+expect_eq "altered line: --update rewrites it, exit 0" \
+    "$STATUS $(tail -1 "$TEST_TMP/out")" \
+    "0 ${figures:-?} figures in 1 file(s): ${figures:-?} passed, 0 failed, 0 updated; 1 wrong in the sections' 'Figures from' lines, 1 line(s) rewritten"
+expect_eq "altered line: --update makes the lesson again, byte for byte" \
+    "$(cmp -s "$LESSON" "$ALTERED" && echo same)" same
+
+# The line gone (with the blank line before it): missing, and put back.
+sed "$((sources - 1)),${sources}d" "$LESSON" >"$ALTERED"
+check --results "$RESULTS" "$ALTERED"
+expect_true "line gone: exit 1, said at the section's last line ($ALTERED:$((sources - 2)))" \
+    has_line "$ALTERED:$((sources - 2)): section '$heading': no 'Figures from the bench configs:' line at its end"
+check --update --results "$RESULTS" "$ALTERED"
+expect_eq "line gone: --update puts it back, byte for byte" \
+    "$STATUS $(cmp -s "$LESSON" "$ALTERED" && echo same)" "0 same"
 
 # ---- An unknown config, a unit that does not fit, a malformed title ----
 

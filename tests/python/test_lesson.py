@@ -3,8 +3,10 @@
 The reference run is a copy of the fixture (conftest.py); "your run" is the
 same copy with some rows changed, so that what moved is known: a time
 beyond its runs' range, a time within it, a ratio beyond and within the
-default 10%, a configuration the run lacks. The lesson is a few lines
-written here, with the figures, a code link and a chart link the real one has.
+default 10%, a configuration the run lacks, or ran with other args. The
+lesson is a few lines written here, with the figures, a code link and a
+chart link the real one has, and no "Figures from" line: the copy has one,
+from the run's rows.
 """
 
 import csv
@@ -15,6 +17,7 @@ import pytest
 
 from aiobench import ROOT, lesson
 from aiobench.figures import FigureError, Runs, check_figure, figures_of, spread
+from aiobench.sources import SOURCES, source_problems
 from conftest import RESULTS
 
 SYNC = "config=headline fetch; model=sync; stat=median"
@@ -36,8 +39,9 @@ def value(folder, title, unit="ms", decimals=1):
     return zero
 
 
-def scale(folder, keep, factor):
-    """Multiplies wall_ms of the rows keep(row) accepts; drops them when factor is None."""
+def scale(folder, keep, factor, field="wall_ms"):
+    """Multiplies field of the rows keep(row) accepts (a str field: appends
+    factor to it); drops them when factor is None."""
     path = os.path.join(folder, "runs.csv")
     with open(path, newline="") as runs_file:
         reader = csv.DictReader(runs_file)
@@ -47,7 +51,8 @@ def scale(folder, keep, factor):
         if keep(row):
             if factor is None:
                 continue
-            row["wall_ms"] = str(float(row["wall_ms"]) * factor)
+            row[field] = row[field] + factor if isinstance(factor, str) else \
+                str(float(row[field]) * factor)
         out.append(row)
     with open(path, "w", newline="") as runs_file:
         writer = csv.DictWriter(runs_file, fieldnames=fields, lineterminator="\n")
@@ -190,3 +195,18 @@ def test_no_run_yet(tmp_path, capsys):
     assert lesson.main([missing]) == 2
     assert capsys.readouterr().err == (f"lesson: {missing}: no such folder (make bench writes "
                                        "results/runs/STAMP and links results/latest to it)\n")
+
+
+def test_the_figures_from_line_is_the_runs(tree):
+    text, _, _ = run_lesson(tree)
+    fetch = "`headline fetch` (`fetch -n 100 --latency-ms 200`)"
+    assert text.split("\n")[-2:] == [f"{SOURCES}{fetch}, `headline cook` (`cook`).", ""]
+    scale(tree / "run", lambda r: r["config"] == "headline cook", " --time-scale 1", "args")
+    text, _, _ = run_lesson(tree)
+    assert text.split("\n")[-2] == \
+        f"{SOURCES}{fetch}, `headline cook` (`cook --time-scale 1`)."
+    assert list(source_problems(Runs(str(tree / "run")), text)) == []
+    scale(tree / "run", lambda r: r["config"] == "headline cook", None)
+    text, _, _ = run_lesson(tree)
+    assert text.split("\n")[-2] == f"{SOURCES}{fetch}."      # the run lacks cook
+    assert list(source_problems(Runs(str(tree / "run")), text)) == []

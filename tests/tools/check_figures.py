@@ -28,7 +28,30 @@ user_us, sys_us, cpu_us (µs). It needs the results' meta.json too.
 A title is one term, or two joined by " / ": their ratio. The value is
 computed by the report's own code (load_runs and Stat are imported, not
 copied), so a figure in a document and the same figure in REPORT.md are one
-computation.
+computation. A comparison uses one config: a ratio's two terms come from
+the same config (two cost terms both from the count sweep), or the figure
+fails; where the sweep across two configs is the point, the title says so
+by beginning with `sweep: `:
+
+    [9.3×](../results/runs.csv "sweep: config=window 10; model=async_uv; stat=median / config=window 100; model=async_uv; stat=median")
+
+Every figure has its command beside it: in docs/LESSON.md (and
+scripts/lesson.py's copies of it, any file named LESSON.md; the other
+documents say in words what ran), each section (what a heading of level 1
+or 2 begins) with figures ends with one line naming every config they come
+from, in the order of first use, each with its args from runs.csv:
+
+    Figures from the bench configs: `headline fetch` (`fetch -n 100 --latency-ms 200`), `count 1` (`fetch -n 1 --latency-ms 200`).
+
+Where the section's models ran a config with different args, each is
+given with its models: `threads 4` (`files ... --uv-threadpool 4` for
+async_uv; `files ... --concurrency 4` for async_threads). Cost terms come
+from the count sweep: the `count` sweep (`fetch -n N --latency-ms 200`,
+N = 1, 3, 10). A section whose figures use a config its line does not name,
+whose line names one they do not use, gives other args than runs.csv, is
+missing, is not the section's last line or does not read as above fails,
+`FILE:LINE: section 'HEADING': why`; --update writes each such line as it
+should read (scripts/aiobench/sources.py).
 
 The link text is a number and a unit. Times are in ms in Stat: `ms`, `s`,
 `µs` (or `us`). Memory is in KB (KiB) in Stat, task_state_bytes in bytes:
@@ -45,7 +68,8 @@ Links in code (a fenced block or `inline code`) are not figures, nor a link
 to runs.csv without a title. Prints each failure as one line,
 `FILE:LINE: figure 'TEXT': why (computed X)`, then a count. Exit status: 0
 every figure passed, 1 some failed, 2 a usage error (a bad option, a file
-or results folder that cannot be read). Python 3 standard library only.
+or results folder that cannot be read); a wrong 'Figures from' line is a
+failure too, counted after the figures. Python 3 standard library only.
 """
 
 import argparse
@@ -56,15 +80,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from aiobench.errors import ReportError  # noqa: E402  (after the path above)
 from aiobench.figures import FigureError, Runs, check_figure, figures_of  # noqa: E402
+from aiobench.sources import source_problems, sources_fixed  # noqa: E402
 from aiobench.report import write_whole  # noqa: E402
 
 PROGRAM = "check_figures"
+# The documents held to a 'Figures from' line per section: the lesson, and
+# scripts/lesson.py's copies of it (RUN_DIR/LESSON.md).
+LESSON = "LESSON.md"
 
 
 def check_file(runs, path, markdown, update=False):
-    """Checks every figure of one file's text and prints the failures; with
-    update, rewrites the file with the figures that can be corrected.
-    (passed, failed, corrected)."""
+    """Checks every figure of one file's text, and each section's 'Figures
+    from' line, and prints the failures; with update, rewrites the file
+    with the figures that can be corrected and the lines as they should
+    read. (passed, failed, corrected, sections wrong, sections rewritten)."""
     passed = failed = 0
     lines = markdown.split("\n")
     corrections = []        # (line, span, text as it should read)
@@ -85,9 +114,20 @@ def check_file(runs, path, markdown, update=False):
     # of those before it on its line where they were.
     for line, (start, end), new_text in reversed(corrections):
         lines[line - 1] = lines[line - 1][:start] + new_text + lines[line - 1][end:]
-    if corrections:
+    wrong = 0
+    problems = source_problems(runs, markdown) if os.path.basename(path) == LESSON else []
+    for line, heading, why in problems:
+        wrong += 1
+        print(f"{path}:{line}: section '{heading or '(before the first heading)'}': {why}")
+    rewritten = []
+    if update and wrong:
+        text, rewritten = sources_fixed(runs, "\n".join(lines))
+        lines = text.split("\n")
+        for line in rewritten:
+            print(f"{path}:{line}: 'Figures from' line rewritten")
+    if corrections or rewritten:
         write_whole(path, "\n".join(lines))
-    return passed, failed, len(corrections)
+    return passed, failed, len(corrections), wrong, len(rewritten)
 
 
 class Parser(argparse.ArgumentParser):
@@ -131,21 +171,23 @@ def main(argv):
             sys.stderr.write(f"{PROGRAM}: cannot read {path}: "
                              f"{getattr(err, 'strerror', None) or err}\n")
             return 2
-    passed = failed = corrected = 0
+    counts = [0] * 5     # passed, failed, corrected, sections wrong, rewritten
     for path, markdown in texts.items():
         try:
-            file_passed, file_failed, file_corrected = check_file(runs, path, markdown,
-                                                                  opts.update)
+            counts = [a + b for a, b in zip(counts, check_file(runs, path, markdown,
+                                                               opts.update))]
         except OSError as err:
             sys.stderr.write(f"{PROGRAM}: cannot update {path}: {err.strerror}\n")
             return 2
-        passed += file_passed
-        failed += file_failed
-        corrected += file_corrected
+    passed, failed, corrected, wrong, rewritten = counts
     updated = f", {corrected} updated" if opts.update else ""
+    sections = ""
+    if wrong:
+        sections = f"; {wrong} wrong in the sections' 'Figures from' lines" + \
+            (f", {rewritten} line(s) rewritten" if opts.update else "")
     print(f"{passed + failed} figures in {len(opts.files)} file(s): "
-          f"{passed} passed, {failed} failed{updated}")
-    return 1 if failed - corrected else 0
+          f"{passed} passed, {failed} failed{updated}{sections}")
+    return 1 if failed - corrected or (wrong and not opts.update) else 0
 
 
 if __name__ == "__main__":
