@@ -51,6 +51,7 @@ status: 0 all passed; 1 a check failed; 2 a usage error.
 import argparse
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -111,7 +112,7 @@ EXPECT = {
 
 # The programs a short form may run: the first word of each part of a line.
 RUNNABLE = {"bin/", "peers/", "curl", "jq", "diff", "grep", "sqlite3", "kill", "rm", "cat",
-            "tail", "time", "nproc", "sleep", "wait"}
+            "tail", "time", "nproc", "sleep", "wait", "/usr/bin/python3"}
 
 
 def sh_blocks(text):
@@ -134,13 +135,36 @@ def sh_blocks(text):
     return blocks
 
 
+# The words that run the rest of their part as a program, and the options
+# of each that take an argument: the program is the first word after them.
+PREFIXES = {"time": (), "strace": ("-e", "-o")}
+SEPARATORS = {"|", "||", "&&", ";", "&"}
+
+
 def first_words(line):
-    """The program of each part of a line split at |, ; and &&."""
+    """The program of each part of a line split at |, ||, &&, ; and &
+    outside quotes (a redirection such as 2>&1 splits nothing), each
+    PREFIXES word and its options passed over."""
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    parts, part = [], []
+    for token in lexer:
+        if token in SEPARATORS:
+            parts.append(part)
+            part = []
+        else:
+            part.append(token)
+    parts.append(part)
     words = []
-    for part in re.split(r"\|\||&&|\||;|(?<![<>])&", line):
-        tokens = [t for t in part.split() if not re.match(r"^[A-Za-z_]+=", t)]
-        while tokens and tokens[0] == "time":
+    for part in parts:
+        tokens = list(part)
+        while tokens and re.match(r"^[A-Za-z_]+=", tokens[0]):   # VAR=value before it
             tokens = tokens[1:]
+        while tokens and tokens[0] in PREFIXES:
+            with_argument = PREFIXES[tokens[0]]
+            tokens = tokens[1:]
+            while tokens and tokens[0].startswith("-"):
+                tokens = tokens[2:] if tokens[0] in with_argument else tokens[1:]
         if tokens:
             words.append(tokens[0])
     return words
