@@ -105,6 +105,30 @@ EXPECT = {
     # Step 8: the two files differ, and diff says so with 1.
     "diff async_coro/waits.c async_uring/waits.c": [(1, r"io_uring_prep_write")],
     "diff loop/loop_uv.h async_uring/loop_ring.h": [(1, None)],
+    # Step 8b: a socket is read after a wake-up in both loops, and only the
+    # libuv one sleeps in epoll; a regular file is always ready, and epoll
+    # refuses it; the ring writes the files without a write call.
+    "strace -f -c -e trace=epoll_wait,recvfrom,io_uring_enter bin/async_coro fetch -n 20 -q":
+        [(0, r"\A(?=[\s\S]*\sepoll_wait$)[\s\S]*\srecvfrom$")],
+    "strace -f -c -e trace=epoll_wait,recvfrom,io_uring_enter bin/async_uring fetch -n 20 -q":
+        [(0, r"\A(?![\s\S]*\sepoll_wait$)[\s\S]*\srecvfrom$")],
+    "/usr/bin/python3 -c 'import select; f = open(\"README.md\"); p = select.poll();"
+    " p.register(f, select.POLLIN); print(p.poll(0))'": [(0, r"^\[\([0-9]+, 1\)\]$")],
+    "/usr/bin/python3 -c 'import select; f = open(\"README.md\");"
+    " select.epoll().register(f, select.EPOLLIN)'": [(1, r"Operation not permitted")],
+    "strace -f -c -e trace=futex,read,write,io_uring_enter bin/async_coro files -n 20 -q":
+        [(0, r"\sfutex$")],
+    "strace -f -c -e trace=futex,read,write,io_uring_enter bin/async_uring files -n 20 -q":
+        [(0, r"\A(?![\s\S]*\swrite$)[\s\S]*\sio_uring_enter$")],
+    # Step 10: sync, and the loop with a window of one, reuse one connection;
+    # the loop with every task at once opens one per task (the short form
+    # runs 10); each also makes one for the client's /health check.
+    "strace -f -c -e trace=connect bin/sync fetch -n 100 --latency-ms 0 -q":
+        [(0, r"^\s*[0-9.]+\s+[0-9.]+\s+[0-9]+\s+2\s+([0-9]+\s+)?connect$")],
+    "strace -f -c -e trace=connect bin/async_uv fetch -n 100 --latency-ms 0 -q":
+        [(0, r"^\s*[0-9.]+\s+[0-9.]+\s+[0-9]+\s+11\s+([0-9]+\s+)?connect$")],
+    "strace -f -c -e trace=connect bin/async_uv fetch -n 100 --latency-ms 0 --concurrency 1 -q":
+        [(0, r"^\s*[0-9.]+\s+[0-9.]+\s+[0-9]+\s+2\s+([0-9]+\s+)?connect$")],
     # Exercise 3: the answer the lesson gives.
     "bin/async_coro fetch -n 10 --url http://127.0.0.1:8081 --retries 2 --backoff-ms 100 --json"
     " | jq '{wall_ms, ok, retries}'": [(0, r'"ok": 10,\s*"retries": 20')],
