@@ -82,6 +82,20 @@ def test_runnable_looks_at_every_part_of_a_line():
     assert not runnable("bin/sync fetch | python3 -c 'print(1)'")
 
 
+def test_runnable_splits_outside_quotes_and_looks_past_strace():
+    runnable = lesson_commands.runnable
+    # A ; or | inside quotes is the program's, not the shell's.
+    assert runnable("/usr/bin/python3 -c 'import a; print(1) | 2'")
+    assert runnable("grep -n 'a; make bench' README.md")
+    assert not runnable("/usr/bin/python3 -c 'import a; print(1)'; make bench")
+    # strace and time run the program after their options; -e and -o take one.
+    assert runnable("strace -f -c -e trace=connect bin/sync fetch -q")
+    assert runnable("strace -o ./trace -f bin/sync fetch")
+    assert not runnable("strace -f -c -e trace=connect make bench")
+    assert not runnable("time strace -c python3 -c 'print(1)'")
+    assert runnable("LC_ALL=C bin/sync fetch")
+
+
 def test_a_background_server_is_waited_for_and_its_pid_kept():
     script = lesson_commands.block_script([(7, "bin/mock_server --port 1 & FAULTY=$!"),
                                            (8, "kill $FAULTY")])

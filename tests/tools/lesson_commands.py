@@ -51,6 +51,7 @@ status: 0 all passed; 1 a check failed; 2 a usage error.
 import argparse
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -104,6 +105,30 @@ EXPECT = {
     # Step 8: the two files differ, and diff says so with 1.
     "diff async_coro/waits.c async_uring/waits.c": [(1, r"io_uring_prep_write")],
     "diff loop/loop_uv.h async_uring/loop_ring.h": [(1, None)],
+    # Step 8b: a socket is read after a wake-up in both loops, and only the
+    # libuv one sleeps in epoll; a regular file is always ready, and epoll
+    # refuses it; the ring writes the files without a write call.
+    "strace -f -c -e trace=epoll_wait,recvfrom,io_uring_enter bin/async_coro fetch -n 20 -q":
+        [(0, r"\A(?=[\s\S]*\sepoll_wait$)[\s\S]*\srecvfrom$")],
+    "strace -f -c -e trace=epoll_wait,recvfrom,io_uring_enter bin/async_uring fetch -n 20 -q":
+        [(0, r"\A(?![\s\S]*\sepoll_wait$)[\s\S]*\srecvfrom$")],
+    "/usr/bin/python3 -c 'import select; f = open(\"README.md\"); p = select.poll();"
+    " p.register(f, select.POLLIN); print(p.poll(0))'": [(0, r"^\[\([0-9]+, 1\)\]$")],
+    "/usr/bin/python3 -c 'import select; f = open(\"README.md\");"
+    " select.epoll().register(f, select.EPOLLIN)'": [(1, r"Operation not permitted")],
+    "strace -f -c -e trace=futex,read,write,io_uring_enter bin/async_coro files -n 20 -q":
+        [(0, r"\sfutex$")],
+    "strace -f -c -e trace=futex,read,write,io_uring_enter bin/async_uring files -n 20 -q":
+        [(0, r"\A(?![\s\S]*\swrite$)[\s\S]*\sio_uring_enter$")],
+    # Step 10: sync, and the loop with a window of one, reuse one connection;
+    # the loop with every task at once opens one per task (the short form
+    # runs 10); each also makes one for the client's /health check.
+    "strace -f -c -e trace=connect bin/sync fetch -n 100 --latency-ms 0 -q":
+        [(0, r"^\s*[0-9.]+\s+[0-9.]+\s+[0-9]+\s+2\s+([0-9]+\s+)?connect$")],
+    "strace -f -c -e trace=connect bin/async_uv fetch -n 100 --latency-ms 0 -q":
+        [(0, r"^\s*[0-9.]+\s+[0-9.]+\s+[0-9]+\s+11\s+([0-9]+\s+)?connect$")],
+    "strace -f -c -e trace=connect bin/async_uv fetch -n 100 --latency-ms 0 --concurrency 1 -q":
+        [(0, r"^\s*[0-9.]+\s+[0-9.]+\s+[0-9]+\s+2\s+([0-9]+\s+)?connect$")],
     # Exercise 3: the answer the lesson gives.
     "bin/async_coro fetch -n 10 --url http://127.0.0.1:8081 --retries 2 --backoff-ms 100 --json"
     " | jq '{wall_ms, ok, retries}'": [(0, r'"ok": 10,\s*"retries": 20')],
@@ -111,7 +136,7 @@ EXPECT = {
 
 # The programs a short form may run: the first word of each part of a line.
 RUNNABLE = {"bin/", "peers/", "curl", "jq", "diff", "grep", "sqlite3", "kill", "rm", "cat",
-            "tail", "time", "nproc", "sleep", "wait"}
+            "tail", "time", "nproc", "sleep", "wait", "/usr/bin/python3"}
 
 
 def sh_blocks(text):
@@ -134,13 +159,36 @@ def sh_blocks(text):
     return blocks
 
 
+# The words that run the rest of their part as a program, and the options
+# of each that take an argument: the program is the first word after them.
+PREFIXES = {"time": (), "strace": ("-e", "-o")}
+SEPARATORS = {"|", "||", "&&", ";", "&"}
+
+
 def first_words(line):
-    """The program of each part of a line split at |, ; and &&."""
+    """The program of each part of a line split at |, ||, &&, ; and &
+    outside quotes (a redirection such as 2>&1 splits nothing), each
+    PREFIXES word and its options passed over."""
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    parts, part = [], []
+    for token in lexer:
+        if token in SEPARATORS:
+            parts.append(part)
+            part = []
+        else:
+            part.append(token)
+    parts.append(part)
     words = []
-    for part in re.split(r"\|\||&&|\||;|(?<![<>])&", line):
-        tokens = [t for t in part.split() if not re.match(r"^[A-Za-z_]+=", t)]
-        while tokens and tokens[0] == "time":
+    for part in parts:
+        tokens = list(part)
+        while tokens and re.match(r"^[A-Za-z_]+=", tokens[0]):   # VAR=value before it
             tokens = tokens[1:]
+        while tokens and tokens[0] in PREFIXES:
+            with_argument = PREFIXES[tokens[0]]
+            tokens = tokens[1:]
+            while tokens and tokens[0].startswith("-"):
+                tokens = tokens[2:] if tokens[0] in with_argument else tokens[1:]
         if tokens:
             words.append(tokens[0])
     return words
