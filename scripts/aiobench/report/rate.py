@@ -17,9 +17,9 @@ from aiobench.report.sweeps import DASH_WORDS
 from aiobench.report.words import SAME_WITHIN, fmt_time
 from aiobench.stats import median, went_through
 
-# The two lines of each model: the runs.csv column and the words for it.
-LINES = (("intended", "latency_from_intended_p99_ms", "from the intended start"),
-         ("start", "p99_ms", "from the actual start"))
+# The two lines of each model, by the name of their data files (rate.gp):
+# the p99 from the intended start and the task p99, from the actual start.
+LINES = (("intended", "latency_from_intended_p99_ms"), ("start", "p99_ms"))
 
 
 def spread(rows, field):
@@ -48,7 +48,7 @@ def section(ctx):
     if not group:
         return out
     params, values = group["params"], [p["value"] for p in group["points"]]
-    drawn = {m: {name: series(ctx, group, m, field) for name, field, _ in LINES}
+    drawn = {m: {name: series(ctx, group, m, field) for name, field in LINES}
              for m in group.get("models", ctx.res.models) if m in ctx.res.models}
     drawn = {m: lines for m, lines in drawn.items() if lines["intended"]}
     out.add(f"### Rate: R from {values[0]:g} to {values[-1]:g} tasks a second, "
@@ -80,7 +80,7 @@ def render(ctx, group, drawn):
     """Writes the data and draws charts/sweep-rate; (path, its variables)."""
     params, values = group["params"], [p["value"] for p in group["points"]]
     for model, lines in drawn.items():
-        for name, _, _ in LINES:
+        for name, _ in LINES:
             write_dat(ctx.charts.data(f"sweep-rate-{name}-{model}.dat"), lines[name],
                       "x median min max")
     ideals = {}
