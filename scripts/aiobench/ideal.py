@@ -11,7 +11,10 @@ L + N*P_cpu/min(T, cores). A blocking pause holds the loop: L + N*P, the
 pauses one after another. None where no ideal is well defined: files (the
 disk's time), cpu without a measured W, busy or blocking processing under a
 window (how it interleaves with the waits depends on the order of
-answers), and a server whose latency is its own (bench.py --url).
+answers), and a server whose latency is its own (bench.py --url). Under
+--rate R the last task cannot start before (N-1)/R: all at once the run
+takes (N-1)/R + L, one at a time max(N*L, (N-1)/R + L); none under a
+window between (_scheduled_case).
 
 One case analysis (_case) gives both: the bench records ideal_ms in
 runs.csv and meta.json, and the report says which formula it was with
@@ -48,6 +51,28 @@ WINDOW_IDEAL = "ceil(N/C)*L"
 CPU_IDEAL = "N*W/min(T, cores)"
 
 
+def intended_p99(model, params):
+    """(words, ms): the ideal p99 of model's latency from the intended start
+    under --rate R (task i meant at i/R s), or (None, None). All at once,
+    every task takes L from its time: L. One at a time, task i starts at
+    max(i/R, i*L) and so takes max(L, (i+1)*L - i/R) from its time, which
+    grows with i; the p99 (nearest rank, as the clients' summary) is task
+    k-1's, k = ceil(0.99*N) (k = N up to N = 100). None under a window
+    between, with processing or without a latency or a rate."""
+    if "latency_ms" not in params or not params.get("rate") or \
+            set(params) & {"process_ms", "process_cpu_ms", "blocking_process"}:
+        return None, None
+    count, latency, rate = params["count"], params["latency_ms"], params["rate"]
+    window = window_of(model, params)
+    if window == count:
+        return "L (all at once)", latency
+    if window > 1:
+        return None, None
+    k = math.ceil(0.99 * count)
+    return "max(L, k*L - (k-1)/R), k = ceil(0.99*N) (one at a time)", \
+        max(latency, k * latency - (k - 1) * 1000.0 / rate)
+
+
 def sweep_titles(sweep, models):
     """{model: its ideal's formula} for a sweep's chart (SWEEP_TITLES)."""
     titles = SWEEP_TITLES[sweep]
@@ -74,6 +99,25 @@ def _none(facts, task_ms):
     return None
 
 
+def _scheduled_case(params, window, per_item, item_ms):
+    """_case under --rate R (task i meant to start at i/R s): the last task
+    starts at (N-1)/R at the earliest, so all at once the run takes
+    (N-1)/R + L; one at a time the starts also wait for the tasks before,
+    max(N*L, (N-1)/R + L). None under a window between, or with CPU work
+    or a blocking pause (how they interleave with the schedule varies)."""
+    count, rate = params["count"], params["rate"]
+    last_start_ms = (count - 1) * 1000.0 / rate
+    if params.get("process_cpu_ms") or params.get("blocking_process"):
+        return None, _none
+    if window == 1:
+        return f"one at a time on a schedule, max(N*{per_item}, (N-1)/R + {per_item})", \
+            lambda facts, task_ms: max(count * item_ms, last_start_ms + item_ms)
+    if window < count:
+        return None, _none
+    return f"on a schedule, (N-1)/R + {per_item}", \
+        lambda facts, task_ms: last_start_ms + item_ms
+
+
 def _case(model, params, threads, window=None):
     """(words, ms): the case model's run of params falls in, with its
     formula as a function of (facts, task_ms). threads: the T of the
@@ -98,6 +142,8 @@ def _case(model, params, threads, window=None):
     pause, busy = params.get("process_ms", 0), params.get("process_cpu_ms", 0)
     per_item = "(L+P)" if pause or busy else "L"
     window = window_of(model, params) if window is None else window
+    if params.get("rate"):
+        return _scheduled_case(params, window, per_item, latency + pause)
     if window == 1:
         return f"one at a time, N*{per_item}", \
             lambda facts, task_ms: count * (latency + pause + busy)

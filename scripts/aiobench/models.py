@@ -93,6 +93,8 @@ def client_args(model, params):
     for key, flag in (("process_ms", "--process-ms"), ("process_cpu_ms", "--process-cpu-ms")):
         if params.get(key):
             args += [flag, str(params[key])]
+    if "rate" in params:               # every model and the Python client take it
+        args += ["--rate", f"{params['rate']:g}"]
     for knob in ("blocking_process", "offload", "window", "threads"):
         flag, value = knobs_of(model)[knob], params.get(KNOB_PARAMS[knob])
         if value and flag:

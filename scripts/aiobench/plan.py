@@ -49,7 +49,14 @@ def processing_headline(cpu, fetch, each_ms):
 # time on one core, measured first in the same bench (the calibration: the
 # configuration's tasks one after another on one thread, see plan_configs).
 # "references" (a headline entry or a sweep): the reference clients run there
-# too (REFERENCE_CLIENTS; in a sweep, up to their count_max).
+# too (REFERENCE_CLIENTS; in a sweep, up to their count_max). "models" (a
+# sweep): only these models run it, those of them that are built.
+# The rate sweep: N tasks started on a schedule (--rate R, task i at i/R s),
+# R from below 1/L to ten times it, by sync and one loop model only: sync
+# at R over 1/L takes N*L whatever R, and a run under --rate cannot end
+# before (N-1)/R + L, so each point costs seconds, not milliseconds, and
+# another loop model would only add the same flat line.
+RATE_MODELS = ("sync", "async_uv")
 # "reference": the workload of scripts/reference.py, run before the plan:
 # fetch count items at latency_ms beside bin/plain_pool, and download count
 # blobs of size beside curl --parallel, in runs counted rounds (the plan's
@@ -92,6 +99,10 @@ PLANS = {
              "base": {"workload": "files", "count": 100, "size": "1M", "fsync": True}},
             {"name": "cpu-threads", "vary": "threads", "values": [1, 2, 4, 8],
              "base": {"workload": "cpu", "count": 8, "offload": True}},
+            # 1/L = 5 a second; 40 runs, warm-ups included: 1:00 alone here.
+            {"name": "rate", "vary": "rate", "values": [3, 5, 10, 20, 50],
+             "base": {"workload": "fetch", "count": 8, "latency_ms": 200},
+             "models": RATE_MODELS},
         ],
         "reference": {"count": 100, "latency_ms": 200, "size": "1M", "runs": 10},
         "syscalls": {"count": 100, "latency_ms": 20, "size": "256K"},
@@ -124,6 +135,9 @@ PLANS = {
              "base": {"workload": "files", "count": 20, "size": "256K", "fsync": True}},
             {"name": "cpu-threads", "vary": "threads", "values": [1, 2, 4, 8],
              "base": {"workload": "cpu", "count": 8, "offload": True}},
+            {"name": "rate", "vary": "rate", "values": [10, 20, 40, 100],
+             "base": {"workload": "fetch", "count": 8, "latency_ms": 50},
+             "models": RATE_MODELS},
         ],
         "reference": {"count": 20, "latency_ms": 100, "size": "256K"},
         "syscalls": {"count": 20, "latency_ms": 20, "size": "256K"},
@@ -156,6 +170,9 @@ PLANS = {
              "base": {"workload": "files", "count": 3, "size": "16K", "fsync": True}},
             {"name": "cpu-threads", "vary": "threads", "values": [1, 2, 4],
              "base": {"workload": "cpu", "count": 4, "rounds": 2000, "offload": True}},
+            {"name": "rate", "vary": "rate", "values": [50, 400],
+             "base": {"workload": "fetch", "count": 4, "latency_ms": 10},
+             "models": RATE_MODELS},
         ],
         "reference": {"count": 5, "latency_ms": 10, "size": "16K"},
         "syscalls": {"count": 5, "latency_ms": 10, "size": "16K"},
@@ -203,7 +220,8 @@ class Facts:
 def external_plan(plan, verify, path):
     """plan, cut to what can be asked of a server that is not the mock: the
     plain fetch of the headline (no processing, no knob) and the sweeps of
-    fetch but the latency's, none asking for ?latency_ms= (the server's
+    fetch but the latency's and the rate's (its rates are placed around the
+    mock's 1/L), none asking for ?latency_ms= (the server's
     latency is what it is, and unknown, so there are no ideals), each task
     checked as --verify says, at --path. No reference step."""
     def fetch_only(params):
@@ -217,7 +235,7 @@ def external_plan(plan, verify, path):
                 if h["workload"] == "fetch" and not set(h) & {"process_ms", "process_cpu_ms",
                                                               "blocking_process", "offload"}]
     sweeps = [dict(sw, base=fetch_only(sw["base"])) for sw in plan["sweeps"]
-              if sw["base"]["workload"] == "fetch" and sw["vary"] != "latency_ms"]
+              if sw["base"]["workload"] == "fetch" and sw["vary"] not in ("latency_ms", "rate")]
     return dict(plan, headline=headline, sweeps=sweeps, reference=None)
 
 
@@ -353,13 +371,14 @@ class Expansion:
 
     def add_sweep(self, sweep, references):
         points = []
+        models = [m for m in self.models if m in sweep.get("models", self.models)]
         for value in sweep["values"]:
             params = dict(sweep["base"], **{sweep["vary"]: value})
             joining = [r for r in references if sweep.get("references")
                        and params["count"] <= REFERENCE_CLIENTS[r]["count_max"]]
             point = self.add_config(f"{sweep['name']} {value}", sweep["name"], params,
-                                    self.models, point_references=joining)
+                                    models, point_references=joining)
             points.append({"value": value, "specs": point})
         self.groups.append({"kind": "sweep", "name": sweep["name"], "vary": sweep["vary"],
-                            "params": sweep["base"], "points": points,
+                            "params": sweep["base"], "points": points, "models": models,
                             "references": bool(sweep.get("references"))})

@@ -69,6 +69,7 @@ def make_row(ctx, config, spec, run, started, result, server_stats):
         "count": summary.get("count", params.get("count", "")),
         "latency_ms": params.get("latency_ms", ""),
         "concurrency": summary.get("concurrency", params.get("concurrency", "")),
+        "rate": params.get("rate", ""),
         "size_bytes": size, "fsync": int(bool(params.get("fsync"))),
         "time_scale": params.get("time_scale", 1 if workload == "cook" else ""),
         "rounds": params.get("rounds", ctx.facts.rounds) if workload == "cpu" else "",

@@ -24,13 +24,18 @@ from aiobench.errors import ReportError
 # start to its exit, interpreter or loader included.
 RUN_FIELDS = [
     "time", "config", "run", "model", "workload", "count", "latency_ms", "concurrency",
-    "size_bytes", "fsync", "time_scale", "rounds", "process_ms", "process_cpu_ms",
+    "rate", "size_bytes", "fsync", "time_scale", "rounds", "process_ms", "process_cpu_ms",
     "offload", "blocking_process", "uv_threadpool", "pool_threads", "args",
     "status", "wall_ms", "whole_ms", "user_ms", "sys_ms", "max_rss_kb", "stack_touched_avg_kb",
     "task_state_bytes", "ok", "failed", "retries",
-    "failures", "p50_ms", "p99_ms", "loop_busy", "loop_lag_p99_ms", "loop_lag_max_ms",
+    "failures", "p50_ms", "p99_ms", "latency_from_intended_p99_ms", "start_late_max_ms",
+    "loop_busy", "loop_lag_p99_ms", "loop_lag_max_ms",
     "server_threads", "server_max_in_flight", "ideal_ms", "checksum", "error",
 ]
+# The columns newer than the oldest results kept (results/, the tests'
+# fixture): a runs.csv without them is read as runs that did not have them
+# (no --rate: rate, from intended and start late are empty in every row).
+RUN_FIELDS_LATER = ("rate", "latency_from_intended_p99_ms", "start_late_max_ms")
 # The columns that are words, not numbers: the run's status stays a word
 # ("0", "timeout", "signal 9"), as does its run number.
 TEXT_FIELDS = ("time", "config", "run", "model", "workload", "args", "status", "failures",
@@ -39,10 +44,13 @@ TEXT_FIELDS = ("time", "config", "run", "model", "workload", "args", "status", "
 NUMERIC = tuple(field for field in RUN_FIELDS if field not in TEXT_FIELDS)
 # Keys of the --json summary copied as they are; a model that does not
 # report one (the loop's health outside the loop models, the touched stack
-# outside the thread and coroutine models) leaves it empty.
+# outside the thread and coroutine models, the latency from the intended
+# start and how late the starts were outside a run under --rate) leaves it
+# empty. p99_ms is the task p99, from each task's actual start.
 SUMMARY_FIELDS = ("uv_threadpool", "pool_threads", "wall_ms", "user_ms", "sys_ms",
                   "max_rss_kb", "stack_touched_avg_kb", "task_state_bytes",
                   "ok", "failed", "retries", "p50_ms", "p99_ms",
+                  "latency_from_intended_p99_ms", "start_late_max_ms",
                   "loop_busy", "loop_lag_p99_ms", "loop_lag_max_ms", "checksum")
 # The key columns every runs.csv must have for compare, and the columns it
 # can compare: numbers where smaller is lighter (time, memory, lag).

@@ -298,6 +298,55 @@ for m in $RAN_MODELS; do
     fi
 done
 
+# ---- The rate sweep: tasks started on a schedule (--rate), sync and async_uv ----
+
+# The tiny plan's: N 4 at L 10 ms (1/L = 100 a second), R 50 and 400.
+RATE_FETCH="fetch -n 4 --latency-ms 10"
+RATE_MODELS=$(for m in sync async_uv; do case " $RAN_MODELS " in *" $m "*) echo "$m" ;; esac; done |
+    xargs)
+expect_eq "runs.csv: the rate sweep ran sync and async_uv (those built), no other model" \
+    "$(rows_where 'args ~ /--rate/' | cut -d, -f"$(column model)" | sort -u | xargs)" \
+    "$(echo "$RATE_MODELS" | tr ' ' '\n' | sort | xargs)"
+for m in $RATE_MODELS; do
+    for r in 50 400; do
+        expect_true "runs.csv: $m ran '$RATE_FETCH --rate $r'" \
+            test -n "$(cell "$RATE_FETCH --rate $r" "$m" wall_ms)"
+    done
+done
+# Each rate row: its rate is the --rate of its args, the summary's two new
+# columns are filled, and the p99 from the intended start is never below
+# the task p99 (p99_ms, from the actual start); every other row leaves all
+# three empty.
+expect_eq "runs.csv: each rate row has its rate, its from-intended p99 (not below the task p99) and its start late" \
+    "$(rows_where 'args ~ /--rate/' | awk -F, -v cr="$(column rate)" -v ca="$(column args)" \
+        -v cp="$(column p99_ms)" -v ci="$(column latency_from_intended_p99_ms)" \
+        -v cl="$(column start_late_max_ms)" '
+        { n = split($ca, a, " "); asked = a[n] }
+        $cr != asked || $ci == "" || $cl == "" || $ci + 0 < $cp - 0.001 { bad++ }
+        END { print bad + 0 }')" 0
+expect_eq "runs.csv: no rate, from-intended p99 or start late outside the rate sweep" \
+    "$(rows_where "args !~ /--rate/ && (\$$(column rate) != \"\" ||
+        \$$(column latency_from_intended_p99_ms) != \"\" || \$$(column start_late_max_ms) != \"\")" |
+        wc -l)" 0
+# The ideals under --rate: the last task starts at (N-1)/R, then L; sync,
+# one at a time, takes N*L when R is over 1/L.
+for m in $RATE_MODELS; do
+    expect_ideal "$RATE_FETCH --rate 50" "$m" 70
+    expect_ideal "$RATE_FETCH --rate 400" "$m" "$([ "$m" = sync ] && echo 40 || echo 17.5)"
+done
+if [ -n "$RATE_MODELS" ]; then
+    expect_true "REPORT.md: the rate sweep's section" \
+        grep -q '^### Rate: R from 50 to 400 tasks a second, 4 items at 10 ms$' "$OUT/REPORT.md"
+    expect_true "REPORT.md: the rate chart's caption names 1/L" \
+        grep -q '^The marks: .*the grey dotted upright line, 1/L = 100 a second' "$OUT/REPORT.md"
+    for m in $RATE_MODELS; do
+        for from in "intended start" "actual start"; do
+            expect_true "charts: sweep-rate draws $m from the $from" \
+                grep -q "$m, from the $from" "$OUT/charts/sweep-rate.svg"
+        done
+    done
+fi
+
 # ---- meta.json, traces, charts ----
 
 expect_eq "meta.json: machine, versions, commit and plan" \
@@ -312,7 +361,7 @@ for m in $RAN_MODELS; do
     done
 done
 for chart in walltime timeline-fetch timeline-cook sweep-count sweep-latency sweep-window \
-             sweep-threads server cost cost-task walltime-processing sweep-cpu-threads loop-health \
+             sweep-rate sweep-threads server cost cost-task walltime-processing sweep-cpu-threads loop-health \
              syscalls; do
     expect_true "charts: $chart.png is a PNG of at least 400x300" is_png "$OUT/charts/$chart.png"
     expect_true "charts: $chart.svg is an SVG" grep -q '<svg' "$OUT/charts/$chart.svg"
@@ -409,11 +458,11 @@ contains() {
 }
 
 # slope MODEL COLUMN: the least-squares slope over the count sweep's runs of
-# MODEL (fetch at 10 ms, no window) of a runs.csv column against the tasks
-# it let wait at once (its concurrency: N here).
+# MODEL (fetch at 10 ms, no window, no rate) of a runs.csv column against
+# the tasks it let wait at once (its concurrency: N here).
 slope() {
     rows_where "model == \"$1\" && workload == \"fetch\" && latency == 10 && pause == 0 &&
-                busy == 0 && args !~ /--concurrency/" | cut -d, -f"$(column concurrency),$(column "$2")" |
+                busy == 0 && args !~ /--concurrency|--rate/" | cut -d, -f"$(column concurrency),$(column "$2")" |
         awk -F, '{ x[NR] = $1; y[NR] = $2; sx += $1; sy += $2 }
                  END { mx = sx / NR; my = sy / NR
                        for (i = 1; i <= NR; i++) { num += (x[i] - mx) * (y[i] - my); den += (x[i] - mx) ^ 2 }

@@ -7,12 +7,12 @@ no line.
 """
 
 from aiobench.report import (claim, cost, count, headline, latency, measured, plain_clients,
-                             processing, server, skipped, syscalls, targets, threads, timelines,
-                             walltime, window)
+                             processing, rate, server, skipped, syscalls, targets, threads,
+                             timelines, walltime, window)
 from aiobench.report.context import Lines
 
-SECTIONS = (targets, headline, walltime, claim, timelines, count, latency, window, threads,
-            processing, server, plain_clients, cost, syscalls, skipped, measured)
+SECTIONS = (targets, headline, walltime, claim, timelines, count, latency, window, rate,
+            threads, processing, server, plain_clients, cost, syscalls, skipped, measured)
 
 
 def title(ctx):
