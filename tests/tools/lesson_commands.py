@@ -15,6 +15,10 @@ substitutions only (short_form):
   - "-n N" with N over 20 becomes "-n 10": the count sets how long, not what;
   - "--latency-ms L" with L over 20 becomes "--latency-ms 20", and a
     mock_server the block starts gets "--latency-ms 20" when it has none;
+  - but a line that timeout(1) ends with a signal ("timeout -s INT 0.5
+    bin/..."), the lesson's Ctrl-C, keeps its count and latency: they
+    decide what is in flight when the signal comes, and the signal decides
+    how long it runs;
   - 127.0.0.1:8080, the lesson's server, becomes URL's host and port (the
     test's own server, with a latency of 20 ms; the clients also find it
     through $MOCK_URL); ports 8081 to 8083, the servers the blocks start
@@ -134,13 +138,20 @@ def sh_blocks(text):
     return blocks
 
 
+# time, and timeout(1) with what it takes before the program it runs (its
+# options, a signal's name after -s, the duration), before a line's program.
+TIMEOUT = r"timeout(?:\s+(?:-s\s+\w+|--?[a-z-]+))*\s+[0-9.]+[smhd]?\s+"
+RUNNERS = re.compile(r"^(?:time\s+|%s)+" % TIMEOUT)
+ENDED_BY_TIMEOUT = re.compile(r"^(?:time\s+)?%s" % TIMEOUT)
+
+
 def first_words(line):
-    """The program of each part of a line split at |, ; and &&."""
+    """The program of each part of a line split at |, ; and &&: the one
+    that time or timeout runs, not these."""
     words = []
     for part in re.split(r"\|\||&&|\||;|(?<![<>])&", line):
+        part = RUNNERS.sub("", part.strip())
         tokens = [t for t in part.split() if not re.match(r"^[A-Za-z_]+=", t)]
-        while tokens and tokens[0] == "time":
-            tokens = tokens[1:]
         if tokens:
             words.append(tokens[0])
     return words
@@ -154,11 +165,13 @@ def runnable(line):
 def short_form(line, host_port, ports):
     """The lesson's line with the substitutions of the module's docstring."""
     line = line.replace(" | less", "")
-    line = re.sub(r"(?<=\s)-n (\d+)\b",
-                  lambda m: "-n %d" % SHORT_N if int(m.group(1)) > MAX_N else m.group(0), line)
-    line = re.sub(r"--latency-ms (\d+)\b",
-                  lambda m: "--latency-ms %d" % SHORT_LATENCY_MS
-                  if int(m.group(1)) > SHORT_LATENCY_MS else m.group(0), line)
+    if not ENDED_BY_TIMEOUT.match(line):
+        line = re.sub(r"(?<=\s)-n (\d+)\b",
+                      lambda m: "-n %d" % SHORT_N if int(m.group(1)) > MAX_N else m.group(0),
+                      line)
+        line = re.sub(r"--latency-ms (\d+)\b",
+                      lambda m: "--latency-ms %d" % SHORT_LATENCY_MS
+                      if int(m.group(1)) > SHORT_LATENCY_MS else m.group(0), line)
     if line.startswith("bin/mock_server") and "--latency-ms" not in line:
         line = line.replace("bin/mock_server", "bin/mock_server --latency-ms %d"
                             % SHORT_LATENCY_MS, 1)
