@@ -76,6 +76,8 @@ SKIP = {
     "bin/mock_server &": "the test's own server stands for it, on a free port with"
                          " --latency-ms 20 (test_lesson_commands.sh checks it says"
                          " 'listening on http://127.0.0.1:')",
+    "scripts/stop_time.py --concurrency 10": "measures for a minute or more;"
+                                            " test_stop_time.sh runs it on a tiny run",
 }
 
 # Lines whose exit status is not 0, or whose output the lesson states:
@@ -90,12 +92,38 @@ EXPECT = {
     "grep -n 'coro_await(ct' coro/coro_loop.c async_coro/waits.c":
         [(0, r"WAIT_TRANSFER[\s\S]*WAIT_FILE")],
     "curl -s http://127.0.0.1:8080/stats | jq .max_in_flight": [(0, r"^([1-9]|10)\n")],
-    "curl -s 'http://127.0.0.1:8081/faults?count=20'": [(0, r"[0-9]")],
+    # Step 1b: sync's task 2 starts after task 1; the trace's header; an attempt's event.
+    "bin/sync fetch -n 10 -q -v": [(0, r"task 1: completed[^\n]*\n[^\n]*task 2: start")],
+    "cat /tmp/run.csv": [(0, r"^id,state,start_ms,attempt_start_ms,end_ms,attempts,")],
+    "jq -c '.traceEvents[]' /tmp/run.json | grep '\"tid\":3,'":
+        [(0, r'"name":"task 3"[\s\S]*"ph":"X"')],
+    # Step 6 lists its failing ids; step 6b's server fails id 11 alone.
+    "curl -s 'http://127.0.0.1:8081/faults?count=20'": [(0, r"[0-9]"), (0, r"^\[11\]$")],
     # Step 6: the failing ids end the first run with exit 1, counted under
     # status; with two retries every task completes.
     "bin/async_coro fetch -n 20 --url http://127.0.0.1:8081 --timeline": [(1, r"status")],
     "bin/async_uv fetch -n 20 --url http://127.0.0.1:8082 --timeout-ms 500 --timeline":
         [(1, r"timeout")],
+    # Step 6b: one task fails, the others complete, in every model.
+    "bin/async_coro fetch -n 20 --url http://127.0.0.1:8081 --trace /tmp/one.csv;"
+    " echo \"exit $?\"": [(0, r"completed +19\n +failed +1\n +status +1\n[\s\S]*^exit 1$")],
+    "grep -v ',completed,' /tmp/one.csv": [(0, r'^11,failed,.*,status,"HTTP 500"$')],
+    "bin/sync fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok, failed,"
+    " status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
+    "peers/python_asyncio fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok,"
+    " failed, status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
+    # Step 6c: Ctrl-C at 0.5 s, while the window of 10 waits its 1 s.
+    "timeout -s INT --preserve-status 0.5 bin/async_uv fetch -n 100 --concurrency 10"
+    " --latency-ms 1000 --trace /tmp/cut.csv":
+        [(130, r"failed +100\n +cancelled +100\n[\s\S]*cancelled +yes")],
+    "grep -c 'cancelled during the transfer' /tmp/cut.csv": [(0, r"^10$")],
+    "grep -c 'cancelled before it started' /tmp/cut.csv": [(0, r"^90$")],
+    "time timeout -s INT --preserve-status 0.5 bin/sync fetch -n 100 --latency-ms 1000 -q":
+        [(130, None)],
+    "time timeout -s INT --preserve-status 0.5 bin/async_threads fetch -n 100 --concurrency 10"
+    " --latency-ms 1000 -q": [(130, None)],
+    "time timeout -s INT --preserve-status 0.5 bin/async_uv fetch -n 100 --concurrency 10"
+    " --latency-ms 1000 -q": [(130, None)],
     # Step 7: some fail, then only those run again, then nothing runs.
     "bin/async_uv fetch -n 20 --url http://127.0.0.1:8081 --cache /tmp/items.cache --timeline":
         [(1, None), (0, r"from the cache")],
@@ -115,7 +143,7 @@ EXPECT = {
 
 # The programs a short form may run: the first word of each part of a line.
 RUNNABLE = {"bin/", "peers/", "curl", "jq", "diff", "grep", "sqlite3", "kill", "rm", "cat",
-            "tail", "time", "nproc", "sleep", "wait"}
+            "tail", "time", "nproc", "sleep", "wait", "echo"}
 
 
 def sh_blocks(text):
