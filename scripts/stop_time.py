@@ -72,7 +72,7 @@ class RunFailed(Exception):
 
 def parse_args(argv):
     """The options (scripts/options.py's rules and words); None after --help."""
-    parser = options.Parser(PROGRAM, description=__doc__.split("\n")[0])
+    parser = options.Parser("scripts/stop_time.py", description=__doc__.split("\n")[0])
     number = options.whole_number
     parser.add_argument("models", nargs="*", metavar="MODEL",
                         type=options.one_of("MODEL", MODELS),

@@ -78,7 +78,7 @@ expect_eq "a program that ignores Ctrl-C: killed, no stop time, said why" \
     '[["killed"],null,["run 1: still running 1 s after the signal: killed"]]'
 FAKE_PID=$(cat "$TEST_TMP/fake.pid")
 expect_true "a program that ignores Ctrl-C: gone (pid $FAKE_PID)" \
-    test "$(cat "/proc/$FAKE_PID/cmdline" 2>/dev/null | tr '\0' ' ')" != "sleep 60 "
+    test "$(tr '\0' ' ' 2>/dev/null <"/proc/$FAKE_PID/cmdline")" != "sleep 60 "
 
 # ---- Usage, and programs that are not there ----
 
