@@ -13,6 +13,7 @@ Python 3 standard library only.
 
 import argparse
 import re
+import sys
 
 # base/bounds.h's, typed again: test_options.sh gives the C clients and
 # python_asyncio one table of bounds, and test_options_doc.sh holds
@@ -30,6 +31,20 @@ class UsageError(Exception):
 
 class HelpRequested(Exception):
     """--help was met: the caller prints the help and exits 0."""
+
+
+def read_command_line(parse_args, argv, program):
+    """What each Python program's main does first: parse_args(argv), which
+    returns the options, or None once it has printed the help. Returns
+    (options, None) when there is a run to do, else (None, the exit status):
+    0 after --help; 2 after a UsageError, said on stderr in one line,
+    "PROGRAM: what is wrong"."""
+    try:
+        args = parse_args(argv)
+    except UsageError as err:
+        sys.stderr.write(f"{program}: {err}\n")
+        return None, 2
+    return (None, 0) if args is None else (args, None)
 
 
 class HelpAction(argparse.Action):

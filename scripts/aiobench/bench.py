@@ -226,13 +226,9 @@ def ignore_stop_signals():
 
 
 def main(argv):
-    try:
-        args = parse_args(argv)
-    except options.UsageError as err:
-        sys.stderr.write(f"{PROGRAM}: {err}\n")
-        return 2
+    args, status = options.read_command_line(parse_args, argv, PROGRAM)
     if args is None:
-        return 0
+        return status
     for signum in STOP_SIGNALS:
         # A signal ignored at start (nohup's SIGHUP) stays ignored.
         if signal.getsignal(signum) != signal.SIG_IGN:

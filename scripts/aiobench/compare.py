@@ -269,14 +269,14 @@ def parse_args(argv):
 
 def main(argv):
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `| head` ends it quietly
+    args, status = options.read_command_line(parse_args, argv, PROGRAM)
+    if args is None:
+        return status
     try:
-        args = parse_args(argv)
-        if args is None:
-            return 0
         old = load_samples(args.old, args.metric)
         new = load_samples(args.new, args.metric)
         rows, geomeans, only_old, only_new = compare(old, new, args.alpha)
-    except (options.UsageError, InputError) as err:
+    except InputError as err:
         sys.stderr.write(f"{PROGRAM}: {err}\n")
         return 2
     if args.json:

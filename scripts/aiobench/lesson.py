@@ -139,19 +139,17 @@ def parse_args(argv):
                         help="the run the lesson quotes (default: results)")
     parser.add_argument("--lesson", metavar="FILE", default=LESSON,
                         help="the lesson to copy (default: docs/LESSON.md)")
-    return parser.parse(argv), parser
+    args = parser.parse(argv)
+    if args is None:
+        parser.print_help()
+    return args
 
 
 def main(argv):
     """0 written, 2 usage or a folder that is not a run; one stderr line."""
-    try:
-        args, parser = parse_args(argv)
-    except options.UsageError as err:
-        sys.stderr.write(f"{PROGRAM}: {err}\n")
-        return 2
+    args, status = options.read_command_line(parse_args, argv, PROGRAM)
     if args is None:
-        parser.print_help()
-        return 0
+        return status
     if not os.path.lexists(args.run_dir):
         sys.stderr.write(f"{PROGRAM}: {args.run_dir}: no such folder (make bench writes "
                          "results/runs/STAMP and links results/latest to it)\n")

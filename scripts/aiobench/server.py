@@ -63,10 +63,11 @@ def http_json(url, method="GET"):
 
 
 class Server:
-    """bin/mock_server on a free port of 127.0.0.1, owned by the runner."""
+    """bin/mock_server on a free port of 127.0.0.1, owned by the runner (or
+    by another command line: says is the name its lines on stderr begin with)."""
 
-    def __init__(self, program, log_path):
-        self.program, self.log_path = program, log_path
+    def __init__(self, program, log_path, says=PROGRAM):
+        self.program, self.log_path, self.says = program, log_path, says
         self.proc, self.url, self.threads = None, None, 0
         self.starts, self.urls = [], []   # threads and URL of each start, for meta.json
 
@@ -88,7 +89,8 @@ class Server:
         self.threads = threads
         self.starts.append(threads)
         self.urls.append(self.url)
-        sys.stderr.write(f"{PROGRAM}: mock_server with {threads} threads listening on {self.url}\n")
+        sys.stderr.write(f"{self.says}: mock_server with {threads} threads listening on "
+                         f"{self.url}\n")
 
     def _read_ready_line(self):
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S

@@ -60,6 +60,17 @@ def test_latencies_over_20_ms_become_20_and_a_server_gets_one():
     assert short("bin/async_uv fetch --process-ms 150") == "bin/async_uv fetch --process-ms 150"
 
 
+def test_a_line_that_timeout_ends_keeps_its_count_and_latency():
+    # Step 6c's Ctrl-C: what is in flight at the signal is the point.
+    line = "timeout -s INT --preserve-status 0.5 bin/async_uv fetch -n 100 --latency-ms 1000"
+    assert short(line) == line
+    line = "time " + line
+    assert short(line) == line
+    # time alone does not: the count only sets how long.
+    assert short("time peers/python_asyncio fetch -n 100 --latency-ms 1000") == \
+        "time peers/python_asyncio fetch -n 10 --latency-ms 20"
+
+
 def test_ports_urls_tmp_and_the_pager():
     assert short("curl -s http://127.0.0.1:8080/stats | jq .max_in_flight") == \
         "curl -s http://127.0.0.1:40000/stats | jq .max_in_flight"
@@ -78,6 +89,12 @@ def test_runnable_looks_at_every_part_of_a_line():
     assert runnable("sqlite3 ./a 'SELECT 1'; rm ./a")
     assert runnable("bin/mock_server --port 8081 & FAULTY=$!")
     assert not runnable("make bench")
+    # The program that time and timeout run is the one that counts.
+    assert runnable("time timeout -s INT --preserve-status 0.5 bin/sync fetch -n 100")
+    assert runnable("timeout 3 bin/sync fetch")
+    assert not runnable("timeout -s INT 0.5 make bench")
+    assert lesson_commands.first_words("timeout --preserve-status -s INT 2s bin/x | jq .ok") == \
+        ["bin/x", "jq"]
     assert not runnable("bin/sync fetch && make bench")
     assert not runnable("bin/sync fetch | python3 -c 'print(1)'")
 

@@ -15,6 +15,10 @@ substitutions only (short_form):
   - "-n N" with N over 20 becomes "-n 10": the count sets how long, not what;
   - "--latency-ms L" with L over 20 becomes "--latency-ms 20", and a
     mock_server the block starts gets "--latency-ms 20" when it has none;
+  - but a line that timeout(1) ends with a signal ("timeout -s INT 0.5
+    bin/..."), the lesson's Ctrl-C, keeps its count and latency: they
+    decide what is in flight when the signal comes, and the signal decides
+    how long it runs;
   - 127.0.0.1:8080, the lesson's server, becomes URL's host and port (the
     test's own server, with a latency of 20 ms; the clients also find it
     through $MOCK_URL); ports 8081 to 8083, the servers the blocks start
@@ -73,6 +77,8 @@ SKIP = {
     "bin/mock_server &": "the test's own server stands for it, on a free port with"
                          " --latency-ms 20 (test_lesson_commands.sh checks it says"
                          " 'listening on http://127.0.0.1:')",
+    "scripts/stop_time.py --concurrency 10": "measures for a minute or more;"
+                                            " test_stop_time.sh runs it on a tiny run",
 }
 
 # Lines whose exit status is not 0, or whose output the lesson states:
@@ -87,12 +93,38 @@ EXPECT = {
     "grep -n 'coro_await(ct' coro/coro_loop.c async_coro/waits.c":
         [(0, r"WAIT_TRANSFER[\s\S]*WAIT_FILE")],
     "curl -s http://127.0.0.1:8080/stats | jq .max_in_flight": [(0, r"^([1-9]|10)\n")],
-    "curl -s 'http://127.0.0.1:8081/faults?count=20'": [(0, r"[0-9]")],
+    # Step 1b: sync's task 2 starts after task 1; the trace's header; an attempt's event.
+    "bin/sync fetch -n 10 -q -v": [(0, r"task 1: completed[^\n]*\n[^\n]*task 2: start")],
+    "cat /tmp/run.csv": [(0, r"^id,state,start_ms,attempt_start_ms,end_ms,attempts,")],
+    "jq -c '.traceEvents[]' /tmp/run.json | grep '\"tid\":3,'":
+        [(0, r'"name":"task 3"[\s\S]*"ph":"X"')],
+    # Step 6 lists its failing ids; step 6b's server fails id 11 alone.
+    "curl -s 'http://127.0.0.1:8081/faults?count=20'": [(0, r"[0-9]"), (0, r"^\[11\]$")],
     # Step 6: the failing ids end the first run with exit 1, counted under
     # status; with two retries every task completes.
     "bin/async_coro fetch -n 20 --url http://127.0.0.1:8081 --timeline": [(1, r"status")],
     "bin/async_uv fetch -n 20 --url http://127.0.0.1:8082 --timeout-ms 500 --timeline":
         [(1, r"timeout")],
+    # Step 6b: one task fails, the others complete, in every model.
+    "bin/async_coro fetch -n 20 --url http://127.0.0.1:8081 --trace /tmp/one.csv;"
+    " echo \"exit $?\"": [(0, r"completed +19\n +failed +1\n +status +1\n[\s\S]*^exit 1$")],
+    "grep -v ',completed,' /tmp/one.csv": [(0, r'^11,failed,.*,status,"HTTP 500"$')],
+    "bin/sync fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok, failed,"
+    " status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
+    "peers/python_asyncio fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok,"
+    " failed, status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
+    # Step 6c: Ctrl-C at 0.5 s, while the window of 10 waits its 1 s.
+    "timeout -s INT --preserve-status 0.5 bin/async_uv fetch -n 100 --concurrency 10"
+    " --latency-ms 1000 --trace /tmp/cut.csv":
+        [(130, r"failed +100\n +cancelled +100\n[\s\S]*cancelled +yes")],
+    "grep -c 'cancelled during the transfer' /tmp/cut.csv": [(0, r"^10$")],
+    "grep -c 'cancelled before it started' /tmp/cut.csv": [(0, r"^90$")],
+    "time timeout -s INT --preserve-status 0.5 bin/sync fetch -n 100 --latency-ms 1000 -q":
+        [(130, None)],
+    "time timeout -s INT --preserve-status 0.5 bin/async_threads fetch -n 100 --concurrency 10"
+    " --latency-ms 1000 -q": [(130, None)],
+    "time timeout -s INT --preserve-status 0.5 bin/async_uv fetch -n 100 --concurrency 10"
+    " --latency-ms 1000 -q": [(130, None)],
     # Step 7: some fail, then only those run again, then nothing runs.
     "bin/async_uv fetch -n 20 --url http://127.0.0.1:8081 --cache /tmp/items.cache --timeline":
         [(1, None), (0, r"from the cache")],
@@ -136,7 +168,7 @@ EXPECT = {
 
 # The programs a short form may run: the first word of each part of a line.
 RUNNABLE = {"bin/", "peers/", "curl", "jq", "diff", "grep", "sqlite3", "kill", "rm", "cat",
-            "tail", "time", "nproc", "sleep", "wait", "/usr/bin/python3"}
+            "tail", "time", "nproc", "sleep", "wait", "echo", "/usr/bin/python3"}
 
 
 def sh_blocks(text):
@@ -159,16 +191,23 @@ def sh_blocks(text):
     return blocks
 
 
-# The words that run the rest of their part as a program, and the options
-# of each that take an argument: the program is the first word after them.
-PREFIXES = {"time": (), "strace": ("-e", "-o")}
+# A line that timeout(1) ends with a signal: time, then timeout with its
+# options (a signal's name after -s) and its duration.
+TIMEOUT = r"timeout(?:\s+(?:-s\s+\w+|--?[a-z-]+))*\s+[0-9.]+[smhd]?\s+"
+ENDED_BY_TIMEOUT = re.compile(r"^(?:time\s+)?%s" % TIMEOUT)
+
+
+# The words that run the rest of their part as a program: for each, the
+# options that take an argument and how many words follow the options
+# before the program (timeout's duration).
+PREFIXES = {"time": ((), 0), "strace": (("-e", "-o"), 0), "timeout": (("-s", "-k"), 1)}
 SEPARATORS = {"|", "||", "&&", ";", "&"}
 
 
 def first_words(line):
     """The program of each part of a line split at |, ||, &&, ; and &
     outside quotes (a redirection such as 2>&1 splits nothing), each
-    PREFIXES word and its options passed over."""
+    PREFIXES word, its options and its operands passed over."""
     lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     parts, part = [], []
@@ -185,10 +224,11 @@ def first_words(line):
         while tokens and re.match(r"^[A-Za-z_]+=", tokens[0]):   # VAR=value before it
             tokens = tokens[1:]
         while tokens and tokens[0] in PREFIXES:
-            with_argument = PREFIXES[tokens[0]]
+            with_argument, operands = PREFIXES[tokens[0]]
             tokens = tokens[1:]
             while tokens and tokens[0].startswith("-"):
                 tokens = tokens[2:] if tokens[0] in with_argument else tokens[1:]
+            tokens = tokens[operands:]
         if tokens:
             words.append(tokens[0])
     return words
@@ -202,11 +242,13 @@ def runnable(line):
 def short_form(line, host_port, ports):
     """The lesson's line with the substitutions of the module's docstring."""
     line = line.replace(" | less", "")
-    line = re.sub(r"(?<=\s)-n (\d+)\b",
-                  lambda m: "-n %d" % SHORT_N if int(m.group(1)) > MAX_N else m.group(0), line)
-    line = re.sub(r"--latency-ms (\d+)\b",
-                  lambda m: "--latency-ms %d" % SHORT_LATENCY_MS
-                  if int(m.group(1)) > SHORT_LATENCY_MS else m.group(0), line)
+    if not ENDED_BY_TIMEOUT.match(line):
+        line = re.sub(r"(?<=\s)-n (\d+)\b",
+                      lambda m: "-n %d" % SHORT_N if int(m.group(1)) > MAX_N else m.group(0),
+                      line)
+        line = re.sub(r"--latency-ms (\d+)\b",
+                      lambda m: "--latency-ms %d" % SHORT_LATENCY_MS
+                      if int(m.group(1)) > SHORT_LATENCY_MS else m.group(0), line)
     if line.startswith("bin/mock_server") and "--latency-ms" not in line:
         line = line.replace("bin/mock_server", "bin/mock_server --latency-ms %d"
                             % SHORT_LATENCY_MS, 1)
