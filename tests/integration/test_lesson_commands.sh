@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_lesson_commands.sh: every command block of docs/LESSON.md runs, in a
-# short form, and exits and prints as the lesson says; step 4's table of
+# short form, and exits and prints as the lesson says; step 5's table of
 # waits quotes lines the code still has.
 #
 # tests/tools/lesson_commands.py does the work (its docstring lists the
@@ -64,7 +64,7 @@ expect_true "a field the output does not have: jq's null is named" \
     has_line "not ok - lesson line 5: bin/sync fetch -n 2 --json | jq '{wall_ms, wall_time}': jq printed null"
 stop_server
 
-# ---- Step 4's table of waits ----
+# ---- Step 5's table of waits ----
 
 tool --waits-table "$LESSON"
 expect_eq "the waits table: every quoted line is in the code (exit 0)" "$STATUS" 0

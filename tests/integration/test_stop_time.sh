@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_stop_time.sh: scripts/stop_time.py measures what the lesson's step 6c
+# test_stop_time.sh: scripts/stop_time.py measures what the lesson's step 10
 # quotes: each program, Ctrl-C'd while its window waits on the server, exits
 # 130 with the tasks in flight cancelled and the others never started; a
 # program that ignores the signal is killed by its PID and counted as not

@@ -61,7 +61,7 @@ def test_latencies_over_20_ms_become_20_and_a_server_gets_one():
 
 
 def test_a_line_that_timeout_ends_keeps_its_count_and_latency():
-    # Step 6c's Ctrl-C: what is in flight at the signal is the point.
+    # Step 10's Ctrl-C: what is in flight at the signal is the point.
     line = "timeout -s INT --preserve-status 0.5 bin/async_uv fetch -n 100 --latency-ms 1000"
     assert short(line) == line
     line = "time " + line

@@ -44,7 +44,7 @@ links to --bin, so that the lesson's relative paths (bin/sync,
 coro/coro_loop.c) resolve. A block runs for at most BLOCK_TIMEOUT_S (180 s,
 or $LESSON_BLOCK_TIMEOUT_S).
 
---waits-table checks step 4's table of waits instead: one row per member
+--waits-table checks step 5's table of waits instead: one row per member
 of struct waits (tasks/task.h), each quoted line of its blocking column in
 tasks/blocking.c and each of its pausing column in the file the row names.
 
@@ -93,19 +93,19 @@ EXPECT = {
     "grep -n 'coro_await(ct' coro/coro_loop.c async_coro/waits.c":
         [(0, r"WAIT_TRANSFER[\s\S]*WAIT_FILE")],
     "curl -s http://127.0.0.1:8080/stats | jq .max_in_flight": [(0, r"^([1-9]|10)\n")],
-    # Step 1b: sync's task 2 starts after task 1; the trace's header; an attempt's event.
+    # Step 2: sync's task 2 starts after task 1; the trace's header; an attempt's event.
     "bin/sync fetch -n 10 -q -v": [(0, r"task 1: completed[^\n]*\n[^\n]*task 2: start")],
     "cat /tmp/run.csv": [(0, r"^id,state,start_ms,attempt_start_ms,end_ms,attempts,")],
     "jq -c '.traceEvents[]' /tmp/run.json | grep '\"tid\":3,'":
         [(0, r'"name":"task 3"[\s\S]*"ph":"X"')],
-    # Step 6 lists its failing ids; step 6b's server fails id 11 alone.
+    # Step 8 lists its failing ids; step 9's server fails id 11 alone.
     "curl -s 'http://127.0.0.1:8081/faults?count=20'": [(0, r"[0-9]"), (0, r"^\[11\]$")],
-    # Step 6: the failing ids end the first run with exit 1, counted under
+    # Step 8: the failing ids end the first run with exit 1, counted under
     # status; with two retries every task completes.
     "bin/async_coro fetch -n 20 --url http://127.0.0.1:8081 --timeline": [(1, r"status")],
     "bin/async_uv fetch -n 20 --url http://127.0.0.1:8082 --timeout-ms 500 --timeline":
         [(1, r"timeout")],
-    # Step 6b: one task fails, the others complete, in every model.
+    # Step 9: one task fails, the others complete, in every model.
     "bin/async_coro fetch -n 20 --url http://127.0.0.1:8081 --trace /tmp/one.csv;"
     " echo \"exit $?\"": [(0, r"completed +19\n +failed +1\n +status +1\n[\s\S]*^exit 1$")],
     "grep -v ',completed,' /tmp/one.csv": [(0, r'^11,failed,.*,status,"HTTP 500"$')],
@@ -113,7 +113,7 @@ EXPECT = {
     " status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
     "peers/python_asyncio fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok,"
     " failed, status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
-    # Step 6c: Ctrl-C at 0.5 s, while the window of 10 waits its 1 s.
+    # Step 10: Ctrl-C at 0.5 s, while the window of 10 waits its 1 s.
     "timeout -s INT --preserve-status 0.5 bin/async_uv fetch -n 100 --concurrency 10"
     " --latency-ms 1000 --trace /tmp/cut.csv":
         [(130, r"failed +100\n +cancelled +100\n[\s\S]*cancelled +yes")],
@@ -125,7 +125,7 @@ EXPECT = {
     " --latency-ms 1000 -q": [(130, None)],
     "time timeout -s INT --preserve-status 0.5 bin/async_uv fetch -n 100 --concurrency 10"
     " --latency-ms 1000 -q": [(130, None)],
-    # Step 7: some fail, then only those run again, then nothing runs.
+    # Step 11: some fail, then only those run again, then nothing runs.
     "bin/async_uv fetch -n 20 --url http://127.0.0.1:8081 --cache /tmp/items.cache --timeline":
         [(1, None), (0, r"from the cache")],
     "bin/async_uv fetch -n 20 --url http://127.0.0.1:8081 --cache /tmp/items.cache":
@@ -134,10 +134,10 @@ EXPECT = {
         [(0, r'"max_in_flight": [0-9]+')],
     "bin/async_uv fetch -n 5 --latency-ms 100 --process-ms 150 --blocking-process -q -v 2>&1"
     " | grep held": [(0, r"held")],
-    # Step 8: the two files differ, and diff says so with 1.
+    # Step 12: the two files differ, and diff says so with 1.
     "diff async_coro/waits.c async_uring/waits.c": [(1, r"io_uring_prep_write")],
     "diff loop/loop_uv.h async_uring/loop_ring.h": [(1, None)],
-    # Step 8b: a socket is read after a wake-up in both loops, and only the
+    # Step 13: a socket is read after a wake-up in both loops, and only the
     # libuv one sleeps in epoll; a regular file is always ready, and epoll
     # refuses it; the ring writes the files without a write call.
     "strace -f -c -e trace=epoll_wait,recvfrom,io_uring_enter bin/async_coro fetch -n 20 -q":
@@ -152,7 +152,7 @@ EXPECT = {
         [(0, r"\sfutex$")],
     "strace -f -c -e trace=futex,read,write,io_uring_enter bin/async_uring files -n 20 -q":
         [(0, r"\A(?![\s\S]*\swrite$)[\s\S]*\sio_uring_enter$")],
-    # Step 10: sync, and the loop with a window of one, reuse one connection;
+    # Step 15: sync, and the loop with a window of one, reuse one connection;
     # the loop with every task at once opens one per task (the short form
     # runs 10); each also makes one for the client's /health check.
     "strace -f -c -e trace=connect bin/sync fetch -n 100 --latency-ms 0 -q":
@@ -429,7 +429,7 @@ def waits_members(task_h):
 
 
 def check_waits_table(text):
-    """Step 4's table: a row per wait, each quoted line in the file it names."""
+    """Step 5's table: a row per wait, each quoted line in the file it names."""
     failures = 0
     rows = {}
     for line in text.splitlines():
@@ -471,7 +471,7 @@ def main():
     parser.add_argument("--check-only", action="store_true",
                         help="check that every line has a form; run nothing")
     parser.add_argument("--waits-table", action="store_true",
-                        help="check step 4's table of waits instead")
+                        help="check step 5's table of waits instead")
     args = parser.parse_args()
     try:
         with open(args.lesson) as f:
