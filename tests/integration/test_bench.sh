@@ -338,7 +338,7 @@ if [ -n "$RATE_MODELS" ]; then
     expect_true "REPORT.md: the rate sweep's section" \
         grep -q '^### Rate: R from 50 to 400 tasks a second, 4 items at 10 ms$' "$OUT/REPORT.md"
     expect_true "REPORT.md: the rate chart's caption names 1/L" \
-        grep -q '^The marks: .*the grey dotted upright line, 1/L = 100 a second' "$OUT/REPORT.md"
+        grep -q '^The marks: .*the grey dotted upright line in each panel, 1/L = 100 a second' "$OUT/REPORT.md"
     for m in $RATE_MODELS; do
         for from in "intended start" "actual start"; do
             expect_true "charts: sweep-rate draws $m from the $from" \

@@ -167,6 +167,9 @@ def test_the_chart_s_ideals_bend_at_1_over_l(swept):
     # sync: L up to R = 1/L, then 8*L - 7/R
     assert dat_rows(swept, "sweep-rate-ideal-1.dat") == [[3, 200], [5, 200], [10, 900]]
     assert dat_rows(swept, "sweep-rate-ideal-2.dat") == [[3, 200], [5, 200], [10, 200]]
+    # Each model's panel draws its own ideal.
+    assert (variables["ideal_of_sync"], variables["ideal_of_async_uv"]) == (1, 2)
+    assert variables["ideal_words_2"] == "L (all at once)"
 
 
 def test_the_section_says_what_each_mark_means_and_the_figures(swept):
@@ -178,7 +181,8 @@ def test_the_section_says_what_each_mark_means_and_the_figures(swept):
     assert "p99 from each task's actual start (the task p99)" in marks
     assert "the black dashed line: ideal from the intended start, sync: " in marks
     assert "the black dotted line: ideal from the intended start, async_uv: L" in marks
-    assert "the grey dotted upright line, 1/L = 5 a second" in marks
+    assert marks.startswith("The marks: a panel per model (sync, async_uv)")
+    assert "the grey dotted upright line in each panel, 1/L = 5 a second" in marks
     assert ("- sync: at R = 3 a second its p99 was 202 ms from the intended start and 201 ms "
             "from the actual start; at R = 10, 905 ms and 202 ms, the latest start 705 ms "
             "behind its time. It fell behind the schedule (from intended over 1.10x the task "

@@ -5,7 +5,7 @@ Compare with latency.py and window.py, which draw wall time against a
 setting: here every model's run lasts about as long as the schedule, so the
 chart draws the p99 latency instead, twice per model. The gap between the
 two lines is how late the tasks started (coordinated omission: LESSON step
-5b).
+7).
 """
 
 import math
@@ -95,6 +95,8 @@ def render(ctx, group, drawn):
     for k, ((words, curve), owners) in enumerate(ideals.items(), start=1):
         write_dat(ctx.charts.data(f"sweep-rate-ideal-{k}.dat"), curve, "x ideal")
         variables[f"ideal_title_{k}"] = f"ideal from the intended start, {', '.join(owners)}: {words}"
+        variables[f"ideal_words_{k}"] = words
+        variables.update({f"ideal_of_{model}": k for model in owners})
     xmin, xmax = log_range(values + [one_over_l(params)])
     ymin, ymax = log_range([y for lines in drawn.values() for rows in lines.values()
                             for row in rows for y in row[1:]] +
@@ -115,7 +117,9 @@ def render(ctx, group, drawn):
 def rate_marks(variables):
     """What each mark of the rate chart means, from the variables it was drawn with."""
     models = variables["models"].split()
-    parts = [f"a wide line per model ({', '.join(models)}) in its colour, with its filled "
+    parts = [f"a panel per model ({', '.join(models)}), all on the same axes, so that "
+             "one model's lines never hide another's",
+             "in each, a wide line in the model's colour, with its filled "
              "marker at the median over the counted runs of the p99 latency from each "
              "task's intended start (i/R s after the run's start), and a whisker from the "
              "lowest run's to the highest run's",
@@ -125,8 +129,9 @@ def rate_marks(variables):
     for k in range(1, variables["nideal"] + 1):
         parts.append(f"the black {DASH_WORDS.get(k + 1, 'dashed')} line: "
                      f"{variables[f'ideal_title_{k}']}")
-    parts.append(f"the grey dotted upright line, 1/L = {variables['mark_x']:g} a second: "
-                 "one task at a time keeps up with a rate up to it, and falls behind above it")
+    parts.append(f"the grey dotted upright line in each panel, 1/L = {variables['mark_x']:g} "
+                 "a second: one task at a time keeps up with a rate up to it, and falls "
+                 "behind above it")
     return "The marks: " + "; ".join(parts) + "."
 
 
