@@ -27,6 +27,7 @@ DIMENSIONS = {
     "median": ("time", 1), "min": ("time", 1), "max": ("time", 1),
     "whole_ms": ("time", 1), "cpu_ms": ("time", 1), "user_ms": ("time", 1),
     "sys_ms": ("time", 1), "lag_p99": ("time", 1), "lag_max": ("time", 1),
+    "p99": ("time", 1), "from_intended_p99": ("time", 1), "start_late_max": ("time", 1),
     "rss_kb": ("memory", 1), "stack_touched_avg_kb": ("memory", 1),
     "task_state_bytes": ("memory", 1 / 1024),
     "runs": ("plain", 1), "ok": ("plain", 1), "failed": ("plain", 1),

@@ -213,6 +213,11 @@ class Stat:
         self.task_state_bytes = median_of(r["task_state_bytes"] for r in timed)
         self.max_in_flight = max((r["server_max_in_flight"] or 0 for r in timed), default=None)
         self.server_threads = max((r["server_threads"] or 0 for r in timed), default=None)
+        # The task p99 from each task's actual start, and under --rate from
+        # its intended start and the latest start's delay (None elsewhere).
+        self.p99 = median_of(r["p99_ms"] for r in timed)
+        self.from_intended_p99 = median_of(r.get("latency_from_intended_p99_ms") for r in timed)
+        self.start_late_max = median_of(r.get("start_late_max_ms") for r in timed)
         # The loop's health (loop models only; None elsewhere).
         self.loop_busy = median_of(r["loop_busy"] for r in timed)
         self.lag_p99 = median_of(r["loop_lag_p99_ms"] for r in timed)

@@ -182,6 +182,21 @@ def test_stat_threads_that_compute():
     assert stats.Stat([run_row(0, 1.0, offload=0)]).threads == 1
 
 
+def test_stat_p99s_from_the_actual_and_the_intended_start():
+    stat = stats.Stat([run_row(0, 1.0, p99_ms=201.0, latency_from_intended_p99_ms=900.0,
+                               start_late_max_ms=700.0),
+                       run_row(0, 1.0, p99_ms=203.0, latency_from_intended_p99_ms=910.0,
+                               start_late_max_ms=710.0),
+                       run_row(0, 1.0, p99_ms=202.0, latency_from_intended_p99_ms=905.0,
+                               start_late_max_ms=705.0)])
+    assert (stat.p99, stat.from_intended_p99, stat.start_late_max) == (202.0, 905.0, 705.0)
+    # A run without --rate, or a runs.csv older than the rate columns: none.
+    older = {k: v for k, v in run_row(0, 1.0, p99_ms=5.0).items()
+             if k not in ("latency_from_intended_p99_ms", "start_late_max_ms")}
+    stat = stats.Stat([older])
+    assert (stat.p99, stat.from_intended_p99, stat.start_late_max) == (5.0, None, None)
+
+
 def test_median_of_leaves_out_none():
     assert stats.median_of([3, None, 1, 2]) == 2
     assert stats.median_of([None]) is None
