@@ -102,7 +102,8 @@ EXPECT = {
     "curl -s 'http://127.0.0.1:8081/faults?count=20'": [(0, r"[0-9]"), (0, r"^\[11\]$")],
     # Step 8: the failing ids end the first run with exit 1, counted under
     # status; with two retries every task completes.
-    "bin/async_coro fetch -n 20 --url http://127.0.0.1:8081 --timeline": [(1, r"status")],
+    "bin/async_coro fetch -n 20 --url http://127.0.0.1:8081 --timeline; echo \"exit $?\"":
+        [(0, r"status[\s\S]*^exit 1$")],
     "bin/async_uv fetch -n 20 --url http://127.0.0.1:8082 --timeout-ms 500 --timeline":
         [(1, r"timeout")],
     # Step 9: one task fails, the others complete, in every model.
@@ -110,6 +111,12 @@ EXPECT = {
     " echo \"exit $?\"": [(0, r"completed +19\n +failed +1\n +status +1\n[\s\S]*^exit 1$")],
     "grep -v ',completed,' /tmp/one.csv": [(0, r'^11,failed,.*,status,"HTTP 500"$')],
     "bin/sync fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok, failed,"
+    " status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
+    "bin/async_threads fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok, failed,"
+    " status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
+    "bin/async_uv fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok, failed,"
+    " status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
+    "bin/async_uring fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok, failed,"
     " status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
     "peers/python_asyncio fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok,"
     " failed, status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
