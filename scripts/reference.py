@@ -9,7 +9,13 @@ runs, interleaved round by round so that a drifting machine hits all alike:
                           async_threads, async_uv, async_coro and, where it
                           can run, async_uring;
   download N blobs:       curl --parallel --parallel-immediate writing the same
-                          blobs to files (no check of the bytes) beside the models.
+                          blobs to files (no check of the bytes) beside the models,
+                          and each coroutine model again with --verify status
+                          (named `async_coro --verify status`): its answers still
+                          checked for a 2xx and hashed, but not compared byte by
+                          byte with the content. The coroutine models do that
+                          check on the loop's thread (tasks/task.c), the others
+                          on other threads; the pair shows what it costs them.
 
 Each client is timed as a whole process (start to exit, the same yardstick for
 all); the models' own wall_ms is shown too. Prints a table of medians and each
@@ -31,6 +37,7 @@ import tempfile
 import time
 
 from aiobench.clients import model_unavailable
+from aiobench.reference_step import STATUS_ONLY, STATUS_ONLY_SUFFIX
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROGRAM = "reference"
@@ -114,9 +121,12 @@ def clients(args, models, url, folder):
         prog = os.path.join(bin_dir, model)
         fetch[model] = (lambda p=prog: timed([p, "fetch", "-n", n, "--latency-ms", latency,
                                               "--url", url, "--json"]))
-        download[model] = (lambda p=prog: timed([p, "download", "-n", n, "--latency-ms", latency,
-                                                 "--size", str(args.size), "--url", url,
-                                                 "--dir", folder, "--json"]))
+        get = [prog, "download", "-n", n, "--latency-ms", latency, "--size", str(args.size),
+               "--url", url, "--dir", folder, "--json"]
+        download[model] = lambda g=get: timed(g)
+        if model in STATUS_ONLY:     # next to it, so that drift hits the pair alike
+            download[model + STATUS_ONLY_SUFFIX] = \
+                lambda g=get + STATUS_ONLY_SUFFIX.split(): timed(g)
     return {"fetch": fetch, "download": download}
 
 
@@ -188,7 +198,7 @@ def main(argv):
                 print(json.dumps(record))
             else:
                 wall = f"{record['wall_ms']:.0f} ms" if walls else "-"
-                print(f"  {client:<14} {whole:8.0f} ms  {whole / ref_ms:6.3f}x  "
+                print(f"  {client:<27} {whole:8.0f} ms  {whole / ref_ms:6.3f}x  "
                       f"(own wall {wall}){f', {bad} run(s) failed' if bad else ''}")
     return 1 if failed else 0
 

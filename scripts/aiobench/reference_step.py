@@ -27,6 +27,11 @@ REFERENCE_PROGRAMS = ("mock_server", "plain_pool", "async_threads", "async_uv", 
 # What it runs too where built and able to set up (reference.py probes it):
 # never required.
 REFERENCE_OPTIONAL = ("async_uring",)
+# The models whose download it runs a second time with --verify status,
+# as the client MODEL + STATUS_ONLY_SUFFIX, where the model itself runs:
+# the coroutine models, which check each blob's bytes on the loop's thread.
+STATUS_ONLY = ("async_coro", "async_uring")
+STATUS_ONLY_SUFFIX = " --verify status"
 REFERENCE_SERVER_S = 5         # its server's start and stop (civetweb's stop: docs/notes.md)
 
 
@@ -72,12 +77,15 @@ def plan_reference(plan, runs, bin_dir, facts):
 def reference_estimate_s(params, runs, models, facts):
     """A rough guess of reference.py's time: a warm-up round and runs rounds
     of fetch and download by models and the reference clients, each
-    reference costed as the model most like it (plain_pool a pool, curl a loop)."""
+    reference costed as the model most like it (plain_pool a pool, curl a
+    loop), the downloads under --verify status as the model itself."""
     per_round = 0.0
-    for workload, like in (("fetch", "async_threads"), ("download", "async_uv")):
+    status_only = [m for m in models if m in STATUS_ONLY]
+    for workload, like, again in (("fetch", "async_threads", []),
+                                  ("download", "async_uv", status_only)):
         config = dict(params, workload=workload)
         per_round += sum(estimate_s(model, config, facts)
-                         for model in (like, *models))
+                         for model in (like, *models, *again))
     return (runs + 1) * per_round + REFERENCE_SERVER_S
 
 

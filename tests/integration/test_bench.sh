@@ -483,8 +483,8 @@ if [ -x "$BIN/plain_pool" ] && command -v curl >/dev/null; then
         "$(jq -r '.[] | select(.comparison == "fetch") | .client' "$OUT/reference.json" | xargs)" \
         "plain_pool async_threads async_uv async_coro$RING"
     expect_eq "reference.json: download's clients" \
-        "$(jq -r '.[] | select(.comparison == "download") | .client' "$OUT/reference.json" | xargs)" \
-        "curl_parallel async_threads async_uv async_coro$RING"
+        "$(jq -r '.[] | select(.comparison == "download") | .client' "$OUT/reference.json" | paste -sd,)" \
+        "curl_parallel,async_threads,async_uv,async_coro,async_coro --verify status${RING:+,async_uring,async_uring --verify status}"
     expect_eq "reference.json: every ratio a positive number, every run counted and none failed" \
         "$(jq '[.[] | (.ratio | type == "number" and . > 0) and .runs == 1 and .failed_runs == 0] | all' \
             "$OUT/reference.json")" true
@@ -507,6 +507,14 @@ if [ -x "$BIN/plain_pool" ] && command -v curl >/dev/null; then
         expect_true "Targets: $comparison, $client against $against: ${ratio}x, $verdict (${row:-no row})" \
             contains "| ${ratio}x: " "$row"
         expect_true "Targets: $comparison, $client against $against: $verdict" contains "| $verdict |" "$row"
+    done
+    # A coroutine model's download row adds its ratio under --verify status.
+    for client in async_coro $RING; do
+        status_ratio=$(awk -v a="$(whole_ms download "$client --verify status")" \
+            -v b="$(whole_ms download curl_parallel)" 'BEGIN { printf "%.2f\n", a / b }')
+        row=$(target_row "download 100 x 200 ms, 1 MiB each: $client within 10% of curl_parallel")
+        expect_true "Targets: download, $client: ${status_ratio}x with --verify status (${row:-no row})" \
+            contains "; ${status_ratio}x with --verify status" "$row"
     done
     if [ -z "$RING" ]; then
         expect_true "Targets: async_uring did not run, and its row says so" \

@@ -4,7 +4,8 @@
 # scripts/reference.py starts its own server, runs bin/plain_pool and
 # curl --parallel beside the models, interleaved, and reports each client's
 # median with its ratio to the reference. Here on a tiny workload: every
-# client is there, none failed, and the reference's ratio is 1. async_uring
+# client is there (each coroutine model's download twice, the second time
+# with --verify status), none failed, and the reference's ratio is 1. async_uring
 # is among them where it can run here; one that exits 3, as where io_uring
 # is disabled, is left out with its line, and the others run.
 . "$(dirname "$0")/../lib.sh"
@@ -24,9 +25,10 @@ expect_eq "reference: exit 0" "$?" 0
 expect_eq "reference: fetch's clients" \
     "$(jq -r 'select(.comparison == "fetch") | .client' "$TEST_TMP/out" | xargs)" \
     "plain_pool async_threads async_uv async_coro$RING"
+# Each coroutine model's download runs again next to it with --verify status.
 expect_eq "reference: download's clients" \
-    "$(jq -r 'select(.comparison == "download") | .client' "$TEST_TMP/out" | xargs)" \
-    "curl_parallel async_threads async_uv async_coro$RING"
+    "$(jq -r 'select(.comparison == "download") | .client' "$TEST_TMP/out" | paste -sd,)" \
+    "curl_parallel,async_threads,async_uv,async_coro,async_coro --verify status${RING:+,async_uring,async_uring --verify status}"
 expect_eq "reference: no client failed" "$(jq -s 'map(.failed_runs) | add' "$TEST_TMP/out")" 0
 expect_eq "reference: each reference's ratio is 1" \
     "$(jq -r 'select(.client == .reference) | .ratio' "$TEST_TMP/out" | xargs)" "1 1"

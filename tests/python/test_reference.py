@@ -1,10 +1,14 @@
-"""test_reference.py: async_uring in the reference step, and its speed target.
+"""test_reference.py: async_uring in the reference step, and its speed target;
+the coroutine models' downloads again under --verify status, and their rows.
 
 scripts/reference.py runs async_uring beside the required models where it
 is built and sets up (its probe does not exit 3), and leaves it out with
 its line otherwise; the reference step never requires it, and costs it in
 its estimate only where it is built. The Targets section judges async_uring
 against async_coro on fetch, and says so when async_uring did not run.
+Each coroutine model's download runs a second time, next to it, with
+--verify status (its content check, done on the loop's thread, left out);
+its Targets row adds that ratio, its verdict still the checking model's.
 tests/integration/test_reference.sh and test_bench.sh run the real ones.
 """
 
@@ -15,8 +19,9 @@ import shutil
 import pytest
 
 from aiobench import plan
-from aiobench.reference_step import REFERENCE_PROGRAMS, plan_reference
-from aiobench.report import targets
+from aiobench.reference_step import REFERENCE_PROGRAMS, STATUS_ONLY_SUFFIX, plan_reference
+from aiobench.reference_step import reference_estimate_s
+from aiobench.report import plain_clients, targets
 from aiobench.report.context import Context
 from aiobench.report.results import Results
 from by_path import load
@@ -65,6 +70,46 @@ def test_the_reference_step_does_not_require_async_uring_and_costs_it_where_buil
     fake_program(tmp_path, "async_uring", "exit 0")
     with_ring = plan_reference(plan.PLANS["full"], 5, str(tmp_path), FACTS)
     assert with_ring.skip is None and with_ring.estimate_s > without.estimate_s
+
+
+def download_commands(monkeypatch, models):
+    """{client: the command line it runs} of reference.py's download comparison."""
+    ran = {}
+    monkeypatch.setattr(reference, "timed", lambda args: ran.setdefault("args", args))
+    args = reference.argparse.Namespace(bin="BIN", count=5, latency_ms=10, size=64)
+    commands = {}
+    for name, go in reference.clients(args, models, "URL", "DIR")["download"].items():
+        if name != "curl_parallel":
+            ran.clear()
+            go()
+            commands[name] = ran["args"]
+    return commands
+
+
+def test_the_coroutine_models_download_again_with_verify_status(monkeypatch):
+    commands = download_commands(monkeypatch, ("async_threads", "async_uv", "async_coro",
+                                               "async_uring"))
+    assert list(commands) == ["async_threads", "async_uv", "async_coro",
+                              "async_coro --verify status", "async_uring",
+                              "async_uring --verify status"]
+    for model in ("async_coro", "async_uring"):
+        checked, unchecked = commands[model], commands[model + STATUS_ONLY_SUFFIX]
+        assert "--verify" not in checked
+        assert unchecked == checked + ["--verify", "status"]
+    # Left out with its model: no async_uring, no async_uring --verify status.
+    assert list(download_commands(monkeypatch, ("async_coro",))) == [
+        "async_coro", "async_coro --verify status"]
+
+
+def test_the_estimate_costs_the_downloads_under_verify_status():
+    params = dict(plan.PLANS["full"]["reference"], runs=1)
+    without_coro = reference_estimate_s(params, 1, ["async_threads", "async_uv"], FACTS)
+    with_coro = reference_estimate_s(params, 1, ["async_threads", "async_uv", "async_coro"],
+                                     FACTS)
+    coro_once = sum(plan.estimate_s("async_coro", dict(params, workload=w), FACTS)
+                    for w in ("fetch", "download"))
+    coro_download = plan.estimate_s("async_coro", dict(params, workload="download"), FACTS)
+    assert with_coro - without_coro == pytest.approx(2 * (coro_once + coro_download))
 
 
 def test_the_full_plans_reference_step_counts_10_runs_unless_runs_is_given(tmp_path):
@@ -132,3 +177,33 @@ def test_a_memory_target_beside_a_model_not_measured_says_which(ctx):
     del ctx.costs["async_uv"]
     assert targets.memory_target(ctx, "async_coro", 1, True, "async_uv")[1:] == (
         "not measured: fewer than two points of async_uv's count sweep", "not measured")
+
+
+# ---- A coroutine model's download without the content check ----
+
+DOWNLOAD_TARGET = ("download", "async_coro", "curl_parallel", 0.10)
+
+
+def test_a_coroutine_download_row_adds_its_ratio_under_verify_status(ctx):
+    plain = targets.speed_target(ctx, *DOWNLOAD_TARGET)
+    curl = ctx.res.reference_record("download", "curl_parallel")
+    coro = ctx.res.reference_record("download", "async_coro")
+    assert "--verify status" not in plain[1]
+    ctx.res.reference_records.append(dict(coro, client="async_coro --verify status",
+                                          whole_ms=curl["whole_ms"] * 1.0749))
+    row = targets.speed_target(ctx, *DOWNLOAD_TARGET)
+    # The ratio is added; the verdict stays the checking model's.
+    assert row == (plain[0], plain[1] + "; 1.07x with --verify status", plain[2])
+    ctx.res.reference_records[-1]["failed_runs"] = 2
+    assert targets.speed_target(ctx, *DOWNLOAD_TARGET)[1].endswith(
+        f"; 1.07x with --verify status (2 of {coro['runs']} runs failed)")
+
+
+def test_against_plain_clients_shows_and_explains_the_verify_status_rows(ctx):
+    before = "\n".join(plain_clients.section(ctx))
+    assert "--verify status" not in before
+    coro = ctx.res.reference_record("download", "async_coro")
+    ctx.res.reference_records.append(dict(coro, client="async_coro --verify status"))
+    after = "\n".join(plain_clients.section(ctx))
+    assert "| download | async_coro --verify status | " in after
+    assert "A client `MODEL --verify status` is that model's download again" in after

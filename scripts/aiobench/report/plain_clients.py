@@ -1,5 +1,6 @@
 """plain_clients.py: the section "Against plain clients" (scripts/reference.py's records)."""
 
+from aiobench.reference_step import STATUS_ONLY_SUFFIX
 from aiobench.report.context import Lines
 from aiobench.report.words import fmt_size, fmt_time
 from aiobench.schema import parse_size
@@ -23,6 +24,11 @@ def section(ctx):
     if ref["status"] != 0:
         out.add(f"scripts/reference.py failed (status {ref['status']}: {ref['error']}); "
                 "what it printed is below.", "")
+    if any(rec["client"].endswith(STATUS_ONLY_SUFFIX) for rec in ctx.res.reference_records):
+        out.add(f"A client `MODEL{STATUS_ONLY_SUFFIX}` is that model's download again with "
+                "its answers checked for a 2xx and hashed, but not compared byte by byte "
+                "with the content: the coroutine models make that check on the loop's "
+                "thread (tasks/task.c), the others on other threads, curl not at all.", "")
     out.add("| comparison | client | median, whole process | its own wall_ms | "
             "/ reference | failed runs |", "|---|---|---:|---:|---:|---:|")
     for rec in ctx.res.reference_records:

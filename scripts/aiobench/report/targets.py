@@ -1,6 +1,7 @@
 """targets.py: the section "Targets": speed beside plain clients, memory per waiting task."""
 
 from aiobench.report.context import Lines
+from aiobench.reference_step import STATUS_ONLY_SUFFIX
 from aiobench.report.plain_clients import reference_missing, reference_words
 from aiobench.report.words import fmt_size, fmt_time
 from aiobench.schema import parse_size
@@ -79,6 +80,14 @@ def speed_target(ctx, comparison, client, against, tolerance):
     measured_ratio = mine["whole_ms"] / theirs["whole_ms"]
     measured = (f"{measured_ratio:.3f}x: {fmt_time(mine['whole_ms'])} against "
                 f"{fmt_time(theirs['whole_ms'])}")
+    # The same model without the content check, where the step ran it: what
+    # that check costs it (the verdict stays the checking model's).
+    unchecked = ctx.res.reference_record(comparison, client + STATUS_ONLY_SUFFIX)
+    if unchecked is not None:
+        failed_note = (f" ({unchecked['failed_runs']} of {unchecked['runs']} runs failed)"
+                       if unchecked["failed_runs"] else "")
+        measured += (f"; {unchecked['whole_ms'] / theirs['whole_ms']:.2f}x with"
+                     f"{STATUS_ONLY_SUFFIX}{failed_note}")
     failed = [f"{r['client']} {r['failed_runs']} of {r['runs']}" for r in (mine, theirs)
               if r["failed_runs"]]
     if failed:
