@@ -7,7 +7,8 @@ report's own code (load_runs, Stat), for the two tools that read them:
 tests/tools/check_figures.py (does each figure hold against a run?) and
 scripts/lesson.py (the lesson with another run's figures, and which moved);
 and, for sources.py's "Figures from the bench configs" line, the args a
-figure's rows were run with (Runs.source).
+figure's rows were run with (Runs.source). A figure of the reference step
+links to reference.json; its terms are read by reference_figures.py.
 Python 3 standard library only.
 """
 
@@ -16,6 +17,7 @@ import os
 import re
 
 from aiobench.errors import ReportError
+from aiobench.reference_figures import REFERENCE_KEYS, ReferenceRecords, ReferenceTermError
 from aiobench.report.results import Results
 from aiobench.schema import load_runs
 from aiobench.stats import Stat
@@ -43,8 +45,8 @@ UNITS = {
 }
 ALL_UNITS = sorted({u for units in UNITS.values() for u in units if u}, key=len, reverse=True)
 
-# A link to runs.csv with a title: [TEXT](PATH "TITLE").
-FIGURE = re.compile(r'\[([^\]\n]*)\]\(([^)\s]*runs\.csv) "([^"\n]*)"\)')
+# A link to runs.csv (or reference.json) with a title: [TEXT](PATH "TITLE").
+FIGURE = re.compile(r'\[([^\]\n]*)\]\(([^)\s]*(?:runs\.csv|reference\.json)) "([^"\n]*)"\)')
 # Any link to runs.csv, titled or not, however it ends.
 ANY_RUNS_LINK = re.compile(r'\]\(([^)\s]*runs\.csv)(?=[\s)"]|$)')
 UNTITLED = re.compile(r'\]\([^)\s]*runs\.csv\)')
@@ -84,6 +86,7 @@ class Runs:
         for row in self.rows:
             self.by_key.setdefault((row["config"], row["model"]), []).append(row)
         self.results = None
+        self.reference = ReferenceRecords(folder)
 
     def cost_value(self, term):
         """The value of a cost term in its dimension's base unit, and the dimension."""
@@ -138,6 +141,11 @@ class Runs:
         """The value of one term in its dimension's base unit, and the dimension."""
         if "cost" in term:
             return self.cost_value(term)
+        if "reference" in term:
+            try:
+                return self.reference.value(term)
+            except ReferenceTermError as err:
+                raise FigureError(str(err)) from err
         config, model, stat = term["config"], term["model"], term["stat"]
         if config not in self.configs:
             raise FigureError(f"unknown config '{config}' (no row of runs.csv has it)")
@@ -161,19 +169,21 @@ class Runs:
 
 
 def parse_term(text):
-    """'config=C; model=M; stat=S' or 'model=M; cost=A[; up_to=N]' as a
-    dict; FigureError when malformed."""
+    """'config=C; model=M; stat=S', 'model=M; cost=A[; up_to=N]' or
+    'reference=C; client=X; stat=S' as a dict; FigureError when malformed."""
     term = {}
-    expected = "expected 'config=C; model=M; stat=S' or 'model=M; cost=A'"
+    expected = ("expected 'config=C; model=M; stat=S', 'model=M; cost=A' or "
+                "'reference=C; client=X; stat=S'")
     for part in text.split(";"):
         key, equals, value = part.strip().partition("=")
         key, value = key.strip(), value.strip()
-        if not equals or key not in TERM_KEYS + COST_KEYS + ("up_to",) or not value:
+        if not equals or key not in TERM_KEYS + COST_KEYS + REFERENCE_KEYS + ("up_to",) \
+                or not value:
             raise FigureError(f"malformed title term '{text.strip()}': {expected}")
         if key in term:
             raise FigureError(f"malformed title term '{text.strip()}': {key} given twice")
         term[key] = value
-    keys = COST_KEYS if "cost" in term else TERM_KEYS
+    keys = COST_KEYS if "cost" in term else REFERENCE_KEYS if "reference" in term else TERM_KEYS
     missing = [key for key in keys if key not in term]
     extra = [key for key in term if key not in keys + (("up_to",) if "cost" in term else ())]
     if missing or extra:
@@ -184,13 +194,17 @@ def parse_term(text):
 
 def term_source(term):
     """Where a term's rows come from, as a key of a 'Figures from' line:
-    ('config', C), or ('sweep', 'count') for a cost term (its slope is
-    taken over the count sweep)."""
+    ('config', C), ('sweep', 'count') for a cost term (its slope is
+    taken over the count sweep), ('reference', C) for a reference term."""
+    if "reference" in term:
+        return ("reference", term["reference"])
     return ("sweep", COST_SWEEP) if "cost" in term else ("config", term["config"])
 
 
 def source_name(key):
     """A source key as the messages name it."""
+    if key[0] == "reference":
+        return f"the reference step's '{key[1]}'"
     return f"config '{key[1]}'" if key[0] == "config" else f"the '{key[1]}' sweep"
 
 
@@ -289,11 +303,11 @@ SPREAD_DEFAULT = 0.10
 def run_range(runs, title, unit):
     """For a figure of one term config=C; model=M; stat=S: the fastest-to-
     slowest range of S over the counted runs behind it, each run taken
-    alone, in the figure's unit; None for a ratio, a cost term, or fewer
-    than two counted runs that give S."""
+    alone, in the figure's unit; None for a ratio, a cost or reference
+    term, or fewer than two counted runs that give S."""
     terms = parse_title(title)
     term = terms[0]
-    if len(terms) != 1 or "cost" in term:
+    if len(terms) != 1 or "cost" in term or "reference" in term:
         return None
     values = [getattr(Stat([row]), term["stat"], None)
               for row in runs.by_key.get((term["config"], term["model"]), [])]

@@ -15,6 +15,8 @@ slope comes from the count sweep: the `count` sweep (`fetch -n N
 --latency-ms 200`, N = 1, 3, 10). tests/tools/check_figures.py holds each
 section to its line (source_problems) and --update writes it
 (sources_fixed); scripts/lesson.py writes it again from a run's rows.
+A figure of the reference step (reference.json) is from no bench config:
+the line leaves it out, and the words beside it name scripts/reference.py.
 Compare with figures.py, which checks the figures themselves.
 Python 3 standard library only.
 """
@@ -40,6 +42,8 @@ def sources_of(runs, titles):
         except FigureError:
             continue            # the figure itself fails, and says why
         for term in terms:
+            if "reference" in term:
+                continue        # not a bench config: its words name the reference step
             models = by_key.setdefault(term_source(term), {})
             if term["model"] not in models:
                 models[term["model"]] = runs.source(term)

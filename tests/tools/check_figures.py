@@ -25,6 +25,19 @@ what one more waiting task costs M, the least-squares slope over the count
 sweep (N up to N), as REPORT.md's "The cost of one waiting task" gives it:
 A one of the report's TaskCost numbers, rss_kb, stack_kb, state_kb (KB) or
 user_us, sys_us, cpu_us (µs). It needs the results' meta.json too.
+A term may also be `reference=C; client=X; stat=S`, a figure of the
+reference step (scripts/reference.py) read from the results' reference.json,
+whose link goes to reference.json:
+
+    [453 ms](../results/reference.json "reference=download; client=async_coro; stat=median")
+
+the record of client X (curl_parallel, async_coro, `async_coro --verify
+status` ...) in comparison C (fetch or download), and S one of median (its
+whole-process median over the counted rounds, ms), wall_ms (its own
+wall_ms, ms), ratio (to the step's reference), runs, failed_runs
+(scripts/aiobench/reference_figures.py). Two reference terms of one
+comparison make a ratio; such a figure is said in words to come from the
+reference step, and a 'Figures from' line (below) leaves it out.
 A title is one term, or two joined by " / ": their ratio. The value is
 computed by the report's own code (load_runs and Stat are imported, not
 copied), so a figure in a document and the same figure in REPORT.md are one
