@@ -6,7 +6,9 @@ folder's .c and .h files is found as the compiler finds it (the including
 file's own folder first, then the Makefile's -I folders in their order),
 and its folder must be one the row names. The Makefile's -I list and the
 table's folders must agree, so that a new layer is written in both or in
-neither.
+neither. coro/coro_loop.c includes its loop's header by a name the Makefile
+gives each model's object (CORO_LOOP_H): that header must keep to the layer
+of the model whose program the object is built into.
 """
 
 import os
@@ -99,3 +101,44 @@ def test_an_include_outside_the_row_is_said():
 def test_the_server_links_base_alone():
     rule = re.search(r"^\$\(BINDIR\)/mock_server:(.*)$", read("Makefile"), re.M).group(1)
     assert "$(BASE_LIB)" in rule and "CLIENT" not in rule
+
+
+# A coroutine model's object of coro/coro_loop.c, and the loop header the
+# Makefile names for it: `$(BUILD)/MODEL/coro_loop.o: CORO_LOOP := [-IDIR]
+# -DCORO_LOOP_H='"HEADER"'`. The source has no #include line for it.
+CORO_LOOP_RULE = re.compile(
+    r"^\$\(BUILD\)/(\w+)/coro_loop\.o: CORO_LOOP := (.*?)-DCORO_LOOP_H='\"([^\"]+)\"'\s*$",
+    re.M)
+
+
+def chosen_header_violations(makefile, rows, search):
+    """'MODEL: coro_loop.o includes HEADER from FOLDER' for each loop header
+    the Makefile chooses from a folder outside MODEL's row, or that no
+    folder has: the object is built into MODEL's program, so the header
+    keeps to MODEL's layer."""
+    found = []
+    for model, flags, header in CORO_LOOP_RULE.findall(makefile):
+        home = where(header, "coro", re.findall(r"-I(\S+)", flags) + search)
+        if home is None:
+            found.append(f"{model}: coro_loop.o includes {header}, which no folder has")
+        elif home not in rows.get(model, []):
+            found.append(f"{model}: coro_loop.o includes {header} from {home}/, "
+                         f"not one of {' '.join(rows.get(model, []))}")
+    return found
+
+
+def test_the_loop_header_the_makefile_chooses_keeps_to_the_model_s_layer():
+    makefile = read("Makefile")
+    assert sorted(m for m, _, _ in CORO_LOOP_RULE.findall(makefile)) == ["async_coro",
+                                                                         "async_uring"]
+    assert chosen_header_violations(makefile, layout_rows(read("README.md")),
+                                    include_path()) == []
+
+
+def test_a_chosen_header_outside_the_row_is_said():
+    """The check itself: were async_coro allowed no loop/, the loop_uv.h
+    its object is built against would be said."""
+    rows = dict(layout_rows(read("README.md")), async_coro=["base", "coro", "async_coro"])
+    said = chosen_header_violations(read("Makefile"), rows, include_path())
+    assert said == ["async_coro: coro_loop.o includes loop_uv.h from loop/, "
+                    "not one of base coro async_coro"]
