@@ -219,22 +219,44 @@ static void print_model_facts(FILE *out, const struct run *run)
     }
 }
 
-/* --rate's rows: the rate, the latencies from the intended start and how
- * late the starts were. */
-static void print_rate_rows(FILE *out, const struct run *run, const struct summary *sum)
+/* --rate's latencies, one list for the table and for scripts: each task's
+ * latency from its actual start (the table has them already, as "task
+ * p50" ...: no label), from its intended start, and how late it started. */
+struct rate_latency {
+    const char *label;   /* the table's row, or NULL */
+    const char *key;     /* the JSON key */
+    double ms;
+};
+
+enum { RATE_LATENCIES = 9 };
+
+static void rate_latencies(const struct summary *sum, struct rate_latency l[RATE_LATENCIES])
 {
-    const struct { const char *label; double ms; } rows[] = {
-        { "from intended p50", sum->from_intended_p50_ms },
-        { "from intended p99", sum->from_intended_p99_ms },
-        { "from intended max", sum->from_intended_max_ms },
-        { "start late p50", sum->start_late_p50_ms },
-        { "start late p99", sum->start_late_p99_ms },
-        { "start late max", sum->start_late_max_ms },
+    const struct rate_latency all[RATE_LATENCIES] = {
+        { NULL, "latency_from_start_p50_ms", sum->p50_ms },
+        { NULL, "latency_from_start_p99_ms", sum->p99_ms },
+        { NULL, "latency_from_start_max_ms", sum->max_ms },
+        { "from intended p50", "latency_from_intended_p50_ms", sum->from_intended_p50_ms },
+        { "from intended p99", "latency_from_intended_p99_ms", sum->from_intended_p99_ms },
+        { "from intended max", "latency_from_intended_max_ms", sum->from_intended_max_ms },
+        { "start late p50", "start_late_p50_ms", sum->start_late_p50_ms },
+        { "start late p99", "start_late_p99_ms", sum->start_late_p99_ms },
+        { "start late max", "start_late_max_ms", sum->start_late_max_ms },
     };
 
+    memcpy(l, all, sizeof all);
+}
+
+/* --rate's rows: the rate, then its latencies the table has no row for. */
+static void print_rate_rows(FILE *out, const struct run *run, const struct summary *sum)
+{
+    struct rate_latency l[RATE_LATENCIES];
+
+    rate_latencies(sum, l);
     row(out, "rate", "%.6g tasks/s", run->opts->rate);
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        row(out, rows[i].label, "%.3f ms", rows[i].ms);
+    for (size_t i = 0; i < RATE_LATENCIES; i++)
+        if (l[i].label != NULL)
+            row(out, l[i].label, "%.3f ms", l[i].ms);
 }
 
 /* After a summary is printed: 0, or -1 with errno set when a write to out
@@ -356,20 +378,18 @@ static int add_results(cJSON *root, const struct summary *sum)
         || add_number(root, "max_ms", sum->max_ms) ? -1 : 0;
 }
 
-/* --rate only, as the table's rows: the rate, each task's latency from its
- * actual and from its intended start, how late the starts were. */
+/* --rate only: the rate and every one of its latencies. */
 static int add_rate_results(cJSON *root, const struct run *run, const struct summary *sum)
 {
-    return add_number(root, "rate", run->opts->rate)
-        || add_number(root, "latency_from_start_p50_ms", sum->p50_ms)
-        || add_number(root, "latency_from_start_p99_ms", sum->p99_ms)
-        || add_number(root, "latency_from_start_max_ms", sum->max_ms)
-        || add_number(root, "latency_from_intended_p50_ms", sum->from_intended_p50_ms)
-        || add_number(root, "latency_from_intended_p99_ms", sum->from_intended_p99_ms)
-        || add_number(root, "latency_from_intended_max_ms", sum->from_intended_max_ms)
-        || add_number(root, "start_late_p50_ms", sum->start_late_p50_ms)
-        || add_number(root, "start_late_p99_ms", sum->start_late_p99_ms)
-        || add_number(root, "start_late_max_ms", sum->start_late_max_ms) ? -1 : 0;
+    struct rate_latency l[RATE_LATENCIES];
+
+    rate_latencies(sum, l);
+    if (add_number(root, "rate", run->opts->rate) != 0)
+        return -1;
+    for (size_t i = 0; i < RATE_LATENCIES; i++)
+        if (add_number(root, l[i].key, l[i].ms) != 0)
+            return -1;
+    return 0;
 }
 
 /* Adds what was asked and what the model reported. */

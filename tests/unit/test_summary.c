@@ -321,6 +321,70 @@ static void test_human(void **state)
     free(text);
 }
 
+/* --rate's fields in both forms, each from its own member: nine distinct
+ * latencies, so that a key or a row given another's value is seen. Without
+ * --rate neither form has them. */
+static void test_rate_fields(void **state)
+{
+    static const struct { const char *key, *label; double ms; } want[] = {
+        { "latency_from_start_p50_ms", "task p50", 1 },
+        { "latency_from_start_p99_ms", "task p99", 2 },
+        { "latency_from_start_max_ms", "task max", 3 },
+        { "latency_from_intended_p50_ms", "from intended p50", 4 },
+        { "latency_from_intended_p99_ms", "from intended p99", 5 },
+        { "latency_from_intended_max_ms", "from intended max", 6 },
+        { "start_late_p50_ms", "start late p50", 7 },
+        { "start_late_p99_ms", "start late p99", 8 },
+        { "start_late_max_ms", "start late max", 9 },
+    };
+    struct summary sum;
+    char value[32];
+    char *text;
+    cJSON *root;
+
+    (void)state;
+    summary_compute(&run, &sum);
+    sum.p50_ms = 1;
+    sum.p99_ms = 2;
+    sum.max_ms = 3;
+    sum.from_intended_p50_ms = 4;
+    sum.from_intended_p99_ms = 5;
+    sum.from_intended_max_ms = 6;
+    sum.start_late_p50_ms = 7;
+    sum.start_late_p99_ms = 8;
+    sum.start_late_max_ms = 9;
+    opts.rate = 100;
+    text = capture(summary_print_json, &sum);
+    root = cJSON_Parse(text);
+    assert_non_null(root);
+    assert_true(number(root, "rate") == 100);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        assert_true(number(root, want[i].key) == want[i].ms);
+    cJSON_Delete(root);
+    free(text);
+    text = capture(summary_print_human, &sum);
+    assert_int_equal(strncmp(row_value(text, "rate"), "100 tasks/s\n", 12), 0);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        snprintf(value, sizeof value, "%.3f ms\n", want[i].ms);
+        assert_non_null(row_value(text, want[i].label));
+        assert_int_equal(strncmp(row_value(text, want[i].label), value, strlen(value)), 0);
+    }
+    free(text);
+
+    opts.rate = 0;
+    text = capture(summary_print_json, &sum);
+    root = cJSON_Parse(text);
+    assert_non_null(root);
+    assert_null(cJSON_GetObjectItemCaseSensitive(root, "rate"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(root, "start_late_max_ms"));
+    cJSON_Delete(root);
+    free(text);
+    text = capture(summary_print_human, &sum);
+    assert_null(row_value(text, "rate"));
+    assert_null(row_value(text, "from intended p50"));
+    free(text);
+}
+
 /* A stream that takes nothing: open for reading only, as a closed stdout
  * is reopened. Both forms fail with EBADF, and say so to the caller. */
 static void test_unwritable(void **state)
@@ -357,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_percentile),
         cmocka_unit_test_setup(test_json, make_run),
         cmocka_unit_test_setup(test_human, make_run),
+        cmocka_unit_test_setup(test_rate_fields, make_run),
         cmocka_unit_test_setup(test_unwritable, make_run),
     };
 
