@@ -110,16 +110,11 @@ EXPECT = {
     "bin/async_coro fetch -n 20 --url http://127.0.0.1:8081 --trace /tmp/one.csv;"
     " echo \"exit $?\"": [(0, r"completed +19\n +failed +1\n +status +1\n[\s\S]*^exit 1$")],
     "grep -v ',completed,' /tmp/one.csv": [(0, r'^11,failed,.*,status,"HTTP 500"$')],
-    "bin/sync fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok, failed,"
-    " status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
-    "bin/async_threads fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok, failed,"
-    " status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
-    "bin/async_uv fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok, failed,"
-    " status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
-    "bin/async_uring fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok, failed,"
-    " status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
-    "peers/python_asyncio fetch -n 20 --url http://127.0.0.1:8081 --json | jq -c '{ok,"
-    " failed, status: .failures.status}'": [(1, r'^\{"ok":19,"failed":1,"status":1\}$')],
+    **{f"{program} fetch -n 20 --url http://127.0.0.1:8081 --json"
+       " | jq -c '{ok, failed, status: .failures.status}'":
+       [(1, r'^\{"ok":19,"failed":1,"status":1\}$')]
+       for program in ("bin/sync", "bin/async_threads", "bin/async_uv", "bin/async_uring",
+                       "peers/python_asyncio")},
     # Step 10: Ctrl-C at 0.5 s, while the window of 10 waits its 1 s.
     "timeout -s INT --preserve-status 0.5 bin/async_uv fetch -n 100 --concurrency 10"
     " --latency-ms 1000 --trace /tmp/cut.csv":
