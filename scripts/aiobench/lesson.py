@@ -128,9 +128,10 @@ def parse_args(argv):
                     "figure the run lacks ('not in this run', as after --quick or "
                     "--tiny). The spread of a figure of one statistic is its "
                     "fastest-to-slowest range over the counted runs behind it, each "
-                    "alone, the larger of the two runs'; of a ratio, a cost, or a "
-                    f"figure with under two runs behind it, {SPREAD_DEFAULT:.0%} of "
-                    "the reference value.")
+                    "alone, the larger of the two runs', and never less than "
+                    f"{SPREAD_DEFAULT:.0%} of the reference value; of a ratio, a cost, "
+                    "or a figure with under two runs behind it, "
+                    f"{SPREAD_DEFAULT:.0%} of the reference value.")
     parser.add_argument("run_dir", nargs="?", metavar="RUN_DIR",
                         default=os.path.join(RESULTS, "latest"),
                         help="a bench run's folder (default: results/latest, the "
