@@ -39,6 +39,11 @@ def value(folder, title, unit="ms", decimals=1):
     return zero
 
 
+def sync_fetch_walls(runs):
+    """headline fetch's wall_ms of sync, one per counted run: SYNC's runs."""
+    return [float(r["wall_ms"]) for r in runs.by_key[("headline fetch", "sync")]]
+
+
 def scale(folder, keep, factor, field="wall_ms"):
     """Multiplies field of the rows keep(row) accepts (a str field: appends
     factor to it); drops them when factor is None."""
@@ -130,8 +135,7 @@ def test_a_move_within_the_default_spread_is_no_news(tree):
     # their range but within 10% of the value: the figure changes, unflagged.
     scale(tree / "run", lambda r: r["config"] == "headline fetch" and r["model"] == "sync", 1.05)
     text, moved, _ = run_lesson(tree)
-    runs = Runs(RESULTS)
-    walls = [float(r["wall_ms"]) for r in runs.by_key[("headline fetch", "sync")]]
+    walls = sync_fetch_walls(Runs(RESULTS))
     assert max(walls) - min(walls) < 0.05 * min(walls)
     assert value(tree / "run", SYNC, "s") != value(tree / "results", SYNC, "s")
     assert value(tree / "run", SYNC, "s") in text.split("\n")[0]
@@ -140,7 +144,7 @@ def test_a_move_within_the_default_spread_is_no_news(tree):
 
 def test_spread_is_the_larger_range_or_the_default():
     runs = Runs(RESULTS)
-    walls = [float(r["wall_ms"]) for r in runs.by_key[("headline fetch", "sync")]]
+    walls = sync_fetch_walls(runs)
     width = max(walls) - min(walls)
     assert spread(runs, runs, SYNC, "ms", 1.0) == pytest.approx(width)
     assert spread(runs, runs, SYNC, "s", 0.001) == pytest.approx(width / 1000)
@@ -193,7 +197,7 @@ def test_help(capsys):
 def test_spread_takes_the_wider_of_the_two_runs(tree):
     scale(tree / "run", lambda r: r["config"] == "headline fetch" and r["model"] == "sync", 3)
     old, new = Runs(str(tree / "results")), Runs(str(tree / "run"))
-    walls = [float(r["wall_ms"]) for r in old.by_key[("headline fetch", "sync")]]
+    walls = sync_fetch_walls(old)
     wide = 3 * (max(walls) - min(walls))
     assert spread(old, new, SYNC, "ms", 1.0) == pytest.approx(wide)
     assert spread(new, old, SYNC, "ms", 1.0) == pytest.approx(wide)
